@@ -1,0 +1,49 @@
+# The two commands: `make run` (set up and serve the demo) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+CATALOG := translations/es/LC_MESSAGES/messages.po
+
+.PHONY: run test lint translations extract-messages serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Compiled catalogs are build output (not committed).
+translations/es/LC_MESSAGES/messages.mo: $(CATALOG) | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations -D messages
+
+translations: translations/es/LC_MESSAGES/messages.mo
+
+# After adding strings: extract, merge into the Spanish catalog, then translate the new entries.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o translations/messages.pot app.py portal licensing training templates
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l es --no-fuzzy-matching --ignore-obsolete
+
+run: $(VENV)/.installed translations
+	$(FLASK) upgrade-db
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.installed-test translations
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance translations/es/LC_MESSAGES/messages.mo

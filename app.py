@@ -1,0 +1,77 @@
+"""Application factory: create_app(config=None) wires extensions, blueprints, commands and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import access, cli, errors, i18n, security
+from portal.audit import audit_label
+from portal.config import INSTANCE, ROOT, from_environment
+from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail
+from portal.models import User, outbox_status_label, role_label
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE), template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"))
+    app.config.update(DEFAULTS)
+    app.config.update(from_environment())
+    app.config.update(config or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    return app
+
+
+DEFAULTS = {
+    "LOGIN_RATE_LIMIT": "30 per minute",
+    "REGISTRATION_RATE_LIMIT": "20 per hour",
+    "EMAIL_RATE_LIMIT": "10 per hour",
+}
+
+
+def register_extensions(app: Flask) -> None:
+    if app.config["PROXY_HOPS"]:
+        # Flask-Login and the rate limiter read the client address: trust exactly the configured proxies.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    db.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "portal.login"
+    login_manager.user_loader(_load_user)
+    access.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    app.jinja_env.globals.update(role_label=role_label, audit_label=audit_label,
+                                 outbox_status_label=outbox_status_label)
+
+
+def _load_user(session_token: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.session_token == session_token))
+    return user if user is not None and user.is_active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from licensing import bp as licensing_bp
+    from portal.views import bp as portal_bp
+    from training import bp as training_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(licensing_bp)
+    app.register_blueprint(training_bp)
+
+
+def register_cli(app: Flask) -> None:
+    cli.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    errors.init_app(app)

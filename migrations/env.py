@@ -1,0 +1,62 @@
+"""Alembic environment: the schema is Base.metadata; the URL is given by portal/migrations.py or DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+from logging.config import fileConfig
+
+from alembic import context
+
+from portal import models  # noqa: F401  (registers the tables on Base.metadata)
+from portal.config import INSTANCE
+from portal.database import Base, UTCDateTime, make_engine
+
+config = context.config
+if config.config_file_name and not config.attributes.get("skip_logging"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = Base.metadata
+
+
+def database_url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    return url or os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}")
+
+
+def render_item(type_, obj, autogen_context):
+    # Migrations stay independent of portal code: UTCDateTime is a plain timezone-aware DATETIME in the schema.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True,
+                      render_as_batch=True, compare_type=True, render_item=render_item)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:  # tests hand over a connection (e.g. one bound to a PostgreSQL schema)
+        _run(connection)
+        return
+    engine = make_engine(database_url())
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+def _run(connection) -> None:
+    # Batch mode lets ALTER TABLE work on SQLite (../shared/STACK.md).
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      compare_type=True, render_item=render_item)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,91 @@
+"""Route-level access: every endpoint declares who may use it; anything undeclared is refused (deny by default).
+
+Declaring is done with the decorators below; enforcing happens once, in a before_request hook, so a view that forgets
+its decorator is refused rather than open. tests/portal/test_access_rules.py walks app.url_map to keep it so.
+Object-level rules (is this household's record yours?) live in each package's permissions.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from portal.models import Role
+
+F = TypeVar("F", bound=Callable)
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    public: bool = False
+    roles: frozenset[Role] | None = None  # None with public=False: any signed-in person
+
+    def describe(self) -> str:
+        if self.public:
+            return "public"
+        return "signed-in" if self.roles is None else ",".join(sorted(self.roles))
+
+
+def _declare(rule: AccessRule) -> Callable[[F], F]:
+    def decorator(view: F) -> F:
+        view.access_rule = rule  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Anyone, signed in or not."""
+    return _declare(AccessRule(public=True))(view)
+
+
+def signed_in(view: F) -> F:
+    """Any signed-in person, whatever the role."""
+    return _declare(AccessRule())(view)
+
+
+def roles_required(*roles: Role | str) -> Callable[[F], F]:
+    """Only signed-in people holding one of these roles."""
+    return _declare(AccessRule(roles=frozenset(Role(r) for r in roles)))
+
+
+STAFF = (Role.HOMEFINDER, Role.COORDINATOR, Role.ADMIN)
+
+
+def declare_endpoints(app: Flask, endpoints: Iterable[str], rule: AccessRule) -> None:
+    """For endpoints whose view we don't own (static files of Flask and Bootstrap-Flask)."""
+    app.extensions.setdefault("access_rules", {}).update(dict.fromkeys(endpoints, rule))
+
+
+def rule_for(app: Flask, endpoint: str) -> AccessRule | None:
+    registered = app.extensions.get("access_rules", {})
+    if endpoint in registered:
+        return registered[endpoint]
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def enforce_access_rules() -> None:
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: Flask answers 404/405 itself
+        return None
+    rule = rule_for(current_app, endpoint)
+    if rule is None:
+        current_app.logger.error("endpoint %s has no access rule; refused", endpoint)
+        abort(403)
+    if rule.public:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("portal.login", next=request.full_path if request.method == "GET" else None))
+    if rule.roles is not None and current_user.role not in rule.roles:
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    declare_endpoints(app, ["static", "bootstrap.static"], AccessRule(public=True))
+    app.before_request(enforce_access_rules)

@@ -1,0 +1,68 @@
+"""Recording who did what. Events are only ever added."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+
+from portal.extensions import db
+from portal.models import AuditEvent, User
+
+
+class AuditAction:
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    REGISTERED = "registered"
+    EMAIL_CONFIRMED = "email_confirmed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_CHANGED = "password_changed"
+    STAFF_INVITED = "staff_invited"
+    STAFF_CREATED = "staff_created"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    ROLE_CHANGED = "role_changed"
+    ACCOUNT_DEACTIVATED = "account_deactivated"
+    ACCOUNT_REACTIVATED = "account_reactivated"
+
+
+AUDIT_LABELS = {
+    AuditAction.SIGN_IN: _l("Signed in"),
+    AuditAction.SIGN_IN_FAILED: _l("Failed sign-in"),
+    AuditAction.SIGN_OUT: _l("Signed out"),
+    AuditAction.REGISTERED: _l("Created an account"),
+    AuditAction.EMAIL_CONFIRMED: _l("Confirmed the email address"),
+    AuditAction.PASSWORD_RESET_REQUESTED: _l("Asked for a password reset"),
+    AuditAction.PASSWORD_RESET: _l("Reset the password"),
+    AuditAction.PASSWORD_CHANGED: _l("Changed the password"),
+    AuditAction.STAFF_INVITED: _l("Staff member invited"),
+    AuditAction.STAFF_CREATED: _l("Staff member created"),
+    AuditAction.INVITATION_ACCEPTED: _l("Accepted the invitation"),
+    AuditAction.ROLE_CHANGED: _l("Role changed"),
+    AuditAction.ACCOUNT_DEACTIVATED: _l("Account deactivated"),
+    AuditAction.ACCOUNT_REACTIVATED: _l("Account reactivated"),
+}
+
+
+def audit_label(action: str) -> str:
+    label = AUDIT_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def record(
+    action: str,
+    actor: User | None = None,
+    target: object | None = None,
+    **details: object,
+) -> AuditEvent:
+    """Add an audit event to the current transaction."""
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        target_type=type(target).__name__ if target is not None else None,
+        target_id=getattr(target, "id", None),
+        ip_address=request.remote_addr if has_request_context() else None,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+    db.session.add(event)
+    return event

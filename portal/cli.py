@@ -1,0 +1,64 @@
+"""`flask --app app ...` commands: migrate, seed the demo, create staff, send mail."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from portal import demo, emails, services
+from portal.extensions import db
+from portal.models import STAFF_ROLES, Role
+
+
+@click.command("upgrade-db")
+@with_appcontext
+def upgrade_db_command() -> None:
+    """Bring the database schema up to date (Alembic migrations)."""
+    from portal.migrations import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is up to date")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Create the demo accounts (idempotent). Refuses to run in production."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-demo refuses to run in production (FLASK_ENV=production).")
+    created = demo.seed()
+    db.commit()
+    click.echo(f"demo data ready ({created} new accounts); password for all: {demo.DEMO_PASSWORD}")
+
+
+@click.command("create-staff")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice(sorted(r.value for r in STAFF_ROLES)), required=True)
+@click.option("--language", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.password_option()
+@with_appcontext
+def create_staff_command(email: str, full_name: str, role: str, language: str, password: str) -> None:
+    """Create a staff account (homefinder, coordinator, admin) that can sign in at once."""
+    if services.find_user_by_email(email) is not None:
+        raise click.ClickException("an account with this email already exists")
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    services.create_staff(full_name, email, Role(role), password, language)
+    db.commit()
+    click.echo(f"created {role} {email}")
+
+
+@click.command("send-mail")
+@click.option("--limit", default=200, show_default=True, help="How many due messages to send in this run.")
+@with_appcontext
+def send_mail_command(limit: int) -> None:
+    """Send due messages from the outbox (run from cron every minute; safe to run concurrently on PostgreSQL)."""
+    counts = emails.deliver_due(limit=limit)
+    click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
+
+
+def init_app(app: Flask) -> None:
+    for command in (upgrade_db_command, seed_demo_command, create_staff_command, send_mail_command):
+        app.cli.add_command(command)

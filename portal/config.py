@@ -1,0 +1,78 @@
+"""Configuration from environment variables, with safe defaults (every variable is listed in README.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(env: str) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if env == "production":
+        raise RuntimeError("SECRET_KEY must be set in production.")
+    # Development: a random key kept in instance/ so sessions survive restarts.
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(os.urandom(32).hex())
+    return path.read_text().strip()
+
+
+def from_environment() -> dict:
+    env = os.environ.get("FLASK_ENV", os.environ.get("PORTAL_ENV", "development")).lower()
+    development = env != "production"
+    mail_server = os.environ.get("MAIL_SERVER", "")
+    secure_cookies = _bool("SESSION_COOKIE_SECURE", not development)
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": _secret_key(env),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
+        "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Los_Angeles"),
+        "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Foster Family Portal"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        # Sessions and cookies (../shared/STACK.md: Flask-Login and sessions).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
+        "SESSION_PROTECTION": "basic",
+        # A long application section can outlive Flask-WTF's one-hour default; we also re-render on CSRF errors.
+        "WTF_CSRF_TIME_LIMIT": int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", 8 * 3600)),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)),
+        # Mail: without MAIL_SERVER, messages are written to the log (and the admin outbox page).
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
+        "MAIL_DELIVER_INLINE": _bool("MAIL_DELIVER_INLINE", development),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 8)),
+        # Rate limits: memory for development, redis://127.0.0.1:6379 in production.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_FAILURES_BEFORE_LOCKOUT": int(os.environ.get("LOGIN_FAILURES_BEFORE_LOCKOUT", 5)),
+        "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)),
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ["en", "es"],
+    }

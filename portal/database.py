@@ -1,0 +1,121 @@
+"""SQLAlchemy 2.x without Flask-SQLAlchemy.
+
+Why plain SQLAlchemy: Flask-SQLAlchemy is barely maintained (../shared/STACK.md) and we want full control of the
+session for "one transaction per request" and for test isolation. Alembic is used directly (migrations/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, g
+from flask.globals import app_ctx
+from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC, always gives back an aware datetime (SQLite otherwise returns naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enable_sqlite_foreign_keys(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - trivial
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _enable_sqlite_foreign_keys(engine)
+    return engine
+
+
+@dataclass
+class DatabaseState:
+    """Per-app database wiring. Tests replace `bind` with a connection held in an outer transaction."""
+
+    engine: Engine
+    bind: Engine | Connection
+    session_options: dict = field(default_factory=dict)
+
+
+class Database:
+    """A session scoped to the Flask application context, bound to the current app's engine."""
+
+    def __init__(self) -> None:
+        # One session per application context (i.e. per request or per CLI command).
+        self.session: scoped_session[Session] = scoped_session(self._new_session, scopefunc=_app_context_id)
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["DATABASE_URL"]
+        options: dict = {}
+        if url.startswith("postgresql"):
+            options["pool_pre_ping"] = True
+        engine = make_engine(url, **options)
+        app.extensions["database"] = DatabaseState(engine=engine, bind=engine)
+
+        @app.teardown_appcontext
+        def _remove_session(_exc):
+            self.session.remove()
+
+    @staticmethod
+    def state() -> DatabaseState:
+        return current_app.extensions["database"]
+
+    @property
+    def engine(self) -> Engine:
+        return self.state().engine
+
+    def _new_session(self) -> Session:
+        state = self.state()
+        return Session(bind=state.bind, expire_on_commit=False, **state.session_options)
+
+    def commit(self) -> None:
+        """Commit the request's one transaction, then run what waited for it (e.g. sending queued mail)."""
+        self.session.commit()
+        for callback in g.pop("after_commit", []):
+            callback()
+
+
+def _app_context_id() -> int:
+    return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
+
+
+def call_after_commit(callback) -> None:
+    """Run `callback` once the current request's transaction has committed (e.g. to send queued mail)."""
+    g.setdefault("after_commit", []).append(callback)

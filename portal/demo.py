@@ -1,0 +1,43 @@
+"""Demo data for `make run`: one account per role, all with the same password. Idempotent."""
+
+from __future__ import annotations
+
+from portal import services
+from portal.database import now_utc
+from portal.extensions import db
+from portal.models import Household, Role, User
+from portal.passwords import hash_password
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+DEMO_ACCOUNTS = [
+    # email, full name, role, language, household name
+    ("applicant@demo.test", "Alex Applicant", Role.APPLICANT, "en", "Applicant household"),
+    ("family@demo.test", "Jordan Rivera", Role.FAMILY, "en", "Rivera family"),
+    ("family2@demo.test", "María González", Role.FAMILY, "es", "Familia González"),
+    ("homefinder@demo.test", "Hana Homefinder", Role.HOMEFINDER, "en", None),
+    ("coordinator@demo.test", "Carlos Coordinator", Role.COORDINATOR, "en", None),
+    ("admin@demo.test", "Ada Admin", Role.ADMIN, "en", None),
+]
+
+
+def seed() -> int:
+    """Create what is missing; never touches accounts that already exist. Returns how many were created."""
+    created = 0
+    password_hash = hash_password(DEMO_PASSWORD)
+    for email, full_name, role, language, household_name in DEMO_ACCOUNTS:
+        if services.find_user_by_email(email) is not None:
+            continue
+        user = User(
+            email=email,
+            full_name=full_name,
+            role=role,
+            preferred_locale=language,
+            password_hash=password_hash,
+            email_confirmed_at=now_utc(),
+            household=Household(name=household_name) if household_name else None,
+        )
+        db.session.add(user)
+        created += 1
+    db.session.flush()
+    return created

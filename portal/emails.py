@@ -1,0 +1,138 @@
+"""Email through an outbox table.
+
+queue_email() renders the message in the recipient's language and adds it to the current transaction, so the email
+exists exactly when the action that caused it was committed. deliver_due() sends what is due, after commit: inline in
+development, and from `flask --app app send-mail` (cron) in production. SMTP failures are retried with back-off; no
+user action fails because the mail server is down.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_mail import Message
+from sqlalchemy import select
+
+from portal.database import call_after_commit, now_utc
+from portal.extensions import db, mail
+from portal.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger("portal.mail")
+
+SUBJECTS = {
+    "confirm_email": _l("Confirm your email address"),
+    "reset_password": _l("Reset your password"),
+    "invitation": _l("You are invited to the foster family portal"),
+    "account_exists": _l("Someone tried to register with your email address"),
+    "password_changed": _l("Your password was changed"),
+}
+
+
+def queue_email(recipient: str, locale: str, template: str, **context) -> OutboxMessage:
+    """Render `templates/emails/<template>.{txt,html}` in `locale` and add it to the outbox (flush, no commit)."""
+    with force_locale(locale):
+        subject = str(SUBJECTS[template])
+        context.setdefault("agency_name", current_app.config["AGENCY_NAME"])
+        body_text = render_template(f"emails/{template}.txt", subject=subject, **context)
+        body_html = render_template(f"emails/{template}.html", subject=subject, **context)
+    message = OutboxMessage(
+        recipient=recipient,
+        locale=locale,
+        template=template,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+    db.session.add(message)
+    db.session.flush()
+    if current_app.config["MAIL_DELIVER_INLINE"]:
+        call_after_commit(lambda: deliver_due(only_ids=[message.id]))
+    return message
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    # 1, 2, 4, 8 ... minutes, at most six hours between tries.
+    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+
+
+def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> dict[str, int]:
+    """Send due outbox messages; commits its own progress. Returns counts by outcome."""
+    session = db.session
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now_utc())
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if only_ids is not None:
+        query = query.where(OutboxMessage.id.in_(only_ids))
+    if session.get_bind().dialect.name == "postgresql":
+        # Two cron runs at once never send the same message twice.
+        query = query.with_for_update(skip_locked=True)
+    messages = list(session.scalars(query))
+    counts = {"sent": 0, "logged": 0, "failed": 0, "retry": 0}
+    if not messages:
+        session.commit()
+        return counts
+    if not current_app.config["MAIL_SERVER"]:
+        for message in messages:
+            log.info("mail (not sent: no MAIL_SERVER) to=%s subject=%s\n%s", message.recipient, message.subject,
+                     message.body_text)
+            message.status = OutboxStatus.LOGGED
+            message.sent_at = now_utc()
+            counts["logged"] += 1
+        session.commit()
+        return counts
+    try:
+        connection = mail.connect()
+        connection.__enter__()
+    except OSError as exc:
+        for message in messages:
+            _record_failure(message, exc, counts)
+        session.commit()
+        return counts
+    try:
+        for message in messages:
+            try:
+                connection.send(_to_mail_message(message))
+            except OSError as exc:
+                _record_failure(message, exc, counts)
+            else:
+                message.status = OutboxStatus.SENT
+                message.sent_at = now_utc()
+                message.attempts += 1
+                counts["sent"] += 1
+            session.commit()
+    finally:
+        try:
+            connection.__exit__(None, None, None)
+        except OSError:
+            log.warning("SMTP connection did not close cleanly")
+    return counts
+
+
+def _record_failure(message: OutboxMessage, exc: Exception, counts: dict[str, int]) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED
+        counts["failed"] += 1
+        log.error("mail %s to %s given up after %s attempts: %s", message.id, message.recipient, message.attempts, exc)
+    else:
+        message.next_attempt_at = now_utc() + _retry_delay(message.attempts)
+        counts["retry"] += 1
+        log.warning("mail %s to %s not sent yet (%s); will retry", message.id, message.recipient, exc)
+
+
+def _to_mail_message(message: OutboxMessage) -> Message:
+    return Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )

@@ -1,0 +1,59 @@
+"""Friendly, translated error pages; a CSRF failure re-renders the form with what was typed."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+ERROR_TEXTS = {
+    400: (_l("Something in the request was not right"),
+          _l("The page could not use what was sent. Go back, check the form and try again.")),
+    403: (_l("This page is not available to you"),
+          _l("Your account does not have access to this page. If you think it should, contact the agency.")),
+    404: (_l("Page not found"), _l("We could not find this page. The link may be old or mistyped.")),
+    405: (_l("Something in the request was not right"),
+          _l("The page could not use what was sent. Go back, check the form and try again.")),
+    413: (_l("The file is too large"), _l("What you sent is larger than the portal accepts. Try a smaller file.")),
+    429: (_l("Too many attempts"),
+          _l("For your security, please wait a few minutes before trying again. "
+             "If you forgot your password, you can reset it.")),
+    500: (_l("Something went wrong on our side"),
+          _l("The problem is ours, not yours. Please try again in a few minutes.")),
+}
+
+
+def render_error(status: int):
+    title, message = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def _handle_http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    return render_error(error.code if error.code in ERROR_TEXTS else 400 if error.code < 500 else 500)
+
+
+def _handle_csrf_error(error: CSRFError):
+    # Form views re-render with the person's input and a translated message (PortalForm): nothing typed is lost.
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "rerender_on_csrf_error", False):
+        response = current_app.make_response(view(**(request.view_args or {})))
+        response.status_code = 400
+        return response
+    return render_error(400)
+
+
+def _handle_server_error(error: Exception):
+    db.session.rollback()
+    current_app.logger.exception("unhandled error", exc_info=error)
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _handle_csrf_error)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(500, _handle_server_error)

@@ -1,0 +1,204 @@
+"""Forms of the core: accounts, profile, staff administration, language."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+
+from portal.models import ROLE_LABELS, STAFF_ROLES, Role
+from portal.passwords import MAX_LENGTH, MIN_LENGTH
+
+LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+
+
+class PortalForm(FlaskForm):
+    """Base form: a failed CSRF check becomes a translated, form-level message instead of Flask-WTF's English."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        csrf_field = getattr(self, "csrf_token", None)
+        if csrf_field is not None and csrf_field.errors:
+            csrf_field.errors = [
+                _("This form was open too long or your session ended. Check what you typed and submit it again.")
+            ]
+        return valid
+
+    @property
+    def form_errors_for_display(self) -> list[str]:
+        """Errors not tied to a visible field (e.g. the CSRF token)."""
+        csrf_field = getattr(self, "csrf_token", None)
+        messages = list(self.form_errors)
+        if csrf_field is not None:
+            messages.extend(csrf_field.errors)
+        return messages
+
+
+def _email_field(label=None):
+    return EmailField(
+        label or _l("Email address"),
+        validators=[
+            DataRequired(message=_l("Enter your email address.")),
+            Length(max=254, message=_l("An email address can have at most 254 characters.")),
+            Email(message=_l("Enter an email address like name@example.com.")),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def _new_password_field(label=None):
+    return PasswordField(
+        label or _l("Password"),
+        validators=[
+            InputRequired(message=_l("Choose a password.")),
+            Length(
+                min=MIN_LENGTH,
+                max=MAX_LENGTH,
+                message=_l("Use between %(min)d and %(max)d characters.", min=MIN_LENGTH, max=MAX_LENGTH),
+            ),
+        ],
+        description=_l("At least 8 characters. A few words you will remember make a strong password."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _confirm_field(other: str):
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            InputRequired(message=_l("Repeat the password.")),
+            EqualTo(other, message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _name_field():
+    return StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(message=_l("Enter your full name.")),
+            Length(max=200, message=_l("A name can have at most 200 characters.")),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+def _language_field(label=None):
+    return SelectField(_l("Preferred language") if label is None else label, choices=LANGUAGE_CHOICES,
+                       validators=[InputRequired()])
+
+
+class LoginForm(PortalForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            DataRequired(message=_l("Enter your email address.")),
+            Length(max=254, message=_l("An email address can have at most 254 characters.")),
+        ],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(message=_l("Enter your password.")),
+            Length(max=MAX_LENGTH, message=_l("A password can have at most %(max)d characters.", max=MAX_LENGTH)),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class RegistrationForm(PortalForm):
+    full_name = _name_field()
+    email = _email_field()
+    password = _new_password_field()
+    confirm = _confirm_field("password")
+    preferred_locale = _language_field()
+
+
+class ForgotPasswordForm(PortalForm):
+    email = _email_field()
+
+
+class ResendConfirmationForm(PortalForm):
+    email = _email_field()
+
+
+class SetPasswordForm(PortalForm):
+    password = _new_password_field(_l("New password"))
+    confirm = _confirm_field("password")
+
+
+class ChangePasswordForm(PortalForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = _new_password_field(_l("New password"))
+    confirm = _confirm_field("password")
+
+
+class ProfileForm(PortalForm):
+    full_name = _name_field()
+    preferred_locale = _language_field(_l("Language for the portal and for emails"))
+
+
+def _staff_role_choices():
+    return [(role.value, ROLE_LABELS[role]) for role in Role if role in STAFF_ROLES]
+
+
+class InviteStaffForm(PortalForm):
+    full_name = StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(message=_l("Enter the person's full name.")),
+            Length(max=200, message=_l("A name can have at most 200 characters.")),
+        ],
+    )
+    email = _email_field()
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    preferred_locale = _language_field(_l("Language of the invitation"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = _staff_role_choices()
+
+
+class UserAccessForm(PortalForm):
+    role = SelectField(_l("Role"), validators=[InputRequired()])
+    active = BooleanField(_l("Account is active (the person can sign in)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+class LanguageForm(PortalForm):
+    language = HiddenField(validators=[InputRequired()])
+    next = HiddenField()
+
+    def validate_language(self, field):
+        if field.data not in dict(LANGUAGE_CHOICES):
+            raise ValidationError(_("Choose English or Spanish."))
+
+
+class ConfirmForm(PortalForm):
+    """A button that changes something (sign out): only the CSRF token."""
+
+
+def keeps_input(view):
+    """Marks a form page whose view acts only inside validate_on_submit(), so after a CSRF failure it can safely be
+    run again to re-render the form with what was typed (portal/errors.py)."""
+    view.rerender_on_csrf_error = True
+    return view
+
+
+def render_form(template: str, form: PortalForm, **context):
+    """Render a form page; a submitted form with errors answers 422 so clients and tests see the refusal."""
+    status = 422 if request.method == "POST" and (form.errors or form.form_errors_for_display) else 200
+    return render_template(template, form=form, **context), status

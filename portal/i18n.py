@@ -1,0 +1,85 @@
+"""Language and time zone choice, and locale-aware formatting for templates and emails."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel import Locale
+from babel.numbers import format_currency
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+# A US agency's Spanish readers expect $1,234.50 and US date order conventions of es_US (../shared/STACK.md).
+FORMAT_LOCALES = {"en": "en_US", "es": "es_US"}
+
+
+def supported(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.strip().lower()[:2]
+    return code if code in current_app.config["LANGUAGES"] else None
+
+
+def select_locale() -> str:
+    """Signed-in person's saved choice, then the switcher's cookie, then Accept-Language."""
+    if current_user and current_user.is_authenticated:
+        chosen = supported(current_user.preferred_locale)
+        if chosen:
+            return chosen
+    chosen = supported(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+
+
+def select_timezone() -> str:
+    return current_app.config["PORTAL_TIMEZONE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")[:2]
+
+
+def _format_locale() -> Locale:
+    return Locale.parse(FORMAT_LOCALES.get(current_language(), "en_US"))
+
+
+def datetime_filter(value: datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, style)
+
+
+def date_filter(value: date | datetime | None, style: str = "long") -> str:
+    if value is None:
+        return ""
+    return format_date(value, style)
+
+
+def number_filter(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
+def money_filter(cents: int | None, currency: str = "USD") -> str:
+    """Money is stored as integer cents; es_US gives $1,234.50 where plain es would give 1.234,50 US$."""
+    if cents is None:
+        return ""
+    return format_currency(cents / 100, currency, locale=_format_locale())
+
+
+def init_app(app: Flask) -> None:
+    # Whitespace inside {% trans %} blocks is collapsed, so catalog entries don't depend on template indentation.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.filters["number"] = number_filter
+    app.jinja_env.filters["money"] = money_filter
+
+    @app.context_processor
+    def _language_context():
+        return {"current_language": current_language(), "language_names": LANGUAGE_NAMES}

@@ -1,0 +1,169 @@
+"""Core records: people and their roles, households, the mail outbox and the audit trail."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import Base, UTCDateTime, now_utc
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Role(enum.StrEnum):
+    APPLICANT = "applicant"
+    FAMILY = "family"
+    HOMEFINDER = "homefinder"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self in STAFF_ROLES
+
+
+STAFF_ROLES = frozenset({Role.HOMEFINDER, Role.COORDINATOR, Role.ADMIN})
+
+ROLE_LABELS = {
+    Role.APPLICANT: _l("Applicant"),
+    Role.FAMILY: _l("Foster family"),
+    Role.HOMEFINDER: _l("Homefinder"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def role_label(role: Role | str) -> str:
+    return str(ROLE_LABELS[Role(role)])
+
+
+def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    # Stored as the value (lower-case words) in a VARCHAR, so adding a member is not a PostgreSQL type migration.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Household(Base):
+    """The people who apply together and, once licensed, foster together."""
+
+    __tablename__ = "household"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+    members: Mapped[list[User]] = relationship(back_populates="household", lazy="raise")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), index=True)
+    preferred_locale: Mapped[str] = mapped_column(String(8), default="en")
+    # Null until the person sets one (staff invitations).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Flask-Login identifies sessions by this value, not the id: rotating it signs out every session.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_active: Mapped[bool] = mapped_column(default=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    household: Mapped[Household | None] = relationship(back_populates="members", lazy="raise")
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role.is_staff
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+
+class AuditEvent(Base):
+    """Append-only record of who did what, for audits and court: never updated, never deleted."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_target", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(64))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    LOGGED = "logged"  # development without an SMTP server: written to the log instead
+    FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS
+
+
+OUTBOX_STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("waiting to be sent"),
+    OutboxStatus.SENT: _l("sent"),
+    OutboxStatus.LOGGED: _l("written to the log"),
+    OutboxStatus.FAILED: _l("not delivered"),
+}
+
+
+def outbox_status_label(status: OutboxStatus | str) -> str:
+    return str(OUTBOX_STATUS_LABELS[OutboxStatus(status)])
+
+
+class OutboxMessage(Base):
+    """An email written in the same transaction as the action that caused it, delivered after commit."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    recipient: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(8))
+    template: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)

@@ -1,0 +1,6 @@
+"""Route modules of the core blueprint; importing this package registers them all on `bp`."""
+
+from portal import bp
+from portal.views import accounts, admin, public
+
+__all__ = ["accounts", "admin", "bp", "public"]

@@ -1,0 +1,196 @@
+"""Sign-in, registration, email confirmation, password reset, invitations, profile."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal import bp, services
+from portal.access import public, signed_in
+from portal.extensions import db, limiter
+from portal.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    ResendConfirmationForm,
+    SetPasswordForm,
+    keeps_input,
+    render_form,
+)
+from portal.i18n import current_language
+from portal.navigation import safe_next
+from portal.services import SignInResult
+from portal.tokens import TokenInvalid, TokenPurpose
+
+
+def _account_key() -> str:
+    """Failed sign-ins are counted per typed email too, whether or not it has an account (no enumeration)."""
+    typed = request.form.get("email", "").strip().lower()[:254]
+    return "login-account:" + hashlib.sha256(typed.encode()).hexdigest()
+
+
+def _lockout_limit() -> str:
+    config = current_app.config
+    return f"{config['LOGIN_FAILURES_BEFORE_LOCKOUT']} per {config['LOGIN_LOCKOUT_MINUTES']} minutes"
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(_lockout_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@keeps_input
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("portal.dashboard"))
+    form = LoginForm(next=request.args.get("next"))
+    unconfirmed = False
+    if form.validate_on_submit():
+        result, user = services.authenticate(form.email.data, form.password.data)
+        if result == SignInResult.OK:
+            login_user(user)
+            db.commit()
+            return redirect(safe_next(form.next.data))
+        db.commit()  # keeps the audit event of the failed attempt
+        if result == SignInResult.UNCONFIRMED:
+            unconfirmed = True
+        else:
+            form.form_errors.append(_("That email and password don't match an account. Check them and try again."))
+    return render_form("portal/login.html", form, unconfirmed=unconfirmed,
+                       resend_form=ResendConfirmationForm(email=form.email.data))
+
+
+@bp.post("/logout")
+@signed_in
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.sign_out(current_user._get_current_object())
+        db.commit()
+        logout_user()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("portal.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
+@keeps_input
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("portal.dashboard"))
+    form = RegistrationForm(preferred_locale=current_language())
+    if form.validate_on_submit():
+        services.register_applicant(form.full_name.data, form.email.data, form.password.data,
+                                    form.preferred_locale.data)
+        db.commit()
+        # Same page whether the address was new or already had an account.
+        return render_template("portal/check_email.html", email=form.email.data.strip())
+    return render_form("portal/register.html", form)
+
+
+@bp.get("/confirm/<token>")
+@public
+def confirm_email(token: str):
+    try:
+        services.confirm_email(token)
+    except TokenInvalid:
+        return render_template("portal/token_invalid.html", resend_form=ResendConfirmationForm()), 400
+    db.commit()
+    flash(_("Thank you, your email address is confirmed. You can sign in now."), "success")
+    return redirect(url_for("portal.login"))
+
+
+@bp.route("/confirm/resend", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["EMAIL_RATE_LIMIT"], methods=["POST"])
+@keeps_input
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        services.resend_confirmation(form.email.data)
+        db.commit()
+        return render_template("portal/check_email.html", email=form.email.data.strip())
+    return render_form("portal/resend_confirmation.html", form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["EMAIL_RATE_LIMIT"], methods=["POST"])
+@keeps_input
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.commit()
+        return render_template("portal/reset_sent.html", email=form.email.data.strip())
+    return render_form("portal/forgot_password.html", form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+@keeps_input
+def reset_password(token: str):
+    return _set_password_page(TokenPurpose.RESET_PASSWORD, token, "portal/reset_password.html",
+                              _("Your password is changed. Sign in with your new password."))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+@keeps_input
+def accept_invitation(token: str):
+    return _set_password_page(TokenPurpose.INVITATION, token, "portal/accept_invitation.html",
+                              _("Welcome! Your password is set. Sign in to start."))
+
+
+def _set_password_page(purpose: TokenPurpose, token: str, template: str, done_message: str):
+    try:
+        user = services.user_for_token(purpose, token)
+    except TokenInvalid:
+        return render_template("portal/token_invalid.html", purpose=purpose.value), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password_from_token(purpose, token, form.password.data)
+        db.commit()
+        logout_user()  # no automatic sign-in: the person signs in with the new password
+        flash(done_message, "success")
+        return redirect(url_for("portal.login"))
+    return render_form(template, form, user=user)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in
+@keeps_input
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, form.full_name.data, form.preferred_locale.data)
+        db.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("portal.profile"))
+    return render_form("portal/profile.html", form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+@keeps_input
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if services.change_password(user, form.current_password.data, form.password.data):
+            db.commit()
+            login_user(user)  # the session token rotated: keep this session, end all the others
+            flash(_("Your password is changed. Other devices were signed out."), "success")
+            return redirect(url_for("portal.profile"))
+        form.current_password.errors.append(_("That is not your current password."))
+    return render_form("portal/change_password.html", form)

@@ -1,0 +1,214 @@
+"""Fixtures: app, db (each test in a rolled-back transaction), client, login helpers, factories, query counter.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points at one. The schema is built by the
+Alembic migrations, so the migrations are exercised by every run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event, text
+
+from app import create_app
+from portal.database import Base, make_engine, now_utc
+from portal.extensions import db as portal_db
+from portal.extensions import limiter
+from portal.migrations import alembic_config
+from portal.models import Household, Role, User
+from portal.passwords import hash_password
+from tests.support import database_url_for_tests
+
+TEST_PASSWORD = "correct horse battery"
+_TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # Argon2 is slow on purpose: hash once per run
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def test_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "SERVER_NAME": None,
+        "MAIL_SERVER": "",
+        "MAIL_DELIVER_INLINE": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "ENV_NAME": "development",
+    }
+    config.update(overrides)
+    return config
+
+
+def _sqlite_savepoint_fix(engine: Engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT-based isolation; let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def build_schema(url: str) -> Engine:
+    """A fresh schema from the migrations, on the given database."""
+    from alembic import command
+
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        _sqlite_savepoint_fix(engine)
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    with engine.begin() as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        config.attributes["skip_logging"] = True
+        command.upgrade(config, "head")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return database_url_for_tests(tmp_path_factory.mktemp("db") / "portal-test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def engine(database_url) -> Iterator[Engine]:
+    engine = build_schema(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(engine, database_url) -> Flask:
+    return create_app(test_config(database_url))
+
+
+@dataclass
+class QueryCounter:
+    statements: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def db(app, engine) -> Iterator:
+    """Each test runs inside one outer transaction that is rolled back, whatever the code commits."""
+    connection = engine.connect()
+    outer = connection.begin()
+    state = app.extensions["database"]
+    state.bind = connection
+    state.session_options = {"join_transaction_mode": "create_savepoint"}
+    limiter.reset()
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield portal_db
+    finally:
+        portal_db.session.remove()
+        ctx.pop()
+        state.bind = state.engine
+        state.session_options = {}
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app, db) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def count_queries(engine):
+    """Use as `with count_queries() as counter: ...`; counter.count is the number of SQL statements."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter([])
+
+        def _before(_conn, _cursor, statement, _params, _context, _executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", _before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", _before)
+
+    return counting
+
+
+_sequence = iter(range(1, 10**9))
+
+
+@pytest.fixture
+def make_user(db):
+    def factory(role: Role | str = Role.APPLICANT, *, email: str | None = None, locale: str = "en",
+                confirmed: bool = True, password: str | None = TEST_PASSWORD, full_name: str | None = None,
+                active: bool = True) -> User:
+        role = Role(role)
+        n = next(_sequence)
+        user = User(
+            email=email or f"{role.value}{n}@example.test",
+            full_name=full_name or f"{role.value.title()} Person {n}",
+            role=role,
+            preferred_locale=locale,
+            password_hash=_TEST_PASSWORD_HASH if password == TEST_PASSWORD else (password and hash_password(password)),
+            email_confirmed_at=now_utc() if confirmed else None,
+            is_active=active,
+            household=Household(name=f"Household {n}") if role in (Role.APPLICANT, Role.FAMILY) else None,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+def csrf_token(client: FlaskClient, url: str = "/") -> str:
+    page = client.get(url)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict | None = None, **kwargs):
+    """POST like a browser: with a CSRF token handed out to this client's session (every page carries one)."""
+    payload = {"csrf_token": csrf_token(client)}
+    payload.update(data or {})
+    return client.post(url, data=payload, **kwargs)
+
+
+def sign_in(client: FlaskClient, user: User, password: str = TEST_PASSWORD):
+    response = post_form(client, "/login", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+@pytest.fixture
+def login(client, make_user):
+    """`login(role)` creates a person with that role, signs them in on `client`, and returns them."""
+
+    def _login(role: Role | str, **kwargs) -> User:
+        user = make_user(role, **kwargs)
+        sign_in(client, user)
+        return user
+
+    return _login
+
+
+def text_of(response) -> str:
+    """Response text with HTML tags stripped and whitespace (including Babel's non-breaking spaces) collapsed."""
+    body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+    return re.sub(r"\s+", " ", body.replace("\u202f", " ").replace("\xa0", " "))
