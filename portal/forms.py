@@ -6,13 +6,16 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from portal.models import ROLE_LABELS, STAFF_ROLES, Role
 from portal.passwords import MAX_LENGTH, MIN_LENGTH
 
-LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+# Each option carries its own lang so screen readers pronounce "Español" in Spanish.
+LANGUAGE_CHOICES = [SelectChoice("en", "English", render_kw={"lang": "en"}),
+                    SelectChoice("es", "Español", render_kw={"lang": "es"})]
+LANGUAGE_CODES = ("en", "es")
 
 
 class PortalForm(FlaskForm):
@@ -149,7 +152,7 @@ class ProfileForm(PortalForm):
 
 
 def _staff_role_choices():
-    return [(role.value, ROLE_LABELS[role]) for role in Role if role in STAFF_ROLES]
+    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role if role in STAFF_ROLES]
 
 
 class InviteStaffForm(PortalForm):
@@ -175,7 +178,7 @@ class UserAccessForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(role.value, ROLE_LABELS[role]) for role in Role]
+        self.role.choices = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class LanguageForm(PortalForm):
@@ -183,7 +186,7 @@ class LanguageForm(PortalForm):
     next = HiddenField()
 
     def validate_language(self, field):
-        if field.data not in dict(LANGUAGE_CHOICES):
+        if field.data not in LANGUAGE_CODES:
             raise ValidationError(_("Choose English or Spanish."))
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel import Locale
-from babel.numbers import format_currency
+from babel import Locale, dates, numbers
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -48,28 +47,31 @@ def _format_locale() -> Locale:
 
 
 def datetime_filter(value: datetime | None, style: str = "medium") -> str:
+    """In the agency's time zone; es_US gives the 12-hour clock that US Spanish readers expect."""
     if value is None:
         return ""
-    return format_datetime(value, style)
+    return dates.format_datetime(value, style, tzinfo=get_timezone(), locale=_format_locale())
 
 
 def date_filter(value: date | datetime | None, style: str = "long") -> str:
     if value is None:
         return ""
-    return format_date(value, style)
+    if isinstance(value, datetime):
+        value = value.astimezone(get_timezone())
+    return dates.format_date(value, style, locale=_format_locale())
 
 
 def number_filter(value: float | int | None) -> str:
     if value is None:
         return ""
-    return format_decimal(value)
+    return numbers.format_decimal(value, locale=_format_locale())
 
 
 def money_filter(cents: int | None, currency: str = "USD") -> str:
     """Money is stored as integer cents; es_US gives $1,234.50 where plain es would give 1.234,50 US$."""
     if cents is None:
         return ""
-    return format_currency(cents / 100, currency, locale=_format_locale())
+    return numbers.format_currency(cents / 100, currency, locale=_format_locale())
 
 
 def init_app(app: Flask) -> None:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.orm import Session
 
 from app import create_app
 from portal.database import Base, make_engine, now_utc
-from portal.extensions import db as portal_db
 from portal.extensions import limiter
 from portal.migrations import alembic_config
 from portal.models import Household, Role, User
@@ -30,7 +30,7 @@ _TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # Argon2 is slow on purpose:
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def test_config(database_url: str, **overrides) -> dict:
+def config_for_tests(database_url: str, **overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -89,7 +89,7 @@ def engine(database_url) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def app(engine, database_url) -> Flask:
-    return create_app(test_config(database_url))
+    return create_app(config_for_tests(database_url))
 
 
 @dataclass
@@ -101,22 +101,31 @@ class QueryCounter:
         return len(self.statements)
 
 
+@dataclass
+class TestDatabase:
+    """The test's own view of the database: a session on the same connection as every request of the test."""
+
+    session: Session
+    connection: Connection
+
+
 @pytest.fixture
-def db(app, engine) -> Iterator:
-    """Each test runs inside one outer transaction that is rolled back, whatever the code commits."""
+def db(app, engine) -> Iterator[TestDatabase]:
+    """Each test runs inside one outer transaction that is rolled back, whatever the code commits.
+
+    No application context stays pushed during the test: Flask would reuse it (and its `g`) for every request.
+    """
     connection = engine.connect()
     outer = connection.begin()
     state = app.extensions["database"]
     state.bind = connection
     state.session_options = {"join_transaction_mode": "create_savepoint"}
     limiter.reset()
-    ctx = app.app_context()
-    ctx.push()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
-        yield portal_db
+        yield TestDatabase(session=session, connection=connection)
     finally:
-        portal_db.session.remove()
-        ctx.pop()
+        session.close()
         state.bind = state.engine
         state.session_options = {}
         outer.rollback()
@@ -160,7 +169,7 @@ def make_user(db):
         role = Role(role)
         n = next(_sequence)
         user = User(
-            email=email or f"{role.value}{n}@example.test",
+            email=email or f"{role.value}{n}@example.com",
             full_name=full_name or f"{role.value.title()} Person {n}",
             role=role,
             preferred_locale=locale,

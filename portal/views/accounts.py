@@ -63,6 +63,8 @@ def login():
         db.commit()  # keeps the audit event of the failed attempt
         if result == SignInResult.UNCONFIRMED:
             unconfirmed = True
+            form.form_errors.append(_("Please confirm your email address first. We sent you a link when you "
+                                      "created your account."))
         else:
             form.form_errors.append(_("That email and password don't match an account. Check them and try again."))
     return render_form("portal/login.html", form, unconfirmed=unconfirmed,

@@ -1,0 +1,58 @@
+"""The flask commands: upgrade-db, seed-demo, create-staff, send-mail."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portal.models import OutboxMessage, OutboxStatus, Role, User
+from tests.conftest import post_form
+
+
+def test_seed_demo_creates_the_six_accounts_once(app, db, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "6 new accounts" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert "0 new accounts" in second.output
+    people = {u.email: u for u in db.session.scalars(select(User))}
+    assert set(people) == {email for email, *_ in DEMO_ACCOUNTS}
+    assert people["family2@demo.test"].preferred_locale == "es"
+    assert [u.preferred_locale for u in people.values()].count("es") == 1
+    for email, *_ in DEMO_ACCOUNTS:
+        response = post_form(client, "/login", {"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        post_form(client, "/logout")
+
+
+def test_seed_demo_refuses_production(app, db):
+    app.config["ENV_NAME"] = "production"
+    try:
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+    finally:
+        app.config["ENV_NAME"] = "development"
+    assert result.exit_code != 0 and "refuses" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_create_staff_command(app, db, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-staff", "--email", "Boss@Agency.example.com", "--name", "Pat Boss",
+                                 "--role", "admin", "--password", "supervisor pass"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["create-staff", "--email", "boss@agency.example.com", "--name", "Pat",
+                                "--role", "admin", "--password", "supervisor pass"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    user = db.session.scalar(select(User).where(User.email == "boss@agency.example.com"))
+    assert user.role is Role.ADMIN
+    assert post_form(client, "/login", {"email": "boss@agency.example.com",
+                                        "password": "supervisor pass"}).status_code == 302
+
+
+def test_send_mail_command_delivers_the_outbox(app, db, client, make_user):
+    person = make_user("family")
+    post_form(client, "/password/forgot", {"email": person.email})
+    result = app.test_cli_runner().invoke(args=["send-mail"])
+    assert result.exit_code == 0 and "logged: 1" in result.output
+    assert db.session.scalars(select(OutboxMessage)).one().status is OutboxStatus.LOGGED

@@ -1,0 +1,57 @@
+"""Test isolation holds, the migrations build exactly the models' schema, pages run a fixed number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from portal.database import Base
+from portal.models import AuditEvent, OutboxMessage, User
+from tests.conftest import build_schema, post_form, sign_in
+from tests.support import drop_isolated_schema, isolated_database_url
+
+
+def test_isolation_part_1_writes_and_commits(client, db, make_user):
+    make_user("family", email="isolation-probe@example.com")
+    post_form(client, "/password/forgot", {"email": "isolation-probe@example.com"})
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_isolation_part_2_sees_nothing_of_part_1(db):
+    """Guards the SQLite savepoint fix (../shared/STACK.md): rows committed by a test must not survive it."""
+    for model in (User, OutboxMessage, AuditEvent):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0, model.__name__
+
+
+def test_migrations_match_the_models(database_url, tmp_path):
+    url = isolated_database_url(database_url, "migration_check", tmp_path)
+    engine = build_schema(url)
+    try:
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
+                                    Base.metadata)
+        assert diff == [], "models changed without a migration: run alembic revision --autogenerate"
+    finally:
+        engine.dispose()
+        drop_isolated_schema(database_url, "migration_check")
+
+
+@pytest.mark.parametrize("role,url", [("admin", "/admin/people"), ("admin", "/admin/audit"),
+                                      ("admin", "/admin/outbox"), ("homefinder", "/dashboard"),
+                                      ("family", "/dashboard"), ("admin", "/admin/people/{id}")])
+def test_pages_run_a_fixed_number_of_queries(client, db, make_user, count_queries, role, url):
+    viewer = make_user(role)
+    sign_in(client, viewer)
+    url = url.format(id=viewer.id)
+
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for _ in range(25):
+        person = make_user("family")
+        post_form(client, "/password/forgot", {"email": person.email})
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert many.count == few.count, many.statements
+    assert many.count <= 4
