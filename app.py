@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import access, cli, errors, i18n, security
-from portal.audit import audit_label
 from portal.config import INSTANCE, ROOT, from_environment
 from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail
-from portal.models import User, outbox_status_label, role_label
+from portal.services import load_user_for_session
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE), template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"))
-    app.config.update(DEFAULTS)
     app.config.update(from_environment())
     app.config.update(config or {})
     register_extensions(app)
@@ -24,13 +21,6 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     register_errorhandlers(app)
     return app
-
-
-DEFAULTS = {
-    "LOGIN_RATE_LIMIT": "30 per minute",
-    "REGISTRATION_RATE_LIMIT": "20 per hour",
-    "EMAIL_RATE_LIMIT": "10 per hour",
-}
 
 
 def register_extensions(app: Flask) -> None:
@@ -46,17 +36,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "portal.login"
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(load_user_for_session)
     access.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    app.jinja_env.globals.update(role_label=role_label, audit_label=audit_label,
-                                 outbox_status_label=outbox_status_label)
-
-
-def _load_user(session_token: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.session_token == session_token))
-    return user if user is not None and user.is_active else None
 
 
 def register_blueprints(app: Flask) -> None:

@@ -41,7 +41,6 @@ def from_environment() -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Los_Angeles"),
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Foster Family Portal"),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
         # Sessions and cookies (../shared/STACK.md: Flask-Login and sessions).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -50,6 +49,7 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # Signed-in sessions end after this long without a request (the cookie is renewed on each request).
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
         "SESSION_PROTECTION": "basic",
         # A long application section can outlive Flask-WTF's one-hour default; we also re-render on CSRF errors.
@@ -68,6 +68,9 @@ def from_environment() -> dict:
         # Rate limits: memory for development, redis://127.0.0.1:6379 in production.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "30 per minute"),
+        "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT", "20 per hour"),
+        "EMAIL_RATE_LIMIT": os.environ.get("EMAIL_RATE_LIMIT", "10 per hour"),
         "LOGIN_FAILURES_BEFORE_LOCKOUT": int(os.environ.get("LOGIN_FAILURES_BEFORE_LOCKOUT", 5)),
         "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)),
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),

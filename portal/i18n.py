@@ -9,6 +9,9 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
+from portal.audit import audit_label
+from portal.models import outbox_status_label, role_label
+
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 # A US agency's Spanish readers expect $1,234.50 and US date order conventions of es_US (../shared/STACK.md).
@@ -81,6 +84,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["number"] = number_filter
     app.jinja_env.filters["money"] = money_filter
+
+    # Labels of stored values (roles, audit actions, mail status), translated when the page or email is rendered.
+    app.jinja_env.globals.update(role_label=role_label, audit_label=audit_label,
+                                 outbox_status_label=outbox_status_label)
 
     @app.context_processor
     def _language_context():

@@ -22,6 +22,12 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+def load_user_for_session(session_token: str) -> User | None:
+    """Flask-Login's user loader: sessions name the rotating session token, never the id."""
+    user = db.session.scalar(select(User).where(User.session_token == session_token))
+    return user if user is not None and user.is_active else None
+
+
 def _link(endpoint: str, **values: str) -> str:
     return url_for(endpoint, _external=True, **values)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -57,6 +57,7 @@ def login():
     if form.validate_on_submit():
         result, user = services.authenticate(form.email.data, form.password.data)
         if result == SignInResult.OK:
+            session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME
             login_user(user)
             db.commit()
             return redirect(safe_next(form.next.data))

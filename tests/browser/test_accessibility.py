@@ -1,0 +1,44 @@
+"""axe-core finds no serious or critical problems on the public pages and each role's dashboard."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.demo import DEMO_PASSWORD
+from tests.browser.test_journeys import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/register", "/password/forgot"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_public_pages(live_server, desktop, path, language):
+    desktop.set_extra_http_headers({"Accept-Language": language})
+    desktop.goto(live_server.url + path)
+    assert serious_violations(desktop) == []
+
+
+def test_a_form_with_errors(live_server, phone):
+    phone.goto(live_server.url + "/register")
+    phone.click("main button[type=submit]")
+    phone.wait_for_selector(".invalid-feedback")
+    assert serious_violations(phone) == []
+
+
+@pytest.mark.parametrize("email", ["applicant@demo.test", "family@demo.test", "family2@demo.test",
+                                   "homefinder@demo.test", "coordinator@demo.test", "admin@demo.test"])
+def test_dashboards(live_server, phone, email):
+    sign_in(phone, live_server.url, email, DEMO_PASSWORD)
+    phone.wait_for_url(live_server.url + "/dashboard")
+    assert serious_violations(phone) == []
