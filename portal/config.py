@@ -40,7 +40,7 @@ def from_environment() -> dict:
         "SECRET_KEY": _secret_key(env),
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Los_Angeles"),
-        "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Foster Family Portal"),
+        "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Foster Care Agency"),
         # Sessions and cookies (../shared/STACK.md: Flask-Login and sessions).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
