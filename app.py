@@ -43,7 +43,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from licensing import bp as licensing_bp
+    from licensing.views import bp as licensing_bp
     from portal.views import bp as portal_bp
     from training import bp as training_bp
 

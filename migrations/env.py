@@ -7,7 +7,8 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from portal import models  # noqa: F401  (registers the tables on Base.metadata)
+from licensing import models as licensing_models  # noqa: F401  (registers the tables on Base.metadata)
+from portal import models  # noqa: F401
 from portal.config import INSTANCE
 from portal.database import Base, UTCDateTime, make_engine
 

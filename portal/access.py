@@ -23,6 +23,8 @@ F = TypeVar("F", bound=Callable)
 class AccessRule:
     public: bool = False
     roles: frozenset[Role] | None = None  # None with public=False: any signed-in person
+    # Routes that name a record by id answer 404 to other roles too, so a guessed id reveals nothing.
+    hidden: bool = False
 
     def describe(self) -> str:
         if self.public:
@@ -48,9 +50,9 @@ def signed_in(view: F) -> F:
     return _declare(AccessRule())(view)
 
 
-def roles_required(*roles: Role | str) -> Callable[[F], F]:
-    """Only signed-in people holding one of these roles."""
-    return _declare(AccessRule(roles=frozenset(Role(r) for r in roles)))
+def roles_required(*roles: Role | str, hidden: bool = False) -> Callable[[F], F]:
+    """Only signed-in people holding one of these roles; others get 403, or 404 with hidden=True."""
+    return _declare(AccessRule(roles=frozenset(Role(r) for r in roles), hidden=hidden))
 
 
 STAFF = (Role.HOMEFINDER, Role.COORDINATOR, Role.ADMIN)
@@ -80,9 +82,15 @@ def enforce_access_rules() -> None:
     if rule.public:
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("portal.login", next=request.full_path if request.method == "GET" else None))
+        next_path = request.full_path if request.method == "GET" else request.path
+        if request.method == "POST" and getattr(current_app.view_functions[endpoint], "rerender_on_csrf_error", False):
+            # The session ended while a form was being filled in: keep what was typed for after sign-in.
+            from portal.pending import keep_pending_submission
+
+            keep_pending_submission()
+        return redirect(url_for("portal.login", next=next_path))
     if rule.roles is not None and current_user.role not in rule.roles:
-        abort(403)
+        abort(404 if rule.hidden else 403)
     return None
 
 

@@ -54,6 +54,8 @@ def from_environment() -> dict:
         "SESSION_PROTECTION": "basic",
         # A long application section can outlive Flask-WTF's one-hour default; we also re-render on CSRF errors.
         "WTF_CSRF_TIME_LIMIT": int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", 8 * 3600)),
+        # Applicants' documents: outside the web root, never served as static files.
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)),
         # Mail: without MAIL_SERVER, messages are written to the log (and the admin outbox page).
         "MAIL_SERVER": mail_server,

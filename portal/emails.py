@@ -32,10 +32,15 @@ SUBJECTS = {
 }
 
 
+def register_subjects(subjects: dict) -> None:
+    """Feature packages add their email subjects (lazy strings) here, keyed by template name."""
+    SUBJECTS.update(subjects)
+
+
 def queue_email(recipient: str, locale: str, template: str, **context) -> OutboxMessage:
     """Render `templates/emails/<template>.{txt,html}` in `locale` and add it to the outbox (flush, no commit)."""
     with force_locale(locale):
-        subject = str(SUBJECTS[template])
+        subject = str(SUBJECTS[template]) % context.get("subject_values", {})
         context.setdefault("agency_name", current_app.config["AGENCY_NAME"])
         body_text = render_template(f"emails/{template}.txt", subject=subject, **context)
         body_html = render_template(f"emails/{template}.html", subject=subject, **context)

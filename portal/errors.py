@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.access import enforce_access_rules
 from portal.extensions import db
 
 ERROR_TEXTS = {
@@ -17,6 +18,8 @@ ERROR_TEXTS = {
     404: (_l("Page not found"), _l("We could not find this page. The link may be old or mistyped.")),
     405: (_l("Something in the request was not right"),
           _l("The page could not use what was sent. Go back, check the form and try again.")),
+    409: (_l("This can't be changed now"),
+          _l("It was already sent, or someone changed it in the meantime. Reload the page to see where things stand.")),
     413: (_l("The file is too large"), _l("What you sent is larger than the portal accepts. Try a smaller file.")),
     429: (_l("Too many attempts"),
           _l("For your security, please wait a few minutes before trying again. "
@@ -38,9 +41,15 @@ def _handle_http_error(error: HTTPException):
 
 
 def _handle_csrf_error(error: CSRFError):
+    # The CSRF check runs before the access check: apply the access rule first (an ended session goes to sign-in,
+    # keeping what was typed), so a view never runs for someone it isn't meant for.
+    refused = enforce_access_rules()
+    if refused is not None:
+        return refused
     # Form views re-render with the person's input and a translated message (PortalForm): nothing typed is lost.
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "rerender_on_csrf_error", False):
+        g.csrf_failed = True  # the view must not store anything from this request (portal.forms.csrf_failed)
         response = current_app.make_response(view(**(request.view_args or {})))
         response.status_code = 400
         return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -40,9 +40,15 @@ class PortalForm(FlaskForm):
         return messages
 
 
-def _email_field(label=None):
+def strip_text(value):
+    """Spaces pasted around an answer are never meant."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field(label=None):
     return EmailField(
         label or _l("Email address"),
+        filters=[strip_text],
         validators=[
             DataRequired(message=_l("Enter your email address.")),
             Length(max=254, message=_l("An email address can have at most 254 characters.")),
@@ -117,18 +123,18 @@ class LoginForm(PortalForm):
 
 class RegistrationForm(PortalForm):
     full_name = _name_field()
-    email = _email_field()
+    email = email_field()
     password = _new_password_field()
     confirm = _confirm_field("password")
     preferred_locale = _language_field()
 
 
 class ForgotPasswordForm(PortalForm):
-    email = _email_field()
+    email = email_field()
 
 
 class ResendConfirmationForm(PortalForm):
-    email = _email_field()
+    email = email_field()
 
 
 class SetPasswordForm(PortalForm):
@@ -163,7 +169,7 @@ class InviteStaffForm(PortalForm):
             Length(max=200, message=_l("A name can have at most 200 characters.")),
         ],
     )
-    email = _email_field()
+    email = email_field()
     role = SelectField(_l("Role"), validators=[InputRequired()])
     preferred_locale = _language_field(_l("Language of the invitation"))
 
@@ -199,6 +205,11 @@ def keeps_input(view):
     run again to re-render the form with what was typed (portal/errors.py)."""
     view.rerender_on_csrf_error = True
     return view
+
+
+def csrf_failed() -> bool:
+    """True while a form page is re-rendered after a failed CSRF check: show what was typed, store nothing."""
+    return bool(g.get("csrf_failed"))
 
 
 def render_form(template: str, form: PortalForm, **context):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from babel import Locale, dates, numbers
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
@@ -31,10 +31,20 @@ def select_locale() -> str:
         chosen = supported(current_user.preferred_locale)
         if chosen:
             return chosen
-    chosen = supported(request.cookies.get(LANGUAGE_COOKIE))
+    chosen = supported(request.cookies.get(LANGUAGE_COOKIE)) or supported(g.get("suggested_locale"))
     if chosen:
         return chosen
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+
+
+def suggest_locale(code: str) -> None:
+    """A page for someone without an account (e.g. a reference) opens in the language their email was in."""
+    g.suggested_locale = code
+
+
+def local_to_utc(value: datetime) -> datetime:
+    """A date and time typed in the agency's time zone (naive), as an aware UTC datetime."""
+    return value.replace(tzinfo=get_timezone()).astimezone(UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def select_timezone() -> str:

@@ -44,7 +44,7 @@ def role_label(role: Role | str) -> str:
     return str(ROLE_LABELS[Role(role)])
 
 
-def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
     # Stored as the value (lower-case words) in a VARCHAR, so adding a member is not a PostgreSQL type migration.
     return Enum(
         enum_class,
@@ -74,7 +74,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), index=True)
     preferred_locale: Mapped[str] = mapped_column(String(8), default="en")
     # Null until the person sets one (staff invitations).
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -160,10 +160,26 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING)
+    status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, "outbox_status"),
+                                                 default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+
+class PendingSubmission(Base):
+    """What someone typed into a form when their session had ended, kept until they sign in again (one day).
+
+    Only the random key travels in the new session cookie; the typed values stay on the server.
+    """
+
+    __tablename__ = "pending_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    path: Mapped[str] = mapped_column(String(500))
+    form_data: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)

@@ -11,6 +11,7 @@ from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household, Role, User, new_session_token
 from portal.passwords import hash_password, needs_rehash, verify_password
+from portal.signals import email_confirmed
 from portal.tokens import TokenInvalid, TokenPurpose, fingerprint, make_token, read_token
 
 
@@ -70,6 +71,7 @@ def confirm_email(token: str) -> User:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now_utc()
         audit.record(AuditAction.EMAIL_CONFIRMED, actor=user, target=user)
+        email_confirmed.send(user)
     return user
 
 

@@ -30,7 +30,7 @@ class TokenInvalid(Exception):
     """Tampered, expired or already used."""
 
 
-def _serializer(purpose: TokenPurpose) -> URLSafeTimedSerializer:
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"portal.{purpose}")
 
 
@@ -38,16 +38,17 @@ def fingerprint(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
-def make_token(purpose: TokenPurpose, user_id: int, state: str) -> str:
-    return _serializer(purpose).dumps({"u": user_id, "s": fingerprint(state)})
+def make_token(purpose: str, subject_id: int, state: str) -> str:
+    """A signed link value naming one record (a user, a lead, a reference...) and the state it was made for."""
+    return _serializer(purpose).dumps({"u": subject_id, "s": fingerprint(state)})
 
 
-def read_token(purpose: TokenPurpose, token: str) -> tuple[int, str]:
-    """Returns (user id, state fingerprint); raises TokenInvalid."""
+def read_token(purpose: str, token: str, max_age: int | None = None) -> tuple[int, str]:
+    """Returns (subject id, state fingerprint); raises TokenInvalid."""
     if not token or len(token) > 500:
         raise TokenInvalid
     try:
-        data = _serializer(purpose).loads(token, max_age=MAX_AGE_SECONDS[purpose])
+        data = _serializer(purpose).loads(token, max_age=max_age or MAX_AGE_SECONDS[TokenPurpose(purpose)])
     except (SignatureExpired, BadSignature) as exc:
         raise TokenInvalid from exc
     if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("s"), str):

@@ -6,6 +6,7 @@ Alembic migrations, so the migrations are exercised by every run.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -219,5 +220,5 @@ def login(client, make_user):
 
 def text_of(response) -> str:
     """Response text with HTML tags stripped and whitespace (including Babel's non-breaking spaces) collapsed."""
-    body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+    body = html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
     return re.sub(r"\s+", " ", body.replace("\u202f", " ").replace("\xa0", " "))

@@ -43,7 +43,7 @@ def admin_invite_staff():
 
 
 @bp.route("/admin/people/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@roles_required(Role.ADMIN, hidden=True)
 @keeps_input
 def admin_person(user_id: int):
     person = get_user_for_admin(current_user, user_id)

@@ -59,7 +59,7 @@ def test_register_confirm_sign_in_and_switch_to_spanish_on_a_phone(live_server, 
     page.wait_for_url(base + "/dashboard")
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.locator("h1").inner_text() == "Hola, Rosa Martínez"
-    assert page.get_by_text("Mi solicitud").is_visible()
+    assert page.get_by_role("heading", name="Mi solicitud").is_visible()
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 

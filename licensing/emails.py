@@ -1,0 +1,17 @@
+"""Subjects of the licensing emails (templates in templates/emails/), registered with the core outbox."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.emails import register_subjects
+
+register_subjects({
+    "inquiry_received": _l("Thank you for your interest in fostering"),
+    "rsvp_confirmed": _l("Your place at the information session is reserved"),
+    "invited_to_apply": _l("You are invited to apply to become a foster family"),
+    "reference_request": _l("A family asked you to be a reference for fostering"),
+    "adult_part_request": _l("Please complete your part of a foster care application"),
+    "document_returned": _l("A document of your application needs your attention"),
+    "application_submitted": _l("We received your application"),
+    "application_received": _l("A new foster care application was submitted"),
+    "section_reopened": _l("Please update a section of your application"),
+})

@@ -1,0 +1,340 @@
+"""Recruitment and application records: leads, information sessions, applications and what hangs off them."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import Base, UTCDateTime, now_utc
+from portal.models import Household, User, enum_column
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Interest(enum.StrEnum):
+    FOSTER = "foster"
+    FOSTER_ADOPT = "foster_adopt"
+    RESPITE = "respite"
+    KINSHIP = "kinship"
+
+
+class LeadSource(enum.StrEnum):
+    EVENT = "event"
+    FOSTER_PARENT_REFERRAL = "foster_parent_referral"
+    FAITH_COMMUNITY = "faith_community"
+    SOCIAL_MEDIA = "social_media"
+    SEARCH = "search"
+    OTHER = "other"
+
+
+class LeadStatus(enum.StrEnum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    RSVPED = "rsvped"
+    ATTENDED = "attended"
+    INVITED = "invited"
+    APPLYING = "applying"
+    CLOSED = "closed"
+
+
+class Lead(Base):
+    """A person or couple who asked about fostering; stays linked to their account and application."""
+
+    __tablename__ = "lead"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    preferred_locale: Mapped[str] = mapped_column(String(8), default="en")
+    county: Mapped[str] = mapped_column(String(100), default="")
+    zip_code: Mapped[str] = mapped_column(String(10), default="")
+    source: Mapped[LeadSource] = mapped_column(enum_column(LeadSource, "lead_source"))
+    interest: Mapped[Interest] = mapped_column(enum_column(Interest, "interest"))
+    status: Mapped[LeadStatus] = mapped_column(enum_column(LeadStatus, "lead_status"), default=LeadStatus.NEW,
+                                               index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Links in emails to this lead (RSVP, create account) carry this value; rotating it retires them.
+    link_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    assigned_homefinder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+
+    inquiries: Mapped[list[LeadInquiry]] = relationship(back_populates="lead", lazy="raise",
+                                                        order_by="LeadInquiry.id")
+    rsvps: Mapped[list[SessionRsvp]] = relationship(back_populates="lead", lazy="raise")
+    household: Mapped[Household | None] = relationship(lazy="raise")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class LeadInquiry(Base):
+    """Each time the interest form is sent: a second inquiry with the same email attaches here."""
+
+    __tablename__ = "lead_inquiry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    interest: Mapped[Interest] = mapped_column(enum_column(Interest, "interest"))
+    source: Mapped[LeadSource] = mapped_column(enum_column(LeadSource, "lead_source"))
+    questions: Mapped[str] = mapped_column(Text, default="")
+
+    lead: Mapped[Lead] = relationship(back_populates="inquiries", lazy="raise")
+
+
+class SessionFormat(enum.StrEnum):
+    IN_PERSON = "in_person"
+    VIRTUAL = "virtual"
+
+
+class InfoSession(Base):
+    """An information session / orientation that homefinders publish."""
+
+    __tablename__ = "info_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=120)
+    format: Mapped[SessionFormat] = mapped_column(enum_column(SessionFormat, "session_format"))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    meeting_link: Mapped[str] = mapped_column(String(500), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    capacity: Mapped[int] = mapped_column(default=20)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+    rsvps: Mapped[list[SessionRsvp]] = relationship(back_populates="session", lazy="raise")
+
+
+class SessionRsvp(Base):
+    __tablename__ = "session_rsvp"
+    __table_args__ = (UniqueConstraint("session_id", "lead_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("info_session.id"), index=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    attended: Mapped[bool | None] = mapped_column(default=None)
+
+    session: Mapped[InfoSession] = relationship(back_populates="rsvps", lazy="raise")
+    lead: Mapped[Lead] = relationship(back_populates="rsvps", lazy="raise")
+
+
+class ApplicationStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"  # a section was reopened by staff
+    APPROVED = "approved"
+    DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+
+
+class Application(Base):
+    """The household's application to become a licensed foster home."""
+
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), unique=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(enum_column(ApplicationStatus, "application_status"),
+                                                      default=ApplicationStatus.IN_PROGRESS, index=True)
+    assigned_homefinder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    household: Mapped[Household] = relationship(lazy="raise")
+    lead: Mapped[Lead | None] = relationship(lazy="raise")
+    assigned_homefinder: Mapped[User | None] = relationship(lazy="raise")
+    sections: Mapped[list[ApplicationSection]] = relationship(back_populates="application", lazy="raise")
+    members: Mapped[list[HouseholdMember]] = relationship(back_populates="application", lazy="raise",
+                                                          order_by="HouseholdMember.position")
+    references: Mapped[list[Reference]] = relationship(back_populates="application", lazy="raise",
+                                                       order_by="Reference.position")
+    documents: Mapped[list[ApplicationDocument]] = relationship(back_populates="application", lazy="raise",
+                                                                order_by="ApplicationDocument.id")
+    signatures: Mapped[list[Signature]] = relationship(back_populates="application", lazy="raise")
+
+    @property
+    def is_editable_by_family(self) -> bool:
+        return self.status in (ApplicationStatus.IN_PROGRESS, ApplicationStatus.RETURNED)
+
+
+class SectionStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+    REOPENED = "reopened"  # staff asked for a change after submission
+
+
+class ApplicationSection(Base):
+    """One section's answers. `draft` keeps what was typed even when it did not validate."""
+
+    __tablename__ = "application_section"
+    __table_args__ = (UniqueConstraint("application_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    draft: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[SectionStatus] = mapped_column(enum_column(SectionStatus, "section_status"),
+                                                  default=SectionStatus.IN_PROGRESS)
+    reopen_note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
+
+    application: Mapped[Application] = relationship(back_populates="sections", lazy="raise")
+
+
+class MemberRole(enum.StrEnum):
+    PRIMARY = "primary"
+    CO_APPLICANT = "co_applicant"
+    OTHER = "other"
+
+
+class HouseholdMember(Base):
+    """Everyone who lives in the home. Adults (18+) need background checks later."""
+
+    __tablename__ = "household_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole, "member_role"))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    relationship_to_applicant: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    preferred_locale: Mapped[str] = mapped_column(String(8), default="en")
+    # Other adults complete their own part (states lived in, consent) through an emailed link.
+    link_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    own_part: Mapped[dict] = mapped_column(JSON, default=dict)
+    own_part_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application] = relationship(back_populates="members", lazy="raise")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role in (MemberRole.PRIMARY, MemberRole.CO_APPLICANT)
+
+
+class Reference(Base):
+    """A personal reference; answers through an emailed, single-use link. Answers are for staff only."""
+
+    __tablename__ = "reference"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    relationship_to_applicant: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    is_relative: Mapped[bool] = mapped_column(default=False)
+    preferred_locale: Mapped[str] = mapped_column(String(8), default="en")
+    link_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    application: Mapped[Application] = relationship(back_populates="references", lazy="raise")
+
+
+class DocumentStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class ApplicationDocument(Base):
+    """An uploaded file, stored outside the web root under an unguessable name."""
+
+    __tablename__ = "application_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("household_member.id", ondelete="SET NULL"))
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[DocumentStatus] = mapped_column(enum_column(DocumentStatus, "document_status"),
+                                                   default=DocumentStatus.PENDING)
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    application: Mapped[Application] = relationship(back_populates="documents", lazy="raise")
+
+
+class Signature(Base):
+    """An applicant's typed-name signature of the attestations, with what exactly was signed."""
+
+    __tablename__ = "signature"
+    __table_args__ = (UniqueConstraint("application_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("household_member.id", ondelete="CASCADE"))
+    typed_name: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    ip_address: Mapped[str] = mapped_column(String(64), default="")
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    document_sha256: Mapped[str] = mapped_column(String(64))
+
+    application: Mapped[Application] = relationship(back_populates="signatures", lazy="raise")
+
+
+class ApplicationEvent(Base):
+    """The application's history: who changed what and when. Append-only."""
+
+    __tablename__ = "application_event"
+    __table_args__ = (Index("ix_application_event_app_time", "application_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    staff_only: Mapped[bool] = mapped_column(default=False)
+
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+class StaffNote(Base):
+    """A note about an application that only agency staff can read."""
+
+    __tablename__ = "staff_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    body: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User] = relationship(lazy="raise")

@@ -1,0 +1,11 @@
+"""Signals the core sends, so feature packages can react without the core depending on them."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: An account's email address was just confirmed (sender: the User). Licensing links it to the person's lead.
+email_confirmed = _signals.signal("email-confirmed")
+
+#: `flask seed-demo` created the core demo accounts (sender: the app); feature packages add their demo data.
+demo_seeding = _signals.signal("demo-seeding")

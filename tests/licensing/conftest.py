@@ -1,0 +1,92 @@
+"""Licensing fixtures: a household with an open application, and answers that complete every section."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from licensing import applications
+from licensing.models import Application
+from portal.database import now_utc
+from portal.extensions import db as portal_db
+from portal.models import Household, Role
+from tests.conftest import post_form
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+SECTION_ANSWERS = {
+    "applicants": {"primary_first_name": "Ana", "primary_last_name": "Torres", "primary_birth_date": "1985-04-02",
+                   "primary_phone": "555-123-4567", "has_co_applicant": "y", "co_first_name": "Luis",
+                   "co_last_name": "Torres", "co_birth_date": "1983-09-20", "co_email": "luis@example.com",
+                   "co_phone": "555-765-4321"},
+    "household": {"members-0-first_name": "Rosa", "members-0-last_name": "Torres",
+                  "members-0-birth_date": "1950-01-15", "members-0-relationship": "Mother",
+                  "members-0-email": "rosa@example.com",
+                  "members-1-first_name": "Mateo", "members-1-last_name": "Torres",
+                  "members-1-birth_date": "2015-06-01", "members-1-relationship": "Son"},
+    "residence": {"street": "12 Oak St", "city": "Fresno", "state": "CA", "zip_code": "93701", "ownership": "rent",
+                  "bedrooms": "3", "has_pets": "yes", "pets_description": "One dog", "has_firearms": "no",
+                  "has_pool": "no", "other_states": "TX"},
+    "employment": {"primary_employment": "full_time", "primary_employer": "City of Fresno",
+                   "co_employment": "part_time", "income_range": "50k_75k"},
+    "health": {"has_condition": "no", "medical_statement_ack": "y"},
+    "references": {
+        "references-0-name": "Pat Lee", "references-0-relationship": "Friend",
+        "references-0-email": "pat@example.com", "references-0-preferred_locale": "en",
+        "references-1-name": "Sam Ortiz", "references-1-relationship": "Pastor",
+        "references-1-email": "sam@example.com", "references-1-preferred_locale": "es",
+        "references-2-name": "Carmen Torres", "references-2-relationship": "Sister",
+        "references-2-email": "carmen@example.com", "references-2-is_relative": "y",
+        "references-2-preferred_locale": "es"},
+    "preferences": {"number_of_children": "2", "age_min": "0", "age_max": "10", "sibling_groups": "y",
+                    "needs": ["medical", "emotional"], "languages": "Spanish, English", "will_transport": "no"},
+    "disclosures": {"arrests": "no", "cps": "no", "prior_license": "no"},
+    "attestations": {"truthful": "y", "background_checks": "y", "home_study": "y", "report_changes": "y"},
+}
+
+
+@pytest.fixture
+def applicant_with_application(app, db, make_user):
+    """An applicant whose household has an open application (as after an invitation)."""
+
+    def factory(**kwargs):
+        user = make_user(Role.APPLICANT, **kwargs)
+        with app.app_context():
+            household = portal_db.session.get(Household, user.household_id)
+            application = applications.open_application(household, None, opened_by=None)
+            portal_db.commit()
+            application_id = application.id
+        return user, application_id
+
+    return factory
+
+
+def fill_section(client, key: str, **overrides):
+    data = dict(SECTION_ANSWERS[key])
+    data.update(overrides)
+    return post_form(client, f"/licensing/application/section/{key}", data)
+
+
+def fill_all_sections(client):
+    for key in SECTION_ANSWERS:
+        response = fill_section(client, key)
+        assert response.status_code in (302, 303), (key, response.get_data(as_text=True)[-3000:])
+
+
+def upload(client, slot: str, content: bytes = PDF, filename: str = "scan.pdf"):
+    from tests.conftest import csrf_token
+
+    return client.post("/licensing/application/documents", data={
+        "csrf_token": csrf_token(client), "slot": slot, "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data")
+
+
+def application_row(db, application_id: int) -> Application:
+    db.session.expire_all()
+    return db.session.get(Application, application_id)
+
+
+__all__ = ["PDF", "PNG", "SECTION_ANSWERS", "application_row", "fill_all_sections", "fill_section", "now_utc",
+           "upload"]
