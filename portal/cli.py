@@ -9,7 +9,6 @@ from flask.cli import with_appcontext
 from portal import demo, emails, services
 from portal.extensions import db
 from portal.models import STAFF_ROLES, Role
-from portal.signals import demo_seeding
 
 
 @click.command("upgrade-db")
@@ -28,8 +27,7 @@ def seed_demo_command() -> None:
     """Create the demo accounts (idempotent). Refuses to run in production."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-demo refuses to run in production (FLASK_ENV=production).")
-    created = demo.seed()
-    demo_seeding.send(current_app._get_current_object())
+    created = demo.seed_all(current_app._get_current_object())
     db.commit()
     click.echo(f"demo data ready ({created} new accounts); password for all: {demo.DEMO_PASSWORD}")
 

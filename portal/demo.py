@@ -7,6 +7,7 @@ from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
+from portal.signals import demo_seeding
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -40,4 +41,11 @@ def seed() -> int:
         db.session.add(user)
         created += 1
     db.session.flush()
+    return created
+
+
+def seed_all(app) -> int:
+    """Core accounts, then every feature package's demo data (they listen to `demo_seeding`)."""
+    created = seed()
+    demo_seeding.send(app)
     return created

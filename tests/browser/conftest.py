@@ -50,7 +50,7 @@ def live_server(database_url, tmp_path_factory) -> Iterator[LiveServer]:
     build_schema(url).dispose()
     app = create_app(config_for_tests(url, MAIL_DELIVER_INLINE=False, LOGIN_RATE_LIMIT="1000 per minute"))
     with app.app_context():
-        demo.seed()
+        demo.seed_all(app)
         db.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -42,3 +42,32 @@ def test_dashboards(live_server, phone, email):
     sign_in(phone, live_server.url, email, DEMO_PASSWORD)
     phone.wait_for_url(live_server.url + "/dashboard")
     assert serious_violations(phone) == []
+
+
+@pytest.mark.parametrize("path", ["/licensing/inquiry", "/licensing/sessions"])
+def test_recruitment_pages(live_server, phone, path):
+    phone.goto(live_server.url + path)
+    assert serious_violations(phone) == []
+
+
+@pytest.mark.parametrize("path", ["/licensing/application", "/licensing/application/section/applicants",
+                                  "/licensing/application/section/household",
+                                  "/licensing/application/section/residence"])
+def test_application_pages(live_server, phone, path):
+    sign_in(phone, live_server.url, "applicant@demo.test", DEMO_PASSWORD)
+    phone.wait_for_url(live_server.url + "/dashboard")
+    phone.goto(live_server.url + path)
+    assert serious_violations(phone) == []
+
+
+@pytest.mark.parametrize("path", ["/licensing/staff/applications", "/licensing/staff/leads",
+                                  "/licensing/staff/sessions"])
+def test_homefinder_pages(live_server, desktop, path):
+    sign_in(desktop, live_server.url, "homefinder@demo.test", DEMO_PASSWORD)
+    desktop.wait_for_url(live_server.url + "/dashboard")
+    desktop.goto(live_server.url + path)
+    assert serious_violations(desktop) == []
+    if path.endswith("applications"):
+        desktop.locator("tbody a").first.click()
+        desktop.wait_for_selector("h1")
+        assert serious_violations(desktop) == []
