@@ -30,6 +30,15 @@ class PortalForm(FlaskForm):
             ]
         return valid
 
+    def check_draft(self) -> bool:
+        """Validate answers kept from earlier (a draft), to mark what still needs fixing. The draft has no CSRF
+        token of its own, and the page hands out a fresh one, so the token is not part of this check."""
+        valid = self.validate()
+        csrf_field = getattr(self, "csrf_token", None)
+        if csrf_field is not None:
+            csrf_field.errors = []
+        return valid and not self.form_errors
+
     @property
     def form_errors_for_display(self) -> list[str]:
         """Errors not tied to a visible field (e.g. the CSRF token)."""

@@ -89,8 +89,8 @@ def application_section(key: str):
     formdata = kept or (MultiDict(_flatten(section.draft)) if section.draft else None)
     form = form_class(formdata=formdata, data=None if formdata else applications.initial_form_data(application,
                                                                                                     section))
-    if formdata is not None and key != "household" and key != "references":
-        form.validate()  # show what still needs fixing in the kept draft
+    if formdata is not None:
+        form.check_draft()  # mark what still needs fixing in the kept draft
     return render_form("licensing/application_section.html", form, application=application, section=section,
                        editable=editable, draft_kept=formdata is not None)
 

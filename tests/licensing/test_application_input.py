@@ -45,6 +45,8 @@ def test_invalid_section_keeps_the_draft_and_explains(client, db, applicant_with
     # On another device (a new session), the draft is still there.
     again = client.get("/licensing/application/section/applicants")
     assert 'value="Ana"' in again.get_data(as_text=True)
+    assert "A birth date can't be in the future." in text_of(again)  # still marked
+    assert "This form was open too long" not in text_of(again)
 
 
 @pytest.mark.parametrize("changes,message", [
