@@ -205,7 +205,7 @@ def _render_staff_application(application: Application, **forms):
         note_form=forms.get("note_form") or NoteForm(), assign_form=assign_form, reopen_form=reopen_form,
         reason_form=forms.get("reason_form") or ReasonForm(), button_form=ConfirmForm(),
         adults=applications.adults_needing_own_part(application, today), readable=_readable_sections(application),
-        reference_rows=_reference_rows,
+        reference_rows=_reference_rows, today=today,
     ), 422 if forms else 200
 
 
