@@ -106,16 +106,18 @@ class ApplicantsForm(PortalForm):
 
 # -- everyone else in the home ------------------------------------------------------------------------------------
 
-class MemberEntryForm(Form):
-    first_name = text(_l("First name"), 100, required=False)
-    last_name = text(_l("Last name"), 100, required=False)
-    birth_date = birth_date_field(required=False)
-    relationship = text(_l("Relationship to you"), 100, required=False)
-    email = email_answer(_l("Email address (adults only)"))
+def _typed(field) -> bool:
+    return any(isinstance(value, str) and value.strip() for value in (field.raw_data or []))
+
+
+class RowForm(Form):
+    """One row of a repeated group (a person, a reference): a blank row is ignored, a started row must be whole."""
+
+    row_fields: tuple[str, ...] = ()
+    required_when_started: tuple[str, ...] = ()
 
     def is_blank(self) -> bool:
-        return not any([(self.first_name.data or "").strip(), (self.last_name.data or "").strip(),
-                        self.birth_date.raw_data and any(self.birth_date.raw_data), (self.email.data or "").strip()])
+        return not any(_typed(self[name]) for name in self.row_fields)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -123,25 +125,40 @@ class MemberEntryForm(Form):
             for field in self:
                 field.errors = []
             return True
-        for field in (self.first_name, self.last_name, self.relationship):
-            if not (field.data or "").strip():
-                field.errors = [*field.errors, _l("This field is required.")]
+        for name in self.required_when_started:
+            if not _typed(self[name]) and not self[name].errors:
+                self[name].errors = [_l("This field is required.")]
                 valid = False
-        if self.birth_date.data is None and not self.birth_date.errors:
-            self.birth_date.errors = [_l("Enter the birth date.")]
-            valid = False
-        elif self.birth_date.data is not None:
-            try:
-                _plausible_birth_date(self.birth_date, adult=False)
-            except ValidationError as error:
-                self.birth_date.errors = [*self.birth_date.errors, error.args[0]]
-                valid = False
-            else:
-                if age_on(self.birth_date.data, date.today()) >= ADULT_AGE and not (self.email.data or "").strip():
-                    self.email.errors = [*self.email.errors,
-                                         _l("Adults need an email address: they complete their own part.")]
-                    valid = False
-        return valid
+        return self.validate_row() and valid
+
+    def validate_row(self) -> bool:
+        return True
+
+
+class MemberEntryForm(RowForm):
+    first_name = text(_l("First name"), 100, required=False)
+    last_name = text(_l("Last name"), 100, required=False)
+    birth_date = birth_date_field(required=False)
+    relationship = text(_l("Relationship to you"), 100, required=False)
+    email = email_answer(_l("Email address (adults only)"))
+
+    row_fields = ("first_name", "last_name", "birth_date", "email")
+    required_when_started = ("first_name", "last_name", "relationship")
+
+    def validate_row(self) -> bool:
+        if self.birth_date.data is None:
+            if not self.birth_date.errors:
+                self.birth_date.errors = [_l("Enter the birth date.")]
+            return False
+        try:
+            _plausible_birth_date(self.birth_date, adult=False)
+        except ValidationError as error:
+            self.birth_date.errors = [*self.birth_date.errors, error.args[0]]
+            return False
+        if age_on(self.birth_date.data, date.today()) >= ADULT_AGE and not _typed(self.email):
+            self.email.errors = [*self.email.errors, _l("Adults need an email address: they complete their own part.")]
+            return False
+        return True
 
 
 class HouseholdForm(PortalForm):
@@ -223,7 +240,7 @@ class HealthForm(PortalForm):
 
 # -- references ---------------------------------------------------------------------------------------------------
 
-class ReferenceEntryForm(Form):
+class ReferenceEntryForm(RowForm):
     name = text(_l("Full name"), 200, required=False)
     relationship = text(_l("How they know you"), 100, required=False)
     email = email_answer(_l("Email address"))
@@ -231,20 +248,8 @@ class ReferenceEntryForm(Form):
     is_relative = BooleanField(_l("This person is a relative"))
     preferred_locale = SelectField(_l("Their language"), choices=LANGUAGE_CHOICES, validators=[Optional()])
 
-    def is_blank(self) -> bool:
-        return not any((f.data or "").strip() for f in (self.name, self.relationship, self.email, self.phone))
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.is_blank():
-            for field in self:
-                field.errors = []
-            return True
-        for field in (self.name, self.relationship, self.email):
-            if not (field.data or "").strip():
-                field.errors = [*field.errors, _l("This field is required.")]
-                valid = False
-        return valid
+    row_fields = ("name", "relationship", "email", "phone")
+    required_when_started = ("name", "relationship", "email")
 
 
 class ReferencesForm(PortalForm):
