@@ -5,4 +5,5 @@ Depends on portal/, never the other way round. Its routes arrive with the applic
 
 from flask import Blueprint
 
-bp = Blueprint("licensing", __name__, url_prefix="/licensing")
+# cli_group=None: its commands (send-reminders) sit at the top level, next to the core ones.
+bp = Blueprint("licensing", __name__, url_prefix="/licensing", cli_group=None)

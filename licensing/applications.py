@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from licensing import tracker
 from licensing.documents import RequiredDocument, StoredFile, document_label, required_documents
 from licensing.models import (
     Application,
@@ -410,6 +411,8 @@ def submit(application: Application, user: User, today: date) -> list[str]:
     for section in application.sections:
         section.reopen_note = ""
     record_event(application.id, user, "resubmitted" if was_returned else "submitted")
+    # The household's licensing checklist (again after changes: someone new in the home gets their items).
+    tracker.generate_checklist(application, section_data(application), today)
     emails.queue_email(user.email, user.preferred_locale, "application_submitted", user=user,
                        link=url_for("licensing.application_overview", _external=True))
     for homefinder in _homefinders_to_notify(application):

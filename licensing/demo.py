@@ -71,3 +71,127 @@ def seed(_app, **_kwargs) -> None:
     sections["residence"].draft = {"street": ["48 Elm Avenue"], "city": ["Fresno"], "state": ["CA"],
                                    "zip_code": ["93704"], "ownership": ["own"], "bedrooms": ["3"]}
     db.session.flush()
+
+
+# -- households at every stage of the tracker ---------------------------------------------------------------------
+
+DEMO_ANSWERS = {
+    "residence": {"street": "10 Demo Street", "city": "Fresno", "state": "CA", "zip_code": "93701",
+                  "ownership": "own", "bedrooms": 3, "has_pets": "yes", "pets_description": "A cat",
+                  "has_firearms": "no", "firearms_storage": "", "has_pool": "no", "pool_safety": "",
+                  "other_states": "NV"},
+    "employment": {"primary_employment": "full_time", "primary_employer": "Fresno Unified", "co_employment": "",
+                   "co_employer": "", "income_range": "50k_75k"},
+    "health": {"has_condition": "no", "condition_details": "", "medical_statement_ack": True},
+    "preferences": {"number_of_children": 2, "age_min": 0, "age_max": 12, "sibling_groups": True,
+                    "needs": ["medical"], "languages": "English, Spanish", "will_transport": "no"},
+    "disclosures": {"arrests": "no", "arrests_explanation": "", "cps": "no", "cps_explanation": "",
+                    "prior_license": "no", "prior_license_explanation": ""},
+    "attestations": {"truthful": True, "background_checks": True, "home_study": True, "report_changes": True},
+}
+STAGED_HOUSEHOLDS = [
+    # email, first, last, language, stage
+    ("applied@demo.test", "Priya", "Shah", "en", "applied"),
+    ("midway@demo.test", "Rosa", "Delgado", "es", "midway"),
+    ("ready@demo.test", "Tom", "Becker", "en", "ready"),
+    ("family@demo.test", "Jordan", "Rivera", "en", "licensed"),
+    ("family2@demo.test", "María", "González", "es", "licensed"),
+]
+
+
+@demo_seeding.connect
+def seed_tracker_stages(app, **_kwargs) -> None:
+    """Households just applied, mid-way with a returned item, ready for a license, and licensed with renewal due."""
+    from licensing import tracker
+    from licensing.models import (
+        CheckStatus,
+        HomeStudyVisit,
+        ItemStatus,
+        LicenseType,
+        RequirementType,
+        VisitKind,
+        VisitStatus,
+    )
+    from portal.demo import DEMO_PASSWORD
+    from portal.models import Role
+    from portal.passwords import hash_password
+
+    homefinder = db.session.scalar(select(User).where(User.email == "homefinder@demo.test"))
+    admin = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
+    if homefinder is None or admin is None:
+        return
+    today = date.today()
+    password_hash = None
+    for email, first, last, language, stage in STAGED_HOUSEHOLDS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            user = User(email=email, full_name=f"{first} {last}", role=Role.APPLICANT, preferred_locale=language,
+                        password_hash=password_hash, email_confirmed_at=now_utc(),
+                        household=Household(name=f"{first} {last}"))
+            db.session.add(user)
+            db.session.flush()
+        if user.household_id is None or db.session.scalar(
+                select(Application.id).where(Application.household_id == user.household_id)) is not None:
+            continue
+        application = _submitted_application(user, first, last, homefinder, today)
+        answers = {**DEMO_ANSWERS, "applicants": {}}
+        tracker.generate_checklist(application, answers, today - timedelta(days=20))
+        db.session.flush()
+        if stage == "applied":
+            continue
+        view = tracker.load_checklist(application.id)
+        for check in view.checks:
+            check.status = CheckStatus.CLEARED if stage != "midway" or check.check_type.value != "fbi" \
+                else CheckStatus.PENDING
+        if stage in ("ready", "licensed"):
+            for kind in VisitKind:
+                db.session.add(HomeStudyVisit(application_id=application.id, kind=kind, homefinder_id=homefinder.id,
+                                              status=VisitStatus.COMPLETED, starts_at=now_utc() - timedelta(days=9)))
+            tracker.save_report(homefinder, application, None, {"recommendation": "Recommended for licensing."})
+            db.session.flush()
+            from licensing.models import HomeStudyReport
+
+            tracker.approve_report(admin, db.session.scalar(select(HomeStudyReport).where(
+                HomeStudyReport.application_id == application.id)))
+        db.session.flush()
+        for item in view.items:
+            if stage == "midway" and item.template.type not in (RequirementType.DOCUMENT,):
+                continue
+            if item.template.type is RequirementType.FEE:
+                item.payment_method, item.receipt_number = "check", f"R-{item.id:04d}"
+            if item.template.type is RequirementType.TRAINING_HOURS:
+                item.hours_completed = item.template.hours_required
+            tracker.change_status(homefinder, item, item.version, ItemStatus.SUBMITTED)
+            db.session.flush()
+            if stage == "midway" and item.template.code == "pet_vaccinations":
+                tracker.change_status(homefinder, item, item.version, ItemStatus.RETURNED,
+                                      reason="The record is from last year: please upload this year's.")
+            else:
+                tracker.change_status(homefinder, item, item.version, ItemStatus.APPROVED)
+            db.session.flush()
+        if stage == "licensed":
+            effective = today - timedelta(days=285)
+            with app.test_request_context():
+                tracker.issue_license(admin, application, f"FH-DEMO-{application.id:04d}", LicenseType.FOSTER, 2, 0,
+                                      12, effective, effective + timedelta(days=365), answers)
+            db.session.flush()
+    db.session.flush()
+
+
+def _submitted_application(user: User, first: str, last: str, homefinder: User, today: date) -> Application:
+    from licensing.models import ApplicationStatus
+
+    household = db.session.get(Household, user.household_id)
+    application = applications.open_application(household, None, opened_by=user)
+    application.assigned_homefinder_id = homefinder.id
+    db.session.add(HouseholdMember(application_id=application.id, role=MemberRole.PRIMARY, position=0,
+                                   first_name=first, last_name=last, birth_date=date(1984, 3, 9), email=user.email))
+    for section in db.session.scalars(select(ApplicationSection).where(
+            ApplicationSection.application_id == application.id)):
+        section.data = dict(DEMO_ANSWERS.get(section.key, {"count": 0}))
+        section.status = SectionStatus.COMPLETE
+    application.status = ApplicationStatus.SUBMITTED
+    application.submitted_at = now_utc() - timedelta(days=20)
+    db.session.flush()
+    return application

@@ -14,4 +14,10 @@ register_subjects({
     "application_submitted": _l("We received your application"),
     "application_received": _l("A new foster care application was submitted"),
     "section_reopened": _l("Please update a section of your application"),
+    "visit_proposed": _l("Choose a time for your home study visit"),
+    "visit_scheduled": _l("Your home study visit is scheduled"),
+    "visit_reminder": _l("Reminder: home study visit tomorrow"),
+    "license_issued": _l("Your foster family license is issued"),
+    "item_reminder": _l("A licensing item is coming due"),
+    "license_reminder": _l("Your foster family license is coming up for renewal"),
 })

@@ -83,10 +83,31 @@ def upload(client, slot: str, content: bytes = PDF, filename: str = "scan.pdf"):
         content_type="multipart/form-data")
 
 
+def submit_complete_application(client, db, application_id: int) -> None:
+    """Fill every section, upload every required document, sign and submit (as the signed-in family)."""
+    from sqlalchemy import select
+
+    from licensing.models import ApplicationStatus, HouseholdMember, MemberRole
+
+    fill_all_sections(client)
+    members = db.session.scalars(select(HouseholdMember).where(HouseholdMember.application_id == application_id)
+                                 .order_by(HouseholdMember.position)).all()
+    adults = [m for m in members if m.first_name != "Mateo"]
+    applicants = [m for m in members if m.role is not MemberRole.OTHER]
+    slots = [f"photo_id:{m.id}" for m in adults] + [f"medical_statement:{m.id}" for m in applicants]
+    for slot in [*slots, "proof_of_income:0", "proof_of_residence:0", "pet_vaccination:0"]:
+        upload(client, slot)
+    for member in applicants:
+        post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
+                                                          "typed_name": member.full_name})
+    post_form(client, "/licensing/application/submit")
+    assert application_row(db, application_id).status is ApplicationStatus.SUBMITTED
+
+
 def application_row(db, application_id: int) -> Application:
     db.session.expire_all()
     return db.session.get(Application, application_id)
 
 
 __all__ = ["PDF", "PNG", "SECTION_ANSWERS", "application_row", "fill_all_sections", "fill_section", "now_utc",
-           "upload"]
+           "submit_complete_application", "upload"]

@@ -7,23 +7,14 @@ from sqlalchemy import select
 from licensing.models import ApplicationStatus, HouseholdMember, MemberRole
 from portal.models import Role
 from tests.conftest import post_form, sign_in, text_of
-from tests.licensing.conftest import SECTION_ANSWERS, application_row, fill_all_sections, fill_section, upload
-
-
-def submit_complete_application(client, db, application_id):
-    fill_all_sections(client)
-    members = db.session.scalars(select(HouseholdMember).where(HouseholdMember.application_id == application_id)
-                                 .order_by(HouseholdMember.position)).all()
-    adults = [m for m in members if m.first_name != "Mateo"]
-    applicants = [m for m in members if m.role is not MemberRole.OTHER]
-    slots = [f"photo_id:{m.id}" for m in adults] + [f"medical_statement:{m.id}" for m in applicants]
-    for slot in [*slots, "proof_of_income:0", "proof_of_residence:0", "pet_vaccination:0"]:
-        upload(client, slot)
-    for member in applicants:
-        post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
-                                                          "typed_name": member.full_name})
-    post_form(client, "/licensing/application/submit")
-    assert application_row(db, application_id).status is ApplicationStatus.SUBMITTED
+from tests.licensing.conftest import (
+    SECTION_ANSWERS,
+    application_row,
+    fill_all_sections,
+    fill_section,
+    submit_complete_application,
+    upload,
+)
 
 
 def test_reopened_section_is_editable_alone_and_resubmission_works(app, client, db, make_user,

@@ -70,6 +70,28 @@ MATRIX: dict[str, tuple[str, str, list[int]]] = {
                                        [LOGIN, 404, 404, 404, 404, 404]),
     "licensing.staff_review_document": ("POST", "/licensing/staff/documents/999999/review",
                                         [LOGIN, 404, 404, 404, 404, 404]),
+    # Licensing tracker.
+    "licensing.family_checklist": ("GET", "/licensing/checklist", [LOGIN, 200, 200, 403, 403, 403]),
+    "licensing.safety_self_check": ("GET", "/licensing/safety-self-check", [LOGIN, 404, 404, 403, 403, 403]),
+    "licensing.choose_visit_slot": ("POST", "/licensing/visits/999999/choose", [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.staff_checklist": ("GET", "/licensing/staff/applications/999999/checklist",
+                                  [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.staff_update_item": ("POST", "/licensing/staff/items/999999", [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.staff_update_check": ("POST", "/licensing/staff/checks/999999", [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.staff_propose_visit": ("POST", "/licensing/staff/applications/999999/visits",
+                                      [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.staff_complete_visit": ("POST", "/licensing/staff/visits/999999/complete",
+                                       [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.staff_safety": ("GET", "/licensing/staff/applications/999999/safety",
+                               [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.staff_home_study": ("GET", "/licensing/staff/applications/999999/home-study",
+                                   [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.admin_approve_home_study": ("POST", "/licensing/staff/applications/999999/home-study/approve",
+                                           [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.admin_issue_license": ("POST", "/licensing/staff/applications/999999/license",
+                                      [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.admin_requirements": ("GET", "/licensing/admin/requirements", [LOGIN, 403, 403, 403, 403, 200]),
+    "licensing.admin_requirement": ("GET", "/licensing/admin/requirements/new", [LOGIN, 404, 404, 404, 404, 200]),
 }
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from licensing.models import Application, ApplicationSection, InfoSession, SectionStatus
+from licensing.models import (
+    Application,
+    ApplicationSection,
+    ChecklistItem,
+    InfoSession,
+    ItemStatus,
+    License,
+    SectionStatus,
+)
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal.models import OutboxMessage, OutboxStatus, Role, User
 from tests.conftest import post_form
@@ -17,13 +25,18 @@ def test_seed_demo_creates_the_six_accounts_once(app, db, client):
     assert "6 new accounts" in first.output
     second = runner.invoke(args=["seed-demo"])
     assert "0 new accounts" in second.output
-    people = {u.email: u for u in db.session.scalars(select(User))}
+    people = {u.email: u for u in db.session.scalars(select(User)) if u.email in {e for e, *_ in DEMO_ACCOUNTS}}
     applicant = people["applicant@demo.test"]
     application = db.session.scalar(select(Application).where(Application.household_id == applicant.household_id))
     statuses = {s.key: s.status for s in db.session.scalars(select(ApplicationSection).where(
         ApplicationSection.application_id == application.id))}
     assert list(statuses.values()).count(SectionStatus.COMPLETE) == 2  # a partly filled application
     assert db.session.scalar(select(func.count()).select_from(InfoSession)) == 2
+    # Households at every stage of the licensing tracker.
+    assert db.session.scalar(select(func.count()).select_from(License)) == 2  # family@ and family2@
+    assert db.session.scalar(select(func.count()).select_from(ChecklistItem)
+                             .where(ChecklistItem.status == ItemStatus.RETURNED)) == 1  # mid-way
+    assert db.session.scalar(select(func.count()).select_from(ChecklistItem).where(ChecklistItem.cycle == 1)) > 0
     assert set(people) == {email for email, *_ in DEMO_ACCOUNTS}
     assert people["family2@demo.test"].preferred_locale == "es"
     assert [u.preferred_locale for u in people.values()].count("es") == 1

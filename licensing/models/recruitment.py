@@ -12,6 +12,30 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.database import Base, UTCDateTime, now_utc
 from portal.models import Household, User, enum_column
 
+__all__ = [
+    "Application",
+    "ApplicationDocument",
+    "ApplicationEvent",
+    "ApplicationSection",
+    "ApplicationStatus",
+    "DocumentStatus",
+    "HouseholdMember",
+    "InfoSession",
+    "Interest",
+    "Lead",
+    "LeadInquiry",
+    "LeadSource",
+    "LeadStatus",
+    "MemberRole",
+    "Reference",
+    "SectionStatus",
+    "SessionFormat",
+    "SessionRsvp",
+    "Signature",
+    "StaffNote",
+    "new_nonce",
+]
+
 
 def new_nonce() -> str:
     return secrets.token_urlsafe(16)
@@ -58,8 +82,9 @@ class Lead(Base):
     zip_code: Mapped[str] = mapped_column(String(10), default="")
     source: Mapped[LeadSource] = mapped_column(enum_column(LeadSource, "lead_source"))
     interest: Mapped[Interest] = mapped_column(enum_column(Interest, "interest"))
-    status: Mapped[LeadStatus] = mapped_column(enum_column(LeadStatus, "lead_status"), default=LeadStatus.NEW,
-                                               index=True)
+    status: Mapped[LeadStatus] = mapped_column(
+        enum_column(LeadStatus, "lead_status"), default=LeadStatus.NEW, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Links in emails to this lead (RSVP, create account) carry this value; rotating it retires them.
@@ -67,8 +92,7 @@ class Lead(Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
     assigned_homefinder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
-    inquiries: Mapped[list[LeadInquiry]] = relationship(back_populates="lead", lazy="raise",
-                                                        order_by="LeadInquiry.id")
+    inquiries: Mapped[list[LeadInquiry]] = relationship(back_populates="lead", lazy="raise", order_by="LeadInquiry.id")
     rsvps: Mapped[list[SessionRsvp]] = relationship(back_populates="lead", lazy="raise")
     household: Mapped[Household | None] = relationship(lazy="raise")
 
@@ -147,8 +171,9 @@ class Application(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), unique=True)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"), index=True)
-    status: Mapped[ApplicationStatus] = mapped_column(enum_column(ApplicationStatus, "application_status"),
-                                                      default=ApplicationStatus.IN_PROGRESS, index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        enum_column(ApplicationStatus, "application_status"), default=ApplicationStatus.IN_PROGRESS, index=True
+    )
     assigned_homefinder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -157,12 +182,15 @@ class Application(Base):
     lead: Mapped[Lead | None] = relationship(lazy="raise")
     assigned_homefinder: Mapped[User | None] = relationship(lazy="raise")
     sections: Mapped[list[ApplicationSection]] = relationship(back_populates="application", lazy="raise")
-    members: Mapped[list[HouseholdMember]] = relationship(back_populates="application", lazy="raise",
-                                                          order_by="HouseholdMember.position")
-    references: Mapped[list[Reference]] = relationship(back_populates="application", lazy="raise",
-                                                       order_by="Reference.position")
-    documents: Mapped[list[ApplicationDocument]] = relationship(back_populates="application", lazy="raise",
-                                                                order_by="ApplicationDocument.id")
+    members: Mapped[list[HouseholdMember]] = relationship(
+        back_populates="application", lazy="raise", order_by="HouseholdMember.position"
+    )
+    references: Mapped[list[Reference]] = relationship(
+        back_populates="application", lazy="raise", order_by="Reference.position"
+    )
+    documents: Mapped[list[ApplicationDocument]] = relationship(
+        back_populates="application", lazy="raise", order_by="ApplicationDocument.id"
+    )
     signatures: Mapped[list[Signature]] = relationship(back_populates="application", lazy="raise")
 
     @property
@@ -187,8 +215,9 @@ class ApplicationSection(Base):
     key: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     draft: Mapped[dict | None] = mapped_column(JSON)
-    status: Mapped[SectionStatus] = mapped_column(enum_column(SectionStatus, "section_status"),
-                                                  default=SectionStatus.IN_PROGRESS)
+    status: Mapped[SectionStatus] = mapped_column(
+        enum_column(SectionStatus, "section_status"), default=SectionStatus.IN_PROGRESS
+    )
     reopen_note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
 
@@ -282,8 +311,9 @@ class ApplicationDocument(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    status: Mapped[DocumentStatus] = mapped_column(enum_column(DocumentStatus, "document_status"),
-                                                   default=DocumentStatus.PENDING)
+    status: Mapped[DocumentStatus] = mapped_column(
+        enum_column(DocumentStatus, "document_status"), default=DocumentStatus.PENDING
+    )
     review_reason: Mapped[str] = mapped_column(Text, default="")
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

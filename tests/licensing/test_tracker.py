@@ -1,0 +1,338 @@
+"""The licensing tracker: checklist, transitions, locking, checks, visits, safety, license, renewals, reminders."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from licensing import tracker
+from licensing.models import (
+    BackgroundCheck,
+    ChecklistItem,
+    CheckStatus,
+    CheckType,
+    HomeStudyVisit,
+    ItemStatus,
+    RequirementTemplate,
+    RequirementType,
+    VisitStatus,
+)
+from portal.database import now_utc
+from portal.models import OutboxMessage, Role, User
+from tests.conftest import post_form, sign_in, text_of
+from tests.licensing.conftest import submit_complete_application
+
+
+@pytest.fixture
+def submitted(app, client, db, applicant_with_application):
+    """A family (signed in on `client`) whose complete application was just submitted."""
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    submit_complete_application(client, db, application_id)
+    return user, application_id
+
+
+@pytest.fixture
+def staff(app, make_user):
+    homefinder = make_user(Role.HOMEFINDER)
+    browser = app.test_client()
+    sign_in(browser, homefinder)
+    return browser
+
+
+def items_of(db, application_id: int) -> list[ChecklistItem]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(ChecklistItem).where(ChecklistItem.application_id == application_id)
+                                   .order_by(ChecklistItem.id)))
+
+
+def item_by_code(db, application_id: int, code: str) -> list[ChecklistItem]:
+    return [i for i in items_of(db, application_id) if db.session.get(RequirementTemplate, i.template_id).code == code]
+
+
+def test_submission_generates_the_checklist_and_the_checks(db, submitted):
+    _user, application_id = submitted
+    codes = [db.session.get(RequirementTemplate, i.template_id).code for i in items_of(db, application_id)]
+    assert codes.count("preservice_training") == 2  # each applicant
+    assert codes.count("background_checks") == 3  # each adult: Ana, Luis, Rosa (not the child)
+    assert "pet_vaccinations" in codes  # they have a dog
+    assert "auto_insurance" not in codes  # they won't drive children
+    assert "annual_training" not in codes  # renewal items come with the license
+    checks = db.session.scalars(select(BackgroundCheck).where(BackgroundCheck.application_id == application_id)).all()
+    assert len(checks) == 3 * 5  # four standard checks each + Texas, where the household lived
+    assert {c.state for c in checks if c.check_type is CheckType.OUT_OF_STATE_REGISTRY} == {"TX"}
+
+
+def test_family_sees_progress_whats_next_and_masked_checks(client, db, submitted):
+    _user, application_id = submitted
+    check = db.session.scalars(select(BackgroundCheck).where(BackgroundCheck.application_id == application_id)).first()
+    check.status = CheckStatus.EXEMPTION_REQUIRED
+    db.session.commit()
+    page = text_of(client.get("/licensing/checklist"))
+    assert "0 of 18 items done" in page
+    assert "What's next" in page and "Background checks" in page
+    assert "Exemption required" not in page and "In review" in page
+
+
+def test_every_transition_is_checked(app, db, submitted, make_user):
+    _user, application_id = submitted
+    staff_user = make_user(Role.HOMEFINDER)
+    with app.test_request_context():
+        for start in ItemStatus:
+            for target in ItemStatus:
+                item = item_by_code(db, application_id, "medical_statement")[0]
+                item = tracker_db_item(item.id)
+                item.status = start
+                allowed = target in tracker.TRANSITIONS[start]
+                try:
+                    tracker.change_status(staff_user, item, item.version, target,
+                                          reason="needed" if target in tracker.NEEDS_REASON else "")
+                except tracker.TransitionRefused:
+                    assert not allowed, (start, target)
+                else:
+                    assert allowed, (start, target)
+                from portal.extensions import db as portal_db
+
+                portal_db.session.rollback()
+
+
+def tracker_db_item(item_id: int) -> ChecklistItem:
+    from portal.extensions import db as portal_db
+
+    return portal_db.session.get(ChecklistItem, item_id)
+
+
+def test_a_waiver_needs_a_reason_and_approval_needs_the_data(staff, db, submitted):
+    _user, application_id = submitted
+    fee = item_by_code(db, application_id, "fingerprinting_fee")[0]
+    url = f"/licensing/staff/items/{fee.id}"
+    response = post_form(staff, url, {"version": str(fee.version), "status": "waived", "reason": ""})
+    assert response.status_code == 422 and "Give a reason the family will see." in text_of(response)
+    response = post_form(staff, url, {"version": str(fee.version), "status": "in_progress"})
+    fee = items_of(db, application_id)[[i.id for i in items_of(db, application_id)].index(fee.id)]
+    response = post_form(staff, url, {"version": str(fee.version), "status": "approved"})
+    assert response.status_code == 422 and "receipt number" in text_of(response)
+    response = post_form(staff, url, {"version": str(fee.version), "status": "approved", "payment_method": "cash",
+                                      "receipt_number": "R-1001"})
+    assert response.status_code == 303
+    training = item_by_code(db, application_id, "preservice_training")[0]
+    post_form(staff, f"/licensing/staff/items/{training.id}", {"version": str(training.version),
+                                                                "status": "in_progress"})
+    db.session.expire_all()
+    training = db.session.get(ChecklistItem, training.id)
+    response = post_form(staff, f"/licensing/staff/items/{training.id}", {
+        "version": str(training.version), "status": "approved", "hours": "12"})
+    assert "Record at least 30 hours" in text_of(response)
+    check_item = item_by_code(db, application_id, "background_checks")[0]
+    post_form(staff, f"/licensing/staff/items/{check_item.id}", {"version": str(check_item.version),
+                                                                  "status": "submitted"})
+    db.session.expire_all()
+    check_item = db.session.get(ChecklistItem, check_item.id)
+    response = post_form(staff, f"/licensing/staff/items/{check_item.id}", {
+        "version": str(check_item.version), "status": "approved"})
+    assert "Every background check of this person must be cleared first." in text_of(response)
+
+
+def test_second_save_of_the_same_item_is_told_it_changed(app, staff, db, submitted, make_user):
+    _user, application_id = submitted
+    other = app.test_client()
+    sign_in(other, make_user(Role.HOMEFINDER))
+    item = item_by_code(db, application_id, "medical_statement")[0]
+    first = post_form(staff, f"/licensing/staff/items/{item.id}", {"version": str(item.version),
+                                                                    "status": "submitted"})
+    assert first.status_code == 303
+    second = post_form(other, f"/licensing/staff/items/{item.id}", {"version": str(item.version),
+                                                                     "status": "waived", "reason": "Not needed"})
+    assert second.status_code == 409
+    assert "Someone else changed this item" in text_of(second)
+    db.session.expire_all()
+    assert db.session.get(ChecklistItem, item.id).status is ItemStatus.SUBMITTED  # not silently overwritten
+
+
+def test_background_checks_are_updated_with_locking(app, staff, db, submitted):
+    _user, application_id = submitted
+    check = db.session.scalars(select(BackgroundCheck).where(BackgroundCheck.application_id == application_id)).first()
+    assert post_form(staff, f"/licensing/staff/checks/{check.id}", {"version": str(check.version),
+                                                                     "status": "cleared"}).status_code == 303
+    stale = post_form(staff, f"/licensing/staff/checks/{check.id}", {"version": str(check.version),
+                                                                      "status": "pending"})
+    assert stale.status_code == 409
+
+
+def test_visits_are_proposed_chosen_reminded_and_completed(app, client, staff, db, submitted):
+    _user, application_id = submitted
+    response = post_form(staff, f"/licensing/staff/applications/{application_id}/visits", {
+        "kind": "home_safety_inspection", "slot_1": "2030-05-06T10:00", "slot_2": "2030-05-07T15:30"})
+    assert response.status_code == 303
+    visit = db.session.scalar(select(HomeStudyVisit))
+    slots = db.session.execute(select(HomeStudyVisit).where(HomeStudyVisit.id == visit.id)).scalar_one()
+    assert slots.status is VisitStatus.PROPOSED
+    from licensing.models import VisitSlot
+
+    slot = db.session.scalars(select(VisitSlot).where(VisitSlot.visit_id == visit.id)
+                              .order_by(VisitSlot.starts_at)).all()[1]
+    assert post_form(client, f"/licensing/visits/{visit.id}/choose", {"slot": str(slot.id)}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(HomeStudyVisit, visit.id).status is VisitStatus.SCHEDULED
+    templates = [m.template for m in db.session.scalars(select(OutboxMessage))]
+    assert templates.count("visit_scheduled") == 2  # family and homefinder
+    with app.app_context(), time_machine.travel(slot.starts_at - timedelta(hours=20), tick=False):
+        from portal.extensions import db as portal_db
+
+        first = tracker.send_reminders(date.today())
+        again = tracker.send_reminders(date.today())
+        portal_db.commit()
+    assert first["visits"] == 1 and again["visits"] == 0
+    assert post_form(staff, f"/licensing/staff/visits/{visit.id}/complete", {"notes": "All good"}).status_code == 303
+
+
+def test_inspection_corrections_become_family_items_and_self_check_is_kept(client, staff, db, submitted):
+    _user, application_id = submitted
+    answers = {f"{code}_result": "pass" for code in tracker.SAFETY_ITEMS}
+    answers["co_detectors_result"] = "no"
+    assert post_form(client, "/licensing/safety-self-check", answers).status_code == 422
+    answers["co_detectors_result"] = "needs_correction"
+    assert post_form(client, "/licensing/safety-self-check", answers).status_code == 303
+    answers["co_detectors_note"] = "Add a CO detector near the bedrooms"
+    assert post_form(staff, f"/licensing/staff/applications/{application_id}/safety", answers).status_code == 303
+    page = text_of(client.get("/licensing/checklist"))
+    assert "Home safety correction: Add a CO detector near the bedrooms" in page
+
+
+def approve_everything(app, db, application_id: int, staff_user: User) -> None:
+    """Bring every initial item to approved with the data each needs (completed visits, cleared checks...)."""
+    from portal.extensions import db as portal_db
+
+    with app.test_request_context():
+        application = tracker_application(application_id)
+        for check in portal_db.session.scalars(select(BackgroundCheck)):
+            check.status = CheckStatus.CLEARED
+        for kind in ("home_safety_inspection", "individual_interview", "joint_interview"):
+            portal_db.session.add(HomeStudyVisit(application_id=application_id, kind=kind, homefinder_id=staff_user.id,
+                                                 status=VisitStatus.COMPLETED, starts_at=now_utc()))
+        tracker.save_report(staff_user, application, None, {"recommendation": "Approve"})
+        portal_db.session.flush()
+        from licensing.models import HomeStudyReport
+
+        tracker.approve_report(staff_user, portal_db.session.scalar(select(HomeStudyReport)))
+        for item in tracker.load_checklist(application_id, cycle=0).items:
+            if item.template.type is RequirementType.FEE:
+                item.payment_method, item.receipt_number = "check", "C-9"
+            if item.template.type is RequirementType.TRAINING_HOURS:
+                item.hours_completed = 30
+            tracker.change_status(staff_user, item, item.version, ItemStatus.SUBMITTED)
+            portal_db.session.flush()
+            tracker.change_status(staff_user, item, item.version, ItemStatus.APPROVED)
+        portal_db.commit()
+
+
+def tracker_application(application_id: int):
+    from licensing.applications import load_application
+
+    return load_application(application_id)
+
+
+def test_license_issue_makes_a_licensed_family_with_renewals_and_reminders(app, client, db, submitted,
+                                                                            make_user):
+    user, application_id = submitted
+    admin = make_user(Role.ADMIN)
+    supervisor = app.test_client()
+    sign_in(supervisor, admin)
+    early = post_form(supervisor, f"/licensing/staff/applications/{application_id}/license", {})
+    assert early.status_code == 409  # not every item is approved yet
+    approve_everything(app, db, application_id, admin)
+    page = supervisor.get(f"/licensing/staff/applications/{application_id}/checklist")
+    assert "Issue the license" in text_of(page)
+    effective = date.today()
+    bad = post_form(supervisor, f"/licensing/staff/applications/{application_id}/license", {
+        "number": "FH-1", "type": "foster", "capacity": "2", "age_min": "5", "age_max": "3",
+        "effective_on": effective.isoformat(), "expires_on": effective.isoformat()})
+    assert bad.status_code == 422
+    assert "The oldest age can't be lower than the youngest age." in text_of(bad)
+    good = post_form(supervisor, f"/licensing/staff/applications/{application_id}/license", {
+        "number": "FH-2026-0042", "type": "foster", "capacity": "2", "age_min": "0", "age_max": "10",
+        "effective_on": effective.isoformat(), "expires_on": (effective + timedelta(days=365)).isoformat()})
+    assert good.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, user.id).role is Role.FAMILY
+    renewal = db.session.scalars(select(ChecklistItem).where(ChecklistItem.cycle == 1)).all()
+    assert len(renewal) == 3  # annual training for each applicant, annual inspection
+    assert all(i.due_date <= effective + timedelta(days=365 - 60) for i in renewal)
+    sign_in(client, user)  # the role changed: signing in again
+    page = text_of(client.get("/licensing/checklist"))
+    assert "Licensed" in page and "FH-2026-0042" in page
+
+    with app.app_context():
+        from portal.extensions import db as portal_db
+
+        later = effective + timedelta(days=365 - 80)  # license expires in 80 days: the 90-day reminder
+        first = tracker.send_reminders(later)
+        again = tracker.send_reminders(later)
+        portal_db.commit()
+    assert first["licenses"] == 1 and again == {"items": 0, "licenses": 0, "visits": 0}
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.template == "license_reminder")) == 1
+
+
+def test_send_reminders_command_is_idempotent(app, db, submitted):
+    runner = app.test_cli_runner()
+    far = (date.today() + timedelta(days=200)).isoformat()  # everything is overdue by then
+    first = runner.invoke(args=["send-reminders", "--today", far])
+    second = runner.invoke(args=["send-reminders", "--today", far])
+    assert first.exit_code == 0 and "items: 18" in first.output
+    assert "items: 0" in second.output
+
+
+def test_admin_edits_requirements_used_by_new_checklists(app, db, make_user):
+    admin = make_user(Role.ADMIN)
+    browser = app.test_client()
+    sign_in(browser, admin)
+    assert "Pre-service training" in text_of(browser.get("/licensing/admin/requirements"))
+    data = {"code": "tb_test", "type": "document", "scope": "each_applicant", "stage": "documents",
+            "title_en": "TB test", "title_es": "Prueba de tuberculosis", "explanation_en": "", "explanation_es": "",
+            "due_days": "60", "active": "y"}
+    assert post_form(browser, "/licensing/admin/requirements/new", data).status_code == 303
+    duplicate = post_form(browser, "/licensing/admin/requirements/new", data)
+    assert duplicate.status_code == 422 and "Another requirement already uses this code." in text_of(duplicate)
+    assert db.session.scalar(select(RequirementTemplate).where(RequirementTemplate.code == "tb_test")).active
+
+
+def test_checklist_pages_run_a_fixed_number_of_queries(client, staff, db, submitted, count_queries):
+    _user, application_id = submitted
+    urls = [(client, "/licensing/checklist"), (staff, f"/licensing/staff/applications/{application_id}/checklist")]
+    counts = []
+    for who, url in urls:
+        with count_queries() as counter:
+            assert who.get(url).status_code == 200
+        counts.append(counter.count)
+    db.session.add_all([BackgroundCheck(application_id=application_id, member_id=m.member_id,
+                                        check_type=CheckType.OUT_OF_STATE_REGISTRY, state=state)
+                        for m in db.session.scalars(select(BackgroundCheck).where(
+                            BackgroundCheck.check_type == CheckType.FBI)) for state in ("AZ", "NV", "OR")])
+    db.session.commit()
+    for who, url in urls:
+        with count_queries() as counter:
+            who.get(url)
+        assert counter.count == counts.pop(0), url
+
+
+def test_another_household_cannot_touch_this_households_visits_or_items(app, db, submitted, staff,
+                                                                        applicant_with_application):
+    _user, application_id = submitted
+    post_form(staff, f"/licensing/staff/applications/{application_id}/visits", {
+        "kind": "joint_interview", "slot_1": "2030-05-06T10:00"})
+    visit = db.session.scalar(select(HomeStudyVisit))
+    from licensing.models import VisitSlot
+
+    slot = db.session.scalar(select(VisitSlot).where(VisitSlot.visit_id == visit.id))
+    other_user, _ = applicant_with_application()
+    other = app.test_client()
+    sign_in(other, other_user)
+    assert post_form(other, f"/licensing/visits/{visit.id}/choose", {"slot": str(slot.id)}).status_code == 404
+    item = items_of(db, application_id)[0]
+    assert post_form(other, f"/licensing/staff/items/{item.id}", {"version": "1", "status": "waived",
+                                                                   "reason": "x"}).status_code == 404
+    assert "0 of" not in text_of(other.get("/licensing/checklist"))  # B has no checklist yet, never A's
