@@ -434,7 +434,7 @@ def send_reminders(today: date) -> dict[str, int]:
     """Email families about items and licenses due in 90, 60, 30 and 7 days, and overdue ones; each at most once
     per item and threshold (a unique row records it). Also the day-before reminders of scheduled visits. Safe to
     run every hour."""
-    counts = {"items": 0, "licenses": 0, "visits": 0}
+    counts = {"items": 0, "licenses": 0, "visits": 0, "expired": 0}
     horizon = today + timedelta(days=max(REMINDER_THRESHOLDS))
     sent = {(r.item_key, r.threshold) for r in db.session.scalars(select(ReminderSent))}
     items = db.session.scalars(
@@ -447,8 +447,15 @@ def send_reminders(today: date) -> dict[str, int]:
     for user in db.session.scalars(select(User).where(User.household_id.is_not(None), User.is_active.is_(True))):
         users_by_household.setdefault(user.household_id, []).append(user)
     for item in items:
+        if item.status is ItemStatus.APPROVED and item.expires_on is not None and item.expires_on < today:
+            # Past its expiry (CPR card, pet vaccinations): the item is open again until renewed.
+            db.session.add(ChecklistEvent(item_id=item.id, application_id=item.application_id, actor_id=None,
+                                          from_status=item.status.value, to_status=ItemStatus.EXPIRED.value))
+            item.status = ItemStatus.EXPIRED
+            counts["expired"] += 1
         # An approved item reminds about its expiry (CPR, pet vaccinations); an open one about its due date.
-        when = item.expires_on if item.status is ItemStatus.APPROVED else item.due_date
+        when = item.expires_on if item.status in (ItemStatus.APPROVED, ItemStatus.EXPIRED) and item.expires_on \
+            else item.due_date
         if when is None or when > horizon:
             continue
         threshold = _threshold((when - today).days)
@@ -460,7 +467,7 @@ def send_reminders(today: date) -> dict[str, int]:
         for user in users_by_household.get(application.household_id, []):
             emails.queue_email(user.email, user.preferred_locale, "item_reminder", user=user, item=item,
                                when=when, overdue=threshold == "overdue",
-                               expiring=item.status is ItemStatus.APPROVED)
+                               expiring=item.status in (ItemStatus.APPROVED, ItemStatus.EXPIRED))
         counts["items"] += 1
     for license_ in db.session.scalars(select(License).where(License.expires_on <= horizon)):
         threshold = _threshold((license_.expires_on - today).days)

@@ -68,8 +68,11 @@ def family_checklist():
     view = tracker.load_checklist(application.id)
     visits = _visits(application.id)
     license_ = db.session.scalar(select(License).where(License.application_id == application.id))
+    # The write-up is for staff only until a supervisor approves it.
+    report = db.session.scalar(select(HomeStudyReport).where(HomeStudyReport.application_id == application.id,
+                                                             HomeStudyReport.approved_at.is_not(None)))
     return render_template("licensing/family_checklist.html", application=application, view=view, visits=visits,
-                           license=license_, family_check_status=tracker.family_check_status,
+                           license=license_, report=report, family_check_status=tracker.family_check_status,
                            button_form=ConfirmForm())
 
 

@@ -71,3 +71,34 @@ def test_homefinder_pages(live_server, desktop, path):
         desktop.locator("tbody a").first.click()
         desktop.wait_for_selector("h1")
         assert serious_violations(desktop) == []
+
+
+@pytest.mark.parametrize("email,path", [
+    ("family2@demo.test", "/licensing/checklist"),
+    ("midway@demo.test", "/licensing/checklist"),
+    ("midway@demo.test", "/licensing/safety-self-check"),
+    ("admin@demo.test", "/licensing/admin/requirements"),
+    ("admin@demo.test", "/licensing/admin/requirements/new"),
+])
+def test_tracker_pages(live_server, phone, email, path):
+    sign_in(phone, live_server.url, email, DEMO_PASSWORD)
+    phone.wait_for_url(live_server.url + "/dashboard")
+    phone.goto(live_server.url + path)
+    assert serious_violations(phone) == []
+
+
+def test_homefinder_checklist_page(live_server, desktop):
+    from sqlalchemy import select
+
+    from licensing.models import Application
+    from portal.extensions import db
+    from portal.models import User
+
+    with live_server.app.app_context():
+        household = db.session.scalar(select(User.household_id).where(User.email == "midway@demo.test"))
+        application_id = db.session.scalar(select(Application.id).where(Application.household_id == household))
+    sign_in(desktop, live_server.url, "homefinder@demo.test", DEMO_PASSWORD)
+    desktop.wait_for_url(live_server.url + "/dashboard")
+    for path in ("checklist", "safety", "home-study"):
+        desktop.goto(f"{live_server.url}/licensing/staff/applications/{application_id}/{path}")
+        assert serious_violations(desktop) == [], path

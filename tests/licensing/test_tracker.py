@@ -272,7 +272,7 @@ def test_license_issue_makes_a_licensed_family_with_renewals_and_reminders(app, 
         first = tracker.send_reminders(later)
         again = tracker.send_reminders(later)
         portal_db.commit()
-    assert first["licenses"] == 1 and again == {"items": 0, "licenses": 0, "visits": 0}
+    assert first["licenses"] == 1 and again == {"items": 0, "licenses": 0, "visits": 0, "expired": 0}
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.template == "license_reminder")) == 1
 
@@ -336,3 +336,60 @@ def test_another_household_cannot_touch_this_households_visits_or_items(app, db,
     assert post_form(other, f"/licensing/staff/items/{item.id}", {"version": "1", "status": "waived",
                                                                    "reason": "x"}).status_code == 404
     assert "0 of" not in text_of(other.get("/licensing/checklist"))  # B has no checklist yet, never A's
+
+
+def test_expired_items_reopen_and_new_adults_get_their_items(app, client, staff, db, submitted):
+    _user, application_id = submitted
+    item = item_by_code(db, application_id, "pet_vaccinations")[0]
+    post_form(staff, f"/licensing/staff/items/{item.id}", {"version": str(item.version), "status": "submitted"})
+    db.session.expire_all()
+    item = db.session.get(ChecklistItem, item.id)
+    post_form(staff, f"/licensing/staff/items/{item.id}", {"version": str(item.version), "status": "approved"})
+    db.session.expire_all()
+    expires = db.session.get(ChecklistItem, item.id).expires_on
+    assert expires is not None  # renews every 12 months
+    with app.app_context():
+        from portal.extensions import db as portal_db
+
+        counts = tracker.send_reminders(expires + timedelta(days=1))
+        portal_db.commit()
+    assert counts["expired"] == 1
+    db.session.expire_all()
+    assert db.session.get(ChecklistItem, item.id).status is ItemStatus.EXPIRED
+
+    # A new adult moves in: the household section is reopened, updated, and the application sent again.
+    post_form(staff, f"/licensing/staff/applications/{application_id}/reopen",
+              {"section": "household", "note": "Add your brother who moved in."})
+    from tests.licensing.conftest import SECTION_ANSWERS
+
+    answers = dict(SECTION_ANSWERS["household"], **{
+        "members-2-first_name": "Diego", "members-2-last_name": "Torres", "members-2-birth_date": "1990-07-07",
+        "members-2-relationship": "Brother", "members-2-email": "diego@example.com"})
+    assert post_form(client, "/licensing/application/section/household", answers).status_code == 303
+    from licensing.models import HouseholdMember, MemberRole
+
+    for member in db.session.scalars(select(HouseholdMember).where(HouseholdMember.role != MemberRole.OTHER)):
+        post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
+                                                          "typed_name": member.full_name})
+    diego = db.session.scalar(select(HouseholdMember).where(HouseholdMember.first_name == "Diego"))
+    from tests.licensing.conftest import upload
+
+    upload(client, f"photo_id:{diego.id}")
+    assert post_form(client, "/licensing/application/submit").status_code == 303
+    codes = [db.session.get(RequirementTemplate, i.template_id).code for i in items_of(db, application_id)
+             if i.member_id == diego.id]
+    assert sorted(codes) == ["background_checks", "fingerprinting_fee"]
+    assert db.session.scalar(select(func.count()).select_from(BackgroundCheck)
+                             .where(BackgroundCheck.member_id == diego.id)) == 5
+
+
+def test_home_study_write_up_is_staff_only_until_approved(app, client, staff, db, submitted, make_user):
+    _user, application_id = submitted
+    url = f"/licensing/staff/applications/{application_id}/home-study"
+    assert post_form(staff, url, {"family_background": "Confidential draft notes", "version": ""}).status_code == 303
+    assert "Confidential draft notes" not in client.get("/licensing/checklist").get_data(as_text=True)
+    assert client.get(url).status_code == 404
+    supervisor = app.test_client()
+    sign_in(supervisor, make_user(Role.ADMIN))
+    assert post_form(supervisor, f"{url}/approve").status_code == 303
+    assert "Confidential draft notes" in client.get("/licensing/checklist").get_data(as_text=True)
