@@ -165,8 +165,9 @@ def seed_tracker_stages(app, **_kwargs) -> None:
             tracker.change_status(homefinder, item, item.version, ItemStatus.SUBMITTED)
             db.session.flush()
             if stage == "midway" and item.template.code == "pet_vaccinations":
-                tracker.change_status(homefinder, item, item.version, ItemStatus.RETURNED,
-                                      reason="The record is from last year: please upload this year's.")
+                reason = "El registro es del año pasado: por favor suba el de este año." if language == "es" \
+                    else "The record is from last year: please upload this year's."
+                tracker.change_status(homefinder, item, item.version, ItemStatus.RETURNED, reason=reason)
             else:
                 tracker.change_status(homefinder, item, item.version, ItemStatus.APPROVED)
             db.session.flush()

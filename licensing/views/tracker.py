@@ -43,7 +43,7 @@ from licensing.tracker_forms import (
 from portal.access import roles_required
 from portal.extensions import db
 from portal.forms import ConfirmForm, keeps_input, render_form
-from portal.i18n import local_to_utc
+from portal.i18n import current_language, local_to_utc
 from portal.models import Role
 
 FAMILY = (Role.APPLICANT, Role.FAMILY)
@@ -147,7 +147,7 @@ def _render_staff_checklist(application, status: int = 200, **forms):
                                 .order_by(ChecklistEvent.id.desc()).limit(200)).all()
     report = db.session.scalar(select(HomeStudyReport).where(HomeStudyReport.application_id == application.id))
     license_ = db.session.scalar(select(License).where(License.application_id == application.id))
-    titles = {i.id: i.template.title("en") for i in view.items}
+    titles = {i.id: i.template.title(current_language()) for i in view.items}
     license_form = forms.get("license_form") or LicenseForm(type=LicenseType.FOSTER.value, capacity=2, age_min=0,
                                                             age_max=17)
     return render_template(
