@@ -24,6 +24,7 @@ from wtforms.validators import (
     Optional,
     Regexp,
     StopValidation,
+    ValidationError,
 )
 
 from licensing.models import Interest, LeadSource, SessionFormat
@@ -200,3 +201,15 @@ class AdultPartForm(PortalForm):
                               "home (fingerprints and registry checks)."),
                            validators=[DataRequired(message=_l("Your consent is needed to continue."))])
     typed_name = text(_l("Type your full legal name"), 200, message=_l("Type your full legal name to sign."))
+
+
+def age_field(label) -> IntegerField:
+    return IntegerField(label, validators=[
+        InputRequired(message=_l("Enter an age.")),
+        NumberRange(min=0, max=21, message=_l("Enter an age between %(min)s and %(max)s."))])
+
+
+def check_age_range(form, field) -> None:
+    """For an `age_max` field: the oldest age can't be below the youngest (`age_min`)."""
+    if form.age_min.data is not None and field.data is not None and field.data < form.age_min.data:
+        raise ValidationError(_l("The oldest age can't be lower than the youngest age."))

@@ -24,7 +24,17 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from licensing.forms import YES_NO, EmptyAllowedUnless, email_answer, long_text, phone_field, text, zip_field
+from licensing.forms import (
+    YES_NO,
+    EmptyAllowedUnless,
+    age_field,
+    check_age_range,
+    email_answer,
+    long_text,
+    phone_field,
+    text,
+    zip_field,
+)
 from portal.forms import LANGUAGE_CHOICES, PortalForm
 
 ADULT_AGE = 18
@@ -281,21 +291,15 @@ class PreferencesForm(PortalForm):
     number_of_children = IntegerField(_l("How many children could you care for at once?"), validators=[
         InputRequired(message=_l("Enter a number.")),
         NumberRange(min=1, max=6, message=_l("Enter a number between %(min)s and %(max)s."))])
-    age_min = IntegerField(_l("Youngest age"), validators=[
-        InputRequired(message=_l("Enter an age.")),
-        NumberRange(min=0, max=21, message=_l("Enter an age between %(min)s and %(max)s."))])
-    age_max = IntegerField(_l("Oldest age"), validators=[
-        InputRequired(message=_l("Enter an age.")),
-        NumberRange(min=0, max=21, message=_l("Enter an age between %(min)s and %(max)s."))])
+    age_min = age_field(_l("Youngest age"))
+    age_max = age_field(_l("Oldest age"))
     sibling_groups = BooleanField(_l("We could take brothers and sisters together"))
     needs = MultiCheckboxField(_l("Needs you feel ready to care for"), choices=NEEDS_CHOICES, validators=[Optional()])
     languages = text(_l("Languages spoken at home"), 200)
     will_transport = RadioField(_l("Will you drive children to appointments and visits?"), choices=YES_NO,
                                 validators=[InputRequired(message=_l("Choose an answer."))])
 
-    def validate_age_max(self, field):
-        if self.age_min.data is not None and field.data is not None and field.data < self.age_min.data:
-            raise ValidationError(_l("The oldest age can't be lower than the youngest age."))
+    validate_age_max = check_age_range
 
 
 # -- background disclosures ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from licensing.forms import EmptyAllowedUnless, long_text, text
+from licensing.forms import EmptyAllowedUnless, age_field, check_age_range, long_text, text
 from licensing.labels import (
     CHECK_STATUS,
     ITEM_STATUS,
@@ -99,18 +99,12 @@ class LicenseForm(PortalForm):
     capacity = IntegerField(_l("Capacity (children at once)"), validators=[
         InputRequired(message=_l("Enter a number.")),
         NumberRange(min=1, max=12, message=_l("Enter a number between %(min)s and %(max)s."))])
-    age_min = IntegerField(_l("Youngest age"), validators=[
-        InputRequired(message=_l("Enter an age.")),
-        NumberRange(min=0, max=21, message=_l("Enter an age between %(min)s and %(max)s."))])
-    age_max = IntegerField(_l("Oldest age"), validators=[
-        InputRequired(message=_l("Enter an age.")),
-        NumberRange(min=0, max=21, message=_l("Enter an age between %(min)s and %(max)s."))])
+    age_min = age_field(_l("Youngest age"))
+    age_max = age_field(_l("Oldest age"))
     effective_on = DateField(_l("Effective from"), validators=[InputRequired(message=_l("Enter a date."))])
     expires_on = DateField(_l("Expires on"), validators=[InputRequired(message=_l("Enter a date."))])
 
-    def validate_age_max(self, field):
-        if self.age_min.data is not None and field.data is not None and field.data < self.age_min.data:
-            raise ValidationError(_l("The oldest age can't be lower than the youngest age."))
+    validate_age_max = check_age_range
 
     def validate_expires_on(self, field):
         if self.effective_on.data and field.data and field.data <= self.effective_on.data:
