@@ -480,15 +480,15 @@ def send_reminders(today: date) -> dict[str, int]:
                                overdue=threshold == "overdue")
         counts["licenses"] += 1
     # Visits starting within the next day and a half get their day-before reminder (once).
-    for visit in db.session.scalars(select(HomeStudyVisit).where(
-            HomeStudyVisit.status == VisitStatus.SCHEDULED, HomeStudyVisit.reminder_sent_at.is_(None),
-            HomeStudyVisit.starts_at <= now_utc() + timedelta(hours=36), HomeStudyVisit.starts_at > now_utc())):
-        application = db.session.get(Application, visit.application_id)
-        homefinder = db.session.get(User, visit.homefinder_id)
-        for person in [*users_by_household.get(application.household_id, []), homefinder]:
-            if person is not None:
-                emails.queue_email(person.email, person.preferred_locale, "visit_reminder", user=person,
-                                   kind=visit.kind.value, when=visit.starts_at)
+    visits = db.session.scalars(select(HomeStudyVisit).options(selectinload(HomeStudyVisit.homefinder)).where(
+        HomeStudyVisit.status == VisitStatus.SCHEDULED, HomeStudyVisit.reminder_sent_at.is_(None),
+        HomeStudyVisit.starts_at <= now_utc() + timedelta(hours=36), HomeStudyVisit.starts_at > now_utc())).all()
+    households = dict(db.session.execute(select(Application.id, Application.household_id).where(
+        Application.id.in_({v.application_id for v in visits} | {0}))).all())
+    for visit in visits:
+        for person in [*users_by_household.get(households[visit.application_id], []), visit.homefinder]:
+            emails.queue_email(person.email, person.preferred_locale, "visit_reminder", user=person,
+                               kind=visit.kind.value, when=visit.starts_at)
         visit.reminder_sent_at = now_utc()
         counts["visits"] += 1
     db.session.flush()
