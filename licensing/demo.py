@@ -162,8 +162,9 @@ def seed_tracker_stages(app, **_kwargs) -> None:
                 item.payment_method, item.receipt_number = "check", f"R-{item.id:04d}"
             if item.template.type is RequirementType.TRAINING_HOURS:
                 item.hours_completed = item.template.hours_required
-            tracker.change_status(homefinder, item, item.version, ItemStatus.SUBMITTED)
-            db.session.flush()
+            if item.status is not ItemStatus.SUBMITTED:
+                tracker.change_status(homefinder, item, item.version, ItemStatus.SUBMITTED)
+                db.session.flush()
             if stage == "midway" and item.template.code == "pet_vaccinations":
                 reason = "El registro es del año pasado: por favor suba el de este año." if language == "es" \
                     else "The record is from last year: please upload this year's."

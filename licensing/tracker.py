@@ -108,6 +108,7 @@ def generate_checklist(application: Application, answers: dict[str, dict], today
     existing = {(i.template_id, i.member_id) for i in db.session.scalars(
         select(ChecklistItem).where(ChecklistItem.application_id == application.id, ChecklistItem.cycle == cycle))}
     start = start or today
+    sent_with_application = _documents_sent_with_application(application.id) if cycle == 0 else {}
     added = 0
     for template in templates:
         if not applies(template, answers):
@@ -116,13 +117,62 @@ def generate_checklist(application: Application, answers: dict[str, dict], today
             if (template.id, member_id) in existing:
                 continue
             due = start + timedelta(days=template.due_days) if template.due_days else None
+            # A document already sent with the application (medical statement, pet records) isn't asked twice.
+            already_sent = (APPLICATION_DOCUMENT_KINDS.get(template.code), member_id) in sent_with_application
             db.session.add(ChecklistItem(application_id=application.id, template_id=template.id, member_id=member_id,
-                                         cycle=cycle, due_date=due))
+                                         cycle=cycle, due_date=due,
+                                         status=ItemStatus.SUBMITTED if already_sent else ItemStatus.NOT_STARTED))
             added += 1
         if template.type is RequirementType.BACKGROUND_CHECK:
             _generate_background_checks(application, members, answers, today)
     db.session.flush()
     return added
+
+
+# Checklist requirements that the application's own document list already covers.
+APPLICATION_DOCUMENT_KINDS = {"medical_statement": "medical_statement", "pet_vaccinations": "pet_vaccination",
+                              "auto_insurance": "auto_insurance"}
+
+
+def _documents_sent_with_application(application_id: int) -> set[tuple[str, int | None]]:
+    from licensing.models import ApplicationDocument, DocumentStatus
+
+    rows = db.session.execute(select(ApplicationDocument.kind, ApplicationDocument.member_id).where(
+        ApplicationDocument.application_id == application_id, ApplicationDocument.checklist_item_id.is_(None),
+        ApplicationDocument.status != DocumentStatus.RETURNED)).all()
+    return {(kind, member_id) for kind, member_id in rows}
+
+
+def send_item_document(user: User, item: ChecklistItem, stored) -> None:
+    """The family sends the file an item asks for (a CPR card, this year's pet records): the item is submitted."""
+    from licensing.models import ApplicationDocument
+
+    template = db.session.get(RequirementTemplate, item.template_id)
+    db.session.add(ApplicationDocument(application_id=item.application_id, kind=template.code,
+                                       member_id=item.member_id, checklist_item_id=item.id,
+                                       original_name=stored.original_name, stored_name=stored.stored_name,
+                                       content_type=stored.content_type, size_bytes=stored.size_bytes,
+                                       sha256=stored.sha256, uploaded_by_id=user.id))
+    old = item.status
+    item.status, item.reason = ItemStatus.SUBMITTED, ""
+    item.updated_at, item.updated_by_id = now_utc(), user.id
+    db.session.add(ChecklistEvent(item_id=item.id, application_id=item.application_id, actor_id=user.id,
+                                  from_status=old.value, to_status=ItemStatus.SUBMITTED.value))
+
+
+FAMILY_CAN_SEND = {ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS, ItemStatus.RETURNED, ItemStatus.EXPIRED}
+
+
+def item_documents(application_id: int) -> dict[int, object]:
+    """The newest file sent for each checklist item (one query)."""
+    from licensing.models import ApplicationDocument
+
+    latest: dict[int, object] = {}
+    for document in db.session.scalars(select(ApplicationDocument).where(
+            ApplicationDocument.application_id == application_id, ApplicationDocument.checklist_item_id.is_not(None))
+            .order_by(ApplicationDocument.id)):
+        latest[document.checklist_item_id] = document
+    return latest
 
 
 def _generate_background_checks(application: Application, members: list[HouseholdMember], answers: dict,

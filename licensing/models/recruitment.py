@@ -304,6 +304,9 @@ class ApplicationDocument(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("household_member.id", ondelete="SET NULL"))
+    # Set when the file was sent for a licensing checklist item (e.g. a CPR card) rather than with the application.
+    checklist_item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id", ondelete="SET NULL"),
+                                                          index=True)
     original_name: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from licensing import applications, bp, tracker
+from licensing.documents import FileRefused, store_upload
 from licensing.models import (
     BackgroundCheck,
     ChecklistEvent,
@@ -23,6 +24,7 @@ from licensing.models import (
     License,
     LicenseType,
     RequirementTemplate,
+    RequirementType,
     SafetyCheck,
     VisitKind,
     VisitSlot,
@@ -73,7 +75,33 @@ def family_checklist():
                                                              HomeStudyReport.approved_at.is_not(None)))
     return render_template("licensing/family_checklist.html", application=application, view=view, visits=visits,
                            license=license_, report=report, family_check_status=tracker.family_check_status,
-                           button_form=ConfirmForm())
+                           button_form=ConfirmForm(), documents=tracker.item_documents(application.id),
+                           can_send=tracker.FAMILY_CAN_SEND)
+
+
+@bp.post("/checklist/items/<int:item_id>/document")
+@roles_required(*FAMILY, hidden=True)
+def send_item_document(item_id: int):
+    application = _family_application()
+    item = db.session.scalar(select(ChecklistItem).options(selectinload(ChecklistItem.template)).where(
+        ChecklistItem.id == item_id, ChecklistItem.application_id == application.id))
+    if item is None or item.template.type is not RequirementType.DOCUMENT:
+        abort(404)
+    upload = request.files.get("file")
+    if not ConfirmForm().validate_on_submit() or item.status not in tracker.FAMILY_CAN_SEND:
+        abort(409)
+    if upload is None or not upload.filename:
+        flash(_("Choose the file to upload."), "danger")
+        return redirect(url_for("licensing.family_checklist", _anchor=f"item-{item.id}"), code=303)
+    try:
+        stored = store_upload(upload.stream, upload.filename)
+    except FileRefused as refused:
+        flash(str(refused.message), "danger")
+        return redirect(url_for("licensing.family_checklist", _anchor=f"item-{item.id}"), code=303)
+    tracker.send_item_document(current_user, item, stored)
+    db.commit()
+    flash(_("Thank you, the document is uploaded."), "success")
+    return redirect(url_for("licensing.family_checklist", _anchor=f"item-{item.id}"), code=303)
 
 
 def _visits(application_id: int) -> list[HomeStudyVisit]:
@@ -156,6 +184,7 @@ def _render_staff_checklist(application, status: int = 200, **forms):
         ready=tracker.ready_for_license(view), item_form=ItemUpdateForm(), check_form=CheckUpdateForm(),
         visit_form=forms.get("visit_form") or ProposeVisitForm(), complete_form=CompleteVisitForm(),
         license_form=license_form, conflict=forms.get("conflict"), refused=forms.get("refused"),
+        documents=tracker.item_documents(application.id),
         button_form=ConfirmForm(),
     ), status
 

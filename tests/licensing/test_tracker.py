@@ -140,7 +140,7 @@ def test_second_save_of_the_same_item_is_told_it_changed(app, staff, db, submitt
     _user, application_id = submitted
     other = app.test_client()
     sign_in(other, make_user(Role.HOMEFINDER))
-    item = item_by_code(db, application_id, "medical_statement")[0]
+    item = item_by_code(db, application_id, "cpr_first_aid")[0]
     first = post_form(staff, f"/licensing/staff/items/{item.id}", {"version": str(item.version),
                                                                     "status": "submitted"})
     assert first.status_code == 303
@@ -223,8 +223,9 @@ def approve_everything(app, db, application_id: int, staff_user: User) -> None:
                 item.payment_method, item.receipt_number = "check", "C-9"
             if item.template.type is RequirementType.TRAINING_HOURS:
                 item.hours_completed = 30
-            tracker.change_status(staff_user, item, item.version, ItemStatus.SUBMITTED)
-            portal_db.session.flush()
+            if item.status is not ItemStatus.SUBMITTED:
+                tracker.change_status(staff_user, item, item.version, ItemStatus.SUBMITTED)
+                portal_db.session.flush()
             tracker.change_status(staff_user, item, item.version, ItemStatus.APPROVED)
         portal_db.commit()
 
@@ -393,3 +394,28 @@ def test_home_study_write_up_is_staff_only_until_approved(app, client, staff, db
     sign_in(supervisor, make_user(Role.ADMIN))
     assert post_form(supervisor, f"{url}/approve").status_code == 303
     assert "Confidential draft notes" in client.get("/licensing/checklist").get_data(as_text=True)
+
+
+def test_family_sends_a_document_for_an_item_and_application_documents_count(app, client, staff, db, submitted):
+    _user, application_id = submitted
+    # The medical statements and pet records sent with the application are not asked for again.
+    assert {i.status for i in item_by_code(db, application_id, "medical_statement")} == {ItemStatus.SUBMITTED}
+    assert item_by_code(db, application_id, "pet_vaccinations")[0].status is ItemStatus.SUBMITTED
+    cpr = item_by_code(db, application_id, "cpr_first_aid")[0]
+    assert cpr.status is ItemStatus.NOT_STARTED
+    import io
+
+    from tests.conftest import csrf_token
+    from tests.licensing.conftest import PDF, PNG
+
+    def send(content, name):
+        return client.post(f"/licensing/checklist/items/{cpr.id}/document", data={
+            "csrf_token": csrf_token(client), "file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+    assert send(PNG, "card.pdf").status_code == 303
+    assert "does not match what it contains" in text_of(client.get("/licensing/checklist"))
+    assert send(PDF, "cpr-card.pdf").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(ChecklistItem, cpr.id).status is ItemStatus.SUBMITTED
+    assert "cpr-card.pdf" in text_of(staff.get(f"/licensing/staff/applications/{application_id}/checklist"))
+    assert send(PDF, "again.pdf").status_code == 409  # already sent: the agency reviews it now

@@ -73,6 +73,8 @@ MATRIX: dict[str, tuple[str, str, list[int]]] = {
     # Licensing tracker.
     "licensing.family_checklist": ("GET", "/licensing/checklist", [LOGIN, 200, 200, 403, 403, 403]),
     "licensing.safety_self_check": ("GET", "/licensing/safety-self-check", [LOGIN, 404, 404, 403, 403, 403]),
+    "licensing.send_item_document": ("POST", "/licensing/checklist/items/999999/document",
+                                     [LOGIN, 404, 404, 404, 404, 404]),
     "licensing.choose_visit_slot": ("POST", "/licensing/visits/999999/choose", [LOGIN, 404, 404, 404, 404, 404]),
     "licensing.staff_checklist": ("GET", "/licensing/staff/applications/999999/checklist",
                                   [LOGIN, 404, 404, 404, 404, 404]),
