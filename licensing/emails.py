@@ -1,7 +1,9 @@
-"""Subjects of the licensing emails (templates in templates/emails/), registered with the core outbox."""
+"""Subjects of the licensing emails (templates in templates/emails/) and words for its audit actions,
+registered with the core."""
 
 from flask_babel import lazy_gettext as _l
 
+from portal.audit import register_labels
 from portal.emails import register_subjects
 
 register_subjects({
@@ -20,4 +22,10 @@ register_subjects({
     "license_issued": _l("Your foster family license is issued"),
     "item_reminder": _l("A licensing item is coming due"),
     "license_reminder": _l("Your foster family license is coming up for renewal"),
+})
+
+register_labels({
+    "document_downloaded": _l("Document downloaded"),
+    "attendance_recorded": _l("Information session attendance recorded"),
+    "license_issued": _l("License issued"),
 })

@@ -44,6 +44,11 @@ AUDIT_LABELS = {
 }
 
 
+def register_labels(labels: dict) -> None:
+    """Feature packages add the words for their own audit actions (lazy strings), keyed by action."""
+    AUDIT_LABELS.update(labels)
+
+
 def audit_label(action: str) -> str:
     label = AUDIT_LABELS.get(action)
     return str(label) if label is not None else action

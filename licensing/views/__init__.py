@@ -1,5 +1,7 @@
 """Route modules of the licensing blueprint; importing this package registers them all on `bp`."""
 
+from flask import render_template
+
 from licensing import bp
 from licensing import cli as _cli  # noqa: F401  (registers `flask send-reminders`)
 from licensing import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
@@ -29,8 +31,15 @@ from licensing.labels import (
 from licensing.sections import SECTION_TITLES
 from licensing.views import family, outside, public, staff, tracker
 from portal.i18n import current_language
+from portal.tokens import TokenInvalid
 
 __all__ = ["bp", "family", "outside", "public", "staff", "tracker"]
+
+
+@bp.errorhandler(TokenInvalid)
+def _link_invalid(_error):
+    """Every emailed link of licensing (RSVP, account, reference, adult's part) that is tampered, expired or used."""
+    return render_template("licensing/link_invalid.html"), 400
 
 
 @bp.app_context_processor

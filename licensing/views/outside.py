@@ -11,17 +11,13 @@ from portal.access import public
 from portal.extensions import db
 from portal.forms import keeps_input, render_form
 from portal.i18n import suggest_locale
-from portal.tokens import TokenInvalid
 
 
 @bp.route("/reference/<token>", methods=["GET", "POST"])
 @public
 @keeps_input
 def reference_answer(token: str):
-    try:
-        reference = applications.reference_for_token(token)
-    except TokenInvalid:
-        return render_template("licensing/link_invalid.html"), 400
+    reference = applications.reference_for_token(token)  # a bad link answers 400 (views/__init__.py)
     form = ReferenceResponseForm()
     if form.validate_on_submit():
         answers = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
@@ -36,10 +32,7 @@ def reference_answer(token: str):
 @public
 @keeps_input
 def adult_part(token: str):
-    try:
-        member = applications.member_for_token(token)
-    except TokenInvalid:
-        return render_template("licensing/link_invalid.html"), 400
+    member = applications.member_for_token(token)  # a bad link answers 400 (views/__init__.py)
     suggest_locale(member.preferred_locale)
     form = AdultPartForm()
     if form.validate_on_submit():

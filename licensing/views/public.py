@@ -15,7 +15,6 @@ from portal.database import now_utc
 from portal.extensions import db, limiter
 from portal.forms import SetPasswordForm, keeps_input, render_form
 from portal.services import find_user_by_email
-from portal.tokens import TokenInvalid
 
 
 @bp.route("/inquiry", methods=["GET", "POST"])
@@ -56,10 +55,7 @@ def public_sessions():
 @bp.route("/rsvp/<token>", methods=["GET", "POST"])
 @public
 def rsvp(token: str):
-    try:
-        lead = services.lead_for_token(token)
-    except TokenInvalid:
-        return render_template("licensing/link_invalid.html"), 400
+    lead = services.lead_for_token(token)  # a bad link answers 400 (views/__init__.py)
     session = _open_session(request.args.get("session"))
     if session is None:
         return render_template("licensing/rsvp_choose.html", lead=lead, token=token,
@@ -81,10 +77,7 @@ def rsvp(token: str):
 @keeps_input
 def start_application(token: str):
     """The invited lead chooses a password; the account and the application open together."""
-    try:
-        lead = services.lead_for_token(token)
-    except TokenInvalid:
-        return render_template("licensing/link_invalid.html"), 400
+    lead = services.lead_for_token(token)  # a bad link answers 400 (views/__init__.py)
     if find_user_by_email(lead.email) is not None:
         flash(_("You already have an account. Sign in to continue your application."), "info")
         return redirect(url_for("portal.login"))

@@ -11,7 +11,7 @@ from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import fill_all_sections, fill_section, upload
 
 
-def test_family_b_cannot_reach_family_a(app, client, db, applicant_with_application):
+def test_family_b_cannot_reach_family_a(app, client, db, make_user, applicant_with_application):
     family_a, application_a = applicant_with_application()
     sign_in(client, family_a)
     fill_all_sections(client)
@@ -43,8 +43,11 @@ def test_family_b_cannot_reach_family_a(app, client, db, applicant_with_applicat
     assert other.get(f"/licensing/staff/applications/{application_a}").status_code == 404
     assert post_form(other, "/licensing/application/sign", {"member_id": str(primary.id),
                                                             "typed_name": "Ana Torres"}).status_code == 404
-    # A still downloads their own document, and the download is audited.
+    # A still downloads their own document, and the download is audited, in words an administrator reads.
     assert client.get(f"/licensing/documents/{document.id}").status_code == 200
+    supervisor = app.test_client()
+    sign_in(supervisor, make_user("admin", locale="es"))
+    assert "Documento descargado" in text_of(supervisor.get("/admin/audit"))
 
 
 def test_an_applicant_without_an_application_sees_how_to_get_one(client, make_user):
