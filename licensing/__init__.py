@@ -1,6 +1,10 @@
-"""Becoming a licensed home: inquiries, information sessions, applications, checklists, home studies, licenses.
+"""Becoming a licensed home, in three domains with the same rooms (models, forms, services, permissions, views,
+emails): recruitment/ (inquiries, leads, information sessions), application/ (the household's application), and
+tracker/ (checklists, background checks, home study, license, renewals and reminders). They share one blueprint, so
+URLs and endpoint names stay `licensing.*`; licensing/views.py puts it together.
 
-Depends on portal/, never the other way round. Its routes arrive with the application and licensing issues.
+Depends on portal/, never the other way round. Inside: recruitment -> application <- tracker (the tracker hears of
+submissions through a signal, so the application never imports it).
 """
 
 from flask import Blueprint

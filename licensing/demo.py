@@ -1,4 +1,6 @@
-"""Demo data of recruitment: upcoming sessions, two inquiries, and a partly filled application for the applicant."""
+"""Demo data of licensing: upcoming sessions, two inquiries, a partly filled application for the applicant, and
+households at every stage of the tracker. Every status is reached through the services' transition functions, as
+staff and families would reach it, so the demo's history reads like a real one."""
 
 from __future__ import annotations
 
@@ -6,20 +8,28 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from licensing import applications
-from licensing.models import (
+from licensing.application import services as applications
+from licensing.application.models import (
     Application,
     ApplicationSection,
+    ApplicationStatus,
     HouseholdMember,
-    InfoSession,
-    Interest,
-    Lead,
-    LeadSource,
-    LeadStatus,
     MemberRole,
     SectionStatus,
-    SessionFormat,
 )
+from licensing.recruitment import services as recruitment
+from licensing.recruitment.models import InfoSession, Interest, Lead, LeadSource, LeadStatus, SessionFormat
+from licensing.tracker.models import (
+    CheckStatus,
+    HomeStudyVisit,
+    ItemStatus,
+    LicenseType,
+    RequirementType,
+    VisitKind,
+    VisitStatus,
+)
+from licensing.tracker.services import checklists, checks, home_study, licenses, visits
+from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household, User
@@ -55,7 +65,7 @@ def seed(_app, **_kwargs) -> None:
                 first_contact_at=now_utc())
     db.session.add(lead)
     db.session.flush()
-    application = applications.open_application(household, lead, opened_by=applicant)
+    application = recruitment.open_application_for(lead, household, opened_by=applicant)
     sections = {section.key: section for section in db.session.scalars(
         select(ApplicationSection).where(ApplicationSection.application_id == application.id))}
     db.session.add(HouseholdMember(application_id=application.id, role=MemberRole.PRIMARY, position=0,
@@ -102,16 +112,6 @@ STAGED_HOUSEHOLDS = [
 @demo_seeding.connect
 def seed_tracker_stages(app, **_kwargs) -> None:
     """Households just applied, mid-way with a returned item, ready for a license, and licensed with renewal due."""
-    from licensing import tracker
-    from licensing.models import (
-        CheckStatus,
-        HomeStudyVisit,
-        ItemStatus,
-        LicenseType,
-        RequirementType,
-        VisitKind,
-        VisitStatus,
-    )
     from portal.demo import DEMO_PASSWORD
     from portal.models import Role
     from portal.passwords import hash_password
@@ -120,7 +120,7 @@ def seed_tracker_stages(app, **_kwargs) -> None:
     admin = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
     if homefinder is None or admin is None:
         return
-    today = date.today()
+    today = agency_today()
     password_hash = None
     for email, first, last, language, stage in STAGED_HOUSEHOLDS:
         user = db.session.scalar(select(User).where(User.email == email))
@@ -136,24 +136,21 @@ def seed_tracker_stages(app, **_kwargs) -> None:
             continue
         application = _submitted_application(user, first, last, homefinder, today)
         answers = {**DEMO_ANSWERS, "applicants": {}}
-        tracker.generate_checklist(application, answers, today - timedelta(days=20))
+        checklists.generate_checklist(application, answers, today - timedelta(days=20))
         db.session.flush()
         if stage == "applied":
             continue
-        view = tracker.load_checklist(application.id)
+        household_id = application.household_id
+        view = checklists.load_checklist(application.id)
         for check in view.checks:
-            check.status = CheckStatus.CLEARED if stage != "midway" or check.check_type.value != "fbi" \
-                else CheckStatus.PENDING
+            cleared = stage != "midway" or check.check_type.value != "fbi"
+            checks.update_check(homefinder, check, CheckStatus.CLEARED if cleared else CheckStatus.PENDING,
+                                household_id=household_id)
         if stage in ("ready", "licensed"):
             for kind in VisitKind:
-                db.session.add(HomeStudyVisit(application_id=application.id, kind=kind, homefinder_id=homefinder.id,
-                                              status=VisitStatus.COMPLETED, starts_at=now_utc() - timedelta(days=9)))
-            tracker.save_report(homefinder, application, None, {"recommendation": "Recommended for licensing."})
-            db.session.flush()
-            from licensing.models import HomeStudyReport
-
-            tracker.approve_report(admin, db.session.scalar(select(HomeStudyReport).where(
-                HomeStudyReport.application_id == application.id)))
+                _completed_visit(homefinder, application, kind)
+            home_study.save_report(homefinder, application, None, {"recommendation": "Recommended for licensing."})
+            home_study.approve_report(admin, home_study.report_for(application.id), household_id)
         db.session.flush()
         for item in view.items:
             if stage == "midway" and item.template.type not in (RequirementType.DOCUMENT,):
@@ -163,27 +160,36 @@ def seed_tracker_stages(app, **_kwargs) -> None:
             if item.template.type is RequirementType.TRAINING_HOURS:
                 item.hours_completed = item.template.hours_required
             if item.status is not ItemStatus.SUBMITTED:
-                tracker.change_status(homefinder, item, item.version, ItemStatus.SUBMITTED)
-                db.session.flush()
+                checklists.change_item_status(homefinder, item, ItemStatus.SUBMITTED, household_id=household_id)
             if stage == "midway" and item.template.code == "pet_vaccinations":
                 reason = "El registro es del año pasado: por favor suba el de este año." if language == "es" \
                     else "The record is from last year: please upload this year's."
-                tracker.change_status(homefinder, item, item.version, ItemStatus.RETURNED, reason=reason)
+                checklists.change_item_status(homefinder, item, ItemStatus.RETURNED, household_id=household_id,
+                                              reason=reason)
             else:
-                tracker.change_status(homefinder, item, item.version, ItemStatus.APPROVED)
-            db.session.flush()
+                checklists.change_item_status(homefinder, item, ItemStatus.APPROVED, household_id=household_id,
+                                              today=today)
         if stage == "licensed":
             effective = today - timedelta(days=285)
             with app.test_request_context():
-                tracker.issue_license(admin, application, f"FH-DEMO-{application.id:04d}", LicenseType.FOSTER, 2, 0,
-                                      12, effective, effective + timedelta(days=365), answers)
+                licenses.issue_license(admin, application, checklists.load_checklist(application.id),
+                                       f"FH-DEMO-{application.id:04d}", LicenseType.FOSTER, 2, 0, 12, effective,
+                                       effective + timedelta(days=365), answers)
             db.session.flush()
     db.session.flush()
 
 
-def _submitted_application(user: User, first: str, last: str, homefinder: User, today: date) -> Application:
-    from licensing.models import ApplicationStatus
+def _completed_visit(homefinder: User, application: Application, kind: VisitKind) -> None:
+    """A visit held nine days ago: offered, scheduled and completed, each step recorded."""
+    visit = HomeStudyVisit(application_id=application.id, kind=kind, homefinder_id=homefinder.id,
+                           status=VisitStatus.PROPOSED)
+    db.session.add(visit)
+    visits.change_visit_status(homefinder, visit, VisitStatus.SCHEDULED, household_id=application.household_id)
+    visit.starts_at = now_utc() - timedelta(days=9)
+    visits.complete_visit(homefinder, visit, "", application.household_id)
 
+
+def _submitted_application(user: User, first: str, last: str, homefinder: User, today: date) -> Application:
     household = db.session.get(Household, user.household_id)
     application = applications.open_application(household, None, opened_by=user)
     application.assigned_homefinder_id = homefinder.id
@@ -193,7 +199,7 @@ def _submitted_application(user: User, first: str, last: str, homefinder: User, 
             ApplicationSection.application_id == application.id)):
         section.data = dict(DEMO_ANSWERS.get(section.key, {"count": 0}))
         section.status = SectionStatus.COMPLETE
-    application.status = ApplicationStatus.SUBMITTED
+    applications.change_application_status(user, application, ApplicationStatus.SUBMITTED)
     application.submitted_at = now_utc() - timedelta(days=20)
     db.session.flush()
     return application

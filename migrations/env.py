@@ -7,7 +7,9 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from licensing import models as licensing_models  # noqa: F401  (registers the tables on Base.metadata)
+from licensing.application import models as _application_models  # noqa: F401  (registers the tables on Base.metadata)
+from licensing.recruitment import models as _recruitment_models  # noqa: F401
+from licensing.tracker import models as _tracker_models  # noqa: F401
 from portal import models  # noqa: F401
 from portal.config import INSTANCE
 from portal.database import Base, UTCDateTime, make_engine

@@ -1,4 +1,4 @@
-"""Recording who did what. Events are only ever added."""
+"""The one event log: who did what, when, to which record of which household. Events are only ever added."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class AuditAction:
     ROLE_CHANGED = "role_changed"
     ACCOUNT_DEACTIVATED = "account_deactivated"
     ACCOUNT_REACTIVATED = "account_reactivated"
+    STATUS_CHANGED = "status_changed"  # any aggregate's status, through portal.transitions
 
 
 AUDIT_LABELS = {
@@ -41,6 +42,7 @@ AUDIT_LABELS = {
     AuditAction.ROLE_CHANGED: _l("Role changed"),
     AuditAction.ACCOUNT_DEACTIVATED: _l("Account deactivated"),
     AuditAction.ACCOUNT_REACTIVATED: _l("Account reactivated"),
+    AuditAction.STATUS_CHANGED: _l("Status changed"),
 }
 
 
@@ -58,14 +60,25 @@ def record(
     action: str,
     actor: User | None = None,
     target: object | None = None,
+    *,
+    household_id: int | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    reason: str = "",
     **details: object,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction."""
+    """Add an event to the one log, in the current transaction (it commits or rolls back with what it records)."""
+    if target is not None and getattr(target, "id", None) is None:
+        db.session.flush()  # a record created in this request gets its id, so the event can name it
     event = AuditEvent(
         action=action,
         actor_id=actor.id if actor is not None else None,
         target_type=type(target).__name__ if target is not None else None,
         target_id=getattr(target, "id", None),
+        household_id=household_id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
         ip_address=request.remote_addr if has_request_context() else None,
         details={k: v for k, v in details.items() if v is not None},
     )

@@ -27,8 +27,8 @@ def seed_demo_command() -> None:
     """Create the demo accounts (idempotent). Refuses to run in production."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-demo refuses to run in production (FLASK_ENV=production).")
-    created = demo.seed_all(current_app._get_current_object())
-    db.commit()
+    with db.unit_of_work():
+        created = demo.seed_all(current_app._get_current_object())
     click.echo(f"demo data ready ({created} new accounts); password for all: {demo.DEMO_PASSWORD}")
 
 
@@ -45,8 +45,8 @@ def create_staff_command(email: str, full_name: str, role: str, language: str, p
         raise click.ClickException("an account with this email already exists")
     if len(password) < 8:
         raise click.ClickException("the password needs at least 8 characters")
-    services.create_staff(full_name, email, Role(role), password, language)
-    db.commit()
+    with db.unit_of_work():
+        services.create_staff(full_name, email, Role(role), password, language)
     click.echo(f"created {role} {email}")
 
 

@@ -6,10 +6,12 @@ session for "one transaction per request" and for test isolation. Alembic is use
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from flask.globals import app_ctx
 from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
@@ -89,9 +91,11 @@ class Database:
         engine = make_engine(url, **options)
         app.extensions["database"] = DatabaseState(engine=engine, bind=engine)
 
+        app.after_request(self.finish_unit_of_work)
+
         @app.teardown_appcontext
         def _remove_session(_exc):
-            self.session.remove()
+            self.session.remove()  # anything not committed by now is rolled back
 
     @staticmethod
     def state() -> DatabaseState:
@@ -106,10 +110,45 @@ class Database:
         return Session(bind=state.bind, expire_on_commit=False, **state.session_options)
 
     def commit(self) -> None:
-        """Commit the request's one transaction, then run what waited for it (e.g. sending queued mail)."""
+        """Commit the one transaction, then run what waited for it (e.g. sending queued mail).
+
+        Only the request's unit of work (below) and `unit_of_work()` call this: views and services never commit."""
         self.session.commit()
         for callback in g.pop("after_commit", []):
             callback()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        g.pop("after_commit", None)  # mail queued in a rolled-back transaction was never written
+
+    def finish_unit_of_work(self, response: Response) -> Response:
+        """The one commit point of a request (after the view, before the answer leaves), in the style of Indico's
+        request handler: commit after a successful view; roll back on any exception (Flask answers 500 and comes
+        here with it), on any 4xx answer unless the view kept its writes (keep_on_refusal), and always when the CSRF
+        check failed (portal/errors.py), whatever the view did."""
+        refused = response.status_code >= 400
+        kept = g.get("keep_on_refusal", False) and response.status_code < 500
+        if g.get("csrf_failed") or (refused and not kept):
+            self.rollback()
+        else:
+            self.commit()
+        return response
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        """For commands and jobs outside a request: commit once at the end, roll back on any error."""
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+
+def keep_on_refusal() -> None:
+    """This request's writes are kept even though it answers 4xx: what was typed into a form that did not validate
+    (a draft), or the record of a failed sign-in. A failed CSRF check still stores nothing."""
+    g.keep_on_refusal = True
 
 
 def _app_context_id() -> int:

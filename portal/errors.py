@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.access import enforce_access_rules
 from portal.extensions import db
+from portal.transitions import Refused
 
 ERROR_TEXTS = {
     400: (_l("Something in the request was not right"),
@@ -56,8 +57,15 @@ def _handle_csrf_error(error: CSRFError):
     return render_error(400)
 
 
+def _handle_refusal(refused: Refused):
+    """A domain rule said no (a status change not allowed now, say) and no view answered it on its own page: a 409
+    with the reason in the reader's language. The unit of work rolls back whatever the request had written."""
+    title, _message = ERROR_TEXTS[409]
+    return render_template("error.html", status=409, title=title, message=refused.message), 409
+
+
 def _handle_server_error(error: Exception):
-    db.session.rollback()
+    db.rollback()
     current_app.logger.exception("unhandled error", exc_info=error)
     return render_error(500)
 
@@ -65,4 +73,5 @@ def _handle_server_error(error: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(Refused, _handle_refusal)
     app.register_error_handler(500, _handle_server_error)

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from portal.audit import audit_label
 from portal.models import outbox_status_label, role_label
+from portal.transitions import status_change_label
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
@@ -87,6 +88,22 @@ def money_filter(cents: int | None, currency: str = "USD") -> str:
     return numbers.format_currency(cents / 100, currency, locale=_format_locale())
 
 
+def label_of(table: dict, value) -> str:
+    """The translated word for a stored value (an enum member or its string) from a table of lazy labels."""
+    for key, label in table.items():
+        if getattr(key, "value", key) == getattr(value, "value", value):
+            return str(label)
+    return str(value)
+
+
+def event_text(event) -> str:
+    """An event of the one log in the reader's words: "Signed", or "Status changed: Submitted → Approved"."""
+    text = audit_label(event.action)
+    if event.to_status is not None:
+        text = f"{text}: {status_change_label(event)}"
+    return text
+
+
 def init_app(app: Flask) -> None:
     # Whitespace inside {% trans %} blocks is collapsed, so catalog entries don't depend on template indentation.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -96,7 +113,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money_filter
 
     # Labels of stored values (roles, audit actions, mail status), translated when the page or email is rendered.
-    app.jinja_env.globals.update(role_label=role_label, audit_label=audit_label,
+    app.jinja_env.globals.update(role_label=role_label, audit_label=audit_label, event_text=event_text,
                                  outbox_status_label=outbox_status_label)
 
     @app.context_processor

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
 
@@ -110,8 +110,24 @@ class User(Base):
         return self.email_confirmed_at is not None
 
 
+class Versioned:
+    """Who last changed a record staff edit, and a version for optimistic locking: saving over someone else's newer
+    change raises StaleDataError (shown as "someone else changed this meanwhile")."""
+
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
 class AuditEvent(Base):
-    """Append-only record of who did what, for audits and court: never updated, never deleted."""
+    """The one event log: every state change and every read of a sensitive record, for audits and court.
+
+    Append-only: never updated, never deleted. Written only by portal.audit.record (directly, or through
+    portal.transitions.transition for status changes)."""
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_target", "target_type", "target_id"),)
@@ -122,6 +138,12 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     target_type: Mapped[str | None] = mapped_column(String(64))
     target_id: Mapped[int | None] = mapped_column(Integer)
+    # The household the event is about, so each household's history (application, checklist) is one indexed query.
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    # Status changes (portal.transitions): from what, to what, and why.
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
     ip_address: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -24,7 +24,7 @@ def keep_pending_submission() -> None:
     db.session.execute(delete(PendingSubmission).where(PendingSubmission.created_at < now_utc() - KEPT_FOR))
     pending = PendingSubmission(path=request.path[:500], form_data=data)
     db.session.add(pending)
-    db.commit()
+    db.session.flush()  # the key is made on insert; the request's unit of work commits it with the redirect
     session[SESSION_KEY] = pending.key
 
 

@@ -23,6 +23,12 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+def household_accounts(household_id: int) -> list[User]:
+    """The active accounts of a household: who hears about its application, checklist and visits."""
+    return list(db.session.scalars(select(User).where(User.household_id == household_id, User.is_active.is_(True))
+                                   .order_by(User.id)))
+
+
 def load_user_for_session(session_token: str) -> User | None:
     """Flask-Login's user loader: sessions name the rotating session token, never the id."""
     user = db.session.scalar(select(User).where(User.session_token == session_token))

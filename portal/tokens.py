@@ -7,6 +7,7 @@ set: a token therefore works once. Confirmation tokens carry the email, so they 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from enum import StrEnum
 
 from flask import current_app
@@ -24,6 +25,11 @@ MAX_AGE_SECONDS = {
     TokenPurpose.RESET_PASSWORD: 3600,
     TokenPurpose.INVITATION: 7 * 24 * 3600,
 }
+
+
+def new_nonce() -> str:
+    """A random value a link carries; changing it retires every link made with the old one."""
+    return secrets.token_urlsafe(16)
 
 
 class TokenInvalid(Exception):

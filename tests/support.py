@@ -38,3 +38,13 @@ def drop_isolated_schema(base_url: str, name: str) -> None:
     with engine.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
     engine.dispose()
+
+
+def agency_today():
+    """Today where the agency is (the portal's domain dates use it, not the server's clock)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.config import from_environment
+
+    return datetime.now(ZoneInfo(from_environment()["PORTAL_TIMEZONE"])).date()

@@ -10,7 +10,8 @@ from flask_login import current_user, login_user, logout_user
 
 from portal import bp, services
 from portal.access import public, signed_in
-from portal.extensions import db, limiter
+from portal.database import keep_on_refusal
+from portal.extensions import limiter
 from portal.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -59,9 +60,8 @@ def login():
         if result == SignInResult.OK:
             session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME
             login_user(user)
-            db.commit()
             return redirect(safe_next(form.next.data))
-        db.commit()  # keeps the audit event of the failed attempt
+        keep_on_refusal()  # the failed attempt stays recorded, though the page answers 422
         if result == SignInResult.UNCONFIRMED:
             unconfirmed = True
             form.form_errors.append(_("Please confirm your email address first. We sent you a link when you "
@@ -78,7 +78,6 @@ def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
         services.sign_out(current_user._get_current_object())
-        db.commit()
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("portal.home"))
@@ -95,7 +94,6 @@ def register():
     if form.validate_on_submit():
         services.register_applicant(form.full_name.data, form.email.data, form.password.data,
                                     form.preferred_locale.data)
-        db.commit()
         # Same page whether the address was new or already had an account.
         return render_template("portal/check_email.html", email=form.email.data.strip())
     return render_form("portal/register.html", form)
@@ -108,7 +106,6 @@ def confirm_email(token: str):
         services.confirm_email(token)
     except TokenInvalid:
         return render_template("portal/token_invalid.html", resend_form=ResendConfirmationForm()), 400
-    db.commit()
     flash(_("Thank you, your email address is confirmed. You can sign in now."), "success")
     return redirect(url_for("portal.login"))
 
@@ -121,7 +118,6 @@ def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
         services.resend_confirmation(form.email.data)
-        db.commit()
         return render_template("portal/check_email.html", email=form.email.data.strip())
     return render_form("portal/resend_confirmation.html", form)
 
@@ -134,7 +130,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.commit()
         return render_template("portal/reset_sent.html", email=form.email.data.strip())
     return render_form("portal/forgot_password.html", form)
 
@@ -163,7 +158,6 @@ def _set_password_page(purpose: TokenPurpose, token: str, template: str, done_me
     form = SetPasswordForm()
     if form.validate_on_submit():
         services.set_password_from_token(purpose, token, form.password.data)
-        db.commit()
         logout_user()  # no automatic sign-in: the person signs in with the new password
         flash(done_message, "success")
         return redirect(url_for("portal.login"))
@@ -177,7 +171,6 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         services.update_profile(current_user, form.full_name.data, form.preferred_locale.data)
-        db.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("portal.profile"))
     return render_form("portal/profile.html", form)
@@ -191,7 +184,6 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if services.change_password(user, form.current_password.data, form.password.data):
-            db.commit()
             login_user(user)  # the session token rotated: keep this session, end all the others
             flash(_("Your password is changed. Other devices were signed out."), "success")
             return redirect(url_for("portal.profile"))

@@ -36,7 +36,6 @@ def admin_invite_staff():
         if user is None:
             form.email.errors.append(_("Someone already has an account with this email address."))
         else:
-            db.commit()
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("portal.admin_people"))
     return render_form("admin/invite_staff.html", form)
@@ -54,7 +53,6 @@ def admin_person(user_id: int):
         else:
             services.change_role(current_user, person, Role(form.role.data))
             services.set_active(current_user, person, form.active.data)
-            db.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("portal.admin_person", user_id=person.id))
     events = db.session.scalars(

@@ -34,7 +34,6 @@ def set_language():
     if current_user.is_authenticated and current_user.preferred_locale != form.language.data:
         # The profile choice wins over the cookie, so the switcher updates it too (emails follow it).
         current_user.preferred_locale = form.language.data
-        db.commit()
     return response
 
 

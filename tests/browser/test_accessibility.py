@@ -90,7 +90,7 @@ def test_tracker_pages(live_server, phone, email, path):
 def test_homefinder_checklist_page(live_server, desktop):
     from sqlalchemy import select
 
-    from licensing.models import Application
+    from licensing.application.models import Application
     from portal.extensions import db
     from portal.models import User
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from licensing.models import InfoSession, Lead
+from licensing.recruitment.models import InfoSession, Lead
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import OutboxMessage

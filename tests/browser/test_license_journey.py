@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from licensing.models import Application, ChecklistItem, ItemStatus, RequirementTemplate
+from licensing.application.models import Application
+from licensing.tracker.models import ChecklistItem, ItemStatus, RequirementTemplate
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import User
 from tests.browser.test_journeys import sign_in
+from tests.support import agency_today
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +50,7 @@ def test_last_item_license_and_the_family_sees_it_in_spanish(live_server, deskto
     desktop.get_by_label("Capacity (children at once)").fill("3")
     desktop.get_by_label("Youngest age").fill("2")
     desktop.get_by_label("Oldest age").fill("12")
-    today = date.today()
+    today = agency_today()
     desktop.get_by_label("Effective from").fill(today.isoformat())
     desktop.get_by_label("Expires on").fill((today + timedelta(days=365)).isoformat())
     desktop.get_by_role("button", name="Issue the license").last.click()

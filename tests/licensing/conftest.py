@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from licensing import applications
-from licensing.models import Application
+from licensing.application import services as applications
+from licensing.application.models import Application
 from portal.database import now_utc
 from portal.extensions import db as portal_db
 from portal.models import Household, Role
@@ -87,7 +87,7 @@ def submit_complete_application(client, db, application_id: int) -> None:
     """Fill every section, upload every required document, sign and submit (as the signed-in family)."""
     from sqlalchemy import select
 
-    from licensing.models import ApplicationStatus, HouseholdMember, MemberRole
+    from licensing.application.models import ApplicationStatus, HouseholdMember, MemberRole
 
     fill_all_sections(client)
     members = db.session.scalars(select(HouseholdMember).where(HouseholdMember.application_id == application_id)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from licensing.models import (
+from licensing.application.models import (
     ApplicationDocument,
     ApplicationSection,
     HouseholdMember,
@@ -21,6 +21,7 @@ from licensing.models import (
 from portal.models import OutboxMessage
 from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import PDF, PNG, fill_all_sections, fill_section, upload
+from tests.support import agency_today
 
 
 def section(db, application_id: int, key: str) -> ApplicationSection:
@@ -32,7 +33,7 @@ def section(db, application_id: int, key: str) -> ApplicationSection:
 def test_invalid_section_keeps_the_draft_and_explains(client, db, applicant_with_application):
     user, application_id = applicant_with_application()
     sign_in(client, user)
-    future = (date.today() + timedelta(days=30)).isoformat()
+    future = (agency_today() + timedelta(days=30)).isoformat()
     response = fill_section(client, "applicants", primary_birth_date=future, co_first_name="")
     assert response.status_code == 422
     body = response.get_data(as_text=True)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from licensing.models import (
+from licensing.application.models import (
     ApplicationDocument,
-    ApplicationEvent,
     ApplicationStatus,
     DocumentStatus,
     HouseholdMember,
     MemberRole,
     Reference,
 )
-from portal.models import OutboxMessage, Role
+from portal.models import AuditEvent, OutboxMessage, Role
 from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import application_row, fill_all_sections, upload
 
@@ -76,6 +75,6 @@ def test_full_application_from_sections_to_review(app, client, db, make_user, ap
     db.session.expire_all()
     assert db.session.get(ApplicationDocument, document.id).status is DocumentStatus.RETURNED
     assert "The photo is blurry." in text_of(client.get("/licensing/application"))
-    events = db.session.scalars(select(ApplicationEvent.action).where(ApplicationEvent.application_id
-                                                                      == application_id)).all()
-    assert "submitted" in events and "document_returned" in events
+    events = db.session.execute(select(AuditEvent.action, AuditEvent.to_status).where(
+        AuditEvent.target_type == "Application", AuditEvent.target_id == application_id)).all()
+    assert ("status_changed", "submitted") in events and ("document_returned", None) in events

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from licensing.models import ApplicationDocument, HouseholdMember, MemberRole, Reference
-from licensing.sections import SECTION_KEYS
+from licensing.application.models import ApplicationDocument, HouseholdMember, MemberRole, Reference
+from licensing.application.sections import SECTION_KEYS
 from portal.database import now_utc
 from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import fill_all_sections, fill_section, upload

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from licensing.models import Application, InfoSession, Lead, LeadInquiry, LeadStatus, SessionFormat, SessionRsvp
+from licensing.application.models import Application
+from licensing.recruitment.models import InfoSession, Lead, LeadInquiry, LeadStatus, SessionFormat, SessionRsvp
 from portal.database import now_utc
 from portal.models import OutboxMessage, Role, User
 from tests.conftest import post_form, sign_in, text_of

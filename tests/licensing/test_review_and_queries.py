@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from licensing.models import ApplicationStatus, HouseholdMember, MemberRole
+from licensing.application.models import ApplicationStatus, HouseholdMember, MemberRole
 from portal.models import Role
 from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import (

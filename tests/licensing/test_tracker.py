@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from licensing import tracker
-from licensing.models import (
+from licensing.application.models import Application
+from licensing.tracker.models import (
+    ITEM_MOVES,
     BackgroundCheck,
     ChecklistItem,
     CheckStatus,
@@ -18,12 +19,17 @@ from licensing.models import (
     ItemStatus,
     RequirementTemplate,
     RequirementType,
+    VisitKind,
     VisitStatus,
 )
+from licensing.tracker.reminders import send_reminders
+from licensing.tracker.services import checklists, checks, home_study, safety, visits
 from portal.database import now_utc
 from portal.models import OutboxMessage, Role, User
+from portal.transitions import TransitionRefused
 from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import submit_complete_application
+from tests.support import agency_today
 
 
 @pytest.fixture
@@ -80,17 +86,19 @@ def test_family_sees_progress_whats_next_and_masked_checks(client, db, submitted
 def test_every_transition_is_checked(app, db, submitted, make_user):
     _user, application_id = submitted
     staff_user = make_user(Role.HOMEFINDER)
+    household_id = db.session.get(Application, application_id).household_id
     with app.test_request_context():
         for start in ItemStatus:
             for target in ItemStatus:
                 item = item_by_code(db, application_id, "medical_statement")[0]
                 item = tracker_db_item(item.id)
                 item.status = start
-                allowed = target in tracker.TRANSITIONS[start]
+                allowed = ITEM_MOVES.allows(start, target)
                 try:
-                    tracker.change_status(staff_user, item, item.version, target,
-                                          reason="needed" if target in tracker.NEEDS_REASON else "")
-                except tracker.TransitionRefused:
+                    checklists.change_item_status(staff_user, item, target, household_id=household_id,
+                                                  expected_version=item.version,
+                                                  reason="needed" if target in ITEM_MOVES.needs_reason else "")
+                except TransitionRefused:
                     assert not allowed, (start, target)
                 else:
                     assert allowed, (start, target)
@@ -170,7 +178,7 @@ def test_visits_are_proposed_chosen_reminded_and_completed(app, client, staff, d
     visit = db.session.scalar(select(HomeStudyVisit))
     slots = db.session.execute(select(HomeStudyVisit).where(HomeStudyVisit.id == visit.id)).scalar_one()
     assert slots.status is VisitStatus.PROPOSED
-    from licensing.models import VisitSlot
+    from licensing.tracker.models import VisitSlot
 
     slot = db.session.scalars(select(VisitSlot).where(VisitSlot.visit_id == visit.id)
                               .order_by(VisitSlot.starts_at)).all()[1]
@@ -182,8 +190,8 @@ def test_visits_are_proposed_chosen_reminded_and_completed(app, client, staff, d
     with app.app_context(), time_machine.travel(slot.starts_at - timedelta(hours=20), tick=False):
         from portal.extensions import db as portal_db
 
-        first = tracker.send_reminders(date.today())
-        again = tracker.send_reminders(date.today())
+        first = send_reminders(agency_today())
+        again = send_reminders(agency_today())
         portal_db.commit()
     assert first["visits"] == 1 and again["visits"] == 0
     assert post_form(staff, f"/licensing/staff/visits/{visit.id}/complete", {"notes": "All good"}).status_code == 303
@@ -191,7 +199,7 @@ def test_visits_are_proposed_chosen_reminded_and_completed(app, client, staff, d
 
 def test_inspection_corrections_become_family_items_and_self_check_is_kept(client, staff, db, submitted):
     _user, application_id = submitted
-    answers = {f"{code}_result": "pass" for code in tracker.SAFETY_ITEMS}
+    answers = {f"{code}_result": "pass" for code in safety.SAFETY_ITEMS}
     answers["co_detectors_result"] = "no"
     assert post_form(client, "/licensing/safety-self-check", answers).status_code == 422
     answers["co_detectors_result"] = "needs_correction"
@@ -208,30 +216,30 @@ def approve_everything(app, db, application_id: int, staff_user: User) -> None:
 
     with app.test_request_context():
         application = tracker_application(application_id)
+        household_id = application.household_id
         for check in portal_db.session.scalars(select(BackgroundCheck)):
-            check.status = CheckStatus.CLEARED
+            checks.update_check(staff_user, check, CheckStatus.CLEARED, household_id=household_id)
         for kind in ("home_safety_inspection", "individual_interview", "joint_interview"):
-            portal_db.session.add(HomeStudyVisit(application_id=application_id, kind=kind, homefinder_id=staff_user.id,
-                                                 status=VisitStatus.COMPLETED, starts_at=now_utc()))
-        tracker.save_report(staff_user, application, None, {"recommendation": "Approve"})
-        portal_db.session.flush()
-        from licensing.models import HomeStudyReport
-
-        tracker.approve_report(staff_user, portal_db.session.scalar(select(HomeStudyReport)))
-        for item in tracker.load_checklist(application_id, cycle=0).items:
+            visit = HomeStudyVisit(application_id=application_id, kind=VisitKind(kind), homefinder_id=staff_user.id,
+                                   starts_at=now_utc(), status=VisitStatus.PROPOSED)
+            portal_db.session.add(visit)
+            visits.change_visit_status(staff_user, visit, VisitStatus.SCHEDULED, household_id=household_id)
+            visits.complete_visit(staff_user, visit, "", household_id)
+        home_study.save_report(staff_user, application, None, {"recommendation": "Approve"})
+        home_study.approve_report(staff_user, home_study.report_for(application_id), household_id)
+        for item in checklists.load_checklist(application_id, cycle=0).items:
             if item.template.type is RequirementType.FEE:
                 item.payment_method, item.receipt_number = "check", "C-9"
             if item.template.type is RequirementType.TRAINING_HOURS:
                 item.hours_completed = 30
             if item.status is not ItemStatus.SUBMITTED:
-                tracker.change_status(staff_user, item, item.version, ItemStatus.SUBMITTED)
-                portal_db.session.flush()
-            tracker.change_status(staff_user, item, item.version, ItemStatus.APPROVED)
+                checklists.change_item_status(staff_user, item, ItemStatus.SUBMITTED, household_id=household_id)
+            checklists.change_item_status(staff_user, item, ItemStatus.APPROVED, household_id=household_id)
         portal_db.commit()
 
 
 def tracker_application(application_id: int):
-    from licensing.applications import load_application
+    from licensing.application.services import load_application
 
     return load_application(application_id)
 
@@ -247,7 +255,7 @@ def test_license_issue_makes_a_licensed_family_with_renewals_and_reminders(app, 
     approve_everything(app, db, application_id, admin)
     page = supervisor.get(f"/licensing/staff/applications/{application_id}/checklist")
     assert "Issue the license" in text_of(page)
-    effective = date.today()
+    effective = agency_today()
     bad = post_form(supervisor, f"/licensing/staff/applications/{application_id}/license", {
         "number": "FH-1", "type": "foster", "capacity": "2", "age_min": "5", "age_max": "3",
         "effective_on": effective.isoformat(), "expires_on": effective.isoformat()})
@@ -270,8 +278,8 @@ def test_license_issue_makes_a_licensed_family_with_renewals_and_reminders(app, 
         from portal.extensions import db as portal_db
 
         later = effective + timedelta(days=365 - 80)  # license expires in 80 days: the 90-day reminder
-        first = tracker.send_reminders(later)
-        again = tracker.send_reminders(later)
+        first = send_reminders(later)
+        again = send_reminders(later)
         portal_db.commit()
     assert first["licenses"] == 1 and again == {"items": 0, "licenses": 0, "visits": 0, "expired": 0}
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
@@ -280,7 +288,7 @@ def test_license_issue_makes_a_licensed_family_with_renewals_and_reminders(app, 
 
 def test_send_reminders_command_is_idempotent(app, db, submitted):
     runner = app.test_cli_runner()
-    far = (date.today() + timedelta(days=200)).isoformat()  # everything is overdue by then
+    far = (agency_today() + timedelta(days=200)).isoformat()  # everything is overdue by then
     first = runner.invoke(args=["send-reminders", "--today", far])
     second = runner.invoke(args=["send-reminders", "--today", far])
     assert first.exit_code == 0 and "items: 18" in first.output
@@ -310,7 +318,8 @@ def test_checklist_pages_run_a_fixed_number_of_queries(client, staff, db, submit
             assert who.get(url).status_code == 200
         counts.append(counter.count)
     db.session.add_all([BackgroundCheck(application_id=application_id, member_id=m.member_id,
-                                        check_type=CheckType.OUT_OF_STATE_REGISTRY, state=state)
+                                        check_type=CheckType.OUT_OF_STATE_REGISTRY, state=state,
+                                        requested_on=agency_today())
                         for m in db.session.scalars(select(BackgroundCheck).where(
                             BackgroundCheck.check_type == CheckType.FBI)) for state in ("AZ", "NV", "OR")])
     db.session.commit()
@@ -326,7 +335,7 @@ def test_another_household_cannot_touch_this_households_visits_or_items(app, db,
     post_form(staff, f"/licensing/staff/applications/{application_id}/visits", {
         "kind": "joint_interview", "slot_1": "2030-05-06T10:00"})
     visit = db.session.scalar(select(HomeStudyVisit))
-    from licensing.models import VisitSlot
+    from licensing.tracker.models import VisitSlot
 
     slot = db.session.scalar(select(VisitSlot).where(VisitSlot.visit_id == visit.id))
     other_user, _ = applicant_with_application()
@@ -352,7 +361,7 @@ def test_expired_items_reopen_and_new_adults_get_their_items(app, client, staff,
     with app.app_context():
         from portal.extensions import db as portal_db
 
-        counts = tracker.send_reminders(expires + timedelta(days=1))
+        counts = send_reminders(expires + timedelta(days=1))
         portal_db.commit()
     assert counts["expired"] == 1
     db.session.expire_all()
@@ -367,7 +376,7 @@ def test_expired_items_reopen_and_new_adults_get_their_items(app, client, staff,
         "members-2-first_name": "Diego", "members-2-last_name": "Torres", "members-2-birth_date": "1990-07-07",
         "members-2-relationship": "Brother", "members-2-email": "diego@example.com"})
     assert post_form(client, "/licensing/application/section/household", answers).status_code == 303
-    from licensing.models import HouseholdMember, MemberRole
+    from licensing.application.models import HouseholdMember, MemberRole
 
     for member in db.session.scalars(select(HouseholdMember).where(HouseholdMember.role != MemberRole.OTHER)):
         post_form(client, "/licensing/application/sign", {"member_id": str(member.id),

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from licensing.models import (
-    Application,
-    ApplicationSection,
-    ChecklistItem,
-    InfoSession,
-    ItemStatus,
-    License,
-    SectionStatus,
-)
+from licensing.application.models import Application, ApplicationSection, SectionStatus
+from licensing.recruitment.models import InfoSession
+from licensing.tracker.models import ChecklistItem, ItemStatus, License
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal.models import OutboxMessage, OutboxStatus, Role, User
 from tests.conftest import post_form

@@ -1,0 +1,34 @@
+"""Subjects of the application's emails (templates in templates/emails/) and words for its audit actions."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.audit import register_labels
+from portal.emails import register_subjects
+
+register_subjects({
+    "reference_request": _l("A family asked you to be a reference for fostering"),
+    "adult_part_request": _l("Please complete your part of a foster care application"),
+    "document_returned": _l("A document of your application needs your attention"),
+    "application_submitted": _l("We received your application"),
+    "application_received": _l("A new foster care application was submitted"),
+    "section_reopened": _l("Please update a section of your application"),
+})
+
+# The application's history (portal.audit): words for each action.
+register_labels({
+    "document_downloaded": _l("Document downloaded"),
+    "opened": _l("Application opened"),
+    "section_saved": _l("Section saved"),
+    "document_uploaded": _l("Document uploaded"),
+    "document_accepted": _l("Document accepted"),
+    "document_returned": _l("Document returned"),
+    "signed": _l("Signed"),
+    "submitted": _l("Submitted"),
+    "resubmitted": _l("Sent again after changes"),
+    "section_reopened": _l("Section reopened for changes"),
+    "assigned": _l("Homefinder assigned"),
+    "note_added": _l("Staff note added"),
+    "reference_answered": _l("Reference answered"),
+    "adult_part_completed": _l("Adult in the home completed their part"),
+    "license_issued": _l("License issued"),
+})

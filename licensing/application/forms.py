@@ -1,0 +1,52 @@
+"""Forms about an application outside its sections: staff actions, signatures, other people's parts."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, InputRequired
+
+from licensing.fields import long_text, text
+from portal.forms import PortalForm
+
+
+class ReasonForm(PortalForm):
+    reason = long_text(_l("Reason the family will see"), 2000, required=True)
+
+
+class NoteForm(PortalForm):
+    body = long_text(_l("Note (staff only)"), 4000, required=True)
+
+
+class AssignForm(PortalForm):
+    homefinder_id = SelectField(_l("Assigned homefinder"), coerce=int, validators=[InputRequired()])
+
+
+class ReopenSectionForm(PortalForm):
+    section = SelectField(_l("Section"), validators=[InputRequired()])
+    note = long_text(_l("What the family should change"), 2000, required=True)
+
+
+class SignatureForm(PortalForm):
+    member_id = HiddenField(validators=[InputRequired()])
+    typed_name = text(_l("Type your full legal name"), 200, message=_l("Type your full legal name to sign."))
+
+
+class ReferenceResponseForm(PortalForm):
+    known_for = text(_l("How long have you known the applicant?"), 200)
+    relationship = text(_l("How do you know them?"), 200)
+    recommend = RadioField(_l("Would you recommend them as a foster parent?"), choices=[
+        SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No")), SelectChoice("unsure", _l("I'm not sure"))],
+        validators=[InputRequired(message=_l("Choose an answer."))])
+    with_children = long_text(_l("What have you seen of them with children?"), 4000, required=True)
+    concerns = long_text(_l("Any concerns the agency should know about? (optional)"), 4000)
+
+
+class AdultPartForm(PortalForm):
+    other_states = text(_l("Other US states you lived in during the past five years (optional)"), 300,
+                        required=False, description=_l("For example: TX, AZ. Each state needs its own registry "
+                                                       "check."))
+    consent = BooleanField(_l("I consent to the background checks the agency must run for every adult in a foster "
+                              "home (fingerprints and registry checks)."),
+                           validators=[DataRequired(message=_l("Your consent is needed to continue."))])
+    typed_name = text(_l("Type your full legal name"), 200, message=_l("Type your full legal name to sign."))

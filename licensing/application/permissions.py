@@ -1,0 +1,53 @@
+"""Named loaders for application records: the household's own, or staff who work applications; 404 otherwise."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+
+from licensing.application.models import Application, ApplicationDocument
+from licensing.application.services import load_application
+from licensing.roles import can_work_applications
+from portal.extensions import db
+from portal.models import User
+
+
+def application_for_household(user: User) -> Application | None:
+    """The signed-in family's own application, fully loaded, or None when it isn't open yet."""
+    if user.household_id is None:
+        return None
+    application_id = db.session.scalar(select(Application.id).where(Application.household_id == user.household_id))
+    return load_application(application_id) if application_id is not None else None
+
+
+def get_own_application(user: User) -> Application:
+    """The signed-in family's own application; 404 when it isn't open (there is nothing of theirs to act on)."""
+    application = application_for_household(user)
+    if application is None:
+        abort(404)
+    return application
+
+
+def get_application_for_staff(user: User, application_id: int) -> Application:
+    if not can_work_applications(user):
+        abort(404)
+    application = load_application(application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+def get_document_for(user: User, document_id: int) -> tuple[ApplicationDocument, int]:
+    """Staff who work applications, or the household the document belongs to; anyone else gets 404. Gives the
+    document with its household's id (every read of it is recorded under that household)."""
+    query = (select(ApplicationDocument, Application.household_id)
+             .join(Application, Application.id == ApplicationDocument.application_id)
+             .where(ApplicationDocument.id == document_id))
+    if not can_work_applications(user):
+        if user.household_id is None:
+            abort(404)
+        query = query.where(Application.household_id == user.household_id)
+    row = db.session.execute(query).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]

@@ -1,0 +1,423 @@
+"""Every write about an application: sections, people, references, documents, signatures, submission, review."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from blinker import Namespace
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
+
+from licensing.application.documents import document_label, required_documents
+from licensing.application.models import (
+    APPLICATION_MOVES,
+    Application,
+    ApplicationDocument,
+    ApplicationSection,
+    ApplicationStatus,
+    DocumentStatus,
+    HouseholdMember,
+    MemberRole,
+    Reference,
+    SectionStatus,
+    Signature,
+    StaffNote,
+)
+from licensing.application.sections import ATTESTATION_TEXT, SECTION_KEYS, SECTION_TITLES
+from licensing.uploads import FileRefused, StoredFile, store_upload
+from portal import audit, emails
+from portal.database import now_utc
+from portal.extensions import db
+from portal.models import Household, Role, User
+from portal.services import household_accounts
+from portal.tokens import new_nonce
+from portal.transitions import Refused, transition
+
+# Sent when an application is submitted (or sent again); the tracker builds the household's checklist from it, so the
+# application never imports the tracker.
+application_submitted = Namespace().signal("application-submitted")
+
+if TYPE_CHECKING:
+    from licensing.recruitment.models import Lead
+
+
+# -- loading ------------------------------------------------------------------------------------------------------
+
+def load_application(application_id: int) -> Application | None:
+    """The application with everything its pages show, in a fixed number of queries."""
+    return db.session.scalar(
+        select(Application).where(Application.id == application_id).options(
+            selectinload(Application.sections), selectinload(Application.members),
+            selectinload(Application.references), selectinload(Application.documents),
+            selectinload(Application.signatures), selectinload(Application.household),
+            selectinload(Application.assigned_homefinder),
+        )
+    )
+
+
+def sections_by_key(application: Application) -> dict[str, ApplicationSection]:
+    return {section.key: section for section in application.sections}
+
+
+def section_data(application: Application) -> dict[str, dict]:
+    return {section.key: section.data for section in application.sections}
+
+
+def record_event(application: Application, actor: User | None, action: str, **details) -> None:
+    """An event of the application's history, in the one log (portal.audit), under the household it is about."""
+    audit.record(action, actor=actor, target=application, household_id=application.household_id, **details)
+
+
+def change_application_status(actor: User | None, application: Application, target: ApplicationStatus,
+                              reason: str = "", **details: object) -> None:
+    """The one way an application's status changes: only the moves in APPLICATION_MOVES, each recorded."""
+    transition(APPLICATION_MOVES, application, target, actor=actor, household_id=application.household_id,
+               reason=reason, **details)
+
+
+# -- opening ------------------------------------------------------------------------------------------------------
+
+def open_application(household: Household, lead: Lead | None, opened_by: User | None) -> Application:
+    """Open the household's application (once), linked to the lead it came from (recruitment moves the lead)."""
+    existing = db.session.scalar(select(Application).where(Application.household_id == household.id))
+    if existing is not None:
+        return existing
+    application = Application(household=household, lead=lead,
+                              assigned_homefinder_id=lead.assigned_homefinder_id if lead else None)
+    db.session.add(application)
+    db.session.flush()
+    db.session.add_all([ApplicationSection(application_id=application.id, key=key) for key in SECTION_KEYS])
+    record_event(application, opened_by, "opened")
+    db.session.flush()
+    return application
+
+
+# -- sections -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class Progress:
+    complete: int
+    total: int
+    by_key: dict[str, SectionStatus] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.complete / self.total) if self.total else 0
+
+
+def progress(application: Application) -> Progress:
+    statuses = {s.key: s.status for s in application.sections}
+    done = sum(1 for key in SECTION_KEYS if statuses.get(key) is SectionStatus.COMPLETE)
+    return Progress(complete=done, total=len(SECTION_KEYS), by_key=statuses)
+
+
+def section_is_editable(application: Application, section: ApplicationSection) -> bool:
+    if application.status is ApplicationStatus.IN_PROGRESS:
+        return True
+    return application.status is ApplicationStatus.RETURNED and section.status is SectionStatus.REOPENED
+
+
+def _require_editable(application: Application, section: ApplicationSection) -> None:
+    if not section_is_editable(application, section):
+        raise Refused(_l("This section can't be changed now. Your homefinder reopens it if something must change."))
+
+
+def save_draft(application: Application, section: ApplicationSection, typed: dict[str, list[str]],
+               user: User) -> None:
+    """Keep exactly what was typed, valid or not, so nothing is lost (validated answers replace it on save)."""
+    _require_editable(application, section)
+    section.draft = typed
+    if section.status is SectionStatus.COMPLETE:
+        section.status = SectionStatus.IN_PROGRESS
+        record_event(application, user, "section_edited", section=section.key)
+
+
+def save_section(application: Application, section: ApplicationSection, form, user: User) -> None:
+    """Store a validated section. Any change after signing means the applicants sign again."""
+    _require_editable(application, section)
+    saver = _SAVERS.get(section.key, _save_flat)
+    saver(application, section, form, user)
+    section.draft = None
+    section.status = SectionStatus.COMPLETE
+    section.reopen_note = "" if application.status is not ApplicationStatus.RETURNED else section.reopen_note
+    if application.signatures:
+        db.session.execute(delete(Signature).where(Signature.application_id == application.id))
+        db.session.refresh(application, ["signatures"])
+    record_event(application, user, "section_saved", section=section.key)
+    db.session.flush()
+
+
+def _save_flat(application: Application, section: ApplicationSection, form, user: User | None = None) -> None:
+    section.data = {name: _jsonable(field.data) for name, field in form._fields.items() if name != "csrf_token"}
+
+
+def _jsonable(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _save_applicants(application: Application, section: ApplicationSection, form, user: User) -> None:
+    _save_flat(application, section, form)
+    members = {m.role: m for m in application.members if m.is_applicant}
+    primary = members.get(MemberRole.PRIMARY) or HouseholdMember(application_id=application.id,
+                                                                  role=MemberRole.PRIMARY, position=0)
+    primary.first_name, primary.last_name = form.primary_first_name.data.strip(), form.primary_last_name.data.strip()
+    primary.birth_date, primary.phone = form.primary_birth_date.data, form.primary_phone.data.strip()
+    if user.household_id == application.household_id:
+        primary.email, primary.preferred_locale = user.email, user.preferred_locale
+    db.session.add(primary)
+    co = members.get(MemberRole.CO_APPLICANT)
+    if form.has_co_applicant.data:
+        co = co or HouseholdMember(application_id=application.id, role=MemberRole.CO_APPLICANT, position=1)
+        co.first_name, co.last_name = form.co_first_name.data.strip(), form.co_last_name.data.strip()
+        co.birth_date, co.email = form.co_birth_date.data, form.co_email.data.strip().lower()
+        co.phone = (form.co_phone.data or "").strip()
+        db.session.add(co)
+    elif co is not None:
+        db.session.delete(co)
+    db.session.flush()
+    db.session.refresh(application, ["members"])
+
+
+def _save_household(application: Application, section: ApplicationSection, form, user: User) -> None:
+    """Other people of the home. Rows are matched by name and birth date so an adult's finished part is kept."""
+    existing = {(m.first_name.lower(), m.last_name.lower(), m.birth_date): m
+                for m in application.members if m.role is MemberRole.OTHER}
+    kept: set[int] = set()
+    position = 10
+    for entry in form.members.entries:
+        person = entry.form
+        if person.is_blank():
+            continue
+        key = (person.first_name.data.strip().lower(), person.last_name.data.strip().lower(), person.birth_date.data)
+        member = existing.get(key) or HouseholdMember(application_id=application.id, role=MemberRole.OTHER)
+        member.first_name, member.last_name = person.first_name.data.strip(), person.last_name.data.strip()
+        member.birth_date = person.birth_date.data
+        member.relationship_to_applicant = person.relationship.data.strip()
+        email = (person.email.data or "").strip().lower()
+        if member.email and member.email != email:
+            member.link_nonce, member.link_sent_at = new_nonce(), None  # the old address's link stops working
+        member.email = email
+        member.position = position
+        position += 1
+        db.session.add(member)
+        db.session.flush()
+        kept.add(member.id)
+    for member in existing.values():
+        if member.id not in kept:
+            db.session.delete(member)
+    section.data = {"count": len(kept)}
+    db.session.flush()
+    db.session.refresh(application, ["members"])
+
+
+def _save_references(application: Application, section: ApplicationSection, form, user: User) -> None:
+    existing = {r.email: r for r in application.references}
+    kept: set[int] = set()
+    for position, entry in enumerate(e.form for e in form.references.entries):
+        if entry.is_blank():
+            continue
+        email = entry.email.data.strip().lower()
+        reference = existing.get(email) or Reference(application_id=application.id, email=email)
+        reference.position = position
+        reference.name = entry.name.data.strip()
+        reference.relationship_to_applicant = entry.relationship.data.strip()
+        reference.phone = (entry.phone.data or "").strip()
+        reference.is_relative = bool(entry.is_relative.data)
+        reference.preferred_locale = entry.preferred_locale.data or "en"
+        db.session.add(reference)
+        db.session.flush()
+        kept.add(reference.id)
+    for reference in existing.values():
+        if reference.id not in kept:
+            db.session.delete(reference)
+    section.data = {"count": len(kept)}
+    db.session.flush()
+    db.session.refresh(application, ["references"])
+
+
+_SAVERS = {"applicants": _save_applicants, "household": _save_household, "references": _save_references}
+
+
+def initial_form_data(application: Application, section: ApplicationSection) -> dict:
+    """What a section's form shows when no draft is pending."""
+    if section.key == "household":
+        others = [m for m in application.members if m.role is MemberRole.OTHER]
+        return {"members": [{"first_name": m.first_name, "last_name": m.last_name, "birth_date": m.birth_date,
+                             "relationship": m.relationship_to_applicant, "email": m.email} for m in others]}
+    if section.key == "references":
+        return {"references": [{"name": r.name, "relationship": r.relationship_to_applicant, "email": r.email,
+                                "phone": r.phone, "is_relative": r.is_relative,
+                                "preferred_locale": r.preferred_locale} for r in application.references]}
+    data = dict(section.data)
+    for name, value in data.items():
+        if name.endswith("birth_date") and isinstance(value, str):
+            data[name] = date.fromisoformat(value)
+    return data
+
+
+# -- documents ----------------------------------------------------------------------------------------------------
+
+def new_document(application_id: int, kind: str, member_id: int | None, stored: StoredFile, user: User,
+                 checklist_item_id: int | None = None) -> ApplicationDocument:
+    """The record of a stored upload (with the application, or for a checklist item)."""
+    return ApplicationDocument(application_id=application_id, kind=kind, member_id=member_id,
+                               checklist_item_id=checklist_item_id, original_name=stored.original_name,
+                               stored_name=stored.stored_name, content_type=stored.content_type,
+                               size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by_id=user.id)
+
+
+def add_document(application: Application, slot_key: str, upload: FileStorage | None, user: User,
+                 today: date) -> None:
+    """The family sends a document of the application; a later upload for the same slot replaces the earlier one.
+    Raises Refused (the application is not open for changes, or no such slot) or FileRefused."""
+    if not application.is_editable_by_family:
+        raise Refused(_l("Your application was sent; documents can't be added to it now."))
+    slot = next((s for s in required_documents(application, section_data(application), today) if s.slot == slot_key),
+                None)
+    if slot is None:
+        raise FileRefused(_l("Choose which document this is and the file to upload."))
+    stored = store_upload(upload)
+    db.session.add(new_document(application.id, slot.kind, slot.member_id, stored, user))
+    record_event(application, user, "document_uploaded", kind=slot.kind, name=stored.original_name)
+    db.session.flush()
+
+
+def latest_documents(application: Application) -> dict[str, ApplicationDocument]:
+    """The newest upload for each required slot (older ones stay for the record)."""
+    latest: dict[str, ApplicationDocument] = {}
+    for document in application.documents:
+        latest[f"{document.kind}:{document.member_id or 0}"] = document
+    return latest
+
+
+def review_document(staff: User, application: Application, document: ApplicationDocument, accept: bool,
+                    reason: str) -> None:
+    document.status = DocumentStatus.ACCEPTED if accept else DocumentStatus.RETURNED
+    document.review_reason = "" if accept else reason.strip()
+    document.reviewed_at = now_utc()
+    document.reviewed_by_id = staff.id
+    record_event(application, staff, "document_accepted" if accept else "document_returned",
+                 kind=document.kind, name=document.original_name, reason=document.review_reason or None)
+    if not accept:
+        for user in household_accounts(application.household_id):
+            emails.queue_email(user.email, user.preferred_locale, "document_returned", user=user,
+                               document=document_label(document.kind), reason=document.review_reason,
+                               link=url_for("licensing.application_overview", _external=True))
+
+
+# -- signatures and submission ------------------------------------------------------------------------------------
+
+def signed_content_hash(application: Application) -> str:
+    """SHA-256 of the attestation wording and every answer, so what was signed can be proven later."""
+    content = {"attestation": ATTESTATION_TEXT, "sections": section_data(application),
+               "members": [[m.id, m.full_name, m.birth_date.isoformat()] for m in application.members],
+               "references": [[r.name, r.email] for r in application.references]}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def names_match(typed: str, expected: str) -> bool:
+    def normal(value: str) -> str:
+        return " ".join(value.casefold().split())
+
+    return normal(typed) == normal(expected)
+
+
+def sign(application: Application, member: HouseholdMember, typed_name: str, user: User, ip_address: str) -> None:
+    """An applicant signs the attestations by typing their exact legal name; what was signed is hashed."""
+    if not application.is_editable_by_family:
+        raise Refused(_l("Your application was sent; it can't be signed again now."))
+    if any(s.member_id == member.id for s in application.signatures):
+        raise Refused(_l("This person has already signed."))
+    if not names_match(typed_name, member.full_name):
+        raise Refused(_l("The typed name must be exactly %(name)s.", name=member.full_name))
+    db.session.add(Signature(application_id=application.id, member_id=member.id, typed_name=typed_name.strip(),
+                             ip_address=ip_address or "", signed_by_id=user.id,
+                             document_sha256=signed_content_hash(application)))
+    record_event(application, user, "signed", member=member.full_name)
+    db.session.flush()
+    db.session.refresh(application, ["signatures"])
+
+
+def missing_for_submission(application: Application, today: date) -> list[str]:
+    """Everything that still blocks submission, in words for the family."""
+    missing: list[str] = []
+    statuses = {s.key: s.status for s in application.sections}
+    for key in SECTION_KEYS:
+        if statuses.get(key) is not SectionStatus.COMPLETE:
+            missing.append(str(_l("Section not finished: %(section)s", section=SECTION_TITLES[key])))
+    if statuses.get("applicants") is SectionStatus.COMPLETE:
+        latest = latest_documents(application)
+        for slot in required_documents(application, section_data(application), today):
+            document = latest.get(slot.slot)
+            if document is None or document.status is DocumentStatus.RETURNED:
+                label = document_label(slot.kind)
+                missing.append(str(_l("Document missing: %(document)s %(person)s", document=label,
+                                      person=f"({slot.member_name})" if slot.member_name else "")).strip())
+        signed = {s.member_id for s in application.signatures}
+        for member in application.members:
+            if member.is_applicant and member.id not in signed:
+                missing.append(str(_l("Signature missing: %(name)s", name=member.full_name)))
+    return missing
+
+
+def submit(application: Application, user: User, today: date) -> list[str]:
+    """Submit when nothing is missing; returns what is missing otherwise (and changes nothing)."""
+    missing = missing_for_submission(application, today)
+    if missing:
+        return missing
+    change_application_status(user, application, ApplicationStatus.SUBMITTED)
+    application.submitted_at = application.submitted_at or now_utc()
+    for section in application.sections:
+        section.reopen_note = ""
+    # The tracker makes the household's licensing checklist (again after changes: someone new gets their items).
+    application_submitted.send(application, answers=section_data(application), today=today)
+    emails.queue_email(user.email, user.preferred_locale, "application_submitted", user=user,
+                       link=url_for("licensing.application_overview", _external=True))
+    for homefinder in _homefinders_to_notify(application):
+        emails.queue_email(homefinder.email, homefinder.preferred_locale, "application_received", user=homefinder,
+                           household=application.household.name,
+                           link=url_for("licensing.staff_application", application_id=application.id,
+                                        _external=True))
+    return []
+
+
+def _homefinders_to_notify(application: Application) -> list[User]:
+    if application.assigned_homefinder_id is not None:
+        assigned = db.session.get(User, application.assigned_homefinder_id)
+        if assigned is not None and assigned.is_active:
+            return [assigned]
+    # Nobody assigned yet: every active homefinder hears of it, so the application is never unseen.
+    return list(db.session.scalars(select(User).where(User.role == Role.HOMEFINDER, User.is_active.is_(True))))
+
+
+# -- staff --------------------------------------------------------------------------------------------------------
+
+def assign(staff: User, application: Application, homefinder: User) -> None:
+    application.assigned_homefinder_id = homefinder.id
+    record_event(application, staff, "assigned", homefinder=homefinder.full_name)
+
+
+def add_note(staff: User, application: Application, body: str) -> None:
+    db.session.add(StaffNote(application_id=application.id, author_id=staff.id, body=body.strip()))
+    record_event(application, staff, "note_added")
+
+
+def reopen_section(staff: User, application: Application, section: ApplicationSection, note: str) -> None:
+    if application.status is not ApplicationStatus.RETURNED:  # a second section reopened: already returned
+        change_application_status(staff, application, ApplicationStatus.RETURNED, reason=note, section=section.key)
+    section.status = SectionStatus.REOPENED
+    section.reopen_note = note.strip()
+    record_event(application, staff, "section_reopened", section=section.key, note=section.reopen_note)
+    for user in household_accounts(application.household_id):
+        emails.queue_email(user.email, user.preferred_locale, "section_reopened", user=user,
+                           section=section.key, note=section.reopen_note,
+                           link=url_for("licensing.application_overview", _external=True))

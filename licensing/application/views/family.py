@@ -1,0 +1,173 @@
+"""The household's own application: overview, sections, documents, signatures, submission."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from licensing import bp
+from licensing.application import others
+from licensing.application import services as applications
+from licensing.application.documents import required_documents
+from licensing.application.forms import SignatureForm
+from licensing.application.permissions import application_for_household, get_document_for, get_own_application
+from licensing.application.sections import SECTION_FORMS, SECTION_KEYS
+from licensing.roles import FAMILY
+from licensing.uploads import FileRefused, stored_path
+from portal import audit
+from portal.access import roles_required, signed_in
+from portal.clock import agency_today
+from portal.database import keep_on_refusal
+from portal.forms import ConfirmForm, csrf_failed, keeps_input, render_form
+from portal.pending import take_pending_submission
+from portal.transitions import Refused
+
+
+@bp.get("/application")
+@roles_required(*FAMILY)
+def application_overview():
+    application = application_for_household(current_user)
+    if application is None:
+        return render_template("licensing/application_not_open.html")
+    today = agency_today()
+    return render_template(
+        "licensing/application_overview.html", application=application,
+        progress=applications.progress(application),
+        sections=applications.sections_by_key(application), section_keys=SECTION_KEYS,
+        required=required_documents(application, applications.section_data(application), today),
+        latest=applications.latest_documents(application),
+        adults=others.adults_needing_own_part(application, today),
+        missing=applications.missing_for_submission(application, today),
+        signed={s.member_id: s for s in application.signatures},
+        sign_form=SignatureForm(), button_form=ConfirmForm(),
+    )
+
+
+@bp.route("/application/section/<key>", methods=["GET", "POST"])
+@roles_required(*FAMILY, hidden=True)
+@keeps_input
+def application_section(key: str):
+    if key not in SECTION_FORMS:
+        abort(404)
+    application = get_own_application(current_user)
+    section = applications.sections_by_key(application)[key]
+    editable = applications.section_is_editable(application, section)
+    form_class = SECTION_FORMS[key]
+    if request.method == "POST":
+        form = form_class()
+        # Kept before validating: whatever happens next, nothing typed is lost (even when it doesn't validate).
+        if not csrf_failed():
+            applications.save_draft(application, section, _typed(request.form), current_user)
+            keep_on_refusal()
+        if form.validate():
+            applications.save_section(application, section, form, current_user)
+            if key in ("references", "household"):
+                others.send_outstanding_requests(application, current_user.full_name, agency_today())
+            flash(_("Saved. This section is complete."), "success")
+            return redirect(url_for("licensing.application_overview"), code=303)
+        return render_form("licensing/application_section.html", form, application=application, section=section,
+                           editable=editable, draft_kept=True)
+    kept = take_pending_submission()
+    if kept is not None:
+        flash(_("Your session had ended. We kept what you typed: check it and save."), "info")
+    formdata = kept or (MultiDict(_flatten(section.draft)) if section.draft else None)
+    form = form_class(formdata=formdata, data=None if formdata else applications.initial_form_data(application,
+                                                                                                    section))
+    if formdata is not None:
+        form.check_draft()  # mark what still needs fixing in the kept draft
+    return render_form("licensing/application_section.html", form, application=application, section=section,
+                       editable=editable, draft_kept=formdata is not None)
+
+
+def _typed(form: MultiDict) -> dict[str, list[str]]:
+    return {name: form.getlist(name) for name in form if name != "csrf_token"}
+
+
+def _flatten(draft: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(name, value) for name, values in draft.items() for value in values]
+
+
+@bp.post("/application/documents")
+@roles_required(*FAMILY)
+def upload_document():
+    application = get_own_application(current_user)
+    try:
+        applications.add_document(application, request.form.get("slot", ""), request.files.get("file"),
+                                  current_user, agency_today())
+        flash(_("Thank you, the document is uploaded."), "success")
+    except FileRefused as refused:
+        flash(str(refused.message), "danger")
+    return redirect(url_for("licensing.application_overview", _anchor="documents"), code=303)
+
+
+@bp.get("/documents/<int:document_id>")
+@signed_in
+def download_document(document_id: int):
+    document, household_id = get_document_for(current_user, document_id)
+    try:
+        path = stored_path(document.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    # A read of a sensitive record: recorded (and committed with the answer).
+    audit.record("document_downloaded", actor=current_user, target=document, household_id=household_id,
+                 kind=document.kind)
+    inline = request.args.get("preview") == "1" and document.content_type != "image/heic"
+    return send_file(path, mimetype=document.content_type, as_attachment=not inline,
+                     download_name=document.original_name, max_age=0)
+
+
+@bp.post("/application/sign")
+@roles_required(*FAMILY)
+def sign_application():
+    application = get_own_application(current_user)
+    form = SignatureForm()
+    member = next((m for m in application.members if m.is_applicant and str(m.id) == form.member_id.data), None)
+    if member is None:
+        abort(404)
+    if not form.validate_on_submit():
+        flash(_("Type your full legal name to sign."), "danger")
+        return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
+    try:
+        applications.sign(application, member, form.typed_name.data, current_user, request.remote_addr or "")
+        flash(_("Signed."), "success")
+    except Refused as refused:
+        flash(str(refused.message), "danger")
+    return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
+
+
+@bp.post("/application/submit")
+@roles_required(*FAMILY)
+def submit_application():
+    application = get_own_application(current_user)
+    if applications.submit(application, current_user, agency_today()):
+        flash(_("Your application can't be sent yet. See what is missing below."), "danger")
+        return redirect(url_for("licensing.application_overview", _anchor="submit"), code=303)
+    flash(_("Your application is sent. Your homefinder will contact you about the next steps."), "success")
+    return redirect(url_for("licensing.application_overview"), code=303)
+
+
+@bp.post("/application/references/<int:reference_id>/resend")
+@roles_required(*FAMILY, hidden=True)
+def resend_reference(reference_id: int):
+    application = get_own_application(current_user)
+    reference = next((r for r in application.references if r.id == reference_id and r.responded_at is None), None)
+    if reference is None:
+        abort(404)
+    others.send_reference_request(application, reference, current_user.full_name)
+    flash(_("We sent the request again to %(email)s.", email=reference.email), "success")
+    return redirect(url_for("licensing.application_overview", _anchor="others"), code=303)
+
+
+@bp.post("/application/members/<int:member_id>/resend")
+@roles_required(*FAMILY, hidden=True)
+def resend_member(member_id: int):
+    application = get_own_application(current_user)
+    member = next((m for m in others.adults_needing_own_part(application, agency_today())
+                   if m.id == member_id and m.email and m.own_part_completed_at is None), None)
+    if member is None:
+        abort(404)
+    others.send_member_request(application, member, current_user.full_name)
+    flash(_("We sent the request again to %(email)s.", email=member.email), "success")
+    return redirect(url_for("licensing.application_overview", _anchor="others"), code=303)

@@ -1,0 +1,183 @@
+"""Homefinders and supervisors: the applications to review, notes, assignment, reopening, documents."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
+
+from licensing import bp
+from licensing.application import others
+from licensing.application import services as applications
+from licensing.application.documents import required_documents
+from licensing.application.forms import AssignForm, NoteForm, ReasonForm, ReferenceResponseForm, ReopenSectionForm
+from licensing.application.models import Application, ApplicationStatus, StaffNote
+from licensing.application.permissions import get_application_for_staff, get_document_for
+from licensing.application.sections import SECTION_FORMS, SECTION_KEYS, SECTION_TITLES
+from licensing.roles import LICENSING_STAFF as STAFF
+from portal.access import roles_required
+from portal.clock import agency_today
+from portal.extensions import db
+from portal.forms import ConfirmForm
+from portal.models import AuditEvent, Role, User
+
+# The application's history: the household's events about the application itself.
+APPLICATION_RECORDS = ("Application",)
+
+
+@bp.get("/staff/applications")
+@roles_required(*STAFF)
+def staff_applications():
+    status = request.args.get("status", "")
+    assigned = request.args.get("assigned", "")
+    query = (select(Application).options(selectinload(Application.household),
+                                         selectinload(Application.assigned_homefinder),
+                                         selectinload(Application.sections))
+             .order_by(Application.created_at.desc()).limit(300))
+    if status in {s.value for s in ApplicationStatus}:
+        query = query.where(Application.status == ApplicationStatus(status))
+    if assigned == "me":
+        query = query.where(Application.assigned_homefinder_id == current_user.id)
+    elif assigned == "none":
+        query = query.where(Application.assigned_homefinder_id.is_(None))
+    elif assigned.isdigit():
+        query = query.where(Application.assigned_homefinder_id == int(assigned))
+    return render_template("licensing/staff_applications.html", applications=db.session.scalars(query).all(),
+                           status=status, assigned=assigned, statuses=list(ApplicationStatus),
+                           homefinders=_homefinders(), progress=applications.progress)
+
+
+def _homefinders() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_([Role.HOMEFINDER, Role.ADMIN]),
+                                                      User.is_active.is_(True)).order_by(User.full_name)))
+
+
+@bp.get("/staff/applications/<int:application_id>")
+@roles_required(*STAFF, hidden=True)
+def staff_application(application_id: int):
+    application = get_application_for_staff(current_user, application_id)
+    return _render_staff_application(application)
+
+
+def _readable_sections(application: Application) -> dict[str, list[tuple[str, object]]]:
+    """Each flat section's answers as (question, answer) in the reader's language, from the section's own form."""
+    readable: dict[str, list[tuple[str, object]]] = {}
+    for key, section in applications.sections_by_key(application).items():
+        if key in ("household", "references") or not section.data:
+            continue
+        form = SECTION_FORMS[key](formdata=None, data=applications.initial_form_data(application, section),
+                                  meta={"csrf": False})
+        rows = []
+        for field in form:
+            if field.type in ("CSRFTokenField", "HiddenField"):
+                continue
+            value = field.data
+            if field.type in ("RadioField", "SelectField", "MultiCheckboxField"):
+                chosen = set(value if isinstance(value, list) else [value])
+                value = ", ".join(str(choice.label) for choice in field.choices if choice.value in chosen)
+            elif field.type == "BooleanField":
+                value = _("Yes") if value else _("No")
+            rows.append((field.label.text, value))
+        readable[key] = rows
+    return readable
+
+
+def _reference_rows(response: dict) -> list[tuple[str, object]]:
+    form = ReferenceResponseForm(formdata=None, data=response, meta={"csrf": False})
+    rows = []
+    for field in form:
+        if field.type == "CSRFTokenField":
+            continue
+        value = field.data
+        if field.type == "RadioField":
+            value = next((str(c.label) for c in field.choices if c.value == value), value)
+        rows.append((field.label.text, value))
+    return rows
+
+
+def _render_staff_application(application: Application, **forms):
+    today = agency_today()
+    homefinders = _homefinders()
+    assign_form = forms.get("assign_form") or AssignForm(homefinder_id=application.assigned_homefinder_id)
+    assign_form.homefinder_id.choices = [SelectChoice(h.id, h.full_name) for h in homefinders]
+    reopen_form = forms.get("reopen_form") or ReopenSectionForm()
+    reopen_form.section.choices = [SelectChoice(k, SECTION_TITLES[k]) for k in SECTION_KEYS]
+    notes = db.session.scalars(select(StaffNote).options(selectinload(StaffNote.author))
+                               .where(StaffNote.application_id == application.id)
+                               .order_by(StaffNote.id.desc())).all()
+    events = db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))
+                                .where(AuditEvent.household_id == application.household_id,
+                                       AuditEvent.target_type.in_(APPLICATION_RECORDS))
+                                .order_by(AuditEvent.id)).all()
+    return render_template(
+        "licensing/staff_application.html", application=application, sections=applications.sections_by_key(application),
+        section_keys=SECTION_KEYS, progress=applications.progress(application),
+        required=required_documents(application, applications.section_data(application), today),
+        latest=applications.latest_documents(application), notes=notes, events=events,
+        note_form=forms.get("note_form") or NoteForm(), assign_form=assign_form, reopen_form=reopen_form,
+        reason_form=forms.get("reason_form") or ReasonForm(), button_form=ConfirmForm(),
+        adults=others.adults_needing_own_part(application, today), readable=_readable_sections(application),
+        reference_rows=_reference_rows, today=today,
+    ), 422 if forms else 200
+
+
+@bp.post("/staff/applications/<int:application_id>/notes")
+@roles_required(*STAFF, hidden=True)
+def staff_add_note(application_id: int):
+    application = get_application_for_staff(current_user, application_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render_staff_application(application, note_form=form)
+    applications.add_note(current_user, application, form.body.data)
+    flash(_("Note added."), "success")
+    return redirect(url_for("licensing.staff_application", application_id=application.id, _anchor="notes"), 303)
+
+
+@bp.post("/staff/applications/<int:application_id>/assign")
+@roles_required(*STAFF, hidden=True)
+def staff_assign(application_id: int):
+    application = get_application_for_staff(current_user, application_id)
+    form = AssignForm()
+    homefinders = {h.id: h for h in _homefinders()}
+    form.homefinder_id.choices = [SelectChoice(h.id, h.full_name) for h in homefinders.values()]
+    if not form.validate_on_submit():
+        return _render_staff_application(application, assign_form=form)
+    applications.assign(current_user, application, homefinders[form.homefinder_id.data])
+    flash(_("Assigned."), "success")
+    return redirect(url_for("licensing.staff_application", application_id=application.id), 303)
+
+
+@bp.post("/staff/applications/<int:application_id>/reopen")
+@roles_required(*STAFF, hidden=True)
+def staff_reopen_section(application_id: int):
+    application = get_application_for_staff(current_user, application_id)
+    form = ReopenSectionForm()
+    form.section.choices = [SelectChoice(k, SECTION_TITLES[k]) for k in SECTION_KEYS]
+    if not form.validate_on_submit():
+        return _render_staff_application(application, reopen_form=form)
+    section = applications.sections_by_key(application)[form.section.data]
+    applications.reopen_section(current_user, application, section, form.note.data)
+    flash(_("The section is open again for the family."), "success")
+    return redirect(url_for("licensing.staff_application", application_id=application.id), 303)
+
+
+@bp.post("/staff/documents/<int:document_id>/review")
+@roles_required(*STAFF, hidden=True)
+def staff_review_document(document_id: int):
+    document, _household_id = get_document_for(current_user, document_id)
+    application = get_application_for_staff(current_user, document.application_id)
+    decision = request.form.get("decision")
+    form = ReasonForm()
+    if decision == "accept" and ConfirmForm().validate_on_submit():
+        applications.review_document(current_user, application, document, accept=True, reason="")
+    elif decision == "return" and form.validate_on_submit():
+        applications.review_document(current_user, application, document, accept=False, reason=form.reason.data)
+    elif decision == "return":
+        return _render_staff_application(application, reason_form=form)
+    else:
+        abort(400)
+    flash(_("Document reviewed."), "success")
+    return redirect(url_for("licensing.staff_application", application_id=application.id, _anchor="documents"), 303)

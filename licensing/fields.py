@@ -1,0 +1,101 @@
+"""Form fields and validators that every licensing form shares: text with limits, phone, ZIP, ages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
+
+YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+
+
+def choices_of(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(key.value, label) for key, label in labels.items()]
+
+
+class EmptyAllowedUnless:
+    """An empty answer is fine, unless another answer makes it needed (e.g. pets: yes → which pets?).
+
+    Unlike Optional(), it can require the field, and it clears the "not a valid date" noise of an empty date.
+    """
+
+    def __init__(self, other_field: str | None = None, values=(True, "yes"), message=None) -> None:
+        self.other_field, self.values, self.message = other_field, values, message
+
+    def __call__(self, form, field):
+        raw = field.raw_data or []
+        if any(isinstance(value, str) and value.strip() for value in raw) or any(
+                not isinstance(value, str) for value in raw):
+            return
+        field.errors[:] = []
+        if self.other_field and getattr(form, self.other_field).data in self.values:
+            raise StopValidation(self.message or _l("This field is required."))
+        raise StopValidation()
+
+
+def _presence(required: bool, required_if, message):
+    if required:
+        return [DataRequired(message=message or _l("This field is required."))]
+    if required_if:
+        other, values = required_if
+        return [EmptyAllowedUnless(other, values, message)]
+    return [EmptyAllowedUnless()]
+
+
+def text(label, max_length: int, required: bool = True, message=None, required_if=None, **kwargs) -> StringField:
+    validators = _presence(required, required_if, message)
+    validators.append(Length(max=max_length, message=_l("Use at most %(max)d characters.", max=max_length)))
+    return StringField(label, validators=validators, **kwargs)
+
+
+def long_text(label, max_length: int = 4000, required: bool = False, message=None, required_if=None,
+              **kwargs) -> TextAreaField:
+    validators = _presence(required, required_if, message)
+    validators.append(Length(max=max_length, message=_l("Use at most %(max)d characters.", max=max_length)))
+    return TextAreaField(label, validators=validators, **kwargs)
+
+
+def email_answer(label, required_if=None) -> StringField:
+    """An email that may be left empty (unless required_if holds), checked when given."""
+    return StringField(label, validators=[
+        *_presence(False, required_if, None), Length(max=254),
+        Email(message=_l("Enter an email address like name@example.com."))])
+
+
+def phone_field(label=None, required: bool = False) -> StringField:
+    validators = [DataRequired(message=_l("Enter a phone number."))] if required else [Optional()]
+    validators += [
+        Length(max=40, message=_l("Use at most %(max)d characters.", max=40)),
+        Regexp(r"^[0-9+().\- ]{7,40}$", message=_l("Enter a phone number with digits, like 555-123-4567.")),
+    ]
+    return StringField(label or _l("Phone number"), validators=validators, render_kw={"autocomplete": "tel",
+                                                                                         "inputmode": "tel"})
+
+
+def zip_field(required: bool = True) -> StringField:
+    validators = [DataRequired(message=_l("Enter your ZIP code."))] if required else [Optional()]
+    validators.append(Regexp(r"^\d{5}(-\d{4})?$", message=_l("Enter a 5-digit ZIP code, like 90210.")))
+    return StringField(_l("ZIP code"), validators=validators, render_kw={"inputmode": "numeric",
+                                                                         "autocomplete": "postal-code"})
+
+
+def age_field(label) -> IntegerField:
+    return IntegerField(label, validators=[
+        InputRequired(message=_l("Enter an age.")),
+        NumberRange(min=0, max=21, message=_l("Enter an age between %(min)s and %(max)s."))])
+
+
+def check_age_range(form, field) -> None:
+    """For an `age_max` field: the oldest age can't be below the youngest (`age_min`)."""
+    if form.age_min.data is not None and field.data is not None and field.data < form.age_min.data:
+        raise ValidationError(_l("The oldest age can't be lower than the youngest age."))

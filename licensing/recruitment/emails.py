@@ -1,0 +1,16 @@
+"""Subjects of recruitment's emails (templates in templates/emails/) and words for its audit actions."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.audit import register_labels
+from portal.emails import register_subjects
+
+register_subjects({
+    "inquiry_received": _l("Thank you for your interest in fostering"),
+    "rsvp_confirmed": _l("Your place at the information session is reserved"),
+    "invited_to_apply": _l("You are invited to apply to become a foster family"),
+})
+
+register_labels({
+    "attendance_recorded": _l("Information session attendance recorded"),
+})

@@ -1,0 +1,55 @@
+"""Forms of recruitment: the public interest form, the RSVP button, and information sessions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms.validators import URL, InputRequired, Length, NumberRange
+
+from licensing.fields import EmptyAllowedUnless, choices_of, long_text, phone_field, text, zip_field
+from licensing.recruitment.labels import FORMAT_LABELS, INTEREST_LABELS, SOURCE_LABELS
+from licensing.recruitment.models import SessionFormat
+from portal.forms import LANGUAGE_CHOICES, PortalForm, email_field
+
+
+class InquiryForm(PortalForm):
+    first_name = text(_l("First name"), 100, message=_l("Enter your first name."),
+                      render_kw={"autocomplete": "given-name"})
+    last_name = text(_l("Last name"), 100, message=_l("Enter your last name."),
+                     render_kw={"autocomplete": "family-name"})
+    email = email_field()
+    phone = phone_field()
+    preferred_locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, validators=[InputRequired()])
+    county = text(_l("County"), 100, required=False)
+    zip_code = zip_field()
+    interest = RadioField(_l("What are you interested in?"), choices=choices_of(INTEREST_LABELS),
+                          validators=[InputRequired(message=_l("Choose what you are interested in."))])
+    source = SelectField(_l("How did you hear about us?"), choices=choices_of(SOURCE_LABELS),
+                         validators=[InputRequired()])
+    questions = long_text(_l("Your questions (optional)"), 2000)
+    session_id = HiddenField()
+
+
+class InfoSessionForm(PortalForm):
+    starts_at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired(message=_l("Enter the date and time."))])
+    duration_minutes = IntegerField(_l("Length in minutes"), default=120, validators=[
+        InputRequired(message=_l("Enter a number of minutes.")),
+        NumberRange(min=15, max=600, message=_l("Enter between %(min)s and %(max)s minutes."))])
+    format = RadioField(_l("Where"), choices=choices_of(FORMAT_LABELS), validators=[InputRequired()])
+    address = text(_l("Address (in person)"), 300, required=False,
+                   required_if=("format", (SessionFormat.IN_PERSON.value,)),
+                   message=_l("Enter the address for an in-person session."))
+    meeting_link = StringField(_l("Meeting link (online)"), validators=[
+        EmptyAllowedUnless("format", (SessionFormat.VIRTUAL.value,),
+                           _l("Enter the meeting link for an online session.")),
+        Length(max=500), URL(message=_l("Enter a full link starting with https://."))])
+    language = SelectField(_l("Language of the session"), choices=LANGUAGE_CHOICES, validators=[InputRequired()])
+    capacity = IntegerField(_l("Places"), default=20, validators=[
+        InputRequired(message=_l("Enter the number of places.")),
+        NumberRange(min=1, max=500, message=_l("Enter between %(min)s and %(max)s places."))])
+
+
+
+class RsvpForm(PortalForm):
+    """Only the button: the session and the person are in the URL."""

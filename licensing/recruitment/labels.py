@@ -1,0 +1,34 @@
+"""Words for recruitment's stored values, translated when shown."""
+
+from flask_babel import lazy_gettext as _l
+
+from licensing.recruitment.models import Interest, LeadSource, LeadStatus, SessionFormat
+
+INTEREST_LABELS = {
+    Interest.FOSTER: _l("Foster care"),
+    Interest.FOSTER_ADOPT: _l("Foster care, open to adoption"),
+    Interest.RESPITE: _l("Respite care (short stays to support other foster families)"),
+    Interest.KINSHIP: _l("Caring for a relative or a child I already know (kinship)"),
+}
+SOURCE_LABELS = {
+    LeadSource.EVENT: _l("At a community event"),
+    LeadSource.FOSTER_PARENT_REFERRAL: _l("From a foster parent"),
+    LeadSource.FAITH_COMMUNITY: _l("Through my faith community"),
+    LeadSource.SOCIAL_MEDIA: _l("Social media"),
+    LeadSource.SEARCH: _l("Searching online"),
+    LeadSource.OTHER: _l("Other"),
+}
+FORMAT_LABELS = {SessionFormat.IN_PERSON: _l("In person"), SessionFormat.VIRTUAL: _l("Online")}
+LEAD_STATUS = {
+    LeadStatus.NEW: _l("New"),
+    LeadStatus.CONTACTED: _l("Contacted"),
+    LeadStatus.RSVPED: _l("Signed up for a session"),
+    LeadStatus.ATTENDED: _l("Attended a session"),
+    LeadStatus.INVITED: _l("Invited to apply"),
+    LeadStatus.APPLYING: _l("Applying"),
+    LeadStatus.CLOSED: _l("Closed"),
+}
+
+
+def lead_status_label(status) -> str:
+    return str(LEAD_STATUS[LeadStatus(status)])

@@ -1,0 +1,126 @@
+"""Recruitment records: leads (people who asked about fostering), their inquiries, information sessions and RSVPs."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import Base, UTCDateTime, now_utc
+from portal.models import Household, enum_column
+from portal.tokens import new_nonce
+
+
+class Interest(enum.StrEnum):
+    FOSTER = "foster"
+    FOSTER_ADOPT = "foster_adopt"
+    RESPITE = "respite"
+    KINSHIP = "kinship"
+
+
+class LeadSource(enum.StrEnum):
+    EVENT = "event"
+    FOSTER_PARENT_REFERRAL = "foster_parent_referral"
+    FAITH_COMMUNITY = "faith_community"
+    SOCIAL_MEDIA = "social_media"
+    SEARCH = "search"
+    OTHER = "other"
+
+
+class LeadStatus(enum.StrEnum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    RSVPED = "rsvped"
+    ATTENDED = "attended"
+    INVITED = "invited"
+    APPLYING = "applying"
+    CLOSED = "closed"
+
+
+class Lead(Base):
+    """A person or couple who asked about fostering; stays linked to their account and application."""
+
+    __tablename__ = "lead"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    preferred_locale: Mapped[str] = mapped_column(String(8), default="en")
+    county: Mapped[str] = mapped_column(String(100), default="")
+    zip_code: Mapped[str] = mapped_column(String(10), default="")
+    source: Mapped[LeadSource] = mapped_column(enum_column(LeadSource, "lead_source"))
+    interest: Mapped[Interest] = mapped_column(enum_column(Interest, "interest"))
+    status: Mapped[LeadStatus] = mapped_column(
+        enum_column(LeadStatus, "lead_status"), default=LeadStatus.NEW, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Links in emails to this lead (RSVP, create account) carry this value; rotating it retires them.
+    link_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    assigned_homefinder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+
+    inquiries: Mapped[list[LeadInquiry]] = relationship(back_populates="lead", lazy="raise", order_by="LeadInquiry.id")
+    rsvps: Mapped[list[SessionRsvp]] = relationship(back_populates="lead", lazy="raise")
+    household: Mapped[Household | None] = relationship(lazy="raise")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class LeadInquiry(Base):
+    """Each time the interest form is sent: a second inquiry with the same email attaches here."""
+
+    __tablename__ = "lead_inquiry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    interest: Mapped[Interest] = mapped_column(enum_column(Interest, "interest"))
+    source: Mapped[LeadSource] = mapped_column(enum_column(LeadSource, "lead_source"))
+    questions: Mapped[str] = mapped_column(Text, default="")
+
+    lead: Mapped[Lead] = relationship(back_populates="inquiries", lazy="raise")
+
+
+class SessionFormat(enum.StrEnum):
+    IN_PERSON = "in_person"
+    VIRTUAL = "virtual"
+
+
+class InfoSession(Base):
+    """An information session / orientation that homefinders publish."""
+
+    __tablename__ = "info_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=120)
+    format: Mapped[SessionFormat] = mapped_column(enum_column(SessionFormat, "session_format"))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    meeting_link: Mapped[str] = mapped_column(String(500), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    capacity: Mapped[int] = mapped_column(default=20)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+    rsvps: Mapped[list[SessionRsvp]] = relationship(back_populates="session", lazy="raise")
+
+
+class SessionRsvp(Base):
+    __tablename__ = "session_rsvp"
+    __table_args__ = (UniqueConstraint("session_id", "lead_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("info_session.id"), index=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    attended: Mapped[bool | None] = mapped_column(default=None)
+
+    session: Mapped[InfoSession] = relationship(back_populates="rsvps", lazy="raise")
+    lead: Mapped[Lead] = relationship(back_populates="rsvps", lazy="raise")

@@ -1,0 +1,24 @@
+"""Named loaders for recruitment records: only licensing staff reach leads and sessions; anyone else gets 404."""
+
+from __future__ import annotations
+
+from flask import abort
+
+from licensing.recruitment.models import InfoSession, Lead
+from licensing.roles import can_work_applications
+from portal.extensions import db
+from portal.models import User
+
+
+def get_lead_for_staff(user: User, lead_id: int) -> Lead:
+    lead = db.session.get(Lead, lead_id) if can_work_applications(user) else None
+    if lead is None:
+        abort(404)
+    return lead
+
+
+def get_session_for_staff(user: User, session_id: int) -> InfoSession:
+    session = db.session.get(InfoSession, session_id) if can_work_applications(user) else None
+    if session is None:
+        abort(404)
+    return session

@@ -1,0 +1,203 @@
+"""Recruitment: inquiries become leads, leads come to information sessions, attendees are invited to apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from licensing.application import services as applications
+from licensing.application.models import Application
+from licensing.recruitment.models import InfoSession, Interest, Lead, LeadInquiry, LeadSource, LeadStatus, SessionRsvp
+from portal import audit, emails
+from portal.database import now_utc
+from portal.extensions import db
+from portal.models import Household, Role, User
+from portal.passwords import hash_password
+from portal.services import find_user_by_email, normalize_email
+from portal.signals import email_confirmed
+from portal.tokens import TokenInvalid, fingerprint, make_token, read_token
+
+LEAD_LINK_PURPOSE = "lead-link"
+LEAD_LINK_MAX_AGE = 90 * 24 * 3600
+
+
+@dataclass
+class InquiryInput:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    preferred_locale: str
+    county: str
+    zip_code: str
+    interest: str
+    source: str
+    questions: str
+
+
+def lead_token(lead: Lead) -> str:
+    return make_token(LEAD_LINK_PURPOSE, lead.id, lead.link_nonce)
+
+
+def lead_for_token(token: str) -> Lead:
+    lead_id, state = read_token(LEAD_LINK_PURPOSE, token, LEAD_LINK_MAX_AGE)
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or fingerprint(lead.link_nonce) != state:
+        raise TokenInvalid
+    return lead
+
+
+def upcoming_sessions(limit: int = 6) -> list[tuple[InfoSession, int]]:
+    """Sessions still to come, each with how many places are taken (one query)."""
+    taken = (select(SessionRsvp.session_id, func.count().label("taken")).group_by(SessionRsvp.session_id)
+             .subquery())
+    rows = db.session.execute(
+        select(InfoSession, func.coalesce(taken.c.taken, 0))
+        .outerjoin(taken, taken.c.session_id == InfoSession.id)
+        .where(InfoSession.starts_at > now_utc())
+        .order_by(InfoSession.starts_at).limit(limit)
+    ).all()
+    return [(session, count) for session, count in rows]
+
+
+def record_inquiry(data: InquiryInput) -> tuple[Lead, bool]:
+    """Create the lead, or attach this inquiry to the existing one with the same email. Returns (lead, is_new)."""
+    email = normalize_email(data.email)
+    lead = db.session.scalar(select(Lead).where(Lead.email == email))
+    is_new = lead is None
+    if lead is None:
+        lead = Lead(email=email, first_name=data.first_name.strip(), last_name=data.last_name.strip(),
+                    source=LeadSource(data.source), interest=Interest(data.interest))
+        db.session.add(lead)
+    else:
+        lead.first_name, lead.last_name = data.first_name.strip(), data.last_name.strip()
+        lead.interest = Interest(data.interest)
+        if lead.status is LeadStatus.CLOSED:
+            lead.status = LeadStatus.NEW  # they came back: back into the pipeline
+    lead.phone = data.phone.strip()
+    lead.preferred_locale = data.preferred_locale
+    lead.county = data.county.strip()
+    lead.zip_code = data.zip_code.strip()
+    db.session.add(LeadInquiry(lead=lead, interest=Interest(data.interest), source=LeadSource(data.source),
+                               questions=data.questions.strip()))
+    db.session.flush()
+    emails.queue_email(lead.email, lead.preferred_locale, "inquiry_received", user=lead,
+                       sessions=[s for s, taken in upcoming_sessions() if taken < s.capacity],
+                       rsvp_base=url_for("licensing.rsvp", token=lead_token(lead), _external=True),
+                       sessions_link=url_for("licensing.public_sessions", _external=True))
+    return lead, is_new
+
+
+class SessionFull(Exception):
+    pass
+
+
+def rsvp(lead: Lead, session: InfoSession) -> SessionRsvp:
+    """Reserve a place; raises SessionFull. Reserving twice is harmless."""
+    existing = db.session.scalar(select(SessionRsvp).where(SessionRsvp.lead_id == lead.id,
+                                                           SessionRsvp.session_id == session.id))
+    if existing is not None:
+        return existing
+    taken = db.session.scalar(select(func.count()).select_from(SessionRsvp)
+                              .where(SessionRsvp.session_id == session.id))
+    if taken >= session.capacity:
+        raise SessionFull
+    reservation = SessionRsvp(lead=lead, session=session)
+    db.session.add(reservation)
+    if lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED):
+        lead.status = LeadStatus.RSVPED
+    db.session.flush()
+    emails.queue_email(lead.email, lead.preferred_locale, "rsvp_confirmed", user=lead, session=session)
+    return reservation
+
+
+def next_open_session(after: InfoSession) -> InfoSession | None:
+    for session, taken in upcoming_sessions(limit=20):
+        if session.starts_at > after.starts_at and taken < session.capacity:
+            return session
+    return None
+
+
+def create_session(staff: User, **values) -> InfoSession:
+    session = InfoSession(created_by_id=staff.id, **values)
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def record_attendance(staff: User, session: InfoSession, attended_lead_ids: set[int]) -> None:
+    """Mark who came. A lead who came and already has an account gets their application opened."""
+    rsvps = db.session.scalars(select(SessionRsvp).options(selectinload(SessionRsvp.lead))
+                               .where(SessionRsvp.session_id == session.id)).all()
+    for reservation in rsvps:
+        reservation.attended = reservation.lead_id in attended_lead_ids
+        lead = reservation.lead
+        if reservation.attended and lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.RSVPED):
+            lead.status = LeadStatus.ATTENDED
+            lead.first_contact_at = lead.first_contact_at or now_utc()
+            if lead.household_id is not None:
+                open_application_for(lead, db.session.get(Household, lead.household_id), opened_by=staff)
+    db.session.flush()
+    audit.record("attendance_recorded", actor=staff, target=session, attended=len(attended_lead_ids))
+
+
+def mark_contacted(staff: User, lead: Lead) -> None:
+    lead.first_contact_at = lead.first_contact_at or now_utc()
+    if lead.status is LeadStatus.NEW:
+        lead.status = LeadStatus.CONTACTED
+    lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
+
+
+def invite_to_apply(staff: User, lead: Lead) -> None:
+    """Email the lead a link to create their account; the application opens with it."""
+    if lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.RSVPED, LeadStatus.ATTENDED):
+        lead.status = LeadStatus.INVITED
+    lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
+    lead.first_contact_at = lead.first_contact_at or now_utc()
+    emails.queue_email(lead.email, lead.preferred_locale, "invited_to_apply", user=lead, inviter=staff,
+                       link=url_for("licensing.start_application", token=lead_token(lead), _external=True))
+
+
+def create_account_for_lead(lead: Lead, password: str) -> User:
+    """The invited lead's account: email already proven by the link, a household, and the application opened."""
+    existing = find_user_by_email(lead.email)
+    if existing is not None:
+        raise ValueError("account exists")
+    household = (db.session.get(Household, lead.household_id) if lead.household_id else None) \
+        or Household(name=lead.full_name)
+    user = User(email=lead.email, full_name=lead.full_name, role=Role.APPLICANT,
+                preferred_locale=lead.preferred_locale, password_hash=hash_password(password),
+                email_confirmed_at=now_utc(), household=household)
+    db.session.add_all([household, user])
+    db.session.flush()
+    lead.household_id = household.id
+    lead.link_nonce = lead.link_nonce + "-used"  # the account link works once
+    db.session.flush()
+    audit.record(audit.AuditAction.REGISTERED, actor=user, target=user, lead_id=lead.id)
+    open_application_for(lead, household, opened_by=user)
+    return user
+
+
+def open_application_for(lead: Lead, household: Household, opened_by: User | None) -> Application:
+    """The lead's household gets its application; the lead is now applying."""
+    application = applications.open_application(household, lead, opened_by=opened_by)
+    lead.status = LeadStatus.APPLYING
+    lead.household_id = household.id
+    return application
+
+
+@email_confirmed.connect
+def link_account_to_lead(user: User, **_signal_kwargs) -> None:
+    """An applicant who registered on their own with the email of a lead: link them, and open the application
+    when the lead came to an information session or was invited."""
+    lead = db.session.scalar(select(Lead).where(Lead.email == user.email))
+    if lead is None or user.household_id is None:
+        return
+    if lead.household_id is None:
+        lead.household_id = user.household_id
+    if lead.status in (LeadStatus.ATTENDED, LeadStatus.INVITED):
+        household = db.session.get(Household, user.household_id)
+        open_application_for(lead, household, opened_by=user)

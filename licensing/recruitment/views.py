@@ -1,0 +1,165 @@
+"""Recruitment's routes: without an account, the interest form, the sessions, RSVP and the invitation to apply;
+for homefinders, the leads and the information sessions with their attendance."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from licensing import bp
+from licensing.recruitment import services
+from licensing.recruitment.forms import InfoSessionForm, InquiryForm, RsvpForm
+from licensing.recruitment.models import InfoSession, Lead, LeadStatus, SessionRsvp
+from licensing.recruitment.permissions import get_lead_for_staff, get_session_for_staff
+from licensing.recruitment.services import InquiryInput, SessionFull
+from licensing.roles import LICENSING_STAFF as STAFF
+from portal.access import public, roles_required
+from portal.database import now_utc
+from portal.extensions import db, limiter
+from portal.forms import ConfirmForm, SetPasswordForm, keeps_input, render_form
+from portal.i18n import local_to_utc
+from portal.services import find_user_by_email
+
+
+@bp.route("/inquiry", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per hour", methods=["POST"])
+@keeps_input
+def inquiry():
+    form = InquiryForm(session_id=request.args.get("session", ""))
+    if form.validate_on_submit():
+        values = {name: (form[name].data or "") for name in InquiryInput.__dataclass_fields__}
+        lead, _is_new = services.record_inquiry(InquiryInput(**values))
+        chosen = _open_session(form.session_id.data)
+        full = False
+        if chosen is not None:
+            try:
+                services.rsvp(lead, chosen)
+            except SessionFull:
+                full = True
+        return render_template("licensing/inquiry_thanks.html", lead=lead, chosen=chosen, full=full,
+                               sessions=services.upcoming_sessions(), token=services.lead_token(lead))
+    return render_form("licensing/inquiry.html", form, sessions=services.upcoming_sessions())
+
+
+def _open_session(session_id: str | None) -> InfoSession | None:
+    if not session_id or not session_id.isdigit():
+        return None
+    session = db.session.get(InfoSession, int(session_id))
+    return session if session is not None and session.starts_at > now_utc() else None
+
+
+@bp.get("/sessions")
+@public
+def public_sessions():
+    return render_template("licensing/public_sessions.html", sessions=services.upcoming_sessions(limit=20))
+
+
+@bp.route("/rsvp/<token>", methods=["GET", "POST"])
+@public
+def rsvp(token: str):
+    lead = services.lead_for_token(token)  # a bad link answers 400 (licensing/views.py)
+    session = _open_session(request.args.get("session"))
+    if session is None:
+        return render_template("licensing/rsvp_choose.html", lead=lead, token=token,
+                               sessions=services.upcoming_sessions(limit=20))
+    form = RsvpForm()
+    if form.validate_on_submit():
+        try:
+            services.rsvp(lead, session)
+        except SessionFull:
+            return render_template("licensing/session_full.html", session=session, token=token,
+                                   next_session=services.next_open_session(session)), 409
+        return render_template("licensing/rsvp_done.html", lead=lead, session=session)
+    return render_template("licensing/rsvp_confirm.html", lead=lead, session=session, form=form, token=token)
+
+
+@bp.route("/start/<token>", methods=["GET", "POST"])
+@public
+@keeps_input
+def start_application(token: str):
+    """The invited lead chooses a password; the account and the application open together."""
+    lead = services.lead_for_token(token)  # a bad link answers 400 (licensing/views.py)
+    if find_user_by_email(lead.email) is not None:
+        flash(_("You already have an account. Sign in to continue your application."), "info")
+        return redirect(url_for("portal.login"))
+    if current_user.is_authenticated:
+        abort(400)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = services.create_account_for_lead(lead, form.password.data)
+        login_user(user)
+        return redirect(url_for("licensing.application_overview"))
+    return render_form("licensing/start_application.html", form, lead=lead)
+
+
+@bp.get("/staff/leads")
+@roles_required(*STAFF)
+def staff_leads():
+    status = request.args.get("status", "")
+    query = select(Lead).order_by(Lead.created_at.desc()).limit(300)
+    if status in {s.value for s in LeadStatus}:
+        query = query.where(Lead.status == LeadStatus(status))
+    return render_template("licensing/staff_leads.html", leads=db.session.scalars(query).all(), status=status,
+                           statuses=list(LeadStatus), now=now_utc())
+
+
+@bp.route("/staff/leads/<int:lead_id>", methods=["GET", "POST"])
+@roles_required(*STAFF, hidden=True)
+def staff_lead(lead_id: int):
+    lead = get_lead_for_staff(current_user, lead_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        if action == "contacted":
+            services.mark_contacted(current_user, lead)
+            flash(_("Marked as contacted."), "success")
+        elif action == "invite":
+            services.invite_to_apply(current_user, lead)
+            flash(_("Invitation to apply sent to %(email)s.", email=lead.email), "success")
+        else:
+            abort(400)
+        return redirect(url_for("licensing.staff_lead", lead_id=lead.id), code=303)
+    inquiries = db.session.scalars(select(Lead).options(selectinload(Lead.inquiries),
+                                                        selectinload(Lead.rsvps).selectinload(SessionRsvp.session))
+                                   .where(Lead.id == lead.id)).one()
+    return render_template("licensing/staff_lead.html", lead=inquiries, form=form)
+
+
+@bp.route("/staff/sessions", methods=["GET", "POST"])
+@roles_required(*STAFF)
+@keeps_input
+def staff_sessions():
+    form = InfoSessionForm()
+    if form.validate_on_submit():
+        services.create_session(current_user, starts_at=local_to_utc(form.starts_at.data),
+                                duration_minutes=form.duration_minutes.data, format=form.format.data,
+                                address=(form.address.data or "").strip(),
+                                meeting_link=(form.meeting_link.data or "").strip(), language=form.language.data,
+                                capacity=form.capacity.data)
+        flash(_("The information session is published."), "success")
+        return redirect(url_for("licensing.staff_sessions"), code=303)
+    taken = select(SessionRsvp.session_id, func.count().label("taken")).group_by(SessionRsvp.session_id).subquery()
+    sessions = db.session.execute(
+        select(InfoSession, func.coalesce(taken.c.taken, 0)).outerjoin(taken, taken.c.session_id == InfoSession.id)
+        .order_by(InfoSession.starts_at.desc()).limit(100)
+    ).all()
+    return render_form("licensing/staff_sessions.html", form, sessions=sessions)
+
+
+@bp.route("/staff/sessions/<int:session_id>", methods=["GET", "POST"])
+@roles_required(*STAFF, hidden=True)
+def staff_session(session_id: int):
+    session = get_session_for_staff(current_user, session_id)
+    rsvps = db.session.scalars(select(SessionRsvp).options(selectinload(SessionRsvp.lead))
+                               .where(SessionRsvp.session_id == session.id).order_by(SessionRsvp.id)).all()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        attended = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
+        services.record_attendance(current_user, session, attended & {r.lead_id for r in rsvps})
+        flash(_("Attendance saved."), "success")
+        return redirect(url_for("licensing.staff_session", session_id=session.id), code=303)
+    return render_template("licensing/staff_session.html", session=session, rsvps=rsvps, form=form)

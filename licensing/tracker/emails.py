@@ -1,0 +1,26 @@
+"""Subjects of the tracker's emails (templates in templates/emails/) and words for its audit actions."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.audit import register_labels
+from portal.emails import register_subjects
+
+register_subjects({
+    "visit_proposed": _l("Choose a time for your home study visit"),
+    "visit_scheduled": _l("Your home study visit is scheduled"),
+    "visit_reminder": _l("Reminder: home study visit tomorrow"),
+    "license_issued": _l("Your foster family license is issued"),
+    "item_reminder": _l("A licensing item is coming due"),
+    "license_reminder": _l("Your foster family license is coming up for renewal"),
+})
+
+register_labels({
+    "license_issued": _l("License issued"),
+    "checklist_generated": _l("Checklist made from the requirements"),
+    "correction_added": _l("Correction added from the home safety inspection"),
+    "safety_inspection_recorded": _l("Home safety inspection recorded"),
+    "safety_self_check_recorded": _l("Family's safety self-check saved"),
+    "visit_proposed": _l("Visit times offered"),
+    "home_study_saved": _l("Home study write-up saved"),
+    "requirement_saved": _l("Requirement saved"),
+})

@@ -1,0 +1,273 @@
+"""The household's checklist: made from the agency's requirement templates, loaded for its pages, and every status
+change of an item through its one transition function, `change_item_status`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
+
+from licensing.application.models import (
+    Application,
+    ApplicationDocument,
+    DocumentStatus,
+    HouseholdMember,
+    MemberRole,
+)
+from licensing.application.services import application_submitted, new_document
+from licensing.tracker.models import (
+    ITEM_MOVES,
+    BackgroundCheck,
+    ChecklistItem,
+    HomeStudyReport,
+    ItemStatus,
+    RequirementScope,
+    RequirementTemplate,
+    RequirementType,
+    VisitKind,
+)
+from licensing.tracker.services.checks import CHECK_DONE, generate_background_checks
+from licensing.tracker.services.visits import completed_visit
+from licensing.uploads import store_upload
+from portal import audit
+from portal.clock import agency_today
+from portal.database import now_utc
+from portal.extensions import db
+from portal.models import User
+from portal.transitions import ChangedMeanwhile, TransitionRefused, transition
+
+ADULT_AGE = 18
+FINAL = frozenset({ItemStatus.APPROVED, ItemStatus.WAIVED})
+# What a family may send a file for: every status from which the item may move to "submitted".
+FAMILY_CAN_SEND = frozenset(s for s in ItemStatus if ITEM_MOVES.allows(s, ItemStatus.SUBMITTED))
+
+
+# -- making the checklist -----------------------------------------------------------------------------------------
+
+def applies(template: RequirementTemplate, answers: dict[str, dict]) -> bool:
+    if template.applies_if == "correction":  # made one by one from the home safety inspection
+        return False
+    if template.applies_if == "pets":
+        return answers.get("residence", {}).get("has_pets") == "yes"
+    if template.applies_if == "transport":
+        return answers.get("preferences", {}).get("will_transport") == "yes"
+    return True
+
+
+def _people_for(template: RequirementTemplate, members: list[HouseholdMember], today: date) -> list[int | None]:
+    if template.scope is RequirementScope.EACH_APPLICANT:
+        return [m.id for m in members if m.role is not MemberRole.OTHER]
+    if template.scope is RequirementScope.EACH_ADULT:
+        return [m.id for m in members if m.role is not MemberRole.OTHER or m.age_on(today) >= ADULT_AGE]
+    return [None]
+
+
+def generate_checklist(application: Application, answers: dict[str, dict], today: date, cycle: int = 0,
+                       start: date | None = None) -> int:
+    """Create the household's missing items from the active templates (safe to run again, e.g. when someone joins
+    the household). Returns how many were added."""
+    templates = db.session.scalars(select(RequirementTemplate).where(
+        RequirementTemplate.active.is_(True), RequirementTemplate.for_renewal.is_(cycle > 0))
+        .order_by(RequirementTemplate.position)).all()
+    members = db.session.scalars(select(HouseholdMember).where(HouseholdMember.application_id == application.id)).all()
+    existing = {(i.template_id, i.member_id) for i in db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.application_id == application.id, ChecklistItem.cycle == cycle))}
+    start = start or today
+    sent_with_application = _documents_sent_with_application(application.id) if cycle == 0 else {}
+    added = 0
+    for template in templates:
+        if not applies(template, answers):
+            continue
+        for member_id in _people_for(template, members, today):
+            if (template.id, member_id) in existing:
+                continue
+            due = start + timedelta(days=template.due_days) if template.due_days else None
+            # A document already sent with the application (medical statement, pet records) isn't asked twice.
+            already_sent = (APPLICATION_DOCUMENT_KINDS.get(template.code), member_id) in sent_with_application
+            db.session.add(ChecklistItem(application_id=application.id, template_id=template.id, member_id=member_id,
+                                         cycle=cycle, due_date=due,
+                                         status=ItemStatus.SUBMITTED if already_sent else ItemStatus.NOT_STARTED))
+            added += 1
+        if template.type is RequirementType.BACKGROUND_CHECK:
+            generate_background_checks(application, members, answers, today)
+    db.session.flush()
+    if added:
+        audit.record("checklist_generated", target=application, household_id=application.household_id,
+                     cycle=cycle, items=added)
+    return added
+
+
+@application_submitted.connect
+def _checklist_on_submission(application: Application, answers: dict[str, dict], today: date, **_kwargs) -> None:
+    """Each submission (again after changes too) makes the items that are missing: someone new gets their items."""
+    generate_checklist(application, answers, today)
+
+
+# Checklist requirements that the application's own document list already covers.
+APPLICATION_DOCUMENT_KINDS = {"medical_statement": "medical_statement", "pet_vaccinations": "pet_vaccination",
+                              "auto_insurance": "auto_insurance"}
+
+
+def _documents_sent_with_application(application_id: int) -> set[tuple[str, int | None]]:
+    rows = db.session.execute(select(ApplicationDocument.kind, ApplicationDocument.member_id).where(
+        ApplicationDocument.application_id == application_id, ApplicationDocument.checklist_item_id.is_(None),
+        ApplicationDocument.status != DocumentStatus.RETURNED)).all()
+    return {(kind, member_id) for kind, member_id in rows}
+
+
+def send_item_document(user: User, item: ChecklistItem, upload: FileStorage | None, household_id: int) -> None:
+    """The family sends the file an item asks for (a CPR card, this year's pet records): the item is submitted.
+    Raises TransitionRefused (not a document item, or already sent) before anything is stored, or FileRefused."""
+    template = db.session.get(RequirementTemplate, item.template_id)
+    if template.type is not RequirementType.DOCUMENT:
+        raise TransitionRefused(_l("This item does not ask for a file."))
+    ITEM_MOVES.check(item.status, ItemStatus.SUBMITTED)
+    stored = store_upload(upload)
+    change_item_status(user, item, ItemStatus.SUBMITTED, household_id=household_id)
+    db.session.add(new_document(item.application_id, template.code, item.member_id, stored, user,
+                                checklist_item_id=item.id))
+
+
+def item_documents(application_id: int) -> dict[int, ApplicationDocument]:
+    """The newest file sent for each checklist item (one query)."""
+    latest: dict[int, ApplicationDocument] = {}
+    for document in db.session.scalars(select(ApplicationDocument).where(
+            ApplicationDocument.application_id == application_id, ApplicationDocument.checklist_item_id.is_not(None))
+            .order_by(ApplicationDocument.id)):
+        latest[document.checklist_item_id] = document
+    return latest
+
+
+
+# -- the checklist as its pages show it ----------------------------------------------------------------------------
+
+@dataclass
+class ChecklistView:
+    items: list[ChecklistItem]
+    members: dict[int, HouseholdMember]
+    checks: list[BackgroundCheck]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for i in self.items if i.status in FINAL)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / len(self.items)) if self.items else 0
+
+    def by_stage(self) -> list[tuple[str, list[ChecklistItem]]]:
+        groups: dict[str, list[ChecklistItem]] = {}
+        for item in self.items:
+            groups.setdefault(item.template.stage.value, []).append(item)
+        return list(groups.items())
+
+    def whats_next(self, limit: int = 2) -> list[ChecklistItem]:
+        """The one or two things to do now: returned items first, then the soonest due."""
+        open_items = [i for i in self.items if i.status not in FINAL and i.status is not ItemStatus.SUBMITTED]
+        open_items.sort(key=lambda i: (i.status is not ItemStatus.RETURNED, i.due_date or date.max,
+                                       i.template.position))
+        return open_items[:limit]
+
+
+def load_checklist(application_id: int, cycle: int | None = None) -> ChecklistView:
+    """The checklist with templates, people and checks: a fixed number of queries whatever its size."""
+    query = (select(ChecklistItem).options(selectinload(ChecklistItem.template),
+                                           selectinload(ChecklistItem.updated_by))
+             .where(ChecklistItem.application_id == application_id))
+    if cycle is not None:
+        query = query.where(ChecklistItem.cycle == cycle)
+    items = list(db.session.scalars(query))
+    items.sort(key=lambda i: (i.cycle, list(type(i.template.stage)).index(i.template.stage), i.template.position,
+                              i.member_id or 0, i.id))
+    members = {m.id: m for m in db.session.scalars(select(HouseholdMember)
+                                                   .where(HouseholdMember.application_id == application_id))}
+    checks = list(db.session.scalars(select(BackgroundCheck).where(BackgroundCheck.application_id == application_id)
+                                     .order_by(BackgroundCheck.member_id, BackgroundCheck.id)))
+    return ChecklistView(items=items, members=members, checks=checks)
+
+
+# -- status changes -----------------------------------------------------------------------------------------------
+
+def change_item_status(actor: User | None, item: ChecklistItem, new_status: ItemStatus, *, household_id: int,
+                       expected_version: int | None = None, reason: str = "", hours: int | None = None,
+                       payment_method: str = "", receipt_number: str = "", today: date | None = None) -> None:
+    """The one way an item's status changes (staff, families sending a file, the reminder job, the inspection,
+    the demo): the move must be in ITEM_MOVES, approval needs what the requirement's type asks for, and one event
+    records who, when, from, to and why. Raises TransitionRefused or ChangedMeanwhile."""
+    if expected_version is not None and item.version != expected_version:
+        raise ChangedMeanwhile
+    ITEM_MOVES.check(item.status, new_status, reason)
+    template = db.session.get(RequirementTemplate, item.template_id)
+    if hours is not None:
+        item.hours_completed = hours
+    if payment_method:
+        item.payment_method, item.receipt_number = payment_method, receipt_number.strip()
+    if new_status is ItemStatus.APPROVED:
+        _check_approval_data(item, template)
+        if template.renews_every_months:
+            item.expires_on = _add_months(today or agency_today(), template.renews_every_months)
+    item.reason = reason.strip() if new_status in ITEM_MOVES.needs_reason else ""
+    item.updated_at, item.updated_by_id = now_utc(), actor.id if actor else None
+    transition(ITEM_MOVES, item, new_status, actor=actor, household_id=household_id, reason=reason,
+               requirement=template.code)
+    db.session.flush()  # a stale version (someone else saved meanwhile) shows here, not at commit
+
+
+def _check_approval_data(item: ChecklistItem, template: RequirementTemplate) -> None:
+    kind = template.type
+    if kind is RequirementType.TRAINING_HOURS and (item.hours_completed or 0) < (template.hours_required or 0):
+        raise TransitionRefused(_l("Record at least %(hours)s hours before approving.", hours=template.hours_required))
+    if kind is RequirementType.FEE and not (item.payment_method and item.receipt_number):
+        raise TransitionRefused(_l("Record how the fee was paid and the receipt number, or waive it with a reason."))
+    if kind is RequirementType.BACKGROUND_CHECK:
+        checks = db.session.scalars(select(BackgroundCheck).where(BackgroundCheck.member_id == item.member_id)).all()
+        if not checks or any(c.status not in CHECK_DONE for c in checks):
+            raise TransitionRefused(_l("Every background check of this person must be cleared first."))
+    if kind is RequirementType.INSPECTION and not completed_visit(item.application_id,
+                                                                   VisitKind.HOME_SAFETY_INSPECTION):
+        raise TransitionRefused(_l("Record the completed home safety inspection first."))
+    if kind is RequirementType.VISIT:
+        visit_kind = VisitKind.INDIVIDUAL_INTERVIEW if item.member_id else VisitKind.JOINT_INTERVIEW
+        if not completed_visit(item.application_id, visit_kind):
+            raise TransitionRefused(_l("Record the completed interview first."))
+    if kind is RequirementType.SIGNATURE:
+        report = db.session.scalar(select(HomeStudyReport).where(HomeStudyReport.application_id
+                                                                 == item.application_id))
+        if report is None or not report.is_approved:
+            raise TransitionRefused(_l("The home study write-up must be approved first."))
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (day.day, 28):
+        try:
+            return date(year, month, min(candidate, 31))
+        except ValueError:
+            continue
+    return date(year, month, 28)
+
+
+def open_correction_item(actor: User, application: Application, template: RequirementTemplate, code: str,
+                         note: str, today: date) -> None:
+    """A line of the home safety inspection that needs correcting is an item of its own, told apart by `source`.
+    Found again after it was approved, it is returned to the family with the inspector's note."""
+    source = f"safety:{code}"
+    item = db.session.scalar(select(ChecklistItem).where(ChecklistItem.application_id == application.id,
+                                                         ChecklistItem.source == source))
+    if item is None:
+        item = ChecklistItem(application_id=application.id, template_id=template.id, member_id=None, source=source,
+                             due_date=today + timedelta(days=template.due_days or 30))
+        db.session.add(item)
+        audit.record("correction_added", actor=actor, target=item, household_id=application.household_id,
+                     safety_item=code)
+    elif item.status is ItemStatus.APPROVED:
+        change_item_status(actor, item, ItemStatus.RETURNED, household_id=application.household_id,
+                           reason=note.strip() or str(_l("Found again at the home safety inspection.")))
+    elif item.status is ItemStatus.WAIVED:
+        change_item_status(actor, item, ItemStatus.NOT_STARTED, household_id=application.household_id)
+    item.custom_title = note.strip()[:300]

@@ -1,0 +1,152 @@
+"""The homefinder's view of a household's checklist: items, background checks, visits, the safety inspection and
+the home study write-up. Status changes go through the services' transition functions; a refused one re-renders
+the page with the reason next to the record, and the request's unit of work stores nothing of it."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from licensing import bp
+from licensing.application.permissions import get_application_for_staff
+from licensing.roles import LICENSING_STAFF
+from licensing.tracker.forms import (
+    CheckUpdateForm,
+    CompleteVisitForm,
+    ItemUpdateForm,
+    ProposeVisitForm,
+    home_study_form_class,
+    safety_form_class,
+)
+from licensing.tracker.models import CheckStatus, ItemStatus, VisitKind
+from licensing.tracker.permissions import get_check_for_staff, get_item_for_staff, get_visit_for_staff
+from licensing.tracker.services import checklists, checks, home_study, safety, visits
+from licensing.tracker.views.household import render_staff_checklist
+from portal.access import roles_required
+from portal.clock import agency_today
+from portal.extensions import db
+from portal.forms import ConfirmForm, keeps_input, render_form
+from portal.i18n import local_to_utc
+from portal.transitions import ChangedMeanwhile, TransitionRefused
+
+
+@bp.get("/staff/applications/<int:application_id>/checklist")
+@roles_required(*LICENSING_STAFF, hidden=True)
+def staff_checklist(application_id: int):
+    return render_staff_checklist(get_application_for_staff(current_user, application_id))
+
+
+def _back_to_checklist(application_id: int, anchor: str):
+    return redirect(url_for("licensing.staff_checklist", application_id=application_id, _anchor=anchor), code=303)
+
+
+@bp.post("/staff/items/<int:item_id>")
+@roles_required(*LICENSING_STAFF, hidden=True)
+def staff_update_item(item_id: int):
+    item, household_id = get_item_for_staff(current_user, item_id)
+    form = ItemUpdateForm()
+    try:
+        if not form.validate_on_submit():
+            raise TransitionRefused(_("Check the values and try again."))
+        checklists.change_item_status(current_user, item, ItemStatus(form.status.data), household_id=household_id,
+                                      expected_version=form.version.data, reason=form.reason.data or "",
+                                      hours=form.hours.data, payment_method=form.payment_method.data or "",
+                                      receipt_number=form.receipt_number.data or "", today=agency_today())
+    except (ChangedMeanwhile, StaleDataError):
+        return render_staff_checklist(_reloaded(item.application_id), 409, conflict=item_id)
+    except TransitionRefused as refused:
+        return render_staff_checklist(_reloaded(item.application_id), 422, refused=(item_id, str(refused.message)))
+    flash(_("Saved."), "success")
+    return _back_to_checklist(item.application_id, f"item-{item.id}")
+
+
+def _reloaded(application_id: int):
+    """After a refused or stale change the session holds what was tried (or can't be used after a failed flush):
+    start over from what is stored, to show it."""
+    db.rollback()
+    return get_application_for_staff(current_user, application_id)
+
+
+@bp.post("/staff/checks/<int:check_id>")
+@roles_required(*LICENSING_STAFF, hidden=True)
+def staff_update_check(check_id: int):
+    check, household_id = get_check_for_staff(current_user, check_id)
+    form = CheckUpdateForm()
+    try:
+        if not form.validate_on_submit():
+            raise TransitionRefused(_("Check the values and try again."))
+        checks.update_check(current_user, check, CheckStatus(form.status.data), household_id=household_id,
+                            expected_version=form.version.data)
+    except (ChangedMeanwhile, StaleDataError):
+        return render_staff_checklist(_reloaded(check.application_id), 409, conflict=f"check-{check_id}")
+    except TransitionRefused as refused:
+        return render_staff_checklist(_reloaded(check.application_id), 422,
+                                      refused=(f"check-{check_id}", str(refused.message)))
+    flash(_("Saved."), "success")
+    return _back_to_checklist(check.application_id, "checks")
+
+
+@bp.post("/staff/applications/<int:application_id>/visits")
+@roles_required(*LICENSING_STAFF, hidden=True)
+def staff_propose_visit(application_id: int):
+    application = get_application_for_staff(current_user, application_id)
+    form = ProposeVisitForm()
+    if not form.validate_on_submit():
+        return render_staff_checklist(application, 422, visit_form=form)
+    slots = [local_to_utc(f.data) for f in (form.slot_1, form.slot_2, form.slot_3) if f.data]
+    visits.propose_visit(current_user, application, VisitKind(form.kind.data), slots)
+    flash(_("The times were sent to the family."), "success")
+    return _back_to_checklist(application.id, "visits")
+
+
+@bp.post("/staff/visits/<int:visit_id>/complete")
+@roles_required(*LICENSING_STAFF, hidden=True)
+def staff_complete_visit(visit_id: int):
+    visit, household_id = get_visit_for_staff(current_user, visit_id)
+    form = CompleteVisitForm()
+    if not form.validate_on_submit():
+        return render_staff_checklist(get_application_for_staff(current_user, visit.application_id), 422)
+    visits.complete_visit(current_user, visit, form.notes.data or "", household_id)
+    flash(_("The visit is recorded as completed."), "success")
+    return _back_to_checklist(visit.application_id, "visits")
+
+
+@bp.route("/staff/applications/<int:application_id>/safety", methods=["GET", "POST"])
+@roles_required(*LICENSING_STAFF, hidden=True)
+@keeps_input
+def staff_safety(application_id: int):
+    application = get_application_for_staff(current_user, application_id)
+    form = safety_form_class(self_check=False)(data=safety.safety_answers(application.id, self_check=False))
+    if form.validate_on_submit():
+        results = {code: (form[f"{code}_result"].data, form[f"{code}_note"].data or "")
+                   for code in safety.SAFETY_ITEMS}
+        safety.record_safety(current_user, application, results, self_check=False, today=agency_today())
+        flash(_("The inspection is saved. Corrections were added to the family's checklist."), "success")
+        return redirect(url_for("licensing.staff_checklist", application_id=application.id), code=303)
+    return render_form("licensing/safety_checklist.html", form, application=application, self_check=False,
+                       family_answers=safety.safety_answers(application.id, self_check=True),
+                       safety_codes=safety.SAFETY_ITEMS)
+
+
+@bp.route("/staff/applications/<int:application_id>/home-study", methods=["GET", "POST"])
+@roles_required(*LICENSING_STAFF, hidden=True)
+@keeps_input
+def staff_home_study(application_id: int):
+    application = get_application_for_staff(current_user, application_id)
+    report = home_study.report_for(application.id)
+    form = home_study_form_class()(data={**(report.sections if report else {}), "version": report.version
+                                         if report else None})
+    if form.validate_on_submit():
+        try:
+            home_study.save_report(current_user, application, form.version.data,
+                                   {key: form[key].data or "" for key in home_study.REPORT_SECTIONS})
+            flash(_("The write-up is saved."), "success")
+        except (ChangedMeanwhile, StaleDataError):
+            db.rollback()
+            flash(_("Someone else saved this write-up meanwhile. Here is their version; add your changes again."),
+                  "warning")
+        return redirect(url_for("licensing.staff_home_study", application_id=application.id), code=303)
+    return render_form("licensing/home_study.html", form, application=application, report=report,
+                       button_form=ConfirmForm(), report_keys=home_study.REPORT_SECTIONS)

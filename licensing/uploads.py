@@ -1,0 +1,98 @@
+"""Uploaded files: what a file really is (by its bytes), checked and stored outside the web root."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
+
+from portal.transitions import Refused
+
+MAX_BYTES = 10 * 1024 * 1024
+
+
+class FileRefused(Refused):
+    """The message says why, in words for the family."""
+
+
+# What a file is, by its first bytes (not its name): PDF, JPEG, PNG, HEIC/HEIF.
+def sniff_content_type(head: bytes) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in {b"heic", b"heix", b"hevc", b"heim", b"heis",
+                                                                    b"mif1", b"msf1"}:
+        return "image/heic"
+    return None
+
+
+EXTENSIONS = {
+    "application/pdf": {".pdf"},
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/png": {".png"},
+    "image/heic": {".heic", ".heif"},
+}
+
+
+def clean_filename(name: str) -> str:
+    """A display name only (files are stored under a random name): no path, no control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    return name[:150] or "document"
+
+
+@dataclass
+class StoredFile:
+    stored_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    original_name: str
+
+
+def store_upload(upload: FileStorage | None) -> StoredFile:
+    """Check and store an upload; raises FileRefused. Nothing is left on disk when it is refused."""
+    if upload is None or not upload.filename:
+        raise FileRefused(_l("Choose the file to upload."))
+    original = clean_filename(upload.filename)
+    data = upload.stream.read(MAX_BYTES + 1)
+    if not data:
+        raise FileRefused(_l("The file is empty. Choose the file again."))
+    if len(data) > MAX_BYTES:
+        raise FileRefused(_l("The file is larger than 10 MB. Take a smaller photo or scan, and try again."))
+    content_type = sniff_content_type(data[:16])
+    if content_type is None:
+        raise FileRefused(_l("This file is not a PDF, JPEG, PNG or HEIC. Save it in one of those formats."))
+    extension = os.path.splitext(original)[1].lower()
+    if extension not in EXTENSIONS[content_type]:
+        raise FileRefused(_l("The file's name does not match what it contains. Rename it, or save it again as "
+                             "PDF, JPEG, PNG or HEIC."))
+    stored_name = secrets.token_hex(24)
+    path = upload_folder() / stored_name
+    path.write_bytes(data)
+    return StoredFile(stored_name=stored_name, content_type=content_type, size_bytes=len(data),
+                      sha256=hashlib.sha256(data).hexdigest(), original_name=original)
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stored_path(stored_name: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{48}", stored_name):
+        raise FileNotFoundError(stored_name)
+    return upload_folder() / stored_name

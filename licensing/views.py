@@ -1,0 +1,79 @@
+"""The licensing blueprint put together: importing this module registers the routes, commands, email subjects and
+template words of recruitment, the application and the tracker on `bp` (app.py imports it)."""
+
+from flask import render_template
+
+from licensing import bp
+from licensing import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
+from licensing.application import emails as _application_emails  # noqa: F401  (email subjects, event words)
+from licensing.application.documents import document_label
+from licensing.application.labels import application_status_label, section_status_label
+from licensing.application.sections import SECTION_TITLES
+from licensing.application.views import family, outside, staff
+from licensing.recruitment import emails as _recruitment_emails  # noqa: F401
+from licensing.recruitment import views as recruitment
+from licensing.recruitment.labels import FORMAT_LABELS, INTEREST_LABELS, SOURCE_LABELS, lead_status_label
+from licensing.tracker import emails as _tracker_emails  # noqa: F401
+from licensing.tracker import reminders as _reminders  # noqa: F401  (registers `flask send-reminders`)
+from licensing.tracker.labels import (
+    CHECK_STATUS,
+    CHECK_TYPE,
+    FAMILY_CHECK_STATUS,
+    ITEM_STATUS,
+    LICENSE_TYPE,
+    REPORT_SECTION_TITLES,
+    REQUIREMENT_SCOPE,
+    REQUIREMENT_STAGE,
+    REQUIREMENT_TYPE,
+    SAFETY_ITEM_LABELS,
+    SAFETY_RESULT,
+    VISIT_KIND,
+    VISIT_STATUS,
+)
+from licensing.tracker.views import admin
+from licensing.tracker.views import family as tracker_family
+from licensing.tracker.views import staff as tracker_staff
+from portal.i18n import current_language, label_of
+from portal.tokens import TokenInvalid
+
+__all__ = ["admin", "bp", "family", "outside", "recruitment", "staff", "tracker_family", "tracker_staff"]
+
+
+@bp.errorhandler(TokenInvalid)
+def _link_invalid(_error):
+    """Every emailed link of licensing (RSVP, account, reference, adult's part) that is tampered, expired or used."""
+    return render_template("licensing/link_invalid.html"), 400
+
+
+@bp.app_context_processor
+def _labels():
+    return {
+        "section_title": lambda key: str(SECTION_TITLES.get(key, key)),
+        "document_label": document_label,
+        "interest_label": lambda value: str(INTEREST_LABELS[value]),
+        "source_label": lambda value: str(SOURCE_LABELS[value]),
+        "format_label": lambda value: str(FORMAT_LABELS[value]),
+        "application_status_label": application_status_label,
+        "section_status_label": section_status_label,
+        "lead_status_label": lead_status_label,
+        "item_status_label": lambda v: label_of(ITEM_STATUS, v),
+        "check_status_label": lambda v: label_of(CHECK_STATUS, v),
+        "family_check_label": lambda v: label_of(FAMILY_CHECK_STATUS, v),
+        "check_type_label": lambda v: label_of(CHECK_TYPE, v),
+        "visit_kind_label": lambda v: label_of(VISIT_KIND, v),
+        "visit_status_label": lambda v: label_of(VISIT_STATUS, v),
+        "license_type_label": lambda v: label_of(LICENSE_TYPE, v),
+        "stage_label": lambda v: label_of(REQUIREMENT_STAGE, v),
+        "requirement_type_label": lambda v: label_of(REQUIREMENT_TYPE, v),
+        "requirement_scope_label": lambda v: label_of(REQUIREMENT_SCOPE, v),
+        "safety_item_label": lambda v: label_of(SAFETY_ITEM_LABELS, v),
+        "safety_result_label": lambda v: label_of(SAFETY_RESULT, v),
+        "report_section_title": lambda v: label_of(REPORT_SECTION_TITLES, v),
+        "item_title": item_title,
+    }
+
+
+def item_title(item) -> str:
+    """A checklist item's title in the reader's language (corrections carry their own words)."""
+    title = item.template.title(current_language())
+    return f"{title}: {item.custom_title}" if item.custom_title else title
