@@ -37,10 +37,11 @@ def upgrade() -> None:
         "INSERT INTO audit_event (occurred_at, actor_id, action, target_type, target_id, household_id, reason, "
         "details) SELECT e.occurred_at, e.actor_id, e.action, 'Application', e.application_id, a.household_id, '', "
         "e.details FROM application_event e JOIN application a ON a.id = e.application_id ORDER BY e.id")
+    empty = "CAST('{}' AS JSON)" if op.get_bind().dialect.name == "postgresql" else "'{}'"
     op.execute(
         "INSERT INTO audit_event (occurred_at, actor_id, action, target_type, target_id, household_id, "
         "from_status, to_status, reason, details) SELECT e.occurred_at, e.actor_id, 'status_changed', "
-        "'ChecklistItem', e.item_id, a.household_id, e.from_status, e.to_status, e.reason, '{}' "
+        f"'ChecklistItem', e.item_id, a.household_id, e.from_status, e.to_status, e.reason, {empty} "
         "FROM checklist_event e JOIN application a ON a.id = e.application_id ORDER BY e.id")
     with op.batch_alter_table('application_event', schema=None) as batch_op:
         batch_op.drop_index('ix_application_event_app_time')

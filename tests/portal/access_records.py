@@ -1,0 +1,154 @@
+"""Real records for the access matrix: one household well into licensing, with one of everything an id route names.
+
+Built straight through the models (and the services that open an application and store a file), not through the
+family's pages: the matrix runs once per endpoint and role, and filling in a whole application each time would take
+minutes. What matters here is that every id in a URL names a record that exists, so "refused" and "not found" are no
+longer the same answer.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.datastructures import FileStorage
+
+from licensing.application import services as applications
+from licensing.application.models import ApplicationStatus, HouseholdMember, MemberRole, Reference
+from licensing.recruitment.models import (
+    InfoSession,
+    Interest,
+    Lead,
+    LeadInquiry,
+    LeadSource,
+    LeadStatus,
+    SessionFormat,
+    SessionRsvp,
+)
+from licensing.tracker.models import (
+    BackgroundCheck,
+    ChecklistItem,
+    CheckType,
+    HomeStudyVisit,
+    RequirementScope,
+    RequirementStage,
+    RequirementTemplate,
+    RequirementType,
+    VisitKind,
+    VisitSlot,
+)
+from licensing.uploads import store_upload, upload_folder
+from portal.clock import agency_today
+from portal.database import now_utc
+from portal.extensions import db as portal_db
+from portal.models import Household, Role, User
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass(frozen=True)
+class AccessRecords:
+    """The ids the matrix's URLs name (as `{lead_id}` and so on), and the household they belong to."""
+
+    household_id: int
+    owner_id: int  # the applicant who owns the household; also the person /admin/people/<id> names
+    homefinder_id: int
+    lead_id: int
+    session_id: int
+    application_id: int
+    member_id: int  # another adult of the home, asked by email for their own part and not answered yet
+    reference_id: int  # asked, not answered yet
+    document_id: int  # a photo ID sent with the application, stored on disk
+    template_id: int  # a requirement the agency defined (a document to send)
+    item_id: int  # the household's checklist item for that requirement, not started
+    check_id: int
+    visit_id: int  # proposed: the family still has to choose one of its times
+    slot_id: int
+    stored_path: Path
+
+    def url_values(self) -> dict[str, int]:
+        return {name: value for name, value in vars(self).items() if isinstance(value, int)}
+
+
+def build_access_records(app: Flask, make_user) -> AccessRecords:
+    owner = make_user(Role.APPLICANT, full_name="Ana Torres")
+    homefinder = make_user(Role.HOMEFINDER)
+    now = now_utc()
+    with app.app_context():
+        today = agency_today()
+        session = portal_db.session
+        household = session.get(Household, owner.household_id)
+
+        lead = Lead(first_name="Ana", last_name="Torres", email=f"lead-{owner.id}@example.com",
+                    source=LeadSource.EVENT, interest=Interest.FOSTER, status=LeadStatus.APPLYING,
+                    household_id=household.id, assigned_homefinder_id=homefinder.id, first_contact_at=now)
+        info_session = InfoSession(starts_at=now + timedelta(days=14), format=SessionFormat.IN_PERSON,
+                                   address="1 Main St, Fresno", created_by_id=homefinder.id)
+        session.add_all([lead, info_session])
+        session.flush()
+        session.add_all([LeadInquiry(lead_id=lead.id, interest=Interest.FOSTER, source=LeadSource.EVENT),
+                         SessionRsvp(session_id=info_session.id, lead_id=lead.id)])
+
+        application = applications.open_application(household, lead, opened_by=None)
+        application.status = ApplicationStatus.SUBMITTED
+        application.submitted_at = now
+        primary = HouseholdMember(application_id=application.id, position=0, role=MemberRole.PRIMARY,
+                                  first_name="Ana", last_name="Torres", birth_date=date(1985, 4, 2),
+                                  email=owner.email)
+        grandmother = HouseholdMember(application_id=application.id, position=1, role=MemberRole.OTHER,
+                                      first_name="Rosa", last_name="Torres", birth_date=date(1950, 1, 15),
+                                      relationship_to_applicant="Mother", email="rosa@example.com",
+                                      link_sent_at=now)
+        child = HouseholdMember(application_id=application.id, position=2, role=MemberRole.OTHER,
+                                first_name="Mateo", last_name="Torres", birth_date=date(2015, 6, 1),
+                                relationship_to_applicant="Son")
+        reference = Reference(application_id=application.id, name="Pat Lee", relationship_to_applicant="Friend",
+                              email="pat@example.com", requested_at=now)
+        template = RequirementTemplate(code=f"access-cpr-{owner.id}", type=RequirementType.DOCUMENT,
+                                       scope=RequirementScope.HOUSEHOLD, stage=RequirementStage.TRAINING,
+                                       title_en="CPR card", title_es="Tarjeta de RCP", due_days=60)
+        session.add_all([primary, grandmother, child, reference, template])
+        session.flush()
+
+        stored = store_upload(FileStorage(io.BytesIO(PDF), filename="photo-id.pdf"))
+        document = applications.new_document(application.id, "photo_id", primary.id, stored, owner)
+        item = ChecklistItem(application_id=application.id, template_id=template.id,
+                             due_date=today + timedelta(days=60))
+        check = BackgroundCheck(application_id=application.id, member_id=primary.id,
+                                check_type=CheckType.STATE_CRIMINAL, requested_on=today)
+        visit = HomeStudyVisit(application_id=application.id, kind=VisitKind.INDIVIDUAL_INTERVIEW,
+                               homefinder_id=homefinder.id)
+        session.add_all([document, item, check, visit])
+        session.flush()
+        slot = VisitSlot(visit_id=visit.id, starts_at=now + timedelta(days=10))
+        session.add(slot)
+        portal_db.commit()
+        return AccessRecords(
+            household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
+            session_id=info_session.id, application_id=application.id, member_id=grandmother.id,
+            reference_id=reference.id, document_id=document.id, template_id=template.id, item_id=item.id,
+            check_id=check.id, visit_id=visit.id, slot_id=slot.id, stored_path=upload_folder() / stored.stored_name,
+        )
+
+
+def household_user(make_user, db, role: Role | str, household_id: int) -> User:
+    """Someone signed up with `role` who belongs to the given household."""
+    user = make_user(role)
+    user.household_id = household_id
+    db.session.commit()
+    return user
+
+
+def open_application_for(app: Flask, household_id: int) -> int:
+    """Open an application for the household (a family with records of its own, not just an empty account)."""
+    with app.app_context():
+        application = applications.open_application(portal_db.session.get(Household, household_id), None,
+                                                    opened_by=None)
+        portal_db.commit()
+        return application.id
+
+
+__all__ = ["PDF", "AccessRecords", "build_access_records", "household_user", "open_application_for"]
