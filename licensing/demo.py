@@ -29,7 +29,7 @@ from licensing.tracker.models import (
     VisitStatus,
 )
 from licensing.tracker.services import checklists, checks, home_study, licenses, visits
-from portal.clock import agency_today
+from portal.clock import agency_now, agency_today
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household, User
@@ -40,7 +40,7 @@ from portal.signals import demo_seeding
 def seed(_app, **_kwargs) -> None:
     """Idempotent: each piece is created only when missing."""
     if db.session.scalar(select(InfoSession).limit(1)) is None:
-        soon = now_utc().replace(hour=1, minute=30, second=0, microsecond=0)  # 6:30 pm in California
+        soon = agency_now().replace(hour=18, minute=30, second=0, microsecond=0)  # an evening session
         db.session.add_all([
             InfoSession(starts_at=soon + timedelta(days=6), format=SessionFormat.IN_PERSON, language="en",
                         address="1200 Main Street, Room 3, Fresno, CA", capacity=25),

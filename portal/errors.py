@@ -50,9 +50,14 @@ def _handle_csrf_error(error: CSRFError):
     # Form views re-render with the person's input and a translated message (PortalForm): nothing typed is lost.
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "rerender_on_csrf_error", False):
-        g.csrf_failed = True  # the view must not store anything from this request (portal.forms.csrf_failed)
-        response = current_app.make_response(view(**(request.view_args or {})))
-        response.status_code = 400
+        g.csrf_failed = True  # nothing the view does is committed (portal/database.py), whatever it does
+        try:
+            answer = view(**(request.view_args or {}))
+        except Exception as error:  # abort(404), a bad emailed link...: answered by its own handler, as usual
+            return current_app.handle_user_exception(error)
+        response = current_app.make_response(answer)
+        if not 300 <= response.status_code < 400:  # the form again, with what was typed; a redirect stays one
+            response.status_code = 400
         return response
     return render_error(400)
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from babel import Locale, dates, numbers
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale, get_timezone
+from flask_babel import force_locale, get_locale, get_timezone
 from flask_login import current_user
 
 from portal.audit import audit_label
@@ -94,6 +94,12 @@ def label_of(table: dict, value) -> str:
         if getattr(key, "value", key) == getattr(value, "value", value):
             return str(label)
     return str(value)
+
+
+def in_language(locale: str, text) -> str:
+    """A lazy string rendered in someone else's language (a reason the family will read, written by staff)."""
+    with force_locale(locale):
+        return str(text)
 
 
 def event_text(event) -> str:

@@ -77,14 +77,16 @@ def moves(table: Mapping[enum.Enum, set[enum.Enum] | frozenset[enum.Enum]]) -> d
 
 
 def transition(machine: StateMachine, record: Any, target: enum.Enum, *, actor: User | None, household_id: int | None,
-               reason: str = "", expected_version: int | None = None, **details: object) -> AuditEvent:
-    """Move `record.status` to `target` if the table allows it, and record who, when, from, to and why."""
+               reason: str = "", expected_version: int | None = None, action: str = STATUS_CHANGED,
+               **details: object) -> AuditEvent:
+    """Move `record.status` to `target` if the table allows it, and record who, when, from, to and why (as
+    `action`: "status_changed", or the agency's word for the move, e.g. "document_returned")."""
     if expected_version is not None and getattr(record, "version", expected_version) != expected_version:
         raise ChangedMeanwhile
     current = record.status
     machine.check(current, target, reason)
     record.status = target
-    return audit.record(STATUS_CHANGED, actor=actor, target=record, household_id=household_id,
+    return audit.record(action, actor=actor, target=record, household_id=household_id,
                         from_status=current.value, to_status=target.value, reason=reason.strip(), **details)
 
 

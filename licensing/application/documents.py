@@ -40,7 +40,7 @@ def required_documents(application: Application, sections: dict[str, dict], toda
     """The agency's default list; per adult, per applicant or per household, depending on the answers."""
     members: list[HouseholdMember] = application.members
     applicants = [m for m in members if m.role in (MemberRole.PRIMARY, MemberRole.CO_APPLICANT)]
-    adults = [m for m in members if m.role is not MemberRole.OTHER or m.age_on(today) >= 18]
+    adults = [m for m in members if m.is_adult_on(today)]
     required = [RequiredDocument("photo_id", m.id, m.full_name) for m in adults]
     required += [RequiredDocument("medical_statement", m.id, m.full_name) for m in applicants]
     required += [RequiredDocument("proof_of_income", None, ""), RequiredDocument("proof_of_residence", None, "")]

@@ -28,7 +28,9 @@ register_labels({
     "section_reopened": _l("Section reopened for changes"),
     "assigned": _l("Homefinder assigned"),
     "note_added": _l("Staff note added"),
+    "reference_requested": _l("Reference asked by email"),
+    "adult_part_requested": _l("Adult in the home asked by email to complete their part"),
     "reference_answered": _l("Reference answered"),
     "adult_part_completed": _l("Adult in the home completed their part"),
-    "license_issued": _l("License issued"),
+    "section_edited": _l("Section changed after it was finished"),
 })

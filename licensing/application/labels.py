@@ -1,15 +1,15 @@
 """Words for the application's stored values and history, translated when shown."""
 
-from flask_babel import lazy_gettext as _l
 
-from licensing.application.models import APPLICATION_STATUS_LABELS, ApplicationStatus, SectionStatus
+from licensing.application.models import (
+    APPLICATION_STATUS_LABELS,
+    SECTION_STATUS_LABELS,
+    ApplicationStatus,
+    SectionStatus,
+)
 
 APPLICATION_STATUS = APPLICATION_STATUS_LABELS
-SECTION_STATUS = {
-    SectionStatus.IN_PROGRESS: _l("Not finished"),
-    SectionStatus.COMPLETE: _l("Complete"),
-    SectionStatus.REOPENED: _l("Changes requested"),
-}
+SECTION_STATUS = SECTION_STATUS_LABELS
 
 
 def application_status_label(status) -> str:

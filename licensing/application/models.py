@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
@@ -14,9 +13,6 @@ from portal.database import Base, UTCDateTime, now_utc
 from portal.models import Household, User, enum_column
 from portal.tokens import new_nonce
 from portal.transitions import StateMachine, moves
-
-if TYPE_CHECKING:
-    from licensing.recruitment.models import Lead
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -65,7 +61,6 @@ class Application(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     household: Mapped[Household] = relationship(lazy="raise")
-    lead: Mapped[Lead | None] = relationship(lazy="raise")
     assigned_homefinder: Mapped[User | None] = relationship(lazy="raise")
     sections: Mapped[list[ApplicationSection]] = relationship(back_populates="application", lazy="raise")
     members: Mapped[list[HouseholdMember]] = relationship(
@@ -90,6 +85,19 @@ class SectionStatus(enum.StrEnum):
     REOPENED = "reopened"  # staff asked for a change after submission
 
 
+SECTION_STATUS_LABELS = {
+    SectionStatus.IN_PROGRESS: _l("Not finished"),
+    SectionStatus.COMPLETE: _l("Complete"),
+    SectionStatus.REOPENED: _l("Changes requested"),
+}
+# The family finishes a section and may change it until submission; after it, only staff reopen one.
+SECTION_MOVES = StateMachine("ApplicationSection", moves({
+    SectionStatus.IN_PROGRESS: {SectionStatus.COMPLETE, SectionStatus.REOPENED},
+    SectionStatus.COMPLETE: {SectionStatus.IN_PROGRESS, SectionStatus.REOPENED},
+    SectionStatus.REOPENED: {SectionStatus.COMPLETE},
+}), needs_reason=frozenset({SectionStatus.REOPENED}), labels=SECTION_STATUS_LABELS)
+
+
 class ApplicationSection(Base):
     """One section's answers. `draft` keeps what was typed even when it did not validate."""
 
@@ -108,6 +116,9 @@ class ApplicationSection(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
 
     application: Mapped[Application] = relationship(back_populates="sections", lazy="raise")
+
+
+ADULT_AGE = 18
 
 
 class MemberRole(enum.StrEnum):
@@ -152,6 +163,10 @@ class HouseholdMember(Base):
     def is_applicant(self) -> bool:
         return self.role in (MemberRole.PRIMARY, MemberRole.CO_APPLICANT)
 
+    def is_adult_on(self, day: date) -> bool:
+        """An adult of the home on that day (background checks, photo ID): the applicants, and everyone 18 or over."""
+        return self.is_applicant or self.age_on(day) >= ADULT_AGE
+
 
 class Reference(Base):
     """A personal reference; answers through an emailed, single-use link. Answers are for staff only."""
@@ -179,6 +194,19 @@ class DocumentStatus(enum.StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     RETURNED = "returned"
+
+
+DOCUMENT_STATUS_LABELS = {
+    DocumentStatus.PENDING: _l("Waiting for review"),
+    DocumentStatus.ACCEPTED: _l("Accepted"),
+    DocumentStatus.RETURNED: _l("Returned"),
+}
+# A reviewed document can be reviewed again (a second look, a mistake put right): recorded each time.
+DOCUMENT_MOVES = StateMachine("ApplicationDocument", moves({
+    DocumentStatus.PENDING: {DocumentStatus.ACCEPTED, DocumentStatus.RETURNED},
+    DocumentStatus.ACCEPTED: {DocumentStatus.RETURNED},
+    DocumentStatus.RETURNED: {DocumentStatus.ACCEPTED},
+}), needs_reason=frozenset({DocumentStatus.RETURNED}), labels=DOCUMENT_STATUS_LABELS)
 
 
 class ApplicationDocument(Base):

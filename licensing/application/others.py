@@ -9,10 +9,12 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from licensing.application.models import Application, HouseholdMember, MemberRole, Reference
-from licensing.application.services import names_match, record_event
+from licensing.application.services import record_event
+from licensing.application.submission import names_match
 from portal import emails
 from portal.database import now_utc
 from portal.extensions import db
+from portal.models import User
 from portal.tokens import TokenInvalid, fingerprint, make_token, new_nonce, read_token
 from portal.transitions import Refused
 
@@ -22,35 +24,39 @@ OUTSIDE_LINK_MAX_AGE = 30 * 24 * 3600
 
 
 def adults_needing_own_part(application: Application, today: date) -> list[HouseholdMember]:
-    return [m for m in application.members if m.role is MemberRole.OTHER and m.age_on(today) >= 18]
+    return [m for m in application.members if m.role is MemberRole.OTHER and m.is_adult_on(today)]
 
 
-def send_reference_request(application: Application, reference: Reference, applicant_name: str) -> None:
-    reference.link_nonce = new_nonce()  # a resend retires the previous link
+def send_reference_request(application: Application, reference: Reference, sender: User) -> None:
+    """Email the reference their single-use link (a resend retires the previous one)."""
+    reference.link_nonce = new_nonce()
     reference.requested_at = now_utc()
+    record_event(application, sender, "reference_requested", reference=reference.name)
     token = make_token(REFERENCE_PURPOSE, reference.id, reference.link_nonce)
     emails.queue_email(reference.email, reference.preferred_locale, "reference_request",
-                       user={"full_name": reference.name}, applicant_name=applicant_name,
+                       user={"full_name": reference.name}, applicant_name=sender.full_name,
                        link=url_for("licensing.reference_answer", token=token, _external=True))
 
 
-def send_member_request(application: Application, member: HouseholdMember, applicant_name: str) -> None:
+def send_member_request(application: Application, member: HouseholdMember, sender: User) -> None:
+    """Email another adult of the home their single-use link to their own part (a resend retires the old one)."""
     member.link_nonce = new_nonce()
     member.link_sent_at = now_utc()
+    record_event(application, sender, "adult_part_requested", member=member.full_name)
     token = make_token(MEMBER_PURPOSE, member.id, member.link_nonce)
     emails.queue_email(member.email, member.preferred_locale, "adult_part_request",
-                       user={"full_name": member.full_name}, applicant_name=applicant_name,
+                       user={"full_name": member.full_name}, applicant_name=sender.full_name,
                        link=url_for("licensing.adult_part", token=token, _external=True))
 
 
-def send_outstanding_requests(application: Application, applicant_name: str, today: date) -> None:
+def send_outstanding_requests(application: Application, sender: User, today: date) -> None:
     """After the references or household section is saved: ask everyone not yet asked."""
     for reference in application.references:
         if reference.requested_at is None:
-            send_reference_request(application, reference, applicant_name)
+            send_reference_request(application, reference, sender)
     for member in adults_needing_own_part(application, today):
         if member.link_sent_at is None and member.email:
-            send_member_request(application, member, applicant_name)
+            send_member_request(application, member, sender)
 
 
 def reference_for_token(token: str) -> Reference:

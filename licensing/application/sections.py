@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from licensing.application.models import ADULT_AGE
 from licensing.fields import (
     YES_NO,
     EmptyAllowedUnless,
@@ -38,7 +39,6 @@ from licensing.fields import (
 from portal.clock import agency_today
 from portal.forms import LANGUAGE_CHOICES, PortalForm
 
-ADULT_AGE = 18
 MAX_HOUSEHOLD_ROWS = 12
 REFERENCE_ROWS = 5
 MIN_REFERENCES = 3

@@ -1,14 +1,12 @@
-"""Every write about an application: sections, people, references, documents, signatures, submission, review."""
+"""Every write about an application: opening it, sections, people, references, documents, review by staff.
+Signatures and submission are in submission.py; other people's parts in others.py."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from blinker import Namespace
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -18,6 +16,8 @@ from werkzeug.datastructures import FileStorage
 from licensing.application.documents import document_label, required_documents
 from licensing.application.models import (
     APPLICATION_MOVES,
+    DOCUMENT_MOVES,
+    SECTION_MOVES,
     Application,
     ApplicationDocument,
     ApplicationSection,
@@ -30,19 +30,15 @@ from licensing.application.models import (
     Signature,
     StaffNote,
 )
-from licensing.application.sections import ATTESTATION_TEXT, SECTION_KEYS, SECTION_TITLES
+from licensing.application.sections import SECTION_KEYS
 from licensing.uploads import FileRefused, StoredFile, store_upload
 from portal import audit, emails
 from portal.database import now_utc
 from portal.extensions import db
-from portal.models import Household, Role, User
+from portal.models import Household, User
 from portal.services import household_accounts
 from portal.tokens import new_nonce
 from portal.transitions import Refused, transition
-
-# Sent when an application is submitted (or sent again); the tracker builds the household's checklist from it, so the
-# application never imports the tracker.
-application_submitted = Namespace().signal("application-submitted")
 
 if TYPE_CHECKING:
     from licensing.recruitment.models import Lead
@@ -89,7 +85,7 @@ def open_application(household: Household, lead: Lead | None, opened_by: User | 
     existing = db.session.scalar(select(Application).where(Application.household_id == household.id))
     if existing is not None:
         return existing
-    application = Application(household=household, lead=lead,
+    application = Application(household=household, lead_id=lead.id if lead else None,
                               assigned_homefinder_id=lead.assigned_homefinder_id if lead else None)
     db.session.add(application)
     db.session.flush()
@@ -134,9 +130,10 @@ def save_draft(application: Application, section: ApplicationSection, typed: dic
     """Keep exactly what was typed, valid or not, so nothing is lost (validated answers replace it on save)."""
     _require_editable(application, section)
     section.draft = typed
+    # Typing into a section in progress is not an event (the log would fill with keystrokes); changing a finished
+    # section is: it is no longer complete.
     if section.status is SectionStatus.COMPLETE:
-        section.status = SectionStatus.IN_PROGRESS
-        record_event(application, user, "section_edited", section=section.key)
+        _move_section(user, application, section, SectionStatus.IN_PROGRESS, "section_edited")
 
 
 def save_section(application: Application, section: ApplicationSection, form, user: User) -> None:
@@ -145,13 +142,23 @@ def save_section(application: Application, section: ApplicationSection, form, us
     saver = _SAVERS.get(section.key, _save_flat)
     saver(application, section, form, user)
     section.draft = None
-    section.status = SectionStatus.COMPLETE
+    _move_section(user, application, section, SectionStatus.COMPLETE, "section_saved")
     section.reopen_note = "" if application.status is not ApplicationStatus.RETURNED else section.reopen_note
     if application.signatures:
         db.session.execute(delete(Signature).where(Signature.application_id == application.id))
         db.session.refresh(application, ["signatures"])
-    record_event(application, user, "section_saved", section=section.key)
     db.session.flush()
+
+
+def _move_section(actor: User | None, application: Application, section: ApplicationSection, target: SectionStatus,
+                  action: str, reason: str = "") -> None:
+    """A section's status changes through SECTION_MOVES (one event, named by `action`); saving a section that is
+    already complete, or reopening one already reopened, is recorded without a move."""
+    if section.status is target:
+        record_event(application, actor, action, section=section.key, reason=reason.strip() or None)
+        return
+    transition(SECTION_MOVES, section, target, actor=actor, household_id=application.household_id, reason=reason,
+               action=action, section=section.key)
 
 
 def _save_flat(application: Application, section: ApplicationSection, form, user: User | None = None) -> None:
@@ -301,102 +308,19 @@ def latest_documents(application: Application) -> dict[str, ApplicationDocument]
 
 def review_document(staff: User, application: Application, document: ApplicationDocument, accept: bool,
                     reason: str) -> None:
-    document.status = DocumentStatus.ACCEPTED if accept else DocumentStatus.RETURNED
+    """Accept a document, or return it with the reason the family will read (DOCUMENT_MOVES, one event)."""
+    transition(DOCUMENT_MOVES, document, DocumentStatus.ACCEPTED if accept else DocumentStatus.RETURNED, actor=staff,
+               household_id=application.household_id, reason="" if accept else reason,
+               action="document_accepted" if accept else "document_returned", kind=document.kind,
+               name=document.original_name)
     document.review_reason = "" if accept else reason.strip()
     document.reviewed_at = now_utc()
     document.reviewed_by_id = staff.id
-    record_event(application, staff, "document_accepted" if accept else "document_returned",
-                 kind=document.kind, name=document.original_name, reason=document.review_reason or None)
     if not accept:
         for user in household_accounts(application.household_id):
             emails.queue_email(user.email, user.preferred_locale, "document_returned", user=user,
                                document=document_label(document.kind), reason=document.review_reason,
                                link=url_for("licensing.application_overview", _external=True))
-
-
-# -- signatures and submission ------------------------------------------------------------------------------------
-
-def signed_content_hash(application: Application) -> str:
-    """SHA-256 of the attestation wording and every answer, so what was signed can be proven later."""
-    content = {"attestation": ATTESTATION_TEXT, "sections": section_data(application),
-               "members": [[m.id, m.full_name, m.birth_date.isoformat()] for m in application.members],
-               "references": [[r.name, r.email] for r in application.references]}
-    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def names_match(typed: str, expected: str) -> bool:
-    def normal(value: str) -> str:
-        return " ".join(value.casefold().split())
-
-    return normal(typed) == normal(expected)
-
-
-def sign(application: Application, member: HouseholdMember, typed_name: str, user: User, ip_address: str) -> None:
-    """An applicant signs the attestations by typing their exact legal name; what was signed is hashed."""
-    if not application.is_editable_by_family:
-        raise Refused(_l("Your application was sent; it can't be signed again now."))
-    if any(s.member_id == member.id for s in application.signatures):
-        raise Refused(_l("This person has already signed."))
-    if not names_match(typed_name, member.full_name):
-        raise Refused(_l("The typed name must be exactly %(name)s.", name=member.full_name))
-    db.session.add(Signature(application_id=application.id, member_id=member.id, typed_name=typed_name.strip(),
-                             ip_address=ip_address or "", signed_by_id=user.id,
-                             document_sha256=signed_content_hash(application)))
-    record_event(application, user, "signed", member=member.full_name)
-    db.session.flush()
-    db.session.refresh(application, ["signatures"])
-
-
-def missing_for_submission(application: Application, today: date) -> list[str]:
-    """Everything that still blocks submission, in words for the family."""
-    missing: list[str] = []
-    statuses = {s.key: s.status for s in application.sections}
-    for key in SECTION_KEYS:
-        if statuses.get(key) is not SectionStatus.COMPLETE:
-            missing.append(str(_l("Section not finished: %(section)s", section=SECTION_TITLES[key])))
-    if statuses.get("applicants") is SectionStatus.COMPLETE:
-        latest = latest_documents(application)
-        for slot in required_documents(application, section_data(application), today):
-            document = latest.get(slot.slot)
-            if document is None or document.status is DocumentStatus.RETURNED:
-                label = document_label(slot.kind)
-                missing.append(str(_l("Document missing: %(document)s %(person)s", document=label,
-                                      person=f"({slot.member_name})" if slot.member_name else "")).strip())
-        signed = {s.member_id for s in application.signatures}
-        for member in application.members:
-            if member.is_applicant and member.id not in signed:
-                missing.append(str(_l("Signature missing: %(name)s", name=member.full_name)))
-    return missing
-
-
-def submit(application: Application, user: User, today: date) -> list[str]:
-    """Submit when nothing is missing; returns what is missing otherwise (and changes nothing)."""
-    missing = missing_for_submission(application, today)
-    if missing:
-        return missing
-    change_application_status(user, application, ApplicationStatus.SUBMITTED)
-    application.submitted_at = application.submitted_at or now_utc()
-    for section in application.sections:
-        section.reopen_note = ""
-    # The tracker makes the household's licensing checklist (again after changes: someone new gets their items).
-    application_submitted.send(application, answers=section_data(application), today=today)
-    emails.queue_email(user.email, user.preferred_locale, "application_submitted", user=user,
-                       link=url_for("licensing.application_overview", _external=True))
-    for homefinder in _homefinders_to_notify(application):
-        emails.queue_email(homefinder.email, homefinder.preferred_locale, "application_received", user=homefinder,
-                           household=application.household.name,
-                           link=url_for("licensing.staff_application", application_id=application.id,
-                                        _external=True))
-    return []
-
-
-def _homefinders_to_notify(application: Application) -> list[User]:
-    if application.assigned_homefinder_id is not None:
-        assigned = db.session.get(User, application.assigned_homefinder_id)
-        if assigned is not None and assigned.is_active:
-            return [assigned]
-    # Nobody assigned yet: every active homefinder hears of it, so the application is never unseen.
-    return list(db.session.scalars(select(User).where(User.role == Role.HOMEFINDER, User.is_active.is_(True))))
 
 
 # -- staff --------------------------------------------------------------------------------------------------------
@@ -414,9 +338,8 @@ def add_note(staff: User, application: Application, body: str) -> None:
 def reopen_section(staff: User, application: Application, section: ApplicationSection, note: str) -> None:
     if application.status is not ApplicationStatus.RETURNED:  # a second section reopened: already returned
         change_application_status(staff, application, ApplicationStatus.RETURNED, reason=note, section=section.key)
-    section.status = SectionStatus.REOPENED
+    _move_section(staff, application, section, SectionStatus.REOPENED, "section_reopened", reason=note)
     section.reopen_note = note.strip()
-    record_event(application, staff, "section_reopened", section=section.key, note=section.reopen_note)
     for user in household_accounts(application.household_id):
         emails.queue_email(user.email, user.preferred_locale, "section_reopened", user=user,
                            section=section.key, note=section.reopen_note,

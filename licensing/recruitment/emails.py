@@ -13,4 +13,12 @@ register_subjects({
 
 register_labels({
     "attendance_recorded": _l("Information session attendance recorded"),
+    "inquiry_received": _l("Asked about fostering"),
+    "rsvp_made": _l("Signed up for an information session"),
+    "attended_session": _l("Came to an information session"),
+    "session_published": _l("Information session published"),
+    "lead_contacted": _l("Contacted by a homefinder"),
+    "invited_to_apply": _l("Invited to apply"),
+    "lead_applying": _l("Application opened"),
+    "lead_linked": _l("Account linked to the inquiry"),
 })

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from licensing.recruitment.models import Interest, LeadSource, LeadStatus, SessionFormat
+from licensing.recruitment.models import LEAD_STATUS_LABELS, Interest, LeadSource, LeadStatus, SessionFormat
 
 INTEREST_LABELS = {
     Interest.FOSTER: _l("Foster care"),
@@ -19,15 +19,7 @@ SOURCE_LABELS = {
     LeadSource.OTHER: _l("Other"),
 }
 FORMAT_LABELS = {SessionFormat.IN_PERSON: _l("In person"), SessionFormat.VIRTUAL: _l("Online")}
-LEAD_STATUS = {
-    LeadStatus.NEW: _l("New"),
-    LeadStatus.CONTACTED: _l("Contacted"),
-    LeadStatus.RSVPED: _l("Signed up for a session"),
-    LeadStatus.ATTENDED: _l("Attended a session"),
-    LeadStatus.INVITED: _l("Invited to apply"),
-    LeadStatus.APPLYING: _l("Applying"),
-    LeadStatus.CLOSED: _l("Closed"),
-}
+LEAD_STATUS = LEAD_STATUS_LABELS
 
 
 def lead_status_label(status) -> str:

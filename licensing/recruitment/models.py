@@ -5,12 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
 from portal.models import Household, enum_column
 from portal.tokens import new_nonce
+from portal.transitions import StateMachine, moves
 
 
 class Interest(enum.StrEnum):
@@ -37,6 +39,25 @@ class LeadStatus(enum.StrEnum):
     INVITED = "invited"
     APPLYING = "applying"
     CLOSED = "closed"
+
+
+LEAD_STATUS_LABELS = {
+    LeadStatus.NEW: _l("New"),
+    LeadStatus.CONTACTED: _l("Contacted"),
+    LeadStatus.RSVPED: _l("Signed up for a session"),
+    LeadStatus.ATTENDED: _l("Attended a session"),
+    LeadStatus.INVITED: _l("Invited to apply"),
+    LeadStatus.APPLYING: _l("Applying"),
+    LeadStatus.CLOSED: _l("Closed"),
+}
+# The pipeline only moves forward (a family may skip steps: invited without a session, say); a closed lead that
+# asks again is new again.
+PIPELINE = [LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.RSVPED, LeadStatus.ATTENDED, LeadStatus.INVITED,
+            LeadStatus.APPLYING]
+LEAD_MOVES = StateMachine("Lead", moves({
+    **{status: {*PIPELINE[i + 1:], LeadStatus.CLOSED} for i, status in enumerate(PIPELINE)},
+    LeadStatus.CLOSED: {LeadStatus.NEW},
+}), needs_reason=frozenset({LeadStatus.CLOSED}), labels=LEAD_STATUS_LABELS)
 
 
 class Lead(Base):

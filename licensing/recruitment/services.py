@@ -10,7 +10,17 @@ from sqlalchemy.orm import selectinload
 
 from licensing.application import services as applications
 from licensing.application.models import Application
-from licensing.recruitment.models import InfoSession, Interest, Lead, LeadInquiry, LeadSource, LeadStatus, SessionRsvp
+from licensing.recruitment.models import (
+    LEAD_MOVES,
+    PIPELINE,
+    InfoSession,
+    Interest,
+    Lead,
+    LeadInquiry,
+    LeadSource,
+    LeadStatus,
+    SessionRsvp,
+)
 from portal import audit, emails
 from portal.database import now_utc
 from portal.extensions import db
@@ -19,6 +29,7 @@ from portal.passwords import hash_password
 from portal.services import find_user_by_email, normalize_email
 from portal.signals import email_confirmed
 from portal.tokens import TokenInvalid, fingerprint, make_token, read_token
+from portal.transitions import transition
 
 LEAD_LINK_PURPOSE = "lead-link"
 LEAD_LINK_MAX_AGE = 90 * 24 * 3600
@@ -75,8 +86,9 @@ def record_inquiry(data: InquiryInput) -> tuple[Lead, bool]:
     else:
         lead.first_name, lead.last_name = data.first_name.strip(), data.last_name.strip()
         lead.interest = Interest(data.interest)
-        if lead.status is LeadStatus.CLOSED:
-            lead.status = LeadStatus.NEW  # they came back: back into the pipeline
+        if lead.status is LeadStatus.CLOSED:  # they came back: back into the pipeline
+            transition(LEAD_MOVES, lead, LeadStatus.NEW, actor=None, household_id=lead.household_id,
+                       action="inquiry_received")
     lead.phone = data.phone.strip()
     lead.preferred_locale = data.preferred_locale
     lead.county = data.county.strip()
@@ -84,11 +96,24 @@ def record_inquiry(data: InquiryInput) -> tuple[Lead, bool]:
     db.session.add(LeadInquiry(lead=lead, interest=Interest(data.interest), source=LeadSource(data.source),
                                questions=data.questions.strip()))
     db.session.flush()
+    if is_new:
+        audit.record("inquiry_received", target=lead, source=lead.source.value)
     emails.queue_email(lead.email, lead.preferred_locale, "inquiry_received", user=lead,
                        sessions=[s for s, taken in upcoming_sessions() if taken < s.capacity],
                        rsvp_base=url_for("licensing.rsvp", token=lead_token(lead), _external=True),
                        sessions_link=url_for("licensing.public_sessions", _external=True))
     return lead, is_new
+
+
+def _lead_event(actor: User | None, lead: Lead, action: str, moves_to: LeadStatus | None = None,
+               **details: object) -> bool:
+    """Record `action` about the lead; when `moves_to` is further along the pipeline than the lead is, the lead moves
+    there in the same event (through LEAD_MOVES). A lead never moves back this way. Returns whether it moved."""
+    if moves_to is not None and lead.status in PIPELINE and PIPELINE.index(moves_to) > PIPELINE.index(lead.status):
+        transition(LEAD_MOVES, lead, moves_to, actor=actor, household_id=lead.household_id, action=action, **details)
+        return True
+    audit.record(action, actor=actor, target=lead, household_id=lead.household_id, **details)
+    return False
 
 
 class SessionFull(Exception):
@@ -107,9 +132,8 @@ def rsvp(lead: Lead, session: InfoSession) -> SessionRsvp:
         raise SessionFull
     reservation = SessionRsvp(lead=lead, session=session)
     db.session.add(reservation)
-    if lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED):
-        lead.status = LeadStatus.RSVPED
     db.session.flush()
+    _lead_event(None, lead, "rsvp_made", LeadStatus.RSVPED, session_id=session.id)
     emails.queue_email(lead.email, lead.preferred_locale, "rsvp_confirmed", user=lead, session=session)
     return reservation
 
@@ -125,6 +149,7 @@ def create_session(staff: User, **values) -> InfoSession:
     session = InfoSession(created_by_id=staff.id, **values)
     db.session.add(session)
     db.session.flush()
+    audit.record("session_published", actor=staff, target=session, starts_at=session.starts_at.isoformat())
     return session
 
 
@@ -133,10 +158,11 @@ def record_attendance(staff: User, session: InfoSession, attended_lead_ids: set[
     rsvps = db.session.scalars(select(SessionRsvp).options(selectinload(SessionRsvp.lead))
                                .where(SessionRsvp.session_id == session.id)).all()
     for reservation in rsvps:
+        newly = reservation.lead_id in attended_lead_ids and not reservation.attended
         reservation.attended = reservation.lead_id in attended_lead_ids
         lead = reservation.lead
-        if reservation.attended and lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.RSVPED):
-            lead.status = LeadStatus.ATTENDED
+        if newly and _lead_event(staff, lead, "attended_session", LeadStatus.ATTENDED,
+                                               session_id=session.id):
             lead.first_contact_at = lead.first_contact_at or now_utc()
             if lead.household_id is not None:
                 open_application_for(lead, db.session.get(Household, lead.household_id), opened_by=staff)
@@ -146,15 +172,13 @@ def record_attendance(staff: User, session: InfoSession, attended_lead_ids: set[
 
 def mark_contacted(staff: User, lead: Lead) -> None:
     lead.first_contact_at = lead.first_contact_at or now_utc()
-    if lead.status is LeadStatus.NEW:
-        lead.status = LeadStatus.CONTACTED
+    _lead_event(staff, lead, "lead_contacted", LeadStatus.CONTACTED)
     lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
 
 
 def invite_to_apply(staff: User, lead: Lead) -> None:
     """Email the lead a link to create their account; the application opens with it."""
-    if lead.status in (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.RSVPED, LeadStatus.ATTENDED):
-        lead.status = LeadStatus.INVITED
+    _lead_event(staff, lead, "invited_to_apply", LeadStatus.INVITED)
     lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
     lead.first_contact_at = lead.first_contact_at or now_utc()
     emails.queue_email(lead.email, lead.preferred_locale, "invited_to_apply", user=lead, inviter=staff,
@@ -184,8 +208,8 @@ def create_account_for_lead(lead: Lead, password: str) -> User:
 def open_application_for(lead: Lead, household: Household, opened_by: User | None) -> Application:
     """The lead's household gets its application; the lead is now applying."""
     application = applications.open_application(household, lead, opened_by=opened_by)
-    lead.status = LeadStatus.APPLYING
     lead.household_id = household.id
+    _lead_event(opened_by, lead, "lead_applying", LeadStatus.APPLYING)
     return application
 
 
@@ -198,6 +222,7 @@ def link_account_to_lead(user: User, **_signal_kwargs) -> None:
         return
     if lead.household_id is None:
         lead.household_id = user.household_id
+        audit.record("lead_linked", actor=user, target=lead, household_id=lead.household_id)
     if lead.status in (LeadStatus.ATTENDED, LeadStatus.INVITED):
         household = db.session.get(Household, user.household_id)
         open_application_for(lead, household, opened_by=user)

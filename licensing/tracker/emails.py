@@ -17,10 +17,12 @@ register_subjects({
 register_labels({
     "license_issued": _l("License issued"),
     "checklist_generated": _l("Checklist made from the requirements"),
+    "background_checks_requested": _l("Background checks requested"),
     "correction_added": _l("Correction added from the home safety inspection"),
     "safety_inspection_recorded": _l("Home safety inspection recorded"),
     "safety_self_check_recorded": _l("Family's safety self-check saved"),
     "visit_proposed": _l("Visit times offered"),
     "home_study_saved": _l("Home study write-up saved"),
+    "home_study_changed_after_approval": _l("Write-up changed after approval: it needs approving again"),
     "requirement_saved": _l("Requirement saved"),
 })

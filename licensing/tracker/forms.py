@@ -77,6 +77,12 @@ class ProposeVisitForm(PortalForm):
                                 validators=[EmptyAllowedUnless()])
 
 
+class SlotChoiceForm(PortalForm):
+    """The family chooses one of the times offered for a visit."""
+
+    slot = IntegerField(validators=[InputRequired()])
+
+
 class CompleteVisitForm(PortalForm):
     notes = long_text(_l("Notes (staff only)"), 4000)
 

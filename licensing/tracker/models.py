@@ -161,16 +161,19 @@ CHECK_STATUS_LABELS = {
     CheckStatus.NON_EXEMPTIBLE: _l("Non-exemptible offence"),
     CheckStatus.NOT_APPLICABLE: _l("Not applicable"),
 }
-# A result can always go back to "needs review" (new information arrives, a typo is corrected): recorded, never lost.
-# Fingerprints are often rejected and taken again, so pending can go back to requested.
+# A result can always go back to "needs review" (new information arrives, a wrong click is put right), and from
+# there to any open status: recorded, never lost. Fingerprints are often rejected and taken again, so pending can go
+# back to requested. A cleared check never jumps straight to an exemption.
 CHECK_MOVES = StateMachine("BackgroundCheck", moves({
     CheckStatus.REQUESTED: {CheckStatus.PENDING, CheckStatus.NEEDS_REVIEW, CheckStatus.CLEARED,
                             CheckStatus.NOT_APPLICABLE},
     CheckStatus.PENDING: {CheckStatus.REQUESTED, CheckStatus.NEEDS_REVIEW, CheckStatus.CLEARED,
                           CheckStatus.NOT_APPLICABLE},
-    CheckStatus.NEEDS_REVIEW: {CheckStatus.CLEARED, CheckStatus.EXEMPTION_REQUIRED, CheckStatus.NON_EXEMPTIBLE},
+    CheckStatus.NEEDS_REVIEW: {CheckStatus.REQUESTED, CheckStatus.PENDING, CheckStatus.CLEARED,
+                               CheckStatus.EXEMPTION_REQUIRED, CheckStatus.NON_EXEMPTIBLE},
     CheckStatus.CLEARED: {CheckStatus.NEEDS_REVIEW},
-    CheckStatus.EXEMPTION_REQUIRED: {CheckStatus.EXEMPTION_GRANTED, CheckStatus.EXEMPTION_DENIED},
+    CheckStatus.EXEMPTION_REQUIRED: {CheckStatus.NEEDS_REVIEW, CheckStatus.EXEMPTION_GRANTED,
+                                     CheckStatus.EXEMPTION_DENIED},
     CheckStatus.EXEMPTION_GRANTED: {CheckStatus.NEEDS_REVIEW},
     CheckStatus.EXEMPTION_DENIED: {CheckStatus.NEEDS_REVIEW},
     CheckStatus.NON_EXEMPTIBLE: {CheckStatus.NEEDS_REVIEW},
@@ -281,7 +284,7 @@ HOME_STUDY_STATUS_LABELS = {HomeStudyStatus.DRAFT: _l("Draft"), HomeStudyStatus.
 HOME_STUDY_MOVES = StateMachine("HomeStudyReport", moves({
     HomeStudyStatus.DRAFT: {HomeStudyStatus.APPROVED},
     HomeStudyStatus.APPROVED: {HomeStudyStatus.DRAFT},
-}), needs_reason=frozenset({HomeStudyStatus.DRAFT}), labels=HOME_STUDY_STATUS_LABELS)
+}), labels=HOME_STUDY_STATUS_LABELS)
 
 
 class HomeStudyReport(Versioned, Base):

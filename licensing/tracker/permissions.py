@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from licensing.application.models import Application
-from licensing.roles import can_work_applications
+from licensing.roles import can_work_applications, is_active_admin, may_work_household
 from licensing.tracker.models import BackgroundCheck, ChecklistItem, HomeStudyVisit, RequirementTemplate, VisitSlot
 from portal.extensions import db
 from portal.models import User
@@ -32,7 +32,7 @@ def _for_staff(user: User, model, record_id: int, *options):
     row = db.session.execute(select(model, Application.household_id)
                              .join(Application, Application.id == model.application_id)
                              .where(model.id == record_id).options(*options)).first()
-    if row is None:
+    if row is None or not may_work_household(user, row[1]):
         abort(404)
     return row[0], row[1]
 
@@ -64,7 +64,7 @@ def get_visit_for_staff(user: User, visit_id: int) -> tuple[HomeStudyVisit, int]
 
 
 def get_requirement_for_admin(user: User, template_id: int) -> RequirementTemplate:
-    template = db.session.get(RequirementTemplate, template_id) if user.role == "admin" else None
+    template = db.session.get(RequirementTemplate, template_id) if is_active_admin(user) else None
     if template is None:
         abort(404)
     return template

@@ -77,7 +77,8 @@ def send_reminders(today: date) -> dict[str, int]:
                                when=when, overdue=threshold == "overdue",
                                expiring=item.status in (ItemStatus.APPROVED, ItemStatus.EXPIRED))
         counts["items"] += 1
-    for license_ in db.session.scalars(select(License).where(License.expires_on <= horizon)):
+    for license_ in db.session.scalars(select(License).where(License.expires_on <= horizon,
+                                                            License.status != LicenseStatus.CLOSED)):
         if license_.status is LicenseStatus.ACTIVE and license_.expires_on < today:
             expire_license(license_)
             counts["expired"] += 1

@@ -4,6 +4,9 @@ The application's and the checklist's own histories (application_event, checklis
 which gains the household an event is about and, for status changes, from/to/reason. The write-up and the license
 get a status of their own, so approval and expiry are transitions that are recorded.
 
+A downgrade brings the old tables (with their indexes) back and copies their rows back from the log; the log keeps
+its rows (it is append-only), so upgrading again after a downgrade lists those old events twice.
+
 Revision ID: 7c1d2e3f4a5b
 Revises: e154287182cc
 Create Date: 2026-11-29 19:30:00
@@ -100,7 +103,22 @@ def downgrade() -> None:
                             name=op.f('fk_application_event_application_id_application')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_application_event'))
     )
-    # The events stay in audit_event (it is append-only); the old tables come back empty.
+    with op.batch_alter_table('checklist_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_checklist_event_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checklist_event_item_id'), ['item_id'], unique=False)
+    with op.batch_alter_table('application_event', schema=None) as batch_op:
+        batch_op.create_index('ix_application_event_app_time', ['application_id', 'id'], unique=False)
+    # The events stay in audit_event too (it is append-only); the old histories get their rows back.
+    op.execute(
+        "INSERT INTO application_event (application_id, occurred_at, actor_id, action, details, staff_only) "
+        "SELECT target_id, occurred_at, actor_id, action, details, false FROM audit_event "
+        "WHERE target_type = 'Application' AND target_id IN (SELECT id FROM application) ORDER BY id")
+    op.execute(
+        "INSERT INTO checklist_event (item_id, application_id, occurred_at, actor_id, from_status, to_status, reason) "
+        "SELECT e.target_id, i.application_id, e.occurred_at, e.actor_id, e.from_status, e.to_status, e.reason "
+        "FROM audit_event e JOIN checklist_item i ON i.id = e.target_id "
+        "WHERE e.target_type = 'ChecklistItem' AND e.action = 'status_changed' AND e.from_status IS NOT NULL "
+        "ORDER BY e.id")
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_audit_event_household_id_household'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_audit_event_household_id'))

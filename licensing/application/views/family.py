@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from licensing import bp
-from licensing.application import others
+from licensing.application import others, submission
 from licensing.application import services as applications
 from licensing.application.documents import required_documents
 from licensing.application.forms import SignatureForm
@@ -39,7 +39,7 @@ def application_overview():
         required=required_documents(application, applications.section_data(application), today),
         latest=applications.latest_documents(application),
         adults=others.adults_needing_own_part(application, today),
-        missing=applications.missing_for_submission(application, today),
+        missing=submission.missing_for_submission(application, today),
         signed={s.member_id: s for s in application.signatures},
         sign_form=SignatureForm(), button_form=ConfirmForm(),
     )
@@ -64,7 +64,7 @@ def application_section(key: str):
         if form.validate():
             applications.save_section(application, section, form, current_user)
             if key in ("references", "household"):
-                others.send_outstanding_requests(application, current_user.full_name, agency_today())
+                others.send_outstanding_requests(application, current_user, agency_today())
             flash(_("Saved. This section is complete."), "success")
             return redirect(url_for("licensing.application_overview"), code=303)
         return render_form("licensing/application_section.html", form, application=application, section=section,
@@ -130,7 +130,7 @@ def sign_application():
         flash(_("Type your full legal name to sign."), "danger")
         return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
     try:
-        applications.sign(application, member, form.typed_name.data, current_user, request.remote_addr or "")
+        submission.sign(application, member, form.typed_name.data, current_user, request.remote_addr or "")
         flash(_("Signed."), "success")
     except Refused as refused:
         flash(str(refused.message), "danger")
@@ -141,7 +141,7 @@ def sign_application():
 @roles_required(*FAMILY)
 def submit_application():
     application = get_own_application(current_user)
-    if applications.submit(application, current_user, agency_today()):
+    if submission.submit(application, current_user, agency_today()):
         flash(_("Your application can't be sent yet. See what is missing below."), "danger")
         return redirect(url_for("licensing.application_overview", _anchor="submit"), code=303)
     flash(_("Your application is sent. Your homefinder will contact you about the next steps."), "success")
@@ -155,7 +155,7 @@ def resend_reference(reference_id: int):
     reference = next((r for r in application.references if r.id == reference_id and r.responded_at is None), None)
     if reference is None:
         abort(404)
-    others.send_reference_request(application, reference, current_user.full_name)
+    others.send_reference_request(application, reference, current_user)
     flash(_("We sent the request again to %(email)s.", email=reference.email), "success")
     return redirect(url_for("licensing.application_overview", _anchor="others"), code=303)
 
@@ -168,6 +168,6 @@ def resend_member(member_id: int):
                    if m.id == member_id and m.email and m.own_part_completed_at is None), None)
     if member is None:
         abort(404)
-    others.send_member_request(application, member, current_user.full_name)
+    others.send_member_request(application, member, current_user)
     flash(_("We sent the request again to %(email)s.", email=member.email), "success")
     return redirect(url_for("licensing.application_overview", _anchor="others"), code=303)

@@ -24,8 +24,9 @@ from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.models import AuditEvent, Role, User
 
-# The application's history: the household's events about the application itself.
-APPLICATION_RECORDS = ("Application",)
+# The application's history: the household's events about the application, its sections and documents (not the
+# reads of documents, which the audit log keeps).
+APPLICATION_RECORDS = ("Application", "ApplicationSection", "ApplicationDocument")
 
 
 @bp.get("/staff/applications")
@@ -110,7 +111,8 @@ def _render_staff_application(application: Application, **forms):
                                .order_by(StaffNote.id.desc())).all()
     events = db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))
                                 .where(AuditEvent.household_id == application.household_id,
-                                       AuditEvent.target_type.in_(APPLICATION_RECORDS))
+                                       AuditEvent.target_type.in_(APPLICATION_RECORDS),
+                                       AuditEvent.action != "document_downloaded")
                                 .order_by(AuditEvent.id)).all()
     return render_template(
         "licensing/staff_application.html", application=application, sections=applications.sections_by_key(application),

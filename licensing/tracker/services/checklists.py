@@ -18,7 +18,8 @@ from licensing.application.models import (
     HouseholdMember,
     MemberRole,
 )
-from licensing.application.services import application_submitted, new_document
+from licensing.application.services import new_document
+from licensing.application.submission import application_submitted
 from licensing.tracker.models import (
     ITEM_MOVES,
     BackgroundCheck,
@@ -37,10 +38,11 @@ from portal import audit
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db
+from portal.i18n import in_language
 from portal.models import User
+from portal.services import household_accounts
 from portal.transitions import ChangedMeanwhile, TransitionRefused, transition
 
-ADULT_AGE = 18
 FINAL = frozenset({ItemStatus.APPROVED, ItemStatus.WAIVED})
 # What a family may send a file for: every status from which the item may move to "submitted".
 FAMILY_CAN_SEND = frozenset(s for s in ItemStatus if ITEM_MOVES.allows(s, ItemStatus.SUBMITTED))
@@ -62,7 +64,7 @@ def _people_for(template: RequirementTemplate, members: list[HouseholdMember], t
     if template.scope is RequirementScope.EACH_APPLICANT:
         return [m.id for m in members if m.role is not MemberRole.OTHER]
     if template.scope is RequirementScope.EACH_ADULT:
-        return [m.id for m in members if m.role is not MemberRole.OTHER or m.age_on(today) >= ADULT_AGE]
+        return [m.id for m in members if m.is_adult_on(today)]
     return [None]
 
 
@@ -252,6 +254,11 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, 28)
 
 
+def _household_language(household_id: int) -> str:
+    accounts = household_accounts(household_id)
+    return accounts[0].preferred_locale if accounts else "en"
+
+
 def open_correction_item(actor: User, application: Application, template: RequirementTemplate, code: str,
                          note: str, today: date) -> None:
     """A line of the home safety inspection that needs correcting is an item of its own, told apart by `source`.
@@ -266,8 +273,10 @@ def open_correction_item(actor: User, application: Application, template: Requir
         audit.record("correction_added", actor=actor, target=item, household_id=application.household_id,
                      safety_item=code)
     elif item.status is ItemStatus.APPROVED:
-        change_item_status(actor, item, ItemStatus.RETURNED, household_id=application.household_id,
-                           reason=note.strip() or str(_l("Found again at the home safety inspection.")))
+        # The family reads the reason: the inspector's note, or words in the family's language.
+        reason = note.strip() or in_language(_household_language(application.household_id),
+                                             _l("Found again at the home safety inspection."))
+        change_item_status(actor, item, ItemStatus.RETURNED, household_id=application.household_id, reason=reason)
     elif item.status is ItemStatus.WAIVED:
         change_item_status(actor, item, ItemStatus.NOT_STARTED, household_id=application.household_id)
     item.custom_title = note.strip()[:300]

@@ -7,14 +7,14 @@ from datetime import date
 
 from sqlalchemy import select
 
-from licensing.application.models import Application, HouseholdMember, MemberRole
+from licensing.application.models import Application, HouseholdMember
 from licensing.tracker.models import CHECK_MOVES, BackgroundCheck, CheckStatus, CheckType
+from portal import audit
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import User
 from portal.transitions import transition
 
-ADULT_AGE = 18
 CHECK_DONE = frozenset({CheckStatus.CLEARED, CheckStatus.EXEMPTION_GRANTED, CheckStatus.NOT_APPLICABLE})
 # Families see these check statuses as they are; every other one only as "in review".
 CHECK_SHOWN_TO_FAMILY = frozenset({CheckStatus.REQUESTED, CheckStatus.PENDING, CheckStatus.CLEARED})
@@ -26,9 +26,10 @@ def generate_background_checks(application: Application, members: list[Household
     check per other state they lived in during the past five years (from the addresses they gave)."""
     existing = {(c.member_id, c.check_type, c.state) for c in db.session.scalars(
         select(BackgroundCheck).where(BackgroundCheck.application_id == application.id))}
+    added = 0
     household_states = _states(answers.get("residence", {}).get("other_states", ""))
     for member in members:
-        if member.role is MemberRole.OTHER and member.age_on(today) < ADULT_AGE:
+        if not member.is_adult_on(today):
             continue
         states = household_states | _states(member.own_part.get("other_states", ""))
         wanted = [(t, "") for t in (CheckType.STATE_CRIMINAL, CheckType.FBI, CheckType.STATE_REGISTRY,
@@ -37,7 +38,12 @@ def generate_background_checks(application: Application, members: list[Household
         for check_type, state in wanted:
             if (member.id, check_type, state) not in existing:
                 db.session.add(BackgroundCheck(application_id=application.id, member_id=member.id,
-                                               check_type=check_type, state=state, requested_on=today))
+                                               check_type=check_type, state=state, requested_on=today,
+                                               status=CheckStatus.REQUESTED))
+                added += 1
+    if added:
+        audit.record("background_checks_requested", target=application, household_id=application.household_id,
+                     checks=added)
 
 
 def _states(text: str) -> set[str]:

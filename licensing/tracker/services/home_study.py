@@ -3,7 +3,6 @@ sends it back for approval. Who approved it and when stays in the event log."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from licensing.application.models import Application
@@ -33,8 +32,7 @@ def save_report(staff: User, application: Application, expected_version: int | N
     report.updated_at, report.updated_by_id = now_utc(), staff.id
     if report.status is HomeStudyStatus.APPROVED:
         transition(HOME_STUDY_MOVES, report, HomeStudyStatus.DRAFT, actor=staff,
-                   household_id=application.household_id,
-                   reason=str(_l("Changed after approval: it needs approving again.")))
+                   household_id=application.household_id, action="home_study_changed_after_approval")
     audit.record("home_study_saved", actor=staff, target=report, household_id=application.household_id)
     db.session.flush()  # a stale version (someone else saved meanwhile) shows here, not at commit
 

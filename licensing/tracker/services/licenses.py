@@ -37,7 +37,9 @@ def issue_license(admin: User, application: Application, view: ChecklistView, nu
                   answers: dict) -> License:
     """Issue the license: the application is approved, the household becomes a licensed family and its renewal
     items are created. Refused unless every initial item is final and no license exists yet."""
-    if not ready_for_license(view) or license_for(application.id) is not None:
+    if license_for(application.id) is not None:
+        raise TransitionRefused(_l("A license was already issued for this household."))
+    if not ready_for_license(view):
         raise TransitionRefused(_l("Every item must be approved or waived before the license is issued."))
     if db.session.scalar(select(License.id).where(License.number == number.strip())) is not None:
         raise TransitionRefused(_l("This license number is already used."))

@@ -39,6 +39,8 @@ def admin_approve_home_study(application_id: int):
 def admin_issue_license(application_id: int):
     application = get_application_for_staff(current_user, application_id)
     view = checklists.load_checklist(application.id)
+    if licenses.license_for(application.id) is not None:  # sent twice (a double click, the back button)
+        raise TransitionRefused(_("A license was already issued for this household."))
     if not licenses.ready_for_license(view):
         raise TransitionRefused(_("Every item must be approved or waived before the license is issued."))
     form = LicenseForm()

@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import IntegerField
-from wtforms.validators import InputRequired
 
 from licensing import bp
 from licensing.application.permissions import application_for_household, get_own_application
 from licensing.roles import FAMILY
-from licensing.tracker.forms import safety_form_class
+from licensing.tracker.forms import SlotChoiceForm, safety_form_class
 from licensing.tracker.permissions import get_item_for_family, get_visit_slot_for_family
 from licensing.tracker.services import checklists, checks, home_study, licenses, safety, visits
 from licensing.uploads import FileRefused
@@ -46,10 +44,6 @@ def send_item_document(item_id: int):
     except FileRefused as refused:
         flash(str(refused.message), "danger")
     return redirect(url_for("licensing.family_checklist", _anchor=f"item-{item.id}"), code=303)
-
-
-class SlotChoiceForm(ConfirmForm):
-    slot = IntegerField(validators=[InputRequired()])
 
 
 @bp.post("/visits/<int:visit_id>/choose")

@@ -18,7 +18,8 @@ from portal.models import AuditEvent
 
 # What the checklist's history shows of the household's events (the application page shows the application's own).
 TRACKER_RECORDS = ("ChecklistItem", "BackgroundCheck", "HomeStudyVisit", "HomeStudyReport", "License")
-TRACKER_ACTIONS = ("checklist_generated", "safety_inspection_recorded", "safety_self_check_recorded")
+TRACKER_ACTIONS = ("checklist_generated", "background_checks_requested", "safety_inspection_recorded",
+                   "safety_self_check_recorded")
 HISTORY_LIMIT = 200
 
 
