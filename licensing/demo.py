@@ -75,9 +75,11 @@ def seed(_app, **_kwargs) -> None:
                                    "primary_birth_date": "1988-05-14", "primary_phone": "555-010-2020",
                                    "has_co_applicant": False, "co_first_name": "", "co_last_name": "",
                                    "co_birth_date": None, "co_email": "", "co_phone": ""}
-    sections["applicants"].status = SectionStatus.COMPLETE
+    applications.change_section_status(applicant, application, sections["applicants"], SectionStatus.COMPLETE,
+                                       "section_saved")
     sections["household"].data = {"count": 0}
-    sections["household"].status = SectionStatus.COMPLETE
+    applications.change_section_status(applicant, application, sections["household"], SectionStatus.COMPLETE,
+                                       "section_saved")
     sections["residence"].draft = {"street": ["48 Elm Avenue"], "city": ["Fresno"], "state": ["CA"],
                                    "zip_code": ["93704"], "ownership": ["own"], "bedrooms": ["3"]}
     db.session.flush()
@@ -198,7 +200,7 @@ def _submitted_application(user: User, first: str, last: str, homefinder: User, 
     for section in db.session.scalars(select(ApplicationSection).where(
             ApplicationSection.application_id == application.id)):
         section.data = dict(DEMO_ANSWERS.get(section.key, {"count": 0}))
-        section.status = SectionStatus.COMPLETE
+        applications.change_section_status(user, application, section, SectionStatus.COMPLETE, "section_saved")
     applications.change_application_status(user, application, ApplicationStatus.SUBMITTED)
     application.submitted_at = now_utc() - timedelta(days=20)
     db.session.flush()

@@ -133,7 +133,7 @@ def save_draft(application: Application, section: ApplicationSection, typed: dic
     # Typing into a section in progress is not an event (the log would fill with keystrokes); changing a finished
     # section is: it is no longer complete.
     if section.status is SectionStatus.COMPLETE:
-        _move_section(user, application, section, SectionStatus.IN_PROGRESS, "section_edited")
+        change_section_status(user, application, section, SectionStatus.IN_PROGRESS, "section_edited")
 
 
 def save_section(application: Application, section: ApplicationSection, form, user: User) -> None:
@@ -142,7 +142,7 @@ def save_section(application: Application, section: ApplicationSection, form, us
     saver = _SAVERS.get(section.key, _save_flat)
     saver(application, section, form, user)
     section.draft = None
-    _move_section(user, application, section, SectionStatus.COMPLETE, "section_saved")
+    change_section_status(user, application, section, SectionStatus.COMPLETE, "section_saved")
     section.reopen_note = "" if application.status is not ApplicationStatus.RETURNED else section.reopen_note
     if application.signatures:
         db.session.execute(delete(Signature).where(Signature.application_id == application.id))
@@ -150,10 +150,11 @@ def save_section(application: Application, section: ApplicationSection, form, us
     db.session.flush()
 
 
-def _move_section(actor: User | None, application: Application, section: ApplicationSection, target: SectionStatus,
-                  action: str, reason: str = "") -> None:
-    """A section's status changes through SECTION_MOVES (one event, named by `action`); saving a section that is
-    already complete, or reopening one already reopened, is recorded without a move."""
+def change_section_status(actor: User | None, application: Application, section: ApplicationSection,
+                          target: SectionStatus, action: str, reason: str = "") -> None:
+    """The one way a section's status changes: through SECTION_MOVES, in one event named by `action`
+    ("section_saved", "section_edited", "section_reopened"). Saving a section that is already complete, or
+    reopening one already reopened, is recorded without a move."""
     if section.status is target:
         record_event(application, actor, action, section=section.key, reason=reason.strip() or None)
         return
@@ -338,7 +339,7 @@ def add_note(staff: User, application: Application, body: str) -> None:
 def reopen_section(staff: User, application: Application, section: ApplicationSection, note: str) -> None:
     if application.status is not ApplicationStatus.RETURNED:  # a second section reopened: already returned
         change_application_status(staff, application, ApplicationStatus.RETURNED, reason=note, section=section.key)
-    _move_section(staff, application, section, SectionStatus.REOPENED, "section_reopened", reason=note)
+    change_section_status(staff, application, section, SectionStatus.REOPENED, "section_reopened", reason=note)
     section.reopen_note = note.strip()
     for user in household_accounts(application.household_id):
         emails.queue_email(user.email, user.preferred_locale, "section_reopened", user=user,

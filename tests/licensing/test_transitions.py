@@ -558,6 +558,14 @@ def _save_draft_of_complete_section(w: World) -> Act:
     return lambda: applications.save_draft(application, section, {"has_condition": ["yes"]}, w.user)
 
 
+@scenario("application.services.change_section_status")
+def _change_section_status(w: World) -> Act:
+    application = w.application()
+    section = applications.sections_by_key(application)["health"]
+    return lambda: applications.change_section_status(w.user, application, section, SectionStatus.COMPLETE,
+                                                      "section_saved")
+
+
 @scenario("application.services.save_section")
 def _save_section(w: World) -> Act:
     application = w.application()
