@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import access, cli, errors, i18n, security
+from portal import access, cli, errors, i18n, pending, routing, security
 from portal.config import INSTANCE, ROOT, from_environment
 from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail
 from portal.services import load_user_for_session
@@ -28,6 +28,7 @@ def register_extensions(app: Flask) -> None:
         # Flask-Login and the rate limiter read the client address: trust exactly the configured proxies.
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    routing.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)
@@ -40,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     access.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    pending.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

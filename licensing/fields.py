@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import (
@@ -15,6 +17,8 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+
+from portal.clock import agency_now
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
@@ -87,6 +91,23 @@ def zip_field(required: bool = True) -> StringField:
     validators.append(Regexp(r"^\d{5}(-\d{4})?$", message=_l("Enter a 5-digit ZIP code, like 90210.")))
     return StringField(_l("ZIP code"), validators=validators, render_kw={"inputmode": "numeric",
                                                                          "autocomplete": "postal-code"})
+
+
+class Upcoming:
+    """A date and time (typed in the agency's time zone) from now to `years` ahead: an information session or a
+    visit is never booked in year 1 or 9999."""
+
+    def __init__(self, years: int = 2) -> None:
+        self.years = years
+
+    def __call__(self, form, field) -> None:
+        if field.data is None:
+            return
+        now = agency_now().replace(tzinfo=None, second=0, microsecond=0)
+        if field.data < now:
+            raise ValidationError(_l("Choose a date and time that is still to come."))
+        if field.data > now + timedelta(days=366 * self.years):
+            raise ValidationError(_l("Choose a date within the next %(years)d years.", years=self.years))
 
 
 def age_field(label) -> IntegerField:

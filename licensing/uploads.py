@@ -50,7 +50,10 @@ def clean_filename(name: str) -> str:
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
-    return name[:150] or "document"
+    stem, extension = os.path.splitext(name)
+    if len(extension) > 10:  # not an extension anyone would recognise: part of the name
+        stem, extension = name, ""
+    return (stem[:150 - len(extension)] + extension) if stem else "document"
 
 
 @dataclass

@@ -83,8 +83,8 @@ def enforce_access_rules() -> None:
         return None
     if not current_user.is_authenticated:
         next_path = request.full_path if request.method == "GET" else request.path
-        if request.method == "POST" and getattr(current_app.view_functions[endpoint], "rerender_on_csrf_error", False):
-            # The session ended while a form was being filled in: keep what was typed for after sign-in.
+        if request.method == "POST":
+            # The session ended while a form was being filled in: keep what was typed for its owner, after sign-in.
             from portal.pending import keep_pending_submission
 
             keep_pending_submission()

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from portal import demo, emails, services
+from portal import demo, emails, pending, services
 from portal.extensions import db
 from portal.models import STAFF_ROLES, Role
 
@@ -59,6 +59,15 @@ def send_mail_command(limit: int) -> None:
     click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
 
 
+@click.command("cleanup")
+@with_appcontext
+def cleanup_command() -> None:
+    """Delete what is kept only for a while: input typed when a session ended, after a day (run from cron hourly)."""
+    with db.unit_of_work():
+        removed = pending.delete_expired()
+    click.echo(f"kept input deleted: {removed}")
+
+
 def init_app(app: Flask) -> None:
-    for command in (upgrade_db_command, seed_demo_command, create_staff_command, send_mail_command):
+    for command in (upgrade_db_command, seed_demo_command, create_staff_command, send_mail_command, cleanup_command):
         app.cli.add_command(command)

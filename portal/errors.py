@@ -42,24 +42,27 @@ def _handle_http_error(error: HTTPException):
 
 
 def _handle_csrf_error(error: CSRFError):
-    # The CSRF check runs before the access check: apply the access rule first (an ended session goes to sign-in,
-    # keeping what was typed), so a view never runs for someone it isn't meant for.
-    refused = enforce_access_rules()
-    if refused is not None:
-        return refused
-    # Form views re-render with the person's input and a translated message (PortalForm): nothing typed is lost.
-    view = current_app.view_functions.get(request.endpoint or "")
-    if view is not None and getattr(view, "rerender_on_csrf_error", False):
+    """A failed CSRF check answers as the request would have with a valid token (sign-in first, 403/404 for a role
+    that may not use the route, 429 when rate-limited, 409 on a conflict), except that nothing it writes is kept.
+    Form views re-render with the person's input and a translated message (PortalForm): nothing typed is lost."""
+    try:
+        # The CSRF check runs before the access check: apply the access rule first (an ended session goes to
+        # sign-in, keeping what was typed), so a view never runs for someone it isn't meant for.
+        refused = enforce_access_rules()
+        if refused is not None:
+            return refused
+        view = current_app.view_functions.get(request.endpoint or "")
+        if view is None or not getattr(view, "rerender_on_csrf_error", False):
+            return render_error(400)
         g.csrf_failed = True  # nothing the view does is committed (portal/database.py), whatever it does
-        try:
-            answer = view(**(request.view_args or {}))
-        except Exception as error:  # abort(404), a bad emailed link...: answered by its own handler, as usual
-            return current_app.handle_user_exception(error)
-        response = current_app.make_response(answer)
-        if not 300 <= response.status_code < 400:  # the form again, with what was typed; a redirect stays one
-            response.status_code = 400
-        return response
-    return render_error(400)
+        answer = view(**(request.view_args or {}))
+    except Exception as raised:  # abort(404), a bad emailed link, a rate limit...: answered by its own handler
+        g.csrf_failed = True
+        return current_app.handle_user_exception(raised)
+    response = current_app.make_response(answer)
+    if not 300 <= response.status_code < 400:  # the form again, with what was typed; a redirect stays one
+        response.status_code = 400
+    return response
 
 
 def _handle_refusal(refused: Refused):

@@ -9,7 +9,7 @@ from flask import url_for
 
 def safe_next(target: str | None, default_endpoint: str = "portal.dashboard") -> str:
     """Only local paths are followed, so a crafted link can't bounce a family to another site after sign-in."""
-    if target:
+    if target and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # CR/LF would break the header
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
                 and "\\" not in target:

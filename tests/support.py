@@ -48,3 +48,10 @@ def agency_today():
     from portal.config import from_environment
 
     return datetime.now(ZoneInfo(from_environment()["PORTAL_TIMEZONE"])).date()
+
+
+def days_ahead(days: int, time: str = "10:00") -> str:
+    """A date and time `days` from today at the agency, as a datetime-local field sends it ("2026-12-09T10:00")."""
+    from datetime import timedelta
+
+    return f"{(agency_today() + timedelta(days=days)).isoformat()}T{time}"

@@ -4,7 +4,7 @@ Signatures and submission are in submission.py; other people's parts in others.p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flask import url_for
@@ -331,8 +331,19 @@ def assign(staff: User, application: Application, homefinder: User) -> None:
     record_event(application, staff, "assigned", homefinder=homefinder.full_name)
 
 
+NOTE_RESENT_WITHIN = timedelta(minutes=1)
+
+
 def add_note(staff: User, application: Application, body: str) -> None:
-    db.session.add(StaffNote(application_id=application.id, author_id=staff.id, body=body.strip()))
+    """A staff note. The same words from the same person within a minute are a double click or a resend, not a
+    second note: stored once."""
+    body = body.strip()
+    resent = db.session.scalar(select(StaffNote.id).where(
+        StaffNote.application_id == application.id, StaffNote.author_id == staff.id, StaffNote.body == body,
+        StaffNote.created_at > now_utc() - NOTE_RESENT_WITHIN).limit(1))
+    if resent is not None:
+        return
+    db.session.add(StaffNote(application_id=application.id, author_id=staff.id, body=body))
     record_event(application, staff, "note_added")
 
 

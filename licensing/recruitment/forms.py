@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import URL, InputRequired, Length, NumberRange
 
-from licensing.fields import EmptyAllowedUnless, choices_of, long_text, phone_field, text, zip_field
+from licensing.fields import EmptyAllowedUnless, Upcoming, choices_of, long_text, phone_field, text, zip_field
 from licensing.recruitment.labels import FORMAT_LABELS, INTEREST_LABELS, SOURCE_LABELS
 from licensing.recruitment.models import SessionFormat
 from portal.forms import LANGUAGE_CHOICES, PortalForm, email_field
@@ -32,7 +32,7 @@ class InquiryForm(PortalForm):
 
 class InfoSessionForm(PortalForm):
     starts_at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M",
-                                   validators=[InputRequired(message=_l("Enter the date and time."))])
+                                   validators=[InputRequired(message=_l("Enter the date and time.")), Upcoming()])
     duration_minutes = IntegerField(_l("Length in minutes"), default=120, validators=[
         InputRequired(message=_l("Enter a number of minutes.")),
         NumberRange(min=15, max=600, message=_l("Enter between %(min)s and %(max)s minutes."))])

@@ -21,6 +21,7 @@ from portal.database import now_utc
 from portal.extensions import db, limiter
 from portal.forms import ConfirmForm, SetPasswordForm, keeps_input, render_form
 from portal.i18n import local_to_utc
+from portal.routing import parse_id
 from portal.services import find_user_by_email
 
 
@@ -46,9 +47,10 @@ def inquiry():
 
 
 def _open_session(session_id: str | None) -> InfoSession | None:
-    if not session_id or not session_id.isdigit():
+    session_id = parse_id(session_id)
+    if session_id is None:
         return None
-    session = db.session.get(InfoSession, int(session_id))
+    session = db.session.get(InfoSession, session_id)
     return session if session is not None and session.starts_at > now_utc() else None
 
 
@@ -158,7 +160,7 @@ def staff_session(session_id: int):
                                .where(SessionRsvp.session_id == session.id).order_by(SessionRsvp.id)).all()
     form = ConfirmForm()
     if form.validate_on_submit():
-        attended = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
+        attended = {number for number in map(parse_id, request.form.getlist("attended")) if number is not None}
         services.record_attendance(current_user, session, attended & {r.lead_id for r in rsvps})
         flash(_("Attendance saved."), "success")
         return redirect(url_for("licensing.staff_session", session_id=session.id), code=303)

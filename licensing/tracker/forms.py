@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
 
-from licensing.fields import EmptyAllowedUnless, age_field, check_age_range, long_text, text
+from licensing.fields import EmptyAllowedUnless, Upcoming, age_field, check_age_range, long_text, text
 from licensing.tracker.labels import (
     CHECK_STATUS,
     ITEM_STATUS,
@@ -70,11 +70,11 @@ class CheckUpdateForm(PortalForm):
 class ProposeVisitForm(PortalForm):
     kind = SelectField(_l("Visit"), choices=_choices(VISIT_KIND), validators=[InputRequired()])
     slot_1 = DateTimeLocalField(_l("First time you offer"), format="%Y-%m-%dT%H:%M",
-                                validators=[InputRequired(message=_l("Offer at least one time."))])
+                                validators=[InputRequired(message=_l("Offer at least one time.")), Upcoming()])
     slot_2 = DateTimeLocalField(_l("Second time (optional)"), format="%Y-%m-%dT%H:%M",
-                                validators=[EmptyAllowedUnless()])
+                                validators=[EmptyAllowedUnless(), Upcoming()])
     slot_3 = DateTimeLocalField(_l("Third time (optional)"), format="%Y-%m-%dT%H:%M",
-                                validators=[EmptyAllowedUnless()])
+                                validators=[EmptyAllowedUnless(), Upcoming()])
 
 
 class SlotChoiceForm(PortalForm):
@@ -117,11 +117,17 @@ class LicenseForm(PortalForm):
 
     validate_age_max = check_age_range
 
+    def validate_effective_on(self, field):
+        if field.data and abs((field.data - agency_today()).days) > 366:
+            raise ValidationError(_l("The license takes effect within a year of today."))
+
     def validate_expires_on(self, field):
         if self.effective_on.data and field.data and field.data <= self.effective_on.data:
             raise ValidationError(_l("The license must expire after it takes effect."))
         if field.data and field.data <= agency_today():
             raise ValidationError(_l("The expiry date must be in the future."))
+        if self.effective_on.data and field.data and (field.data - self.effective_on.data).days > 5 * 366:
+            raise ValidationError(_l("A license runs for five years at most."))
 
 
 class RequirementTemplateForm(PortalForm):

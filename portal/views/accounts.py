@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -41,8 +41,10 @@ def _lockout_limit() -> str:
     return f"{config['LOGIN_FAILURES_BEFORE_LOCKOUT']} per {config['LOGIN_LOCKOUT_MINUTES']} minutes"
 
 
-def _failed(response) -> bool:
-    return response.status_code != 302
+def _failed(_response) -> bool:
+    """Only a wrong password counts toward the lockout: not a refusal of the per-address limit (429), which would
+    lock out the rightful owner behind a shared office address, nor a form sent empty."""
+    return bool(g.get("wrong_password"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -62,6 +64,7 @@ def login():
             login_user(user)
             return redirect(safe_next(form.next.data))
         keep_on_refusal()  # the failed attempt stays recorded, though the page answers 422
+        g.wrong_password = result == SignInResult.INVALID
         if result == SignInResult.UNCONFIRMED:
             unconfirmed = True
             form.form_errors.append(_("Please confirm your email address first. We sent you a link when you "

@@ -13,6 +13,7 @@ from licensing.recruitment.models import InfoSession, Lead, LeadInquiry, LeadSta
 from portal.database import now_utc
 from portal.models import OutboxMessage, Role, User
 from tests.conftest import post_form, sign_in, text_of
+from tests.support import days_ahead
 
 INQUIRY = {"first_name": "Elena", "last_name": "Vargas", "email": "elena@example.com", "phone": "555-222-3333",
            "preferred_locale": "es", "county": "Fresno", "zip_code": "93701", "interest": "foster",
@@ -143,7 +144,7 @@ def test_staff_publish_a_session_with_field_messages(app, db, make_user):
                                                          "language": "es"})
     assert bad.status_code == 422
     assert "Enter the address for an in-person session." in bad.get_data(as_text=True)
-    good = post_form(staff, "/licensing/staff/sessions", {"starts_at": "2030-03-05T18:30", "format": "in_person",
+    good = post_form(staff, "/licensing/staff/sessions", {"starts_at": days_ahead(96, "18:30"), "format": "in_person",
                                                           "address": "100 Main St", "capacity": "15",
                                                           "duration_minutes": "120", "language": "es"})
     assert good.status_code == 303

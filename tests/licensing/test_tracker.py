@@ -29,7 +29,7 @@ from portal.models import OutboxMessage, Role, User
 from portal.transitions import TransitionRefused
 from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import submit_complete_application
-from tests.support import agency_today
+from tests.support import agency_today, days_ahead
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def test_background_checks_are_updated_with_locking(app, staff, db, submitted):
 def test_visits_are_proposed_chosen_reminded_and_completed(app, client, staff, db, submitted):
     _user, application_id = submitted
     response = post_form(staff, f"/licensing/staff/applications/{application_id}/visits", {
-        "kind": "home_safety_inspection", "slot_1": "2030-05-06T10:00", "slot_2": "2030-05-07T15:30"})
+        "kind": "home_safety_inspection", "slot_1": days_ahead(40), "slot_2": days_ahead(41, "15:30")})
     assert response.status_code == 303
     visit = db.session.scalar(select(HomeStudyVisit))
     slots = db.session.execute(select(HomeStudyVisit).where(HomeStudyVisit.id == visit.id)).scalar_one()
@@ -333,7 +333,7 @@ def test_another_household_cannot_touch_this_households_visits_or_items(app, db,
                                                                         applicant_with_application):
     _user, application_id = submitted
     post_form(staff, f"/licensing/staff/applications/{application_id}/visits", {
-        "kind": "joint_interview", "slot_1": "2030-05-06T10:00"})
+        "kind": "joint_interview", "slot_1": days_ahead(40)})
     visit = db.session.scalar(select(HomeStudyVisit))
     from licensing.tracker.models import VisitSlot
 

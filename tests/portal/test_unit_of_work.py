@@ -37,7 +37,7 @@ from portal.tokens import TokenPurpose, make_token
 from portal.transitions import Refused
 from tests.conftest import TEST_PASSWORD, config_for_tests, post_form
 from tests.licensing.conftest import PDF, SECTION_ANSWERS
-from tests.support import agency_today
+from tests.support import agency_today, days_ahead
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -210,14 +210,14 @@ BODIES = {
     "licensing.staff_reopen_section": lambda r: {"section": "residence", "note": "Please add the other bedroom."},
     "licensing.staff_review_document": lambda r: {"decision": "accept"},
     "licensing.staff_lead": lambda r: {"action": "contacted"},
-    "licensing.staff_sessions": lambda r: {"starts_at": "2030-03-05T18:30", "duration_minutes": "120",
+    "licensing.staff_sessions": lambda r: {"starts_at": days_ahead(96, "18:30"), "duration_minutes": "120",
                                            "format": "in_person", "address": "1 Main St", "language": "en",
                                            "capacity": "20"},
     "licensing.staff_session": lambda r: {"attended": [str(r.url_values["lead_id"])]},
     "licensing.staff_update_item": lambda r: {"version": "1", "status": "approved"},
     "licensing.staff_update_check": lambda r: {"version": "1", "status": "cleared"},
-    "licensing.staff_propose_visit": lambda r: {"kind": "home_safety_inspection", "slot_1": "2030-05-06T10:00",
-                                                "slot_2": "2030-05-07T15:30"},
+    "licensing.staff_propose_visit": lambda r: {"kind": "home_safety_inspection", "slot_1": days_ahead(40),
+                                                "slot_2": days_ahead(41, "15:30")},
     "licensing.staff_complete_visit": lambda r: {"notes": "All good"},
 }
 

@@ -21,7 +21,7 @@ from portal.access import roles_required, signed_in
 from portal.clock import agency_today
 from portal.database import keep_on_refusal
 from portal.forms import ConfirmForm, csrf_failed, keeps_input, render_form
-from portal.pending import take_pending_submission
+from portal.pending import resumes_after_sign_in, take_pending_submission
 from portal.transitions import Refused
 
 
@@ -48,6 +48,7 @@ def application_overview():
 @bp.route("/application/section/<key>", methods=["GET", "POST"])
 @roles_required(*FAMILY, hidden=True)
 @keeps_input
+@resumes_after_sign_in
 def application_section(key: str):
     if key not in SECTION_FORMS:
         abort(404)
@@ -114,8 +115,11 @@ def download_document(document_id: int):
     audit.record("document_downloaded", actor=current_user, target=document, household_id=household_id,
                  kind=document.kind)
     inline = request.args.get("preview") == "1" and document.content_type != "image/heic"
-    return send_file(path, mimetype=document.content_type, as_attachment=not inline,
-                     download_name=document.original_name, max_age=0)
+    response = send_file(path, mimetype=document.content_type, as_attachment=not inline,
+                         download_name=document.original_name, max_age=0)
+    # IDs and medical statements must not stay in a shared computer's browser cache.
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
 
 
 @bp.post("/application/sign")

@@ -23,6 +23,7 @@ from portal.clock import agency_today
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.models import AuditEvent, Role, User
+from portal.routing import parse_id
 
 # The application's history: the household's events about the application, its sections and documents (not the
 # reads of documents, which the audit log keeps).
@@ -44,8 +45,8 @@ def staff_applications():
         query = query.where(Application.assigned_homefinder_id == current_user.id)
     elif assigned == "none":
         query = query.where(Application.assigned_homefinder_id.is_(None))
-    elif assigned.isdigit():
-        query = query.where(Application.assigned_homefinder_id == int(assigned))
+    elif parse_id(assigned) is not None:
+        query = query.where(Application.assigned_homefinder_id == parse_id(assigned))
     return render_template("licensing/staff_applications.html", applications=db.session.scalars(query).all(),
                            status=status, assigned=assigned, statuses=list(ApplicationStatus),
                            homefinders=_homefinders(), progress=applications.progress)
