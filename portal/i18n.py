@@ -10,6 +10,7 @@ from flask_babel import force_locale, get_locale, get_timezone
 from flask_login import current_user
 
 from portal.audit import audit_label
+from portal.clock import agency_zone
 from portal.models import outbox_status_label, role_label
 from portal.transitions import status_change_label
 
@@ -45,7 +46,9 @@ def suggest_locale(code: str) -> None:
 
 def local_to_utc(value: datetime) -> datetime:
     """A date and time typed in the agency's time zone (naive), as an aware UTC datetime."""
-    return value.replace(tzinfo=get_timezone()).astimezone(UTC) if value.tzinfo is None else value.astimezone(UTC)
+    # zoneinfo, not Flask-Babel's pytz zone: pytz's zone put in with replace() carries the city's old local mean time
+    # (-7:53 for Los Angeles), which moved every typed time seven minutes.
+    return value.replace(tzinfo=agency_zone()).astimezone(UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def select_timezone() -> str:

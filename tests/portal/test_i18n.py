@@ -95,3 +95,15 @@ def test_placeholders_survive_translation(message):
     for entry in polib.pofile(str(CATALOG)):
         if message in entry.msgid:
             assert entry.msgstr.count(message) == entry.msgid.count(message), entry.msgid
+
+
+def test_a_typed_time_is_the_agencys_wall_clock_time(app):
+    """10:00 typed in Los Angeles is 18:00 UTC in winter and 17:00 in summer (pytz's zone, put in with replace(),
+    once moved it by the city's old local mean time: 17:53)."""
+    from datetime import UTC, datetime
+
+    from portal.i18n import local_to_utc
+
+    with app.app_context():
+        assert local_to_utc(datetime(2026, 12, 8, 10, 0)) == datetime(2026, 12, 8, 18, 0, tzinfo=UTC)
+        assert local_to_utc(datetime(2027, 7, 8, 10, 0)) == datetime(2027, 7, 8, 17, 0, tzinfo=UTC)
