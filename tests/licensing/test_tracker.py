@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from licensing.application.models import Application
+from licensing.application.models import Application, ApplicationDocument
 from licensing.tracker.models import (
     ITEM_MOVES,
     BackgroundCheck,
@@ -427,4 +427,21 @@ def test_family_sends_a_document_for_an_item_and_application_documents_count(app
     db.session.expire_all()
     assert db.session.get(ChecklistItem, cpr.id).status is ItemStatus.SUBMITTED
     assert "cpr-card.pdf" in text_of(staff.get(f"/licensing/staff/applications/{application_id}/checklist"))
-    assert send(PDF, "again.pdf").status_code == 409  # already sent: the agency reviews it now
+    again = send(PDF, "again.pdf")  # already sent: the agency reviews it now
+    assert again.status_code == 303
+    assert "We already have a file for this item; the agency is reviewing it." in text_of(
+        client.get("/licensing/checklist"))
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ApplicationDocument)
+                             .where(ApplicationDocument.checklist_item_id == cpr.id)) == 1
+
+    # This year's pet records, sent for the returned checklist item, are the application's pet records too.
+    pets = item_by_code(db, application_id, "pet_vaccinations")[0]
+    assert post_form(staff, f"/licensing/staff/items/{pets.id}", {
+        "version": str(pets.version), "status": "returned", "reason": "Last year's records"}).status_code == 303
+    response = client.post(f"/licensing/checklist/items/{pets.id}/document", data={
+        "csrf_token": csrf_token(client), "file": (io.BytesIO(PDF), "pets-2026.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    overview = text_of(client.get("/licensing/application"))
+    assert "pets-2026.pdf" in overview

@@ -228,9 +228,10 @@ def test_a_file_for_an_item_already_sent_or_approved_is_refused_and_nothing_is_s
                                  .where(ApplicationDocument.checklist_item_id == item_id))
 
     before = last_event_id(db)
-    refused = send()
-    assert refused.status_code == 409
-    assert "This change is not allowed from the current status." in text_of(refused)
+    refused = send()  # said on the family's checklist, where they are, not on an error page
+    assert refused.status_code == 303
+    assert "We already have a file for this item; the agency is reviewing it." in text_of(
+        client.get("/licensing/checklist"))
     assert stored_for_item() == 0 and status_events(db, "ChecklistItem", item_id, before) == []
 
     with app.test_request_context():
@@ -238,7 +239,8 @@ def test_a_file_for_an_item_already_sent_or_approved_is_refused_and_nothing_is_s
                                       ItemStatus.APPROVED, household_id=household_id)
         portal_db.commit()
     before = last_event_id(db)
-    assert send().status_code == 409
+    assert send().status_code == 303
+    assert "This item is already done: nothing more to send." in text_of(client.get("/licensing/checklist"))
     assert stored_for_item() == 0 and status_events(db, "ChecklistItem", item_id, before) == []
     assert db.session.get(ChecklistItem, item_id).status is ItemStatus.APPROVED
 

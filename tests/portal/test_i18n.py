@@ -105,5 +105,5 @@ def test_a_typed_time_is_the_agencys_wall_clock_time(app):
     from portal.i18n import local_to_utc
 
     with app.app_context():
-        assert local_to_utc(datetime(2026, 12, 8, 10, 0)) == datetime(2026, 12, 8, 18, 0, tzinfo=UTC)
-        assert local_to_utc(datetime(2027, 7, 8, 10, 0)) == datetime(2027, 7, 8, 17, 0, tzinfo=UTC)
+        assert local_to_utc(datetime(2026, 12, 8, 10, 0)) == datetime(2026, 12, 8, 18, 0, tzinfo=UTC)  # noqa: DTZ001 (typed, naive)
+        assert local_to_utc(datetime(2027, 7, 8, 10, 0)) == datetime(2027, 7, 8, 17, 0, tzinfo=UTC)  # noqa: DTZ001

@@ -127,10 +127,16 @@ def send_item_document(user: User, item: ChecklistItem, upload: FileStorage | No
     template = db.session.get(RequirementTemplate, item.template_id)
     if template.type is not RequirementType.DOCUMENT:
         raise TransitionRefused(_l("This item does not ask for a file."))
+    if item.status is ItemStatus.SUBMITTED:
+        raise TransitionRefused(_l("We already have a file for this item; the agency is reviewing it."))
+    if item.status in FINAL:
+        raise TransitionRefused(_l("This item is already done: nothing more to send."))
     ITEM_MOVES.check(item.status, ItemStatus.SUBMITTED)
     stored = store_upload(upload)
     change_item_status(user, item, ItemStatus.SUBMITTED, household_id=household_id)
-    db.session.add(new_document(item.application_id, template.code, item.member_id, stored, user,
+    # Filed under the application's own kind when it has one (pet records), so the application counts it too.
+    kind = APPLICATION_DOCUMENT_KINDS.get(template.code, template.code)
+    db.session.add(new_document(item.application_id, kind, item.member_id, stored, user,
                                 checklist_item_id=item.id))
 
 

@@ -12,10 +12,10 @@ from licensing.roles import FAMILY
 from licensing.tracker.forms import SlotChoiceForm, safety_form_class
 from licensing.tracker.permissions import get_item_for_family, get_visit_slot_for_family
 from licensing.tracker.services import checklists, checks, home_study, licenses, safety, visits
-from licensing.uploads import FileRefused
 from portal.access import roles_required
 from portal.clock import agency_today
 from portal.forms import ConfirmForm, keeps_input, render_form
+from portal.transitions import Refused
 
 
 @bp.get("/checklist")
@@ -41,7 +41,7 @@ def send_item_document(item_id: int):
     try:
         checklists.send_item_document(current_user, item, request.files.get("file"), current_user.household_id)
         flash(_("Thank you, the document is uploaded."), "success")
-    except FileRefused as refused:
+    except Refused as refused:  # a file that isn't right, or an item that takes no file now: said on the checklist
         flash(str(refused.message), "danger")
     return redirect(url_for("licensing.family_checklist", _anchor=f"item-{item.id}"), code=303)
 
