@@ -110,6 +110,43 @@ class Upcoming:
             raise ValidationError(_l("Choose a date within the next %(years)d years.", years=self.years))
 
 
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin",
+    "WY": "Wyoming", "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands", "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}
+_STATE_BY_NAME = {name.casefold(): code for code, name in US_STATES.items()}
+
+
+def parse_states(text: str) -> set[str] | None:
+    """The state codes in "TX, Arizona; nv", or None when something in it is not a US state or territory. Each
+    state lived in needs its own child abuse registry check, so nothing typed may be silently dropped."""
+    codes = set()
+    for part in text.replace(";", ",").replace("/", ",").split(","):
+        name = " ".join(part.split()).rstrip(".")
+        if not name:
+            continue
+        code = name.upper() if name.upper() in US_STATES else _STATE_BY_NAME.get(name.casefold())
+        if code is None:
+            return None
+        codes.add(code)
+    return codes
+
+
+def check_states(form, field) -> None:
+    if field.data and parse_states(field.data) is None:
+        raise ValidationError(_l("Write each state as its two-letter code or its name, separated by commas: "
+                                 "TX, Arizona."))
+
+
 def age_field(label) -> IntegerField:
     return IntegerField(label, validators=[
         InputRequired(message=_l("Enter an age.")),

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, InputRequired
 
-from licensing.fields import long_text, text
+from licensing.fields import check_states, long_text, text
 from portal.forms import PortalForm
 
 
@@ -46,6 +46,7 @@ class AdultPartForm(PortalForm):
     other_states = text(_l("Other US states you lived in during the past five years (optional)"), 300,
                         required=False, description=_l("For example: TX, AZ. Each state needs its own registry "
                                                        "check."))
+    validate_other_states = check_states
     consent = BooleanField(_l("I consent to the background checks the agency must run for every adult in a foster "
                               "home (fingerprints and registry checks)."),
                            validators=[DataRequired(message=_l("Your consent is needed to continue."))])

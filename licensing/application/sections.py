@@ -30,6 +30,7 @@ from licensing.fields import (
     EmptyAllowedUnless,
     age_field,
     check_age_range,
+    check_states,
     email_answer,
     long_text,
     phone_field,
@@ -205,6 +206,7 @@ class ResidenceForm(PortalForm):
                             message=_l("Tell us how the pool is fenced or covered."))
     other_states = text(_l("Other US states where an adult of the home lived during the past five years"), 300,
                         required=False, description=_l("For example: TX, AZ. Leave empty if none."))
+    validate_other_states = check_states
 
     def validate_state(self, field):
         if not (field.data or "").strip().isalpha() or len(field.data.strip()) != 2:

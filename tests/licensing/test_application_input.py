@@ -198,3 +198,17 @@ def test_changing_an_answer_after_signing_asks_for_new_signatures(client, db, ap
     assert "Ana Torres signed on" in text_of(client.get("/licensing/application"))
     fill_section(client, "employment", income_range="75k_100k")
     assert "Signature missing: Ana Torres" in text_of(client.get("/licensing/application"))
+
+
+def test_states_lived_in_are_codes_or_names_and_never_silently_dropped(client, db, applicant_with_application):
+    """Each state lived in needs its own registry check: "Texas" counts as TX, and a typo is refused, not dropped."""
+    from licensing.fields import parse_states
+
+    assert parse_states("NV, Texas; new mexico") == {"NV", "TX", "NM"}
+    assert parse_states("Texass") is None and parse_states("") == set()
+    user, _application_id = applicant_with_application()
+    sign_in(client, user)
+    refused = fill_section(client, "residence", other_states="NV, Texass")
+    assert refused.status_code == 422
+    assert "Write each state as its two-letter code or its name" in text_of(refused)
+    assert fill_section(client, "residence", other_states="NV, Texas").status_code == 303

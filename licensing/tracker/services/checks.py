@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from licensing.application.models import Application, HouseholdMember
+from licensing.fields import US_STATES, parse_states
 from licensing.tracker.models import CHECK_MOVES, BackgroundCheck, CheckStatus, CheckType
 from portal import audit
 from portal.database import now_utc
@@ -47,8 +48,9 @@ def generate_background_checks(application: Application, members: list[Household
 
 
 def _states(text: str) -> set[str]:
-    return {part.strip().upper()[:2] for part in text.replace(";", ",").split(",")
-            if len(part.strip()) == 2 and part.strip().isalpha()}
+    # Forms check the text (licensing/fields.py); answers kept from before that check still give what they can.
+    return parse_states(text) or {part.strip().upper() for part in text.replace(";", ",").split(",")
+                                  if part.strip().upper() in US_STATES}
 
 
 def update_check(staff: User | None, check: BackgroundCheck, status: CheckStatus, *, household_id: int,
