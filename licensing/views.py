@@ -29,11 +29,12 @@ from licensing.tracker.labels import (
     SAFETY_RESULT,
     VISIT_KIND,
     VISIT_STATUS,
+    item_title,
 )
 from licensing.tracker.views import admin
 from licensing.tracker.views import family as tracker_family
 from licensing.tracker.views import staff as tracker_staff
-from portal.i18n import current_language, label_of
+from portal.i18n import label_of
 from portal.tokens import TokenInvalid
 
 __all__ = ["admin", "bp", "family", "outside", "recruitment", "staff", "tracker_family", "tracker_staff"]
@@ -72,8 +73,3 @@ def _labels():
         "item_title": item_title,
     }
 
-
-def item_title(item) -> str:
-    """A checklist item's title in the reader's language (corrections carry their own words)."""
-    title = item.template.title(current_language())
-    return f"{title}: {item.custom_title}" if item.custom_title else title

@@ -105,12 +105,18 @@ def in_language(locale: str, text) -> str:
         return str(text)
 
 
+# Details worth reading next to an event's words: the person or thing it was about (names, not codes).
+EVENT_DETAIL_KEYS = ("homefinder", "reference", "member", "number")
+
+
 def event_text(event) -> str:
-    """An event of the one log in the reader's words: "Signed", or "Status changed: Submitted → Approved"."""
+    """An event of the one log in the reader's words: "Signed (Ana Torres)", "Status changed: Submitted →
+    Approved"."""
     text = audit_label(event.action)
     if event.to_status is not None:
         text = f"{text}: {status_change_label(event)}"
-    return text
+    detail = next((event.details[key] for key in EVENT_DETAIL_KEYS if event.details.get(key)), None)
+    return f"{text} ({detail})" if detail else text
 
 
 def init_app(app: Flask) -> None:

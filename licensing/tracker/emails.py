@@ -25,4 +25,5 @@ register_labels({
     "home_study_saved": _l("Home study write-up saved"),
     "home_study_changed_after_approval": _l("Write-up changed after approval: it needs approving again"),
     "requirement_saved": _l("Requirement saved"),
+    "item_details_recorded": _l("Hours or payment recorded"),
 })

@@ -14,6 +14,7 @@ from licensing.tracker.models import (
     SafetyResult,
     VisitKind,
 )
+from portal.i18n import current_language
 
 ITEM_STATUS = ITEM_STATUS_LABELS
 CHECK_STATUS = CHECK_STATUS_LABELS
@@ -74,3 +75,9 @@ REQUIREMENT_STAGE = {
     RequirementStage.HOME_SAFETY: _l("Home safety"), RequirementStage.HOME_STUDY: _l("Home study"),
     RequirementStage.FEES: _l("Fees"), RequirementStage.RENEWAL: _l("Renewal"),
 }
+
+
+def item_title(item) -> str:
+    """A checklist item's title in the reader's language (corrections carry their own words)."""
+    title = item.template.title(current_language())
+    return f"{title}: {item.custom_title}" if item.custom_title else title

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -445,3 +446,51 @@ def test_family_sends_a_document_for_an_item_and_application_documents_count(app
     assert response.status_code == 303
     overview = text_of(client.get("/licensing/application"))
     assert "pets-2026.pdf" in overview
+
+
+def test_histories_say_what_each_event_is_about_in_words(app, staff, db, submitted, make_user):
+    """The checklist's history names the check and whose it is; the application's names the homefinder assigned;
+    the audit log says from what to what."""
+    from licensing.application.models import HouseholdMember
+
+    _user, application_id = submitted
+    check = db.session.scalars(select(BackgroundCheck).where(BackgroundCheck.application_id == application_id,
+                                                             BackgroundCheck.check_type == CheckType.FBI)
+                               .order_by(BackgroundCheck.id)).first()
+    member = db.session.get(HouseholdMember, check.member_id)
+    assert post_form(staff, f"/licensing/staff/checks/{check.id}", {"version": str(check.version),
+                                                                     "status": "cleared"}).status_code == 303
+    page = text_of(staff.get(f"/licensing/staff/applications/{application_id}/checklist"))
+    assert f"FBI fingerprints — {member.full_name} — Status changed: Requested → Cleared" in page
+    assignee = make_user(Role.HOMEFINDER, full_name="Dana Assignee")
+    assert post_form(staff, f"/licensing/staff/applications/{application_id}/assign",
+                     {"homefinder_id": str(assignee.id)}).status_code == 303
+    assert "Homefinder assigned (Dana Assignee)" in text_of(staff.get(f"/licensing/staff/applications/"
+                                                                      f"{application_id}"))
+    admin = app.test_client()
+    sign_in(admin, make_user(Role.ADMIN))
+    assert "Status changed: Requested → Cleared" in text_of(admin.get("/admin/audit"))
+
+
+def test_two_homefinders_writing_the_home_study_never_overwrite_each_other(app, staff, db, submitted, make_user):
+    _user, application_id = submitted
+    url = f"/licensing/staff/applications/{application_id}/home-study"
+    other = app.test_client()
+    sign_in(other, make_user(Role.HOMEFINDER))
+    other.get(url)  # both open the empty write-up
+    assert post_form(staff, url, {"family_background": "First homefinder's notes", "version": ""}).status_code == 303
+    clash = post_form(other, url, {"family_background": "Second homefinder's notes", "version": ""})
+    assert clash.status_code == 409
+    page = text_of(clash)
+    assert "Someone else saved this write-up while you were writing" in page
+    assert "Second homefinder's notes" in page and "First homefinder's notes" in page  # both kept in view
+    db.session.expire_all()
+    from licensing.tracker.models import HomeStudyReport
+
+    report = db.session.scalar(select(HomeStudyReport))
+    assert report.sections["family_background"] == "First homefinder's notes"
+    version = re.search(r'name="version"[^>]*value="(\d+)"', clash.get_data(as_text=True)).group(1)
+    assert post_form(other, url, {"family_background": "Second homefinder's notes",
+                                  "version": version}).status_code == 303  # a deliberate second save
+    db.session.expire_all()
+    assert db.session.get(HomeStudyReport, report.id).sections["family_background"] == "Second homefinder's notes"

@@ -208,8 +208,11 @@ def change_item_status(actor: User | None, item: ChecklistItem, new_status: Item
     records who, when, from, to and why. Raises TransitionRefused or ChangedMeanwhile."""
     if expected_version is not None and item.version != expected_version:
         raise ChangedMeanwhile
-    ITEM_MOVES.check(item.status, new_status, reason)
     template = db.session.get(RequirementTemplate, item.template_id)
+    if new_status is item.status:  # only the hours or the payment recorded, the status stays (12 of 30 hours)
+        _record_item_details(actor, item, template, household_id, hours, payment_method, receipt_number)
+        return
+    ITEM_MOVES.check(item.status, new_status, reason)
     if hours is not None:
         item.hours_completed = hours
     if payment_method:
@@ -223,6 +226,22 @@ def change_item_status(actor: User | None, item: ChecklistItem, new_status: Item
     transition(ITEM_MOVES, item, new_status, actor=actor, household_id=household_id, reason=reason,
                requirement=template.code)
     db.session.flush()  # a stale version (someone else saved meanwhile) shows here, not at commit
+
+
+def _record_item_details(actor: User | None, item: ChecklistItem, template: RequirementTemplate, household_id: int,
+                         hours: int | None, payment_method: str, receipt_number: str) -> None:
+    changed = {}
+    if hours is not None and hours != item.hours_completed:
+        item.hours_completed = changed["hours"] = hours
+    if payment_method and (payment_method, receipt_number.strip()) != (item.payment_method, item.receipt_number):
+        item.payment_method, item.receipt_number = payment_method, receipt_number.strip()
+        changed["payment_method"] = payment_method
+    if not changed:
+        raise TransitionRefused(_l("Nothing changed: choose a new status, or record hours or a payment."))
+    item.updated_at, item.updated_by_id = now_utc(), actor.id if actor else None
+    audit.record("item_details_recorded", actor=actor, target=item, household_id=household_id,
+                 requirement=template.code, **changed)
+    db.session.flush()
 
 
 def _check_approval_data(item: ChecklistItem, template: RequirementTemplate) -> None:

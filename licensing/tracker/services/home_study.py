@@ -26,7 +26,8 @@ def save_report(staff: User, application: Application, expected_version: int | N
     if report is None:
         report = HomeStudyReport(application_id=application.id, sections={}, status=HomeStudyStatus.DRAFT)
         db.session.add(report)
-    elif expected_version is not None and report.version != expected_version:
+    elif expected_version is None or report.version != expected_version:
+        # Opened before someone else's first save (no version yet), or before a later one: never overwrite it.
         raise ChangedMeanwhile
     report.sections = {key: sections.get(key, "").strip() for key in REPORT_SECTIONS}
     report.updated_at, report.updated_by_id = now_utc(), staff.id

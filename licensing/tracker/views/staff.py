@@ -4,7 +4,7 @@ the page with the reason next to the record, and the request's unit of work stor
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -142,11 +142,17 @@ def staff_home_study(application_id: int):
         try:
             home_study.save_report(current_user, application, form.version.data,
                                    {key: form[key].data or "" for key in home_study.REPORT_SECTIONS})
-            flash(_("The write-up is saved."), "success")
         except (ChangedMeanwhile, StaleDataError):
+            # Long free text: show what this person typed, with the other version's number, so saving again is a
+            # deliberate choice to keep theirs (nothing typed is lost, nobody's save is silently overwritten).
             db.rollback()
-            flash(_("Someone else saved this write-up meanwhile. Here is their version; add your changes again."),
-                  "warning")
+            report = home_study.report_for(application.id)
+            form.version.data = report.version if report else None
+            form.version.raw_data = [str(form.version.data or "")]  # the field shows what was posted otherwise
+            return render_template("licensing/home_study.html", form=form, application=application, report=report,
+                                   button_form=ConfirmForm(), report_keys=home_study.REPORT_SECTIONS,
+                                   conflict=True), 409
+        flash(_("The write-up is saved."), "success")
         return redirect(url_for("licensing.staff_home_study", application_id=application.id), code=303)
     return render_form("licensing/home_study.html", form, application=application, report=report,
                        button_form=ConfirmForm(), report_keys=home_study.REPORT_SECTIONS)
