@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 CATALOG := translations/es/LC_MESSAGES/messages.po
 
-.PHONY: run test lint translations extract-messages serve clean
+.PHONY: run test fuzz lint translations extract-messages serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The standing fuzzer with many more examples than `make test` runs (about ten minutes).
+fuzz: $(VENV)/.installed-test translations
+	FUZZ_EXAMPLES=400 $(BIN)/python -m pytest -m fuzz
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
