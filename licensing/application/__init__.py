@@ -1,0 +1,1 @@
+"""The household's application: sections, people, references, documents, signatures, submission, staff review."""
