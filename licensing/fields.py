@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -19,6 +19,7 @@ from wtforms.validators import (
 )
 
 from portal.clock import agency_now
+from portal.forms import IntegerField
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import wtforms
 from flask import g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
@@ -20,6 +22,15 @@ LANGUAGE_CODES = ("en", "es")
 
 class PortalForm(FlaskForm):
     """Base form: a failed CSRF check becomes a translated, form-level message instead of Flask-WTF's English."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            """Only the posted form fields. Flask-WTF would also mix in uploaded files and JSON bodies: a file sent
+            under a text field's name reached its validators as a FileStorage (a 500). The portal reads uploads from
+            request.files itself, and no form takes JSON."""
+            if formdata is _Auto:
+                return request.form if _is_submitted() else None
+            return formdata
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -47,6 +58,17 @@ class PortalForm(FlaskForm):
         if csrf_field is not None:
             messages.extend(csrf_field.errors)
         return messages
+
+
+class IntegerField(wtforms.IntegerField):
+    """WTForms' integer field, refusing a number of more than nine digits before any validator sees it: NumberRange
+    turns a 400-digit number into a float and overflows (a 500). Every form of the portal uses this one."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str) and len(valuelist[0].strip().lstrip("+-")) > 9:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
 
 
 def strip_text(value):

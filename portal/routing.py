@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 # Primary keys are INTEGER columns: PostgreSQL's is 32 bits.
@@ -27,6 +27,15 @@ def parse_id(value: str | None) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def refuse_unnamed_fields() -> None:
+    """A malformed multipart body can carry a part whose name Werkzeug can't read (it comes back as None): no form
+    of the portal has such a field, and code that reads field names expects text. Refused before anything reads it."""
+    if request.method == "POST" and any(not isinstance(name, str) for name in request.form):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     # Before any blueprint adds its routes: rules pick their converters when they are added.
     app.url_map.converters["int"] = IdConverter
+    # First of the request hooks (before the CSRF check, which reads the field names too).
+    app.before_request(refuse_unnamed_fields)

@@ -15,7 +15,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -38,7 +37,7 @@ from licensing.fields import (
     zip_field,
 )
 from portal.clock import agency_today
-from portal.forms import LANGUAGE_CHOICES, PortalForm
+from portal.forms import LANGUAGE_CHOICES, IntegerField, PortalForm
 
 MAX_HOUSEHOLD_ROWS = 12
 REFERENCE_ROWS = 5

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms import DateTimeLocalField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import URL, InputRequired, Length, NumberRange
 
 from licensing.fields import EmptyAllowedUnless, Upcoming, choices_of, long_text, phone_field, text, zip_field
 from licensing.recruitment.labels import FORMAT_LABELS, INTEREST_LABELS, SOURCE_LABELS
 from licensing.recruitment.models import SessionFormat
-from portal.forms import LANGUAGE_CHOICES, PortalForm, email_field
+from portal.forms import LANGUAGE_CHOICES, IntegerField, PortalForm, email_field
 
 
 class InquiryForm(PortalForm):

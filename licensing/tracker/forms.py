@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -34,7 +33,8 @@ from licensing.tracker.models import ItemStatus
 from licensing.tracker.services.home_study import REPORT_SECTIONS
 from licensing.tracker.services.safety import SAFETY_ITEMS
 from portal.clock import agency_today
-from portal.forms import PortalForm
+from portal.forms import IntegerField, PortalForm
+from portal.routing import MAX_ID
 
 PAYMENT_METHODS = {"cash": _l("Cash"), "check": _l("Check"), "money_order": _l("Money order"),
                    "card_in_person": _l("Card, paid in person")}
@@ -80,7 +80,7 @@ class ProposeVisitForm(PortalForm):
 class SlotChoiceForm(PortalForm):
     """The family chooses one of the times offered for a visit."""
 
-    slot = IntegerField(validators=[InputRequired()])
+    slot = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])  # an id the database can hold
 
 
 class CompleteVisitForm(PortalForm):
