@@ -41,7 +41,7 @@ test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# The standing fuzzer with many more examples than `make test` runs (about ten minutes).
+# The standing fuzzer with many more examples than `make test` runs (15 to 20 minutes on 2 cores).
 fuzz: $(VENV)/.installed-test translations
 	FUZZ_EXAMPLES=400 $(BIN)/python -m pytest -m fuzz
 

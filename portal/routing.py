@@ -11,7 +11,10 @@ MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: digits only (no signs, no other scripts' digits), at most MAX_ID."""
+    """`<int:...>` in every route: ASCII digits only (Werkzeug's pattern takes any script's digits), at most
+    MAX_ID."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
                  signed: bool = False) -> None:
@@ -27,15 +30,21 @@ def parse_id(value: str | None) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def refuse_unnamed_fields() -> None:
-    """A malformed multipart body can carry a part whose name Werkzeug can't read (it comes back as None): no form
-    of the portal has such a field, and code that reads field names expects text. Refused before anything reads it."""
-    if request.method == "POST" and any(not isinstance(name, str) for name in request.form):
+def refuse_unreadable_input() -> None:
+    """Refused (400) before anything reads it: a multipart part whose name Werkzeug can't read (it comes back as
+    None: no form has such a field), and a NUL character anywhere in the path, the query or the form (nobody types
+    one, and PostgreSQL can't store it in text: it would be a 500 deep in the driver)."""
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                       for key, value in request.args.items(multi=True)):
         abort(400)
+    if request.method == "POST":
+        for name, value in request.form.items(multi=True):
+            if not isinstance(name, str) or "\x00" in name or "\x00" in value:
+                abort(400)
 
 
 def init_app(app: Flask) -> None:
     # Before any blueprint adds its routes: rules pick their converters when they are added.
     app.url_map.converters["int"] = IdConverter
     # First of the request hooks (before the CSRF check, which reads the field names too).
-    app.before_request(refuse_unnamed_fields)
+    app.before_request(refuse_unreadable_input)

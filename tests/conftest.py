@@ -19,6 +19,9 @@ from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
 from app import create_app
+from licensing.application import models as _application_models  # noqa: F401  (every table on Base.metadata
+from licensing.recruitment import models as _recruitment_models  # noqa: F401   before the schema is built, as
+from licensing.tracker import models as _tracker_models  # noqa: F401           migrations/env.py does)
 from portal.database import Base, make_engine, now_utc
 from portal.extensions import limiter
 from portal.migrations import alembic_config

@@ -99,9 +99,11 @@ def test_cleanup_deletes_kept_input_nobody_came_back_for(app, db, applicant_with
 
 @pytest.mark.parametrize("path", ["/licensing/documents/99999999999999999999", "/licensing/staff/leads/2147483648",
                                   "/licensing/staff/applications/99999999999999999999/checklist",
-                                  "/admin/people/18446744073709551616"])
+                                  "/admin/people/18446744073709551616", "/licensing/staff/applications/%D9%A1",
+                                  "/admin/people/%EF%BC%91"])
 def test_ids_beyond_the_database_are_not_found(client, login, path):
-    """Finding 3: a path id beyond 64 (or 32) bits is a plain 404, not an overflow."""
+    """Finding 3: a path id beyond 64 (or 32) bits is a plain 404, not an overflow; other scripts' digits are not
+    an id either (Arabic-Indic and fullwidth 1 opened record 1)."""
     login(Role.ADMIN)
     assert client.get(path).status_code == 404
 
@@ -260,6 +262,20 @@ def test_a_rate_limited_form_without_a_token_answers_429(app, client, db):
 def test_control_characters_in_next_fall_back_home(client, login, target):
     login(Role.APPLICANT)
     response = post_form(client, "/language", {"language": "es", "next": target})
+    if "\x00" in target:  # refused before anything reads the form (test_a_nul_character_is_refused_...)
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     assert "\n" not in response.headers["Location"] and "\r" not in response.headers["Location"]
     assert not re.search(r"[\x00-\x1f\x7f]", response.headers["Location"])
+
+
+@pytest.mark.parametrize("where", ["form", "query"])
+def test_a_nul_character_is_refused_before_the_database(client, login, where):
+    """Found by the fuzzer on PostgreSQL, which can't store NUL in text: a 500 from the driver before this."""
+    login(Role.APPLICANT)
+    if where == "form":
+        response = post_form(client, "/account", {"full_name": "Ana\x00Torres", "preferred_locale": "es"})
+    else:
+        response = client.get("/licensing/staff/applications?status=sub\x00mitted")
+    assert response.status_code == 400
