@@ -32,10 +32,10 @@ def parse_id(value: str | None) -> int | None:
 
 def refuse_unreadable_input() -> None:
     """Refused (400) before anything reads it: a multipart part whose name Werkzeug can't read (it comes back as
-    None: no form has such a field), and a NUL character anywhere in the path, the query or the form (nobody types
-    one, and PostgreSQL can't store it in text: it would be a 500 deep in the driver)."""
-    if "\x00" in request.path or any("\x00" in key or "\x00" in value
-                                       for key, value in request.args.items(multi=True)):
+    None: no form has such a field), and a NUL character in the query or the form (nobody types one, and PostgreSQL
+    can't store it in text: it would be a 500 deep in the driver). Path values are left to their routes: ids are
+    digits, and tokens and keys are checked before any query (a bad emailed link keeps its own friendly page)."""
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
         abort(400)
     if request.method == "POST":
         for name, value in request.form.items(multi=True):
