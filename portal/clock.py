@@ -2,7 +2,7 @@
 zone, not the server's. A server in UTC would otherwise call 7 p.m. in California "tomorrow".
 
 Timestamps stay UTC (portal.database.now_utc); these give the agency's "now" and "today" for dates people see.
-ruff's flake8-datetimez rules (DTZ in pyproject.toml) keep date.today() and naive datetime.now() out of the code.
+ruff's flake8-datetimez rules (DTZ in pyproject.toml) keep the server's clock out of domain dates.
 """
 
 from __future__ import annotations

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 # Primary keys are INTEGER columns: PostgreSQL's is 32 bits.
 MAX_ID = 2**31 - 1
+ASCII_ID = re.compile(r"[0-9]{1,10}")
 
 
 class IdConverter(IntegerConverter):
@@ -22,9 +25,9 @@ class IdConverter(IntegerConverter):
 
 
 def parse_id(value: str | None) -> int | None:
-    """An id typed or posted in a form field (a session, an attendee), or None when it isn't one: ASCII digits
-    only ("²" passes str.isdigit() but is not a number), within MAX_ID."""
-    if not value or len(value) > 10 or not value.isascii() or not value.isdigit():
+    """An id typed or posted in a form field (a session, an attendee), or None when it isn't one: one to ten ASCII
+    digits (other scripts' digits, such as "²", are not numbers here), within MAX_ID."""
+    if not value or ASCII_ID.fullmatch(value) is None:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None

@@ -45,7 +45,7 @@ def _choices(labels: dict) -> list[SelectChoice]:
 
 
 def version_field() -> IntegerField:
-    """The version the form was opened on (optimistic locking), parsed by WTForms: never isdigit() + int()."""
+    """The version the form was opened on (optimistic locking), parsed and checked by WTForms."""
     return IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
