@@ -92,6 +92,8 @@ def datetime_filter(value: datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
     locale = _format_locale()
+    if style not in locale.date_formats:  # a pattern of its own ("EEEE h:mm a")
+        return dates.format_datetime(value, style, tzinfo=get_timezone(), locale=locale)
     pattern = str(locale.datetime_formats[style]).format(locale.time_formats["short"].pattern,
                                                          locale.date_formats[style].pattern)
     return dates.format_datetime(value, pattern, tzinfo=get_timezone(), locale=locale)

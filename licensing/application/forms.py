@@ -12,7 +12,7 @@ from portal.routing import MAX_ID
 
 
 def saved_reason_field() -> IntegerField:
-    """"Use a saved reason": its text, in the family's language, is sent when the box is left empty."""
+    """The "Use a saved reason" select: its text, in the family's language, is sent when the box is left empty."""
     return IntegerField(_l("Use a saved reason"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
 

@@ -48,7 +48,7 @@ def all_reasons() -> list[ReturnReason]:
 
 
 def reason_choices(reasons: list[ReturnReason], languages: list[str]) -> list[SelectChoice]:
-    """ "Use a saved reason" options: the reason in the reader's words, and in the family's when that differs."""
+    """The options of "Use a saved reason": the reason in the reader's words, and in the family's when that differs."""
     choices = [SelectChoice("", "—")]
     for reason in reasons:
         own = reason.text(current_language())
