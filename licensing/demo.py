@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from licensing.application import reasons
 from licensing.application import services as applications
 from licensing.application.models import (
     Application,
@@ -15,6 +16,7 @@ from licensing.application.models import (
     ApplicationStatus,
     HouseholdMember,
     MemberRole,
+    ReturnReason,
     SectionStatus,
 )
 from licensing.recruitment import services as recruitment
@@ -205,3 +207,24 @@ def _submitted_application(user: User, first: str, last: str, homefinder: User, 
     application.submitted_at = now_utc() - timedelta(days=20)
     db.session.flush()
     return application
+
+
+# -- the agency's saved return reasons ----------------------------------------------------------------------------
+
+DEMO_RETURN_REASONS = [
+    ("The photo is blurry. Please take it again in good light.",
+     "La foto está borrosa. Tómela de nuevo con buena luz."),
+    ("A page is missing. Please send every page.", "Falta una página. Envíe todas las páginas, por favor."),
+    ("The document has expired. Please send a current one.", "El documento está vencido. Envíe uno vigente."),
+]
+
+
+@demo_seeding.connect
+def seed_return_reasons(_app, **_kwargs) -> None:
+    """A few reasons staff can choose when they return a document, in English and Spanish."""
+    if db.session.scalar(select(ReturnReason).limit(1)) is not None:
+        return
+    admin = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
+    for text_en, text_es in DEMO_RETURN_REASONS:
+        reasons.save_reason(admin, None, text_en, text_es, active=True)
+    db.session.flush()

@@ -9,6 +9,7 @@ from licensing.application import emails as _application_emails  # noqa: F401  (
 from licensing.application.documents import document_label
 from licensing.application.labels import application_status_label, section_status_label
 from licensing.application.sections import SECTION_TITLES
+from licensing.application.views import admin as application_admin
 from licensing.application.views import family, outside, staff
 from licensing.recruitment import emails as _recruitment_emails  # noqa: F401
 from licensing.recruitment import views as recruitment
@@ -37,7 +38,8 @@ from licensing.tracker.views import staff as tracker_staff
 from portal.i18n import label_of
 from portal.tokens import TokenInvalid
 
-__all__ = ["admin", "bp", "family", "outside", "recruitment", "staff", "tracker_family", "tracker_staff"]
+__all__ = ["admin", "application_admin", "bp", "family", "outside", "recruitment", "staff", "tracker_family",
+           "tracker_staff"]
 
 
 @bp.errorhandler(TokenInvalid)

@@ -11,12 +11,13 @@ from flask_wtf.form import _Auto, _is_submitted
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
+from portal.i18n import LANGUAGE_LABELS
 from portal.models import ROLE_LABELS, STAFF_ROLES, Role
 from portal.passwords import MAX_LENGTH, MIN_LENGTH
 
-# Each option carries its own lang so screen readers pronounce "Español" in Spanish.
-LANGUAGE_CHOICES = [SelectChoice("en", "English", render_kw={"lang": "en"}),
-                    SelectChoice("es", "Español", render_kw={"lang": "es"})]
+# Languages named in the page's language ("Inglés" on a Spanish page), like every other label: only the switcher
+# names each language in its own words (portal/i18n.py LANGUAGE_NAMES).
+LANGUAGE_CHOICES = [SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()]
 LANGUAGE_CODES = ("en", "es")
 
 

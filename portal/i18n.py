@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from babel import Locale, dates, numbers
-from flask import Flask, current_app, g, request
-from flask_babel import force_locale, get_locale, get_timezone
+from flask import Flask, current_app, g, request, session
+from flask_babel import force_locale, get_locale, get_timezone, refresh
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 
 from portal.audit import audit_label
 from portal.clock import agency_zone
@@ -15,7 +17,13 @@ from portal.models import outbox_status_label, role_label
 from portal.transitions import status_change_label
 
 LANGUAGE_COOKIE = "lang"
+# Each language in its own words: only for the switcher, where a person looks for their own language.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+# A language named on a page or in an email (a session's, a reference's, a person's): in the reader's words.
+LANGUAGE_LABELS = {"en": _l("English"), "es": _l("Spanish")}
+# The language of the emailed link a person without an account opened last (a reference, an invited lead): the pages
+# after it (thank-you pages, redirects, sign-in) stay in it until they choose one with the switcher.
+LINK_LOCALE_KEY = "link_locale"
 # A US agency's Spanish readers expect $1,234.50 and US date order conventions of es_US (../shared/STACK.md).
 FORMAT_LOCALES = {"en": "en_US", "es": "es_US"}
 
@@ -33,15 +41,30 @@ def select_locale() -> str:
         chosen = supported(current_user.preferred_locale)
         if chosen:
             return chosen
-    chosen = supported(request.cookies.get(LANGUAGE_COOKIE)) or supported(g.get("suggested_locale"))
+    chosen = (supported(request.cookies.get(LANGUAGE_COOKIE)) or supported(g.get("suggested_locale"))
+              or supported(session.get(LINK_LOCALE_KEY)))
     if chosen:
         return chosen
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
 
 
-def suggest_locale(code: str) -> None:
-    """A page for someone without an account (e.g. a reference) opens in the language their email was in."""
-    g.suggested_locale = code
+def suggest_locale(code: str | None) -> None:
+    """A page opened from an emailed link (a reference, another adult, a lead) is in the language the email was in,
+    and so are the pages after it (the thank-you page, a redirect): the choice is kept in the session. The
+    switcher's cookie and a signed-in person's own choice still win."""
+    chosen = supported(code)
+    if chosen is None:
+        return
+    g.suggested_locale = chosen
+    if session.get(LINK_LOCALE_KEY) != chosen:
+        session[LINK_LOCALE_KEY] = chosen
+    refresh()  # something may have asked for the locale already in this request
+
+
+def language_label(code: str | None) -> str:
+    """The name of a language in the reader's language ("Inglés" on a Spanish page)."""
+    label = LANGUAGE_LABELS.get(code or "")
+    return str(label) if label is not None else (code or "")
 
 
 def local_to_utc(value: datetime) -> datetime:
@@ -64,10 +87,16 @@ def _format_locale() -> Locale:
 
 
 def datetime_filter(value: datetime | None, style: str = "medium") -> str:
-    """In the agency's time zone; es_US gives the 12-hour clock that US Spanish readers expect."""
+    """In the agency's time zone; es_US gives the 12-hour clock that US Spanish readers expect. The date in `style`,
+    the time always as hours and minutes ("5:30 p.m.", never "5:30:00 p.m. PST"): every time is the agency's."""
     if value is None:
         return ""
-    return dates.format_datetime(value, style, tzinfo=get_timezone(), locale=_format_locale())
+    locale = _format_locale()
+    if style not in locale.date_formats:  # a pattern of its own ("EEEE h:mm a")
+        return dates.format_datetime(value, style, tzinfo=get_timezone(), locale=locale)
+    pattern = str(locale.datetime_formats[style]).format(locale.time_formats["short"].pattern,
+                                                         locale.date_formats[style].pattern)
+    return dates.format_datetime(value, pattern, tzinfo=get_timezone(), locale=locale)
 
 
 def date_filter(value: date | datetime | None, style: str = "long") -> str:
@@ -119,9 +148,30 @@ def event_text(event) -> str:
     return f"{text} ({detail})" if detail else text
 
 
+def one_closing_period(text: str, variables: dict) -> str:
+    """A sentence ending with a value that ends with its own period ("5:30 p.m.") takes no second one ("p.m..")."""
+    for value in variables.values():
+        if isinstance(value, str) and value.endswith("."):
+            text = text.replace(value + ".", value)
+    return text
+
+
+def _sentence_gettext(original):
+    """Jinja's gettext (`_()`, `{% trans %}`) with one closing period after a time that ends a sentence."""
+
+    @pass_context
+    def gettext(context, *args, **variables):
+        return one_closing_period(context.call(original, *args, **variables), variables)
+
+    return gettext
+
+
 def init_app(app: Flask) -> None:
     # Whitespace inside {% trans %} blocks is collapsed, so catalog entries don't depend on template indentation.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):  # installed by Flask-Babel (newstyle)
+        if name in app.jinja_env.globals:
+            app.jinja_env.globals[name] = _sentence_gettext(app.jinja_env.globals[name])
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["number"] = number_filter
@@ -129,7 +179,7 @@ def init_app(app: Flask) -> None:
 
     # Labels of stored values (roles, audit actions, mail status), translated when the page or email is rendered.
     app.jinja_env.globals.update(role_label=role_label, audit_label=audit_label, event_text=event_text,
-                                 outbox_status_label=outbox_status_label)
+                                 outbox_status_label=outbox_status_label, language_label=language_label)
 
     @app.context_processor
     def _language_context():

@@ -33,4 +33,5 @@ register_labels({
     "reference_answered": _l("Reference answered"),
     "adult_part_completed": _l("Adult in the home completed their part"),
     "section_edited": _l("Section changed after it was finished"),
+    "return_reason_saved": _l("Saved return reason changed"),
 })

@@ -4,14 +4,36 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from licensing.fields import check_states, long_text, text
-from portal.forms import PortalForm
+from portal.forms import IntegerField, PortalForm
+from portal.routing import MAX_ID
 
 
-class ReasonForm(PortalForm):
-    reason = long_text(_l("Reason the family will see"), 2000, required=True)
+def saved_reason_field() -> IntegerField:
+    """The "Use a saved reason" select: its text, in the family's language, is sent when the box is left empty."""
+    return IntegerField(_l("Use a saved reason"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+
+
+class TypedOrSavedForm(PortalForm):
+    """A box the family will read, which may stay empty when a saved reason is chosen instead."""
+
+    box = "reason"
+    missing = _l("Write the reason the family will see, or choose a saved one.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        field = self[self.box]
+        if valid and not (field.data or "").strip() and not self.saved_reason.data:
+            field.errors.append(self.missing)
+            return False
+        return valid
+
+
+class ReasonForm(TypedOrSavedForm):
+    reason = long_text(_l("Reason the family will see"), 2000)
+    saved_reason = saved_reason_field()
 
 
 class NoteForm(PortalForm):
@@ -22,9 +44,18 @@ class AssignForm(PortalForm):
     homefinder_id = SelectField(_l("Assigned homefinder"), coerce=int, validators=[InputRequired()])
 
 
-class ReopenSectionForm(PortalForm):
+class ReopenSectionForm(TypedOrSavedForm):
+    box = "note"
+    missing = _l("Write what the family should change, or choose a saved reason.")
     section = SelectField(_l("Section"), validators=[InputRequired()])
-    note = long_text(_l("What the family should change"), 2000, required=True)
+    note = long_text(_l("What the family should change"), 2000)
+    saved_reason = saved_reason_field()
+
+
+class ReturnReasonForm(PortalForm):
+    text_en = text(_l("The reason in English"), 500)
+    text_es = text(_l("The reason in Spanish"), 500)
+    active = BooleanField(_l("Offered to staff"))
 
 
 class SignatureForm(PortalForm):

@@ -269,3 +269,18 @@ class StaffNote(Base):
 
     author: Mapped[User] = relationship(lazy="raise")
 
+
+
+class ReturnReason(Base):
+    """A short reason staff reuse when they return something to a family (a document, a section, a checklist item),
+    kept by administrators in both languages so the family reads it in theirs."""
+
+    __tablename__ = "return_reason"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_en: Mapped[str] = mapped_column(String(500))
+    text_es: Mapped[str] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def text(self, language: str) -> str:
+        return self.text_es if language == "es" and self.text_es else self.text_en

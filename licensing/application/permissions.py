@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 
-from licensing.application.models import Application, ApplicationDocument
+from licensing.application.models import Application, ApplicationDocument, ReturnReason
 from licensing.application.services import load_application
-from licensing.roles import can_work_applications
+from licensing.roles import can_work_applications, is_active_admin
 from portal.extensions import db
 from portal.models import User
 
@@ -51,3 +51,11 @@ def get_document_for(user: User, document_id: int) -> tuple[ApplicationDocument,
     if row is None:
         abort(404)
     return row[0], row[1]
+
+
+def get_return_reason_for_admin(user: User, reason_id: int) -> ReturnReason:
+    """A saved return reason, for the administrators who keep them; 404 for anyone else."""
+    reason = db.session.get(ReturnReason, reason_id) if is_active_admin(user) else None
+    if reason is None:
+        abort(404)
+    return reason

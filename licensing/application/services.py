@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
-from licensing.application.documents import document_label, required_documents
+from licensing.application.documents import required_documents
 from licensing.application.models import (
     APPLICATION_MOVES,
     DOCUMENT_MOVES,
@@ -320,7 +320,7 @@ def review_document(staff: User, application: Application, document: Application
     if not accept:
         for user in household_accounts(application.household_id):
             emails.queue_email(user.email, user.preferred_locale, "document_returned", user=user,
-                               document=document_label(document.kind), reason=document.review_reason,
+                               kind=document.kind, reason=document.review_reason,
                                link=url_for("licensing.application_overview", _external=True))
 
 

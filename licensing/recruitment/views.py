@@ -20,7 +20,7 @@ from portal.access import public, roles_required
 from portal.database import now_utc
 from portal.extensions import db, limiter
 from portal.forms import ConfirmForm, SetPasswordForm, keeps_input, render_form
-from portal.i18n import local_to_utc
+from portal.i18n import local_to_utc, suggest_locale
 from portal.routing import parse_id
 from portal.services import find_user_by_email
 
@@ -64,6 +64,7 @@ def public_sessions():
 @public
 def rsvp(token: str):
     lead = services.lead_for_token(token)  # a bad link answers 400 (licensing/views.py)
+    suggest_locale(lead.preferred_locale)  # the language of the email the link came in
     session = _open_session(request.args.get("session"))
     if session is None:
         return render_template("licensing/rsvp_choose.html", lead=lead, token=token,
@@ -85,6 +86,7 @@ def rsvp(token: str):
 def start_application(token: str):
     """The invited lead chooses a password; the account and the application open together."""
     lead = services.lead_for_token(token)  # a bad link answers 400 (licensing/views.py)
+    suggest_locale(lead.preferred_locale)  # the email's language, kept on the sign-in page it may lead to
     if find_user_by_email(lead.email) is not None:
         flash(_("You already have an account. Sign in to continue your application."), "info")
         return redirect(url_for("portal.login"))

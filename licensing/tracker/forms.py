@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
 
+from licensing.application.forms import saved_reason_field
 from licensing.fields import EmptyAllowedUnless, Upcoming, age_field, check_age_range, long_text, text
 from licensing.tracker.labels import (
     CHECK_STATUS,
@@ -55,6 +56,7 @@ class ItemUpdateForm(PortalForm):
                                                              if k is not ItemStatus.EXPIRED}),
                          validators=[InputRequired()])
     reason = long_text(_l("Reason (needed to return or waive; the family sees it)"), 2000)
+    saved_reason = saved_reason_field()
     hours = IntegerField(_l("Hours completed"), validators=[Optional(), NumberRange(
         min=0, max=500, message=_l("Enter between %(min)s and %(max)s hours."))])
     payment_method = SelectField(_l("Paid by"), choices=[SelectChoice("", "—"), *_choices(PAYMENT_METHODS)],

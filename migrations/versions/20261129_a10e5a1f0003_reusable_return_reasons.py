@@ -7,6 +7,9 @@ Create Date: 2026-11-29 22:30:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = 'a10e5a1f0003'
 down_revision: str | None = 'a10e5a1f0002'
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +17,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table('return_reason',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('text_en', sa.String(length=500), nullable=False),
+    sa.Column('text_es', sa.String(length=500), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_return_reason'))
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table('return_reason')

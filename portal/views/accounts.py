@@ -6,6 +6,7 @@ import hashlib
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from portal import bp, services
@@ -24,7 +25,7 @@ from portal.forms import (
     keeps_input,
     render_form,
 )
-from portal.i18n import current_language
+from portal.i18n import current_language, suggest_locale
 from portal.navigation import safe_next
 from portal.services import SignInResult
 from portal.tokens import TokenInvalid, TokenPurpose
@@ -106,9 +107,10 @@ def register():
 @public
 def confirm_email(token: str):
     try:
-        services.confirm_email(token)
+        user = services.confirm_email(token)
     except TokenInvalid:
         return render_template("portal/token_invalid.html", resend_form=ResendConfirmationForm()), 400
+    suggest_locale(user.preferred_locale)  # the email's language, kept on the sign-in page that follows
     flash(_("Thank you, your email address is confirmed. You can sign in now."), "success")
     return redirect(url_for("portal.login"))
 
@@ -142,7 +144,7 @@ def forgot_password():
 @keeps_input
 def reset_password(token: str):
     return _set_password_page(TokenPurpose.RESET_PASSWORD, token, "portal/reset_password.html",
-                              _("Your password is changed. Sign in with your new password."))
+                              _l("Your password is changed. Sign in with your new password."))
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -150,19 +152,20 @@ def reset_password(token: str):
 @keeps_input
 def accept_invitation(token: str):
     return _set_password_page(TokenPurpose.INVITATION, token, "portal/accept_invitation.html",
-                              _("Welcome! Your password is set. Sign in to start."))
+                              _l("Welcome! Your password is set. Sign in to start."))
 
 
-def _set_password_page(purpose: TokenPurpose, token: str, template: str, done_message: str):
+def _set_password_page(purpose: TokenPurpose, token: str, template: str, done_message):
     try:
         user = services.user_for_token(purpose, token)
     except TokenInvalid:
         return render_template("portal/token_invalid.html", purpose=purpose.value), 400
+    suggest_locale(user.preferred_locale)  # the email's language, here and on the sign-in page that follows
     form = SetPasswordForm()
     if form.validate_on_submit():
         services.set_password_from_token(purpose, token, form.password.data)
         logout_user()  # no automatic sign-in: the person signs in with the new password
-        flash(done_message, "success")
+        flash(str(done_message), "success")
         return redirect(url_for("portal.login"))
     return render_form(template, form, user=user)
 

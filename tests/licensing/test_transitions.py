@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from app import register_blueprints
-from licensing.application import others, submission
+from licensing.application import others, reasons, submission
 from licensing.application import services as applications
 from licensing.application.models import (
     Application,
@@ -400,7 +400,7 @@ def test_issuing_the_license_approves_the_application_with_an_event(app, db, sub
 def service_modules() -> list:
     tracker = importlib.import_module("licensing.tracker.services")
     names = ["licensing.application.services", "licensing.application.others", "licensing.application.submission",
-             "licensing.recruitment.services"]
+             "licensing.application.reasons", "licensing.recruitment.services"]
     names += [f"{tracker.__name__}.{info.name}" for info in pkgutil.iter_modules(tracker.__path__)]
     return [importlib.import_module(name) for name in names]
 
@@ -427,6 +427,9 @@ NOT_WRITERS = {
     "application.others.adults_needing_own_part",
     "application.others.reference_for_token",
     "application.others.member_for_token",
+    "application.reasons.family_languages",
+    "application.reasons.active_reasons",
+    "application.reasons.all_reasons",
     "recruitment.services.lead_for_token",
     "recruitment.services.upcoming_sessions",
     "recruitment.services.next_open_session",
@@ -448,6 +451,9 @@ NOT_WRITERS = {
     # formatters
     "recruitment.services.lead_token",
     "tracker.services.checks.family_check_status",
+    "application.reasons.language_hint",
+    "application.reasons.reason_choices",
+    "application.reasons.text_for_family",
     # builds an unsaved row and returns it: its callers add it and record the upload
     "application.services.new_document",
     # writes the event its callers ask for, and nothing else
@@ -812,6 +818,11 @@ def _save_requirement(w: World) -> Act:
         "code": "tb_test", "type": "document", "scope": "each_applicant", "stage": "documents",
         "title_en": "TB test", "title_es": "Prueba de tuberculosis", "due_days": "60", "active": "y"})
     return lambda: requirements.save_requirement(w.admin, None, form)
+
+
+@scenario("application.reasons.save_reason", needs="nothing")
+def _save_reason(w: World) -> Act:
+    return lambda: reasons.save_reason(w.admin, None, "A page is missing.", "Falta una página.", active=True)
 
 
 @scenario("tracker.services.safety.record_safety")

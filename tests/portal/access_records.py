@@ -17,7 +17,7 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage
 
 from licensing.application import services as applications
-from licensing.application.models import ApplicationStatus, HouseholdMember, MemberRole, Reference
+from licensing.application.models import ApplicationStatus, HouseholdMember, MemberRole, Reference, ReturnReason
 from licensing.recruitment.models import (
     InfoSession,
     Interest,
@@ -67,6 +67,7 @@ class AccessRecords:
     check_id: int
     visit_id: int  # proposed: the family still has to choose one of its times
     slot_id: int
+    return_reason_id: int  # a saved reason staff choose when they return something to a family
     stored_path: Path
 
     def url_values(self) -> dict[str, int]:
@@ -124,13 +125,15 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.add_all([document, item, check, visit])
         session.flush()
         slot = VisitSlot(visit_id=visit.id, starts_at=now + timedelta(days=10))
-        session.add(slot)
+        return_reason = ReturnReason(text_en="The photo is blurry.", text_es="La foto está borrosa.")
+        session.add_all([slot, return_reason])
         portal_db.commit()
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
             session_id=info_session.id, application_id=application.id, member_id=grandmother.id,
             reference_id=reference.id, document_id=document.id, template_id=template.id, item_id=item.id,
-            check_id=check.id, visit_id=visit.id, slot_id=slot.id, stored_path=upload_folder() / stored.stored_name,
+            check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
+            stored_path=upload_folder() / stored.stored_name,
         )
 
 

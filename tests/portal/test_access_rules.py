@@ -129,11 +129,17 @@ MATRIX: dict[str, Probe] = {
     "licensing.admin_requirements": Probe("GET", "/licensing/admin/requirements", [LOGIN, 403, 403, 403, 403, 200]),
     "licensing.admin_requirement": Probe("GET", "/licensing/admin/requirements/{template_id}",
                                          [LOGIN, 404, 404, 404, 404, 200]),
+    "licensing.admin_return_reasons": Probe("GET", "/licensing/admin/return-reasons",
+                                            [LOGIN, 403, 403, 403, 403, 200]),
+    "licensing.admin_return_reason": Probe("GET", "/licensing/admin/return-reasons/{return_reason_id}",
+                                           [LOGIN, 404, 404, 404, 404, 200]),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
     "licensing.admin_requirement:new": Probe("GET", "/licensing/admin/requirements/new",
                                              [LOGIN, 404, 404, 404, 404, 200]),
+    "licensing.admin_return_reason:new": Probe("GET", "/licensing/admin/return-reasons/new",
+                                               [LOGIN, 404, 404, 404, 404, 200]),
 }
 PROBES = {**MATRIX, **MORE_PROBES}
 

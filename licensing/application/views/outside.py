@@ -18,12 +18,13 @@ from portal.transitions import Refused
 @keeps_input
 def reference_answer(token: str):
     reference = others.reference_for_token(token)  # a bad link answers 400 (licensing/views.py)
+    # The language the request was sent in, unless they switched: here, and on the thank-you page after it.
+    suggest_locale(reference.preferred_locale)
     form = ReferenceResponseForm()
     if form.validate_on_submit():
         answers = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
         others.record_reference_answer(reference, answers)
         return render_template("licensing/thanks_outside.html")
-    suggest_locale(reference.preferred_locale)  # the language the request was sent in, unless they switched
     return render_form("licensing/reference_answer.html", form, reference=reference)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from licensing import bp
-from licensing.application import others
+from licensing.application import others, reasons
 from licensing.application import services as applications
 from licensing.application.documents import required_documents
 from licensing.application.forms import AssignForm, NoteForm, ReasonForm, ReferenceResponseForm, ReopenSectionForm
@@ -115,6 +115,8 @@ def _render_staff_application(application: Application, **forms):
                                        AuditEvent.target_type.in_(APPLICATION_RECORDS),
                                        AuditEvent.action != "document_downloaded")
                                 .order_by(AuditEvent.id)).all()
+    languages = reasons.family_languages(application.household_id)
+    reopen_form.note.description = reasons.language_hint(languages)  # beside the box, read with it
     return render_template(
         "licensing/staff_application.html", application=application, sections=applications.sections_by_key(application),
         section_keys=SECTION_KEYS, progress=applications.progress(application),
@@ -123,7 +125,8 @@ def _render_staff_application(application: Application, **forms):
         note_form=forms.get("note_form") or NoteForm(), assign_form=assign_form, reopen_form=reopen_form,
         reason_form=forms.get("reason_form") or ReasonForm(), button_form=ConfirmForm(),
         adults=others.adults_needing_own_part(application, today), readable=_readable_sections(application),
-        reference_rows=_reference_rows, today=today,
+        reference_rows=_reference_rows, today=today, family_hint=reasons.language_hint(languages),
+        saved_reasons=reasons.reason_choices(reasons.active_reasons(), languages),
     ), 422 if forms else 200
 
 
@@ -162,7 +165,11 @@ def staff_reopen_section(application_id: int):
     if not form.validate_on_submit():
         return _render_staff_application(application, reopen_form=form)
     section = applications.sections_by_key(application)[form.section.data]
-    applications.reopen_section(current_user, application, section, form.note.data)
+    note = reasons.text_for_family(form.note.data, form.saved_reason.data, application.household_id)
+    if not note:  # a saved reason that was just taken out of use
+        form.note.errors.append(form.missing)
+        return _render_staff_application(application, reopen_form=form)
+    applications.reopen_section(current_user, application, section, note)
     flash(_("The section is open again for the family."), "success")
     return redirect(url_for("licensing.staff_application", application_id=application.id), 303)
 
@@ -177,7 +184,11 @@ def staff_review_document(document_id: int):
     if decision == "accept" and ConfirmForm().validate_on_submit():
         applications.review_document(current_user, application, document, accept=True, reason="")
     elif decision == "return" and form.validate_on_submit():
-        applications.review_document(current_user, application, document, accept=False, reason=form.reason.data)
+        reason = reasons.text_for_family(form.reason.data, form.saved_reason.data, application.household_id)
+        if not reason:  # a saved reason that was just taken out of use
+            form.reason.errors.append(form.missing)
+            return _render_staff_application(application, reason_form=form)
+        applications.review_document(current_user, application, document, accept=False, reason=reason)
     elif decision == "return":
         return _render_staff_application(application, reason_form=form)
     else:

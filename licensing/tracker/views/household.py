@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from licensing.application import reasons
 from licensing.application.models import Application
 from licensing.tracker.forms import CheckUpdateForm, CompleteVisitForm, ItemUpdateForm, LicenseForm, ProposeVisitForm
 from licensing.tracker.labels import CHECK_TYPE, VISIT_KIND, item_title
@@ -62,6 +63,7 @@ def render_staff_checklist(application: Application, status: int = 200, **forms)
     license_ = licenses.license_for(application.id)
     license_form = forms.get("license_form") or LicenseForm(type=LicenseType.FOSTER.value, capacity=2, age_min=0,
                                                             age_max=17)
+    languages = reasons.family_languages(application.household_id)
     return render_template(
         "licensing/staff_checklist.html", application=application, view=view, events=checklist_history(application),
         titles={i.id: i.template.title(current_language()) for i in view.items},
@@ -75,4 +77,6 @@ def render_staff_checklist(application: Application, status: int = 200, **forms)
         # Only the moves the tables allow are offered (the refusal stays the rule's, not the menu's).
         can_move=lambda item, value: ITEM_MOVES.allows(item.status, ItemStatus(value)),
         can_move_check=lambda check, value: CHECK_MOVES.allows(check.status, CheckStatus(value)),
+        family_hint=reasons.language_hint(languages),
+        saved_reasons=reasons.reason_choices(reasons.active_reasons(), languages),
     ), status

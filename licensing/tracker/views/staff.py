@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from licensing import bp
+from licensing.application import reasons
 from licensing.application.permissions import get_application_for_staff
 from licensing.roles import LICENSING_STAFF
 from licensing.tracker.forms import (
@@ -50,8 +51,9 @@ def staff_update_item(item_id: int):
     try:
         if not form.validate_on_submit():
             raise TransitionRefused(_("Check the values and try again."))
+        reason = reasons.text_for_family(form.reason.data, form.saved_reason.data, household_id)
         checklists.change_item_status(current_user, item, ItemStatus(form.status.data), household_id=household_id,
-                                      expected_version=form.version.data, reason=form.reason.data or "",
+                                      expected_version=form.version.data, reason=reason,
                                       hours=form.hours.data, payment_method=form.payment_method.data or "",
                                       receipt_number=form.receipt_number.data or "", today=agency_today())
     except (ChangedMeanwhile, StaleDataError):
@@ -119,6 +121,9 @@ def staff_complete_visit(visit_id: int):
 def staff_safety(application_id: int):
     application = get_application_for_staff(current_user, application_id)
     form = safety_form_class(self_check=False)(data=safety.safety_answers(application.id, self_check=False))
+    hint = reasons.language_hint(reasons.family_languages(application.household_id))
+    for code in safety.SAFETY_ITEMS:  # a note on a line that needs correcting is what the family reads
+        form[f"{code}_note"].description = hint
     if form.validate_on_submit():
         results = {code: (form[f"{code}_result"].data, form[f"{code}_note"].data or "")
                    for code in safety.SAFETY_ITEMS}
