@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from urllib.parse import quote, urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -35,6 +36,17 @@ SUBJECTS = {
 def register_subjects(subjects: dict) -> None:
     """Feature packages add their email subjects (lazy strings) here, keyed by template name."""
     SUBJECTS.update(subjects)
+
+
+def portal_url(endpoint: str, *, _anchor: str | None = None, **values: object) -> str:
+    """An absolute link for an email, at the portal's public address (`PORTAL_URL`), never the address a request
+    happened to come in on, and the same inside a request as in a command run from cron (`send-reminders`,
+    `seed-demo`). Every emailed link is built here (tests/portal/test_mail.py keeps `_external=True` out)."""
+    base = urlsplit(current_app.config["PORTAL_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    current_app.inject_url_defaults(endpoint, values)
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{quote(_anchor, safe='')}" if _anchor else url
 
 
 def queue_email(recipient: str, locale: str, template: str, **context) -> OutboxMessage:
