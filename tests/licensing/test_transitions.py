@@ -433,6 +433,7 @@ NOT_WRITERS = {
     "recruitment.services.session_attendees",
     "tracker.services.checklists.load_checklist",
     "tracker.services.checklists.item_documents",
+    "tracker.services.checklists.household_renewal",
     "tracker.services.home_study.report_for",
     "tracker.services.licenses.license_for",
     "tracker.services.safety.safety_answers",

@@ -57,7 +57,8 @@ def test_production_needs_a_portal_url(monkeypatch):
 
 
 def test_links_sent_from_a_page_use_portal_url_not_the_address_the_request_came_in_on(
-        app, client, db, make_user, public_address):
+    app, client, db, make_user, public_address
+):
     person = make_user(Role.APPLICANT)
     post_form(client, "/password/forgot", {"email": person.email})
     assert post_form(client, "/licensing/inquiry", INQUIRY).status_code == 200
@@ -82,8 +83,9 @@ def test_links_sent_from_commands_outside_any_request_use_portal_url(app, db, pu
     assert {"license_issued", "item_reminder"} <= set(by_template)
     for template in ("license_issued", "item_reminder"):
         for message in by_template[template]:
-            assert links_of(message) and all(link.startswith(f"{PUBLIC}/licensing/checklist")
-                                             for link in links_of(message)), message.body_text
+            assert links_of(message) and all(
+                link.startswith(f"{PUBLIC}/licensing/checklist") for link in links_of(message)
+            ), message.body_text
     assert not any("localhost" in m.body_text for messages in by_template.values() for m in messages)
 
 
@@ -99,9 +101,11 @@ def test_every_emailed_link_is_built_from_portal_url():
     assert offenders == [], f"use portal.emails.portal_url(...) for links in emails: {offenders}"
 
 
-HOSTILE = ('Open https://portal.test/start/abc?x=1&y=2. Then <script>alert("x")</script> '
-           '<a href="javascript:alert(1)">me</a> <img src=x onerror=alert(1)> '
-           'http://evil.test/"onmouseover="alert(1) (see https://portal.test/help).')
+HOSTILE = (
+    'Open https://portal.test/start/abc?x=1&y=2. Then <script>alert("x")</script> '
+    '<a href="javascript:alert(1)">me</a> <img src=x onerror=alert(1)> '
+    'http://evil.test/"onmouseover="alert(1) (see https://portal.test/help).'
+)
 
 
 def test_linkify_escapes_first_and_links_only_addresses():
@@ -116,8 +120,16 @@ def test_linkify_escapes_first_and_links_only_addresses():
 
 def test_the_outbox_shows_clickable_links_and_no_markup_from_a_body(app, client, db, make_user):
     admin = make_user(Role.ADMIN)
-    db.session.add(OutboxMessage(recipient="x@example.com", locale="en", template="reset_password",
-                                 subject="Hostile", body_text=HOSTILE, body_html=""))
+    db.session.add(
+        OutboxMessage(
+            recipient="x@example.com",
+            locale="en",
+            template="reset_password",
+            subject="Hostile",
+            body_text=HOSTILE,
+            body_html="",
+        )
+    )
     db.session.commit()
     sign_in(client, admin)
     page = client.get("/admin/outbox").get_data(as_text=True)
