@@ -24,24 +24,45 @@ def text_of(page) -> str:
 
 
 def _lead(first: str, last: str, email: str) -> Lead:
-    return Lead(first_name=first, last_name=last, email=email, source=LeadSource.EVENT, interest=Interest.FOSTER,
-                status=LeadStatus.RSVPED, preferred_locale="es")
+    return Lead(
+        first_name=first,
+        last_name=last,
+        email=email,
+        source=LeadSource.EVENT,
+        interest=Interest.FOSTER,
+        status=LeadStatus.RSVPED,
+        preferred_locale="es",
+    )
 
 
 def test_attendance_then_invitations_from_the_session_page(live_server, desktop):
     base = live_server.url
     with live_server.app.app_context():
-        held = InfoSession(starts_at=now_utc() - timedelta(hours=20), format=SessionFormat.IN_PERSON,
-                           address="1200 Main Street, Fresno", language="es", capacity=10)
-        coming = InfoSession(starts_at=now_utc() + timedelta(days=3), format=SessionFormat.VIRTUAL,
-                             meeting_link="https://meet.example.com/x", language="en", capacity=10)
+        held = InfoSession(
+            starts_at=now_utc() - timedelta(hours=20),
+            format=SessionFormat.IN_PERSON,
+            address="1200 Main Street, Fresno",
+            language="es",
+            capacity=10,
+        )
+        coming = InfoSession(
+            starts_at=now_utc() + timedelta(days=3),
+            format=SessionFormat.VIRTUAL,
+            meeting_link="https://meet.example.com/x",
+            language="en",
+            capacity=10,
+        )
         ines, omar = _lead("Inés", "Robles", "ines.robles@example.com"), _lead("Omar", "Haddad", "omar.h@example.com")
         later = _lead("Lina", "Park", "lina.park@example.com")
         db.session.add_all([held, coming, ines, omar, later])
         db.session.flush()
-        db.session.add_all([SessionRsvp(session_id=held.id, lead_id=ines.id),
-                            SessionRsvp(session_id=held.id, lead_id=omar.id),
-                            SessionRsvp(session_id=coming.id, lead_id=later.id)])
+        db.session.add_all(
+            [
+                SessionRsvp(session_id=held.id, lead_id=ines.id),
+                SessionRsvp(session_id=held.id, lead_id=omar.id),
+                SessionRsvp(session_id=coming.id, lead_id=later.id),
+            ]
+        )
         db.commit()
         held_id, coming_id, ines_id = held.id, coming.id, ines.id
 
