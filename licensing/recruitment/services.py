@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from licensing.application import services as applications
@@ -187,12 +187,17 @@ def can_be_invited(lead: Lead) -> bool:
 def invite_to_apply(staff: User, lead: Lead) -> None:
     """Email the lead a link to create their account; the application opens with it. Once only: refused when the lead
     was already invited, is applying or closed. An invitation is not a logged contact (first contact stays)."""
+    already = Refused(_l("%(name)s was already invited to apply.", name=lead.full_name))
     if lead.invited_at is not None:
-        raise Refused(_l("%(name)s was already invited to apply.", name=lead.full_name))
+        raise already
     if not can_be_invited(lead):
         raise Refused(_l("%(name)s is applying already or the inquiry is closed: no invitation is needed.",
                          name=lead.full_name))
-    lead.invited_at = now_utc()
+    # Claimed in one conditional UPDATE: of two clicks at the same moment (two tabs, two homefinders), one invites.
+    claimed = db.session.execute(update(Lead).where(Lead.id == lead.id, Lead.invited_at.is_(None))
+                                 .values(invited_at=now_utc())).rowcount
+    if not claimed:
+        raise already
     _lead_event(staff, lead, "invited_to_apply", LeadStatus.INVITED)
     lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
     emails.queue_email(lead.email, lead.preferred_locale, "invited_to_apply", user=lead, inviter=staff,
@@ -208,9 +213,14 @@ def session_attendees(session: InfoSession) -> list[Lead]:
 
 def invite_attendees(staff: User, session: InfoSession) -> list[Lead]:
     """Invite everyone who came to the session and can still be invited (each once); returns who was invited."""
-    invited = [lead for lead in session_attendees(session) if can_be_invited(lead)]
-    for lead in invited:
-        invite_to_apply(staff, lead)
+    invited = []
+    for lead in session_attendees(session):
+        if can_be_invited(lead):
+            try:
+                invite_to_apply(staff, lead)
+            except Refused:  # invited meanwhile by someone else: once is enough
+                continue
+            invited.append(lead)
     return invited
 
 

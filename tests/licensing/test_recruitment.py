@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from licensing.application.models import Application
 from licensing.recruitment.models import InfoSession, Lead, LeadInquiry, LeadStatus, SessionFormat, SessionRsvp
-from licensing.recruitment.services import record_attendance
+from licensing.recruitment.services import invite_to_apply, record_attendance
 from portal.database import now_utc
 from portal.models import OutboxMessage, Role, User
 from portal.transitions import Refused
@@ -269,3 +269,20 @@ def test_only_those_who_came_to_this_session_are_invited_from_it(app, db, make_u
         answer = post_form(staff, f"/licensing/staff/sessions/{session.id}/invite", {"lead": str(lead_id)})
         assert answer.status_code == 404
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_two_invitations_at_the_same_moment_send_one(app, db, make_user):
+    session = add_session(db, days=-1)
+    lead = attended_lead(db, session)
+    homefinder = make_user(Role.HOMEFINDER)
+    from portal.extensions import db as portal_db
+
+    with app.test_request_context():
+        seen = portal_db.session.get(Lead, lead.id)  # the page was opened: not invited yet
+        assert seen.invited_at is None
+        # Meanwhile another homefinder's click is committed.
+        portal_db.session.execute(text("UPDATE lead SET invited_at = :at WHERE id = :id"),
+                                  {"at": now_utc(), "id": lead.id})
+        with pytest.raises(Refused):
+            invite_to_apply(portal_db.session.get(User, homefinder.id), seen)
+        assert portal_db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
