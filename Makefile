@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The development PORTAL_URL (links in emails) is http://127.0.0.1:$(PORT): portal/config.py reads PORT.
+export PORT
 FLASK := $(BIN)/flask --app app
 CATALOG := translations/es/LC_MESSAGES/messages.po
 

@@ -114,7 +114,7 @@ STAGED_HOUSEHOLDS = [
 
 
 @demo_seeding.connect
-def seed_tracker_stages(app, **_kwargs) -> None:
+def seed_tracker_stages(_app, **_kwargs) -> None:
     """Households just applied, mid-way with a returned item, ready for a license, and licensed with renewal due."""
     from portal.demo import DEMO_PASSWORD
     from portal.models import Role
@@ -175,10 +175,10 @@ def seed_tracker_stages(app, **_kwargs) -> None:
                                               today=today)
         if stage == "licensed":
             effective = today - timedelta(days=285)
-            with app.test_request_context():
-                licenses.issue_license(admin, application, checklists.load_checklist(application.id),
-                                       f"FH-DEMO-{application.id:04d}", LicenseType.FOSTER, 2, 0, 12, effective,
-                                       effective + timedelta(days=365), answers)
+            # Outside any request: the license email's link is built from PORTAL_URL (portal.emails.portal_url).
+            licenses.issue_license(admin, application, checklists.load_checklist(application.id),
+                                   f"FH-DEMO-{application.id:04d}", LicenseType.FOSTER, 2, 0, 12, effective,
+                                   effective + timedelta(days=365), answers)
             db.session.flush()
     db.session.flush()
 

@@ -32,6 +32,7 @@ from licensing.tracker.labels import (
     VISIT_STATUS,
     item_title,
 )
+from licensing.tracker.services.checklists import household_renewal
 from licensing.tracker.views import admin
 from licensing.tracker.views import family as tracker_family
 from licensing.tracker.views import staff as tracker_staff
@@ -73,5 +74,7 @@ def _labels():
         "safety_result_label": lambda v: label_of(SAFETY_RESULT, v),
         "report_section_title": lambda v: label_of(REPORT_SECTION_TITLES, v),
         "item_title": item_title,
+        # The family's home page (templates/dashboard/family.html) shows the license year's renewal progress.
+        "household_renewal": household_renewal,
     }
 

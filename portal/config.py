@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -30,6 +31,20 @@ def _secret_key(env: str) -> str:
     return path.read_text().strip()
 
 
+def _portal_url(development: bool) -> str:
+    """The portal's public address, for links in emails. In development, the address `make run` serves."""
+    url = os.environ.get("PORTAL_URL", "").strip()
+    if not url:
+        if not development:
+            raise RuntimeError("PORTAL_URL must be set in production (the address people open, e.g. "
+                               "https://portal.example.org).")
+        url = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise RuntimeError(f"PORTAL_URL must be an http(s) address like https://portal.example.org, not {url!r}.")
+    return url.rstrip("/")
+
+
 def from_environment() -> dict:
     env = os.environ.get("FLASK_ENV", os.environ.get("PORTAL_ENV", "development")).lower()
     development = env != "production"
@@ -41,6 +56,8 @@ def from_environment() -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Los_Angeles"),
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Foster Care Agency"),
+        # The public address of the portal: every link in an email starts with it (portal/emails.py::portal_url).
+        "PORTAL_URL": _portal_url(development),
         # Sessions and cookies (../shared/STACK.md: Flask-Login and sessions).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

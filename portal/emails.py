@@ -9,12 +9,15 @@ user action fails because the mail server is down.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
+from urllib.parse import quote, urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal.database import call_after_commit, now_utc
@@ -35,6 +38,35 @@ SUBJECTS = {
 def register_subjects(subjects: dict) -> None:
     """Feature packages add their email subjects (lazy strings) here, keyed by template name."""
     SUBJECTS.update(subjects)
+
+
+def portal_url(endpoint: str, *, _anchor: str | None = None, **values: object) -> str:
+    """An absolute link for an email, at the portal's public address (`PORTAL_URL`), never the address a request
+    happened to come in on, and the same inside a request as in a command run from cron (`send-reminders`,
+    `seed-demo`). Every emailed link is built here (tests/portal/test_email_links.py keeps Flask's external
+    links out of the code)."""
+    base = urlsplit(current_app.config["PORTAL_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    current_app.inject_url_defaults(endpoint, values)
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{quote(_anchor, safe='')}" if _anchor else url
+
+
+# An http(s) address in text that is already escaped: it ends at a space or at an escaped quote or angle bracket.
+_ADDRESS_IN_ESCAPED_TEXT = re.compile(r"https?://(?:(?!&lt;|&gt;|&#34;|&#39;|&quot;)\S)+")
+
+
+def linkify(text: str) -> Markup:
+    """Plain text (an email's body in the outbox view) as HTML with each http(s) address a link. The text is escaped
+    first and only the addresses found in the escaped text become links, so nothing in a body becomes markup."""
+
+    def link(match: re.Match[str]) -> str:
+        address = match.group(0)
+        trailing = len(address) - len(address.rstrip(".,;:!?)"))  # the sentence's period is not part of the link
+        address, rest = address[:len(address) - trailing], address[len(address) - trailing:]
+        return f'<a href="{address}" rel="noopener noreferrer">{address}</a>{rest}'
+
+    return Markup(_ADDRESS_IN_ESCAPED_TEXT.sub(link, str(escape(text))))  # noqa: S704 (escaped above)
 
 
 def queue_email(recipient: str, locale: str, template: str, **context) -> OutboxMessage:

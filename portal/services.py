@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from sqlalchemy import select
 
 from portal import audit, emails
@@ -36,7 +35,7 @@ def load_user_for_session(session_token: str) -> User | None:
 
 
 def _link(endpoint: str, **values: str) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return emails.portal_url(endpoint, **values)
 
 
 def send_confirmation(user: User) -> None:

@@ -40,6 +40,7 @@ def config_for_tests(database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": database_url,
         "SERVER_NAME": None,
+        "PORTAL_URL": "http://localhost",  # emailed links (tests follow them on the test client's host)
         "MAIL_SERVER": "",
         "MAIL_DELIVER_INLINE": False,
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -317,6 +317,8 @@ def household_a(app, db, make_user, monkeypatch, tmp_path):
         "source": "faith_community", "questions": "Can we foster siblings?", "session_id": str(info_session.id)})
     assert asked.status_code == 200, asked.get_data(as_text=True)[-2000:]
     lead = db.session.scalar(select(Lead).where(Lead.email == "ana.torres@example.com"))
+    info_session.starts_at = now_utc() - timedelta(hours=2)  # the session is held (attendance comes after it)
+    db.session.commit()
     staff = app.test_client()
     signed_in_as(staff, make_user(Role.HOMEFINDER))
     for url, form in [(f"/licensing/staff/sessions/{info_session.id}", {"attended": [str(lead.id)]}),

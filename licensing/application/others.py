@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from licensing.application.models import Application, HouseholdMember, MemberRole, Reference
@@ -35,7 +34,7 @@ def send_reference_request(application: Application, reference: Reference, sende
     token = make_token(REFERENCE_PURPOSE, reference.id, reference.link_nonce)
     emails.queue_email(reference.email, reference.preferred_locale, "reference_request",
                        user={"full_name": reference.name}, applicant_name=sender.full_name,
-                       link=url_for("licensing.reference_answer", token=token, _external=True))
+                       link=emails.portal_url("licensing.reference_answer", token=token))
 
 
 def send_member_request(application: Application, member: HouseholdMember, sender: User) -> None:
@@ -46,7 +45,7 @@ def send_member_request(application: Application, member: HouseholdMember, sende
     token = make_token(MEMBER_PURPOSE, member.id, member.link_nonce)
     emails.queue_email(member.email, member.preferred_locale, "adult_part_request",
                        user={"full_name": member.full_name}, applicant_name=sender.full_name,
-                       link=url_for("licensing.adult_part", token=token, _external=True))
+                       link=emails.portal_url("licensing.adult_part", token=token))
 
 
 def send_outstanding_requests(application: Application, sender: User, today: date) -> None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
@@ -321,7 +320,7 @@ def review_document(staff: User, application: Application, document: Application
         for user in household_accounts(application.household_id):
             emails.queue_email(user.email, user.preferred_locale, "document_returned", user=user,
                                kind=document.kind, reason=document.review_reason,
-                               link=url_for("licensing.application_overview", _external=True))
+                               link=emails.portal_url("licensing.application_overview"))
 
 
 # -- staff --------------------------------------------------------------------------------------------------------
@@ -355,4 +354,4 @@ def reopen_section(staff: User, application: Application, section: ApplicationSe
     for user in household_accounts(application.household_id):
         emails.queue_email(user.email, user.preferred_locale, "section_reopened", user=user,
                            section=section.key, note=section.reopen_note,
-                           link=url_for("licensing.application_overview", _external=True))
+                           link=emails.portal_url("licensing.application_overview"))

@@ -8,7 +8,6 @@ import json
 from datetime import date
 
 from blinker import Namespace
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -104,12 +103,11 @@ def submit(application: Application, user: User, today: date) -> list[str]:
     # The tracker makes the household's licensing checklist (again after changes: someone new gets their items).
     application_submitted.send(application, answers=section_data(application), today=today)
     emails.queue_email(user.email, user.preferred_locale, "application_submitted", user=user,
-                       link=url_for("licensing.application_overview", _external=True))
+                       link=emails.portal_url("licensing.application_overview"))
     for homefinder in _homefinders_to_notify(application):
         emails.queue_email(homefinder.email, homefinder.preferred_locale, "application_received", user=homefinder,
                            household=application.household.name,
-                           link=url_for("licensing.staff_application", application_id=application.id,
-                                        _external=True))
+                           link=emails.portal_url("licensing.staff_application", application_id=application.id))
     return []
 
 

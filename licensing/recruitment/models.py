@@ -79,7 +79,10 @@ class Lead(Base):
         enum_column(LeadStatus, "lead_status"), default=LeadStatus.NEW, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    # Set only by a logged contact (a homefinder's "Mark as contacted"): the hours to first contact are measured by it.
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a homefinder invited them to apply: once only, shown instead of the button afterwards.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Links in emails to this lead (RSVP, create account) carry this value; rotating it retires them.
     link_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import select
 
-from licensing.recruitment.models import InfoSession, Lead
+from licensing.recruitment.models import InfoSession, Lead, SessionRsvp
 from licensing.roles import can_work_applications
 from portal.extensions import db
 from portal.models import User
@@ -22,3 +23,13 @@ def get_session_for_staff(user: User, session_id: int) -> InfoSession:
     if session is None:
         abort(404)
     return session
+
+
+def get_attendee_for_staff(user: User, session: InfoSession, lead_id: int | None) -> Lead:
+    """A lead who came to this session (attendance recorded); anyone else, or another session's lead, is 404."""
+    lead = db.session.scalar(select(Lead).join(SessionRsvp, SessionRsvp.lead_id == Lead.id).where(
+        SessionRsvp.session_id == session.id, SessionRsvp.attended.is_(True), Lead.id == lead_id)) \
+        if lead_id is not None and can_work_applications(user) else None
+    if lead is None:
+        abort(404)
+    return lead

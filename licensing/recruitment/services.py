@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from licensing.application import services as applications
@@ -22,6 +22,7 @@ from licensing.recruitment.models import (
     SessionRsvp,
 )
 from portal import audit, emails
+from portal.clock import agency_now
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household, Role, User
@@ -29,7 +30,7 @@ from portal.passwords import hash_password
 from portal.services import find_user_by_email, normalize_email
 from portal.signals import email_confirmed
 from portal.tokens import TokenInvalid, fingerprint, make_token, read_token
-from portal.transitions import transition
+from portal.transitions import Refused, transition
 
 LEAD_LINK_PURPOSE = "lead-link"
 LEAD_LINK_MAX_AGE = 90 * 24 * 3600
@@ -100,8 +101,8 @@ def record_inquiry(data: InquiryInput) -> tuple[Lead, bool]:
         audit.record("inquiry_received", target=lead, source=lead.source.value)
     emails.queue_email(lead.email, lead.preferred_locale, "inquiry_received", user=lead,
                        sessions=[s for s, taken in upcoming_sessions() if taken < s.capacity],
-                       rsvp_base=url_for("licensing.rsvp", token=lead_token(lead), _external=True),
-                       sessions_link=url_for("licensing.public_sessions", _external=True))
+                       rsvp_base=emails.portal_url("licensing.rsvp", token=lead_token(lead)),
+                       sessions_link=emails.portal_url("licensing.public_sessions"))
     return lead, is_new
 
 
@@ -154,35 +155,73 @@ def create_session(staff: User, **values) -> InfoSession:
 
 
 def record_attendance(staff: User, session: InfoSession, attended_lead_ids: set[int]) -> None:
-    """Mark who came. A lead who came and already has an account gets their application opened."""
+    """Mark who came. A lead who came and already has an account gets their application opened. Coming to a session
+    is not a contact of the lead: it leaves the first contact alone. Refused before the session has started."""
+    if session.starts_at > agency_now():
+        raise Refused(_l("This session has not started yet: attendance can be recorded once it has begun."))
     rsvps = db.session.scalars(select(SessionRsvp).options(selectinload(SessionRsvp.lead))
                                .where(SessionRsvp.session_id == session.id)).all()
     for reservation in rsvps:
         newly = reservation.lead_id in attended_lead_ids and not reservation.attended
         reservation.attended = reservation.lead_id in attended_lead_ids
         lead = reservation.lead
-        if newly and _lead_event(staff, lead, "attended_session", LeadStatus.ATTENDED,
-                                               session_id=session.id):
-            lead.first_contact_at = lead.first_contact_at or now_utc()
-            if lead.household_id is not None:
-                open_application_for(lead, db.session.get(Household, lead.household_id), opened_by=staff)
+        moved = newly and _lead_event(staff, lead, "attended_session", LeadStatus.ATTENDED, session_id=session.id)
+        if moved and lead.household_id is not None:
+            open_application_for(lead, db.session.get(Household, lead.household_id), opened_by=staff)
     db.session.flush()
     audit.record("attendance_recorded", actor=staff, target=session, attended=len(attended_lead_ids))
 
 
 def mark_contacted(staff: User, lead: Lead) -> None:
+    """The logged contact: the one thing that sets the lead's first contact (the hours to first contact)."""
     lead.first_contact_at = lead.first_contact_at or now_utc()
     _lead_event(staff, lead, "lead_contacted", LeadStatus.CONTACTED)
     lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
 
 
+def can_be_invited(lead: Lead) -> bool:
+    """Not invited yet, and not already applying or closed."""
+    return lead.invited_at is None and lead.status not in (LeadStatus.APPLYING, LeadStatus.CLOSED)
+
+
 def invite_to_apply(staff: User, lead: Lead) -> None:
-    """Email the lead a link to create their account; the application opens with it."""
+    """Email the lead a link to create their account; the application opens with it. Once only: refused when the lead
+    was already invited, is applying or closed. An invitation is not a logged contact (first contact stays)."""
+    already = Refused(_l("%(name)s was already invited to apply.", name=lead.full_name))
+    if lead.invited_at is not None:
+        raise already
+    if not can_be_invited(lead):
+        raise Refused(_l("%(name)s is applying already or the inquiry is closed: no invitation is needed.",
+                         name=lead.full_name))
+    # Claimed in one conditional UPDATE: of two clicks at the same moment (two tabs, two homefinders), one invites.
+    claimed = db.session.execute(update(Lead).where(Lead.id == lead.id, Lead.invited_at.is_(None))
+                                 .values(invited_at=now_utc())).rowcount
+    if not claimed:
+        raise already
     _lead_event(staff, lead, "invited_to_apply", LeadStatus.INVITED)
     lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
-    lead.first_contact_at = lead.first_contact_at or now_utc()
     emails.queue_email(lead.email, lead.preferred_locale, "invited_to_apply", user=lead, inviter=staff,
-                       link=url_for("licensing.start_application", token=lead_token(lead), _external=True))
+                       link=emails.portal_url("licensing.start_application", token=lead_token(lead)))
+
+
+def session_attendees(session: InfoSession) -> list[Lead]:
+    """The leads who came to the session, in the order they signed up (one query)."""
+    return list(db.session.scalars(select(Lead).join(SessionRsvp, SessionRsvp.lead_id == Lead.id)
+                                   .where(SessionRsvp.session_id == session.id, SessionRsvp.attended.is_(True))
+                                   .order_by(SessionRsvp.id)))
+
+
+def invite_attendees(staff: User, session: InfoSession) -> list[Lead]:
+    """Invite everyone who came to the session and can still be invited (each once); returns who was invited."""
+    invited = []
+    for lead in session_attendees(session):
+        if can_be_invited(lead):
+            try:
+                invite_to_apply(staff, lead)
+            except Refused:  # invited meanwhile by someone else: once is enough
+                continue
+            invited.append(lead)
+    return invited
 
 
 def create_account_for_lead(lead: Lead, password: str) -> User:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -13,16 +14,18 @@ from licensing import bp
 from licensing.recruitment import services
 from licensing.recruitment.forms import InfoSessionForm, InquiryForm, RsvpForm
 from licensing.recruitment.models import InfoSession, Lead, LeadStatus, SessionRsvp
-from licensing.recruitment.permissions import get_lead_for_staff, get_session_for_staff
+from licensing.recruitment.permissions import get_attendee_for_staff, get_lead_for_staff, get_session_for_staff
 from licensing.recruitment.services import InquiryInput, SessionFull
 from licensing.roles import LICENSING_STAFF as STAFF
 from portal.access import public, roles_required
+from portal.clock import agency_now
 from portal.database import now_utc
 from portal.extensions import db, limiter
 from portal.forms import ConfirmForm, SetPasswordForm, keeps_input, render_form
 from portal.i18n import local_to_utc, suggest_locale
 from portal.routing import parse_id
 from portal.services import find_user_by_email
+from portal.transitions import Refused
 
 
 @bp.route("/inquiry", methods=["GET", "POST"])
@@ -122,15 +125,25 @@ def staff_lead(lead_id: int):
             services.mark_contacted(current_user, lead)
             flash(_("Marked as contacted."), "success")
         elif action == "invite":
-            services.invite_to_apply(current_user, lead)
-            flash(_("Invitation to apply sent to %(email)s.", email=lead.email), "success")
+            _invite(lead)
         else:
             abort(400)
         return redirect(url_for("licensing.staff_lead", lead_id=lead.id), code=303)
     inquiries = db.session.scalars(select(Lead).options(selectinload(Lead.inquiries),
                                                         selectinload(Lead.rsvps).selectinload(SessionRsvp.session))
                                    .where(Lead.id == lead.id)).one()
-    return render_template("licensing/staff_lead.html", lead=inquiries, form=form)
+    return render_template("licensing/staff_lead.html", lead=inquiries, form=form,
+                           can_be_invited=services.can_be_invited)
+
+
+def _invite(lead: Lead) -> None:
+    """Invite one lead; a second click (two tabs, a double tap) is told, not sent twice."""
+    try:
+        services.invite_to_apply(current_user, lead)
+    except Refused as refused:
+        flash(str(refused.message), "warning")
+    else:
+        flash(_("Invitation to apply sent to %(email)s.", email=lead.email), "success")
 
 
 @bp.route("/staff/sessions", methods=["GET", "POST"])
@@ -158,12 +171,42 @@ def staff_sessions():
 @roles_required(*STAFF, hidden=True)
 def staff_session(session_id: int):
     session = get_session_for_staff(current_user, session_id)
-    rsvps = db.session.scalars(select(SessionRsvp).options(selectinload(SessionRsvp.lead))
-                               .where(SessionRsvp.session_id == session.id).order_by(SessionRsvp.id)).all()
+    rsvps = _session_rsvps(session)
     form = ConfirmForm()
     if form.validate_on_submit():
         attended = {number for number in map(parse_id, request.form.getlist("attended")) if number is not None}
-        services.record_attendance(current_user, session, attended & {r.lead_id for r in rsvps})
+        try:
+            services.record_attendance(current_user, session, attended & {r.lead_id for r in rsvps})
+        except Refused as refused:  # a session still to come: said on the page, nothing stored
+            return _render_session(session, rsvps, form, refused=refused.message), 422
         flash(_("Attendance saved."), "success")
         return redirect(url_for("licensing.staff_session", session_id=session.id), code=303)
-    return render_template("licensing/staff_session.html", session=session, rsvps=rsvps, form=form)
+    return _render_session(session, rsvps, form)
+
+
+@bp.post("/staff/sessions/<int:session_id>/invite")
+@roles_required(*STAFF, hidden=True)
+def staff_session_invite(session_id: int):
+    """Invite to apply from the attendance page: one lead who came (`lead`), or everyone who came (`all`)."""
+    session = get_session_for_staff(current_user, session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if request.form.get("all"):
+        invited = services.invite_attendees(current_user, session)
+        flash(ngettext("%(num)s invitation to apply sent.", "%(num)s invitations to apply sent.", len(invited))
+              if invited else _("Everyone who came is invited already."), "success" if invited else "info")
+    else:
+        _invite(get_attendee_for_staff(current_user, session, parse_id(request.form.get("lead"))))
+    return redirect(url_for("licensing.staff_session", session_id=session.id), code=303)
+
+
+def _session_rsvps(session: InfoSession) -> list[SessionRsvp]:
+    return list(db.session.scalars(select(SessionRsvp).options(selectinload(SessionRsvp.lead))
+                                   .where(SessionRsvp.session_id == session.id).order_by(SessionRsvp.id)))
+
+
+def _render_session(session: InfoSession, rsvps: list[SessionRsvp], form: ConfirmForm, refused=None) -> str:
+    return render_template("licensing/staff_session.html", session=session, rsvps=rsvps, form=form,
+                           invite_form=ConfirmForm(), refused=refused, started=session.starts_at <= agency_now(),
+                           can_be_invited=services.can_be_invited,
+                           invitable=[r for r in rsvps if r.attended and services.can_be_invited(r.lead)])

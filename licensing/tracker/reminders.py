@@ -75,7 +75,8 @@ def send_reminders(today: date) -> dict[str, int]:
         for user in users_by_household.get(household_id, []):
             emails.queue_email(user.email, user.preferred_locale, "item_reminder", user=user, item=item,
                                when=when, overdue=threshold == "overdue",
-                               expiring=item.status in (ItemStatus.APPROVED, ItemStatus.EXPIRED))
+                               expiring=item.status in (ItemStatus.APPROVED, ItemStatus.EXPIRED),
+                               link=emails.portal_url("licensing.family_checklist", _anchor=f"item-{item.id}"))
         counts["items"] += 1
     for license_ in db.session.scalars(select(License).where(License.expires_on <= horizon,
                                                             License.status != LicenseStatus.CLOSED)):
@@ -89,7 +90,7 @@ def send_reminders(today: date) -> dict[str, int]:
         db.session.add(ReminderSent(item_key=key, threshold=threshold))
         for user in users_by_household.get(license_.household_id, []):
             emails.queue_email(user.email, user.preferred_locale, "license_reminder", user=user, license=license_,
-                               overdue=threshold == "overdue")
+                               overdue=threshold == "overdue", link=emails.portal_url("licensing.family_checklist"))
         counts["licenses"] += 1
     counts["visits"] = _visit_reminders(users_by_household)
     db.session.flush()

@@ -7,6 +7,9 @@ Create Date: 2026-11-29 22:30:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = 'a10e5a1f0004'
 down_revision: str | None = 'a10e5a1f0003'
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +17,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('invited_at', sa.DateTime(timezone=True), nullable=True))
+    # Leads invited before the column existed: the first invitation in the event log.
+    op.execute(
+        "UPDATE lead SET invited_at = (SELECT MIN(audit_event.occurred_at) FROM audit_event "
+        "WHERE audit_event.action = 'invited_to_apply' AND audit_event.target_type = 'Lead' "
+        "AND audit_event.target_id = lead.id) "
+        "WHERE invited_at IS NULL"
+    )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.drop_column('invited_at')

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal import bp, services
+from portal import bp, emails, services
 from portal.access import roles_required
 from portal.extensions import db
 from portal.forms import InviteStaffForm, UserAccessForm, keeps_input, render_form
@@ -68,7 +68,7 @@ def admin_person(user_id: int):
 def admin_outbox():
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE)).all()
     show_bodies = can_read_mail_bodies(current_user, bool(current_app.config["MAIL_SERVER"]))
-    return render_template("admin/outbox.html", messages=messages, show_bodies=show_bodies)
+    return render_template("admin/outbox.html", messages=messages, show_bodies=show_bodies, linkify=emails.linkify)
 
 
 @bp.get("/admin/audit")

@@ -49,10 +49,11 @@ def live_server(database_url, tmp_path_factory) -> Iterator[LiveServer]:
     url = isolated_database_url(database_url, "browser_e2e", tmp_path_factory.mktemp("browser"))
     build_schema(url).dispose()
     app = create_app(config_for_tests(url, MAIL_DELIVER_INLINE=False, LOGIN_RATE_LIMIT="1000 per minute"))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PORTAL_URL"] = f"http://127.0.0.1:{server.server_port}"  # emailed links open this server
     with app.app_context():
         demo.seed_all(app)
         db.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -4,11 +4,13 @@ uploads → signature → submission; then the homefinder returns a document and
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from licensing.recruitment.models import InfoSession, Lead
+from portal.database import now_utc
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import OutboxMessage
@@ -56,7 +58,12 @@ def test_a_family_applies_in_spanish_on_a_phone_and_a_homefinder_reviews(live_se
     page.wait_for_selector("text=¡Gracias, Lucía!")
     assert page.get_by_text("Su lugar está reservado en esta sesión informativa").is_visible()
 
-    # The homefinder records attendance and invites her to apply.
+    # The session is held (attendance of a session still to come is refused): the homefinder records attendance and
+    # invites her to apply. The demo's session gets its date back afterwards, for the tests that follow.
+    with live_server.app.app_context():
+        held = db.session.get(InfoSession, session_id)
+        planned, held.starts_at = held.starts_at, now_utc() - timedelta(hours=2)
+        db.commit()
     sign_in(desktop, base, "homefinder@demo.test", DEMO_PASSWORD)
     desktop.wait_for_url(base + "/dashboard")
     desktop.goto(f"{base}/licensing/staff/sessions/{session_id}")
@@ -65,6 +72,8 @@ def test_a_family_applies_in_spanish_on_a_phone_and_a_homefinder_reviews(live_se
     desktop.wait_for_selector("text=Attendance saved.")
     with live_server.app.app_context():
         lead_id = db.session.scalar(select(Lead.id).where(Lead.email == "lucia.mendez@example.com"))
+        db.session.get(InfoSession, session_id).starts_at = planned
+        db.commit()
     desktop.goto(f"{base}/licensing/staff/leads/{lead_id}")
     desktop.get_by_role("button", name="Invite to apply").click()
     desktop.wait_for_selector("text=Invitation to apply sent")

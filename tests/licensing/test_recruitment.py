@@ -6,12 +6,16 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select, text
 
 from licensing.application.models import Application
 from licensing.recruitment.models import InfoSession, Lead, LeadInquiry, LeadStatus, SessionFormat, SessionRsvp
+from licensing.recruitment.services import invite_to_apply, record_attendance
 from portal.database import now_utc
 from portal.models import OutboxMessage, Role, User
+from portal.transitions import Refused
 from tests.conftest import post_form, sign_in, text_of
 from tests.support import days_ahead
 
@@ -93,6 +97,8 @@ def test_attendance_invitation_account_and_application(app, client, db, make_use
     post_form(client, "/licensing/inquiry", dict(INQUIRY, session_id=str(session.id)))
     lead = db.session.scalar(select(Lead))
     assert lead.status is LeadStatus.RSVPED
+    session.starts_at = now_utc() - timedelta(hours=3)  # a week later: the session was held this evening
+    db.session.commit()
 
     homefinder = make_user(Role.HOMEFINDER)
     staff = app.test_client()
@@ -155,3 +161,128 @@ def test_staff_publish_a_session_with_field_messages(app, db, make_user):
 
 def client_text(app, url: str) -> str:
     return text_of(app.test_client().get(url))
+
+
+# -- the homefinder's first week (issue 10) ------------------------------------------------------------------------
+
+def attended_lead(db, session: InfoSession, email: str = "elena@example.com", **values) -> Lead:
+    lead = Lead(first_name="Elena", last_name="Vargas", email=email, preferred_locale="es", source="search",
+                interest="foster", status=LeadStatus.ATTENDED, **values)
+    db.session.add(lead)
+    db.session.flush()
+    db.session.add(SessionRsvp(session_id=session.id, lead_id=lead.id, attended=True))
+    db.session.commit()
+    return lead
+
+
+def test_attendance_is_not_a_contact_only_a_logged_contact_is(app, client, db, make_user):
+    session = add_session(db)
+    post_form(client, "/licensing/inquiry", dict(INQUIRY, session_id=str(session.id)))
+    session.starts_at = now_utc() - timedelta(hours=2)
+    db.session.commit()
+    lead = db.session.scalar(select(Lead))
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    post_form(staff, f"/licensing/staff/sessions/{session.id}", {"attended": [str(lead.id)]})
+    post_form(staff, f"/licensing/staff/leads/{lead.id}", {"action": "invite"})
+    db.session.expire_all()
+    lead = db.session.get(Lead, lead.id)
+    assert lead.status is LeadStatus.INVITED
+    assert lead.first_contact_at is None  # came to a session and was invited: nobody logged a contact yet
+    assert "Not contacted yet" in text_of(staff.get(f"/licensing/staff/leads/{lead.id}"))
+
+    post_form(staff, f"/licensing/staff/leads/{lead.id}", {"action": "contacted"})
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).first_contact_at is not None
+
+
+def test_attendance_of_a_session_still_to_come_is_refused_and_nothing_is_stored(app, db, make_user):
+    session = add_session(db, days=2)
+    lead = Lead(first_name="Elena", last_name="Vargas", email="elena@example.com", source="search",
+                interest="foster", status=LeadStatus.RSVPED)
+    db.session.add(lead)
+    db.session.flush()
+    db.session.add(SessionRsvp(session_id=session.id, lead_id=lead.id))
+    db.session.commit()
+    staff, homefinder = app.test_client(), make_user(Role.HOMEFINDER)
+    sign_in(staff, homefinder)
+    page = text_of(staff.get(f"/licensing/staff/sessions/{session.id}"))
+    assert "This session has not started yet." in page and "Save attendance" not in page
+
+    refused = post_form(staff, f"/licensing/staff/sessions/{session.id}", {"attended": [str(lead.id)]})
+    assert refused.status_code == 422
+    assert "Not saved: This session has not started yet: attendance can be recorded once it has begun." \
+        in text_of(refused)
+    db.session.expire_all()
+    assert db.session.scalar(select(SessionRsvp)).attended is None
+    assert db.session.get(Lead, lead.id).status is LeadStatus.RSVPED
+
+    with app.test_request_context(), force_locale("es"):  # the service's own refusal, in the person's language
+        with pytest.raises(Refused) as refusal:
+            record_attendance(db.session.get(User, homefinder.id), db.session.get(InfoSession, session.id), {lead.id})
+        assert str(refusal.value.message) == ("Esta sesión todavía no ha comenzado: la asistencia se puede registrar "
+                                              "cuando haya empezado.")
+
+
+def test_invite_from_the_session_page_once_and_invited_on_afterwards(app, db, make_user):
+    session = add_session(db, days=-1)
+    elena = attended_lead(db, session)
+    mark = attended_lead(db, session, email="mark@example.com")
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    page = staff.get(f"/licensing/staff/sessions/{session.id}").get_data(as_text=True)
+    assert page.count('form="invite-form" name="lead"') == 2
+
+    sent = post_form(staff, f"/licensing/staff/sessions/{session.id}/invite", {"lead": str(elena.id)})
+    assert sent.status_code == 303
+    again = post_form(staff, f"/licensing/staff/sessions/{session.id}/invite", {"lead": str(elena.id)})
+    assert again.status_code == 303
+    assert "Elena Vargas was already invited to apply." in text_of(staff.get(again.headers["Location"]))
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.template == "invited_to_apply")) == 1
+    page = text_of(staff.get(f"/licensing/staff/sessions/{session.id}"))
+    assert "Invited on" in page
+    assert "Invited on" in text_of(staff.get(f"/licensing/staff/leads/{elena.id}"))
+    assert "Invite to apply" not in staff.get(f"/licensing/staff/leads/{elena.id}").get_data(as_text=True)
+
+    everyone = post_form(staff, f"/licensing/staff/sessions/{session.id}/invite", {"all": "1"})
+    assert "1 invitation to apply sent." in text_of(staff.get(everyone.headers["Location"]))
+    db.session.expire_all()
+    assert db.session.get(Lead, mark.id).invited_at is not None
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.template == "invited_to_apply")) == 2
+    assert "Invite everyone" not in text_of(staff.get(f"/licensing/staff/sessions/{session.id}"))
+
+
+def test_only_those_who_came_to_this_session_are_invited_from_it(app, db, make_user):
+    session, other = add_session(db, days=-1), add_session(db, days=-2)
+    came_elsewhere = attended_lead(db, other)
+    signed_up = Lead(first_name="Sam", last_name="Ortiz", email="sam@example.com", source="search",
+                     interest="foster", status=LeadStatus.RSVPED)
+    db.session.add(signed_up)
+    db.session.flush()
+    db.session.add(SessionRsvp(session_id=session.id, lead_id=signed_up.id, attended=False))
+    db.session.commit()
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    for lead_id in (came_elsewhere.id, signed_up.id, "x"):
+        answer = post_form(staff, f"/licensing/staff/sessions/{session.id}/invite", {"lead": str(lead_id)})
+        assert answer.status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_two_invitations_at_the_same_moment_send_one(app, db, make_user):
+    session = add_session(db, days=-1)
+    lead = attended_lead(db, session)
+    homefinder = make_user(Role.HOMEFINDER)
+    from portal.extensions import db as portal_db
+
+    with app.test_request_context():
+        seen = portal_db.session.get(Lead, lead.id)  # the page was opened: not invited yet
+        assert seen.invited_at is None
+        # Meanwhile another homefinder's click is committed.
+        portal_db.session.execute(text("UPDATE lead SET invited_at = :at WHERE id = :id"),
+                                  {"at": now_utc(), "id": lead.id})
+        with pytest.raises(Refused):
+            invite_to_apply(portal_db.session.get(User, homefinder.id), seen)
+        assert portal_db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

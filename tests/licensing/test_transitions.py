@@ -433,8 +433,10 @@ NOT_WRITERS = {
     "recruitment.services.lead_for_token",
     "recruitment.services.upcoming_sessions",
     "recruitment.services.next_open_session",
+    "recruitment.services.session_attendees",
     "tracker.services.checklists.load_checklist",
     "tracker.services.checklists.item_documents",
+    "tracker.services.checklists.household_renewal",
     "tracker.services.home_study.report_for",
     "tracker.services.licenses.license_for",
     "tracker.services.safety.safety_answers",
@@ -443,6 +445,7 @@ NOT_WRITERS = {
     # checks and computations
     "application.services.progress",
     "application.services.section_is_editable",
+    "recruitment.services.can_be_invited",
     "application.submission.missing_for_submission",
     "application.submission.signed_content_hash",
     "application.submission.names_match",
@@ -504,8 +507,8 @@ class World:
         portal_db.session.flush()
         return lead
 
-    def info_session(self) -> InfoSession:
-        session = InfoSession(starts_at=now_utc() + timedelta(days=7), format=SessionFormat.VIRTUAL,
+    def info_session(self, days: int = 7) -> InfoSession:
+        session = InfoSession(starts_at=now_utc() + timedelta(days=days), format=SessionFormat.VIRTUAL,
                               meeting_link="https://meet.example.com/abc", capacity=10)
         portal_db.session.add(session)
         portal_db.session.flush()
@@ -687,7 +690,7 @@ def _create_session(w: World) -> Act:
 
 @scenario("recruitment.services.record_attendance", needs="nothing")
 def _record_attendance(w: World) -> Act:
-    lead, session = w.lead(LeadStatus.RSVPED), w.info_session()
+    lead, session = w.lead(LeadStatus.RSVPED), w.info_session(days=-1)  # held yesterday
     portal_db.session.add(SessionRsvp(lead=lead, session=session))
     portal_db.session.flush()
     return lambda: recruitment.record_attendance(w.staff, session, {lead.id})
@@ -703,6 +706,14 @@ def _mark_contacted(w: World) -> Act:
 def _invite_to_apply(w: World) -> Act:
     lead = w.lead(LeadStatus.ATTENDED)
     return lambda: recruitment.invite_to_apply(w.staff, lead)
+
+
+@scenario("recruitment.services.invite_attendees", needs="nothing")
+def _invite_attendees(w: World) -> Act:
+    lead, session = w.lead(LeadStatus.ATTENDED), w.info_session(days=-1)
+    portal_db.session.add(SessionRsvp(lead=lead, session=session, attended=True))
+    portal_db.session.flush()
+    return lambda: recruitment.invite_attendees(w.staff, session)
 
 
 @scenario("recruitment.services.create_account_for_lead", needs="nothing")

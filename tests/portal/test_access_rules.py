@@ -86,6 +86,9 @@ MATRIX: dict[str, Probe] = {
     "licensing.staff_sessions": Probe("GET", "/licensing/staff/sessions", [LOGIN, 403, 403, 200, 403, 200]),
     "licensing.staff_session": Probe("GET", "/licensing/staff/sessions/{session_id}",
                                      [LOGIN, 404, 404, 200, 404, 200]),
+    # Invite everyone who came: nobody came yet, so staff are sent back to the session's page with a word.
+    "licensing.staff_session_invite": Probe("POST", "/licensing/staff/sessions/{session_id}/invite",
+                                            [LOGIN, 404, 404, 303, 404, 303], {"all": "1"}),
     "licensing.staff_applications": Probe("GET", "/licensing/staff/applications", [LOGIN, 403, 403, 200, 403, 200]),
     "licensing.staff_application": Probe("GET", "/licensing/staff/applications/{application_id}",
                                          [LOGIN, 404, 404, 200, 404, 200]),

@@ -29,6 +29,7 @@ def test_session_cookie_flags_in_development(client, make_user):
 def test_production_cookies_are_secure_and_host_prefixed(monkeypatch, engine, database_url):
     monkeypatch.setenv("FLASK_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "production-secret")
+    monkeypatch.setenv("PORTAL_URL", "https://portal.example.org")
     app = create_app({"DATABASE_URL": database_url, "TESTING": True})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"

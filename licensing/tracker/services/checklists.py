@@ -153,6 +153,23 @@ def item_documents(application_id: int) -> dict[int, ApplicationDocument]:
 
 # -- the checklist as its pages show it ----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Progress:
+    """How far one cycle of the checklist is: the licensing checklist (cycle 0) or a license year's renewal."""
+
+    done: int
+    total: int
+    due: date | None = None  # by when the whole cycle is due (its latest due date)
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.done == self.total
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
 @dataclass
 class ChecklistView:
     items: list[ChecklistItem]
@@ -166,6 +183,23 @@ class ChecklistView:
     @property
     def percent(self) -> int:
         return round(100 * self.done / len(self.items)) if self.items else 0
+
+    def progress(self, cycle: int) -> Progress:
+        items = [i for i in self.items if i.cycle == cycle]
+        dates = [i.due_date for i in items if i.due_date is not None]
+        return Progress(done=sum(1 for i in items if i.status in FINAL), total=len(items),
+                        due=max(dates) if dates else None)
+
+    @property
+    def licensing(self) -> Progress:
+        """The licensing checklist alone: the renewal items made when the license is issued are not counted in it."""
+        return self.progress(0)
+
+    @property
+    def renewal(self) -> Progress | None:
+        """The current license year's renewal items, counted apart; None before a license is issued."""
+        cycles = [i.cycle for i in self.items if i.cycle > 0]
+        return self.progress(max(cycles)) if cycles else None
 
     def by_stage(self) -> list[tuple[str, list[ChecklistItem]]]:
         groups: dict[str, list[ChecklistItem]] = {}
@@ -196,6 +230,16 @@ def load_checklist(application_id: int, cycle: int | None = None) -> ChecklistVi
     checks = list(db.session.scalars(select(BackgroundCheck).where(BackgroundCheck.application_id == application_id)
                                      .order_by(BackgroundCheck.member_id, BackgroundCheck.id)))
     return ChecklistView(items=items, members=members, checks=checks)
+
+
+def household_renewal(household_id: int | None) -> Progress | None:
+    """The household's current renewal progress, for the family's home page (one query); None before a license."""
+    if household_id is None:
+        return None
+    items = list(db.session.scalars(
+        select(ChecklistItem).join(Application, Application.id == ChecklistItem.application_id)
+        .where(Application.household_id == household_id, ChecklistItem.cycle > 0)))
+    return ChecklistView(items=items, members={}, checks=[]).renewal
 
 
 # -- status changes -----------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -57,7 +56,7 @@ def issue_license(admin: User, application: Application, view: ChecklistView, nu
             user.session_token = new_session_token()  # the new role takes effect at the next sign-in
             audit.record(audit.AuditAction.ROLE_CHANGED, actor=admin, target=user, old=old.value, new="family")
         emails.queue_email(user.email, user.preferred_locale, "license_issued", user=user, license=license_,
-                           link=url_for("licensing.family_checklist", _external=True))
+                           link=emails.portal_url("licensing.family_checklist"))
     generate_checklist(application, answers, effective_on, cycle=1, start=effective_on)
     _set_renewal_due_dates(application.id, expires_on)
     audit.record("license_issued", actor=admin, target=license_, household_id=application.household_id,

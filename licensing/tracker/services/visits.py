@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -29,7 +28,7 @@ def propose_visit(staff: User, application: Application, kind: VisitKind, slots:
                  kind=kind.value, slots=len(slots))
     for user in household_accounts(application.household_id):
         emails.queue_email(user.email, user.preferred_locale, "visit_proposed", user=user, kind=kind.value,
-                           link=url_for("licensing.family_checklist", _external=True, _anchor="visits"))
+                           link=emails.portal_url("licensing.family_checklist", _anchor="visits"))
     return visit
 
 
