@@ -439,6 +439,7 @@ NOT_WRITERS = {
     "tracker.services.visits.completed_visit",
     # checks and computations
     "application.services.progress",
+    "application.services.stage_of",
     "application.services.section_is_editable",
     "application.submission.missing_for_submission",
     "application.submission.signed_content_hash",
