@@ -157,6 +157,13 @@ def test_follow_up_questions_appear_only_when_the_answer_is_yes(live_server, pho
     phone.check("input[name=has_pets][value=no]")
     assert pets.is_hidden()
 
+    # The co-applicant's questions follow the box "applying with a spouse or partner".
+    phone.goto(live_server.url + "/licensing/application/section/applicants")
+    co_fields = [phone.locator(f"input[name={name}]") for name in ("co_first_name", "co_email", "co_phone")]
+    assert all(field.is_hidden() for field in co_fields)
+    phone.check("input[name=has_co_applicant]")
+    assert all(field.is_visible() for field in co_fields)
+
 
 def test_follow_up_questions_stay_shown_with_javascript_off(live_server, browser):
     email = spanish_applicant(live_server)
