@@ -47,6 +47,34 @@ class EmptyAllowedUnless:
             raise StopValidation(self.message or _l("This field is required."))
         raise StopValidation()
 
+    def reveal_rule(self, field) -> str:
+        return reveal_rule(field, self.other_field, self.values)
+
+
+class ShownWhen:
+    """Checks nothing: says that a field follows another answer (co-applicant's phone → "applying with a partner"),
+    so the page shows it only while that answer is given (see reveal_rule)."""
+
+    def __init__(self, other_field: str, values=(True, "yes")) -> None:
+        self.other_field, self.values = other_field, values
+
+    def __call__(self, form, field) -> None:
+        return None
+
+    def reveal_rule(self, field) -> str:
+        return reveal_rule(field, self.other_field, self.values)
+
+
+def reveal_rule(field, other_field: str | None, values) -> str:
+    """The `data-reveal-when` of a follow-up field ("has_pets=yes"; a checked box is "y"): templates/macros/forms.html
+    writes it from the field's validators and static/js/portal.js hides the field while the answer isn't given (with
+    scripts off it stays shown). Empty when the field follows no other answer."""
+    if not other_field:
+        return ""
+    shown_for = ["y" if value is True else value for value in values if isinstance(value, str) or value is True]
+    prefix = field.name[: len(field.name) - len(field.short_name)]  # a row's fields are named "references-0-..."
+    return f"{prefix}{other_field}={'|'.join(shown_for)}"
+
 
 def _presence(required: bool, required_if, message):
     if required:
@@ -77,8 +105,10 @@ def email_answer(label, required_if=None) -> StringField:
         Email(message=_l("Enter an email address like name@example.com."))])
 
 
-def phone_field(label=None, required: bool = False) -> StringField:
+def phone_field(label=None, required: bool = False, shown_if=None) -> StringField:
     validators = [DataRequired(message=_l("Enter a phone number."))] if required else [Optional()]
+    if shown_if:
+        validators.insert(0, ShownWhen(*shown_if))
     validators += [
         Length(max=40, message=_l("Use at most %(max)d characters.", max=40)),
         Regexp(r"^[0-9+().\- ]{7,40}$", message=_l("Enter a phone number with digits, like 555-123-4567.")),

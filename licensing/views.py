@@ -2,13 +2,16 @@
 template words of recruitment, the application and the tracker on `bp` (app.py imports it)."""
 
 from flask import render_template
+from flask_login import current_user
 
 from licensing import bp
 from licensing import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
 from licensing.application import emails as _application_emails  # noqa: F401  (email subjects, event words)
 from licensing.application.documents import document_label
 from licensing.application.labels import application_status_label, section_status_label
+from licensing.application.permissions import application_for_household
 from licensing.application.sections import SECTION_TITLES
+from licensing.application.services import stage_of
 from licensing.application.views import admin as application_admin
 from licensing.application.views import family, outside, staff
 from licensing.recruitment import emails as _recruitment_emails  # noqa: F401
@@ -47,6 +50,13 @@ __all__ = ["admin", "application_admin", "bp", "family", "outside", "recruitment
 def _link_invalid(_error):
     """Every emailed link of licensing (RSVP, account, reference, adult's part) that is tampered, expired or used."""
     return render_template("licensing/link_invalid.html"), 400
+
+
+@bp.app_context_processor
+def _own_application():
+    """The applicant's dashboard (a core page) asks where the household's application stands; only pages that call
+    it run the query."""
+    return {"own_application_stage": lambda: stage_of(application_for_household(current_user))}
 
 
 @bp.app_context_processor

@@ -43,12 +43,15 @@ class PortalForm(FlaskForm):
         return valid
 
     def check_draft(self) -> bool:
-        """Validate answers kept from earlier (a draft), to mark what still needs fixing. The draft has no CSRF
-        token of its own, and the page hands out a fresh one, so the token is not part of this check."""
+        """Validate answers kept from earlier (a draft, saved by a refused submit or by autosave), to mark what still
+        needs fixing in what was typed. An answer not given yet is not marked: the person may simply not have
+        reached it (saving asks for it). The draft has no CSRF token of its own, and the page hands out a fresh one,
+        so the token is not part of this check."""
         valid = self.validate()
         csrf_field = getattr(self, "csrf_token", None)
         if csrf_field is not None:
             csrf_field.errors = []
+        _unmark_unanswered(self)
         return valid and not self.form_errors
 
     @property
@@ -59,6 +62,26 @@ class PortalForm(FlaskForm):
         if csrf_field is not None:
             messages.extend(csrf_field.errors)
         return messages
+
+
+def _answered(field) -> bool:
+    return any(not isinstance(value, str) or value.strip() for value in (field.raw_data or []))
+
+
+def _unmark_unanswered(form) -> None:
+    for field in form:
+        if isinstance(field, wtforms.FieldList):
+            for entry in field.entries:
+                if isinstance(entry, wtforms.FormField):
+                    _unmark_unanswered(entry.form)
+                elif not _answered(entry):
+                    entry.errors = []
+            # A rule about the whole list ("at least three") is for the save, not for a list still being filled in.
+            field.errors = [entry.errors for entry in field.entries if entry.errors]
+        elif isinstance(field, wtforms.FormField):
+            _unmark_unanswered(field.form)
+        elif not _answered(field):
+            field.errors = []
 
 
 class IntegerField(wtforms.IntegerField):

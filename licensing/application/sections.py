@@ -106,7 +106,7 @@ class ApplicantsForm(PortalForm):
     co_last_name = text(_l("Co-applicant's last name"), 100, required=False, required_if=CO_APPLYING)
     co_birth_date = birth_date_field(_l("Co-applicant's birth date"), required=False, required_if=CO_APPLYING)
     co_email = email_answer(_l("Co-applicant's email address"), required_if=CO_APPLYING)
-    co_phone = phone_field(_l("Co-applicant's phone number"))
+    co_phone = phone_field(_l("Co-applicant's phone number"), shown_if=CO_APPLYING)
 
     def validate_primary_birth_date(self, field):
         _plausible_birth_date(field, adult=True)

@@ -4,7 +4,7 @@ Signatures and submission are in submission.py; other people's parts in others.p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -111,6 +111,30 @@ def progress(application: Application) -> Progress:
     statuses = {s.key: s.status for s in application.sections}
     done = sum(1 for key in SECTION_KEYS if statuses.get(key) is SectionStatus.COMPLETE)
     return Progress(complete=done, total=len(SECTION_KEYS), by_key=statuses)
+
+
+@dataclass
+class Stage:
+    """Where the household's application stands, in the words of its dashboard (templates/dashboard/applicant.html):
+    not_open, not_started, in_progress, ready (every section complete, not sent yet), submitted, returned (sections
+    reopened by the homefinder), approved, denied or withdrawn."""
+
+    key: str
+    progress: Progress | None = None
+    reopened: int = 0
+    submitted_at: datetime | None = None
+
+
+def stage_of(application: Application | None) -> Stage:
+    if application is None:
+        return Stage("not_open")
+    if application.status is ApplicationStatus.IN_PROGRESS:
+        done = progress(application)
+        started = any(s.data or s.draft or s.status is not SectionStatus.IN_PROGRESS for s in application.sections)
+        key = "ready" if done.complete == done.total else "in_progress" if started else "not_started"
+        return Stage(key, progress=done)
+    reopened = sum(1 for s in application.sections if s.status is SectionStatus.REOPENED)
+    return Stage(application.status.value, reopened=reopened, submitted_at=application.submitted_at)
 
 
 def section_is_editable(application: Application, section: ApplicationSection) -> bool:

@@ -444,6 +444,7 @@ NOT_WRITERS = {
     "tracker.services.visits.completed_visit",
     # checks and computations
     "application.services.progress",
+    "application.services.stage_of",
     "application.services.section_is_editable",
     "recruitment.services.can_be_invited",
     "application.submission.missing_for_submission",

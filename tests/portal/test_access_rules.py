@@ -69,6 +69,8 @@ MATRIX: dict[str, Probe] = {
     "licensing.application_overview": Probe("GET", "/licensing/application", [LOGIN, 200, 200, 403, 403, 403]),
     "licensing.application_section": Probe("GET", "/licensing/application/section/residence",
                                            [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.save_section_draft": Probe("POST", "/licensing/application/section/residence/draft",
+                                          [LOGIN, 404, 404, 404, 404, 404]),
     "licensing.upload_document": Probe("POST", "/licensing/application/documents", [LOGIN, 404, 404, 403, 403, 403]),
     "licensing.sign_application": Probe("POST", "/licensing/application/sign", [LOGIN, 404, 404, 403, 403, 403]),
     "licensing.submit_application": Probe("POST", "/licensing/application/submit", [LOGIN, 404, 404, 403, 403, 403]),

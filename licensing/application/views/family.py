@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -13,7 +13,13 @@ from licensing.application import services as applications
 from licensing.application.documents import required_documents
 from licensing.application.forms import SignatureForm
 from licensing.application.permissions import application_for_household, get_document_for, get_own_application
-from licensing.application.sections import SECTION_FORMS, SECTION_KEYS
+from licensing.application.sections import (
+    MIN_NON_RELATIVE_REFERENCES,
+    MIN_REFERENCES,
+    REFERENCE_ROWS,
+    SECTION_FORMS,
+    SECTION_KEYS,
+)
 from licensing.roles import FAMILY
 from licensing.uploads import FileRefused, stored_path
 from portal import audit
@@ -68,8 +74,7 @@ def application_section(key: str):
                 others.send_outstanding_requests(application, current_user, agency_today())
             flash(_("Saved. This section is complete."), "success")
             return redirect(url_for("licensing.application_overview"), code=303)
-        return render_form("licensing/application_section.html", form, application=application, section=section,
-                           editable=editable, draft_kept=True)
+        return _section_page(form, application, section, editable, draft_kept=True)
     kept = take_pending_submission()
     if kept is not None:
         flash(_("Your session had ended. We kept what you typed: check it and save."), "info")
@@ -77,9 +82,31 @@ def application_section(key: str):
     form = form_class(formdata=formdata, data=None if formdata else applications.initial_form_data(application,
                                                                                                     section))
     if formdata is not None:
-        form.check_draft()  # mark what still needs fixing in the kept draft
+        form.check_draft()  # mark what still needs fixing in what was typed (empty answers are asked for on saving)
+    return _section_page(form, application, section, editable, draft_kept=formdata is not None)
+
+
+@bp.post("/application/section/<key>/draft")
+@roles_required(*FAMILY, hidden=True)
+def save_section_draft(key: str):
+    """Autosave (static/js/portal.js): keep what is typed in a section, as it is. Never validates, never touches the
+    answers, the signatures or the application's status; a section that can't be changed now is refused unwritten."""
+    if key not in SECTION_FORMS:
+        abort(404)
+    application = get_own_application(current_user)
+    section = applications.sections_by_key(application)[key]
+    try:
+        applications.save_draft(application, section, _typed(request.form), current_user)
+    except Refused as refused:
+        return jsonify(saved=False, message=str(refused.message)), 409
+    return "", 204
+
+
+def _section_page(form, application, section, editable: bool, draft_kept: bool):
     return render_form("licensing/application_section.html", form, application=application, section=section,
-                       editable=editable, draft_kept=formdata is not None)
+                       editable=editable, draft_kept=draft_kept,
+                       references_needed={"minimum": MIN_REFERENCES, "non_relatives": MIN_NON_RELATIVE_REFERENCES,
+                                          "slots": REFERENCE_ROWS})
 
 
 def _typed(form: MultiDict) -> dict[str, list[str]]:

@@ -1,0 +1,160 @@
+/* Progressive enhancement for the portal's forms; every page works without it.
+ *
+ * 1. Follow-up fields: an element with data-reveal-when="has_pets=yes" (written from the form's definitions by
+ *    templates/macros/forms.html) is hidden, and so out of the tab order, while its form's answer `has_pets` is not
+ *    one of the listed values ("yes", or "y" for a checked box). It stays shown when it holds an error to fix.
+ * 2. Autosave: a form with data-autosave="<url>" posts its fields (CSRF token included) to that url a moment after
+ *    typing stops, and with sendBeacon when the page is hidden or left. Its status element (role=status) says
+ *    "Saved" or "Not saved" in the page's language, from its data-saved / data-failed attributes.
+ */
+(function () {
+  "use strict";
+
+  var AUTOSAVE_DELAY_MS = 1000;
+  var SUBMIT_WAIT_MS = 3000;
+
+  function revealFollowUps(root) {
+    root.querySelectorAll("[data-reveal-when]").forEach(function (follower) {
+      var form = follower.closest("form");
+      var rule = follower.getAttribute("data-reveal-when");
+      var split = rule.indexOf("=");
+      if (!form || split < 1) {
+        return;
+      }
+      var name = rule.slice(0, split);
+      var shownFor = rule.slice(split + 1).split("|");
+      function answered() {
+        return Array.prototype.some.call(form.elements, function (control) {
+          if (control.name !== name) {
+            return false;
+          }
+          if (control.type === "radio" || control.type === "checkbox") {
+            return control.checked && shownFor.indexOf(control.value) !== -1;
+          }
+          return shownFor.indexOf(control.value) !== -1;
+        });
+      }
+      function update() {
+        follower.hidden = !answered() && !follower.querySelector(".is-invalid");
+      }
+      form.addEventListener("change", function (event) {
+        if (event.target && event.target.name === name) {
+          update();
+        }
+      });
+      update();
+    });
+  }
+
+  function autosave(form) {
+    var url = form.getAttribute("data-autosave");
+    var status = form.querySelector("[role=status][data-saved]");
+    var timer = null;
+    var inFlight = null;
+    var dirty = false;
+    var submitting = false;
+
+    function say(saved) {
+      if (!status) {
+        return;
+      }
+      status.textContent = status.getAttribute(saved ? "data-saved" : "data-failed");
+      status.classList.toggle("text-success", saved);
+      status.classList.toggle("text-danger", !saved);
+    }
+
+    function save() {
+      timer = null;
+      if (!dirty || submitting) {
+        return;
+      }
+      if (inFlight) {  // one request at a time, in order: the next one starts when this one ends
+        inFlight.then(schedule);
+        return;
+      }
+      dirty = false;
+      inFlight = fetch(url, {method: "POST", body: new FormData(form), credentials: "same-origin",
+                             redirect: "manual", headers: {"Accept": "application/json"}})
+        .then(function (response) {
+          // 204 only: an ended session answers with a redirect to sign in, which is not a save.
+          var saved = response.status === 204;
+          if (!saved) {
+            dirty = true;
+          }
+          say(saved);
+        }, function () {
+          dirty = true;
+          say(false);
+        })
+        .then(function () {
+          inFlight = null;
+        });
+    }
+
+    function schedule() {
+      if (submitting) {
+        return;
+      }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, AUTOSAVE_DELAY_MS);
+    }
+
+    function typed() {
+      dirty = true;
+      schedule();
+    }
+
+    function saveOnLeaving() {
+      if (!dirty || submitting || !navigator.sendBeacon) {
+        return;
+      }
+      window.clearTimeout(timer);
+      if (navigator.sendBeacon(url, new FormData(form))) {
+        dirty = false;
+      }
+    }
+
+    form.addEventListener("input", typed);
+    form.addEventListener("change", typed);
+    form.addEventListener("submit", function (event) {
+      // The form's own save wins: no draft may land after it. Wait for a draft already on its way, then send.
+      submitting = true;
+      window.clearTimeout(timer);
+      if (inFlight) {
+        event.preventDefault();
+        var send = function () {
+          HTMLFormElement.prototype.submit.call(form);
+        };
+        Promise.race([inFlight, new Promise(function (done) { window.setTimeout(done, SUBMIT_WAIT_MS); })])
+          .then(send, send);
+      }
+    });
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) {  // back from the browser's cache: the page is live again
+        submitting = false;
+      }
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") {
+        saveOnLeaving();
+      }
+    });
+    window.addEventListener("pagehide", saveOnLeaving);
+    window.addEventListener("online", function () {
+      if (dirty) {
+        schedule();
+      }
+    });
+  }
+
+  function start() {
+    revealFollowUps(document);
+    document.querySelectorAll("form[data-autosave]").forEach(autosave);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());
