@@ -41,6 +41,8 @@ def from_environment() -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Los_Angeles"),
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Foster Care Agency"),
+        # The icon of browser tabs and bookmarks (SVG, PNG or ICO); relative paths are read from the project's root.
+        "AGENCY_ICON": os.environ.get("AGENCY_ICON", str(ROOT / "static" / "agency-icon.svg")),
         # Sessions and cookies (../shared/STACK.md: Flask-Login and sessions).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
