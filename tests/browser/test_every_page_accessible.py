@@ -12,7 +12,8 @@ invitation to apply, a staff invitation, a password reset, an email confirmation
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -222,14 +223,22 @@ def reachable(live_server) -> Reachable:
     return Reachable(values={**records.url_values(), **links, **demo_applications}, users=users)
 
 
-def signed_in_cookie(app, user_id: int, language: str) -> str:
-    """What a sign-in leaves in the session cookie (no Argon2 check per page); the person reads `language`."""
+@contextmanager
+def signed_in_cookie(app, user_id: int, language: str) -> Iterator[str]:
+    """What a sign-in leaves in the session cookie (no Argon2 check per page), the person reading `language` for the
+    visit; their own language is given back afterwards (the demo's accounts are shared with the other browser tests)."""
     with app.app_context():
         user = db.session.get(User, user_id)
-        user.preferred_locale = language
+        own_language, user.preferred_locale = user.preferred_locale, language
         db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
-        return serializer.dumps({"_user_id": user.session_token, "_fresh": True, "_permanent": True})
+        cookie = serializer.dumps({"_user_id": user.session_token, "_fresh": True, "_permanent": True})
+    try:
+        yield cookie
+    finally:
+        with app.app_context():
+            db.session.get(User, user_id).preferred_locale = own_language
+            db.session.commit()
 
 
 SUBMIT_FORM = """([url, fields]) => {
@@ -276,19 +285,20 @@ def all_violations(page) -> list[str]:
 @pytest.mark.parametrize("index,visit", list(enumerate(VISITS)), ids=[visit.name for visit in VISITS])
 def test_every_page_has_no_accessibility_violations(live_server, reachable, browser, index, visit):
     language = "es" if index % 2 else "en"
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale=language,
-        extra_http_headers={"Accept-Language": language},
-        bypass_csp=True,
-    )
-    try:
+    with ExitStack() as stack:
+        context = browser.new_context(
+            viewport={"width": 360, "height": 740},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale=language,
+            extra_http_headers={"Accept-Language": language},
+            bypass_csp=True,
+        )
+        stack.callback(context.close)
         context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language, "url": live_server.url}])
         if visit.role != "anonymous":
-            cookie = signed_in_cookie(live_server.app, reachable.users[visit.role], language)
+            cookie = stack.enter_context(signed_in_cookie(live_server.app, reachable.users[visit.role], language))
             context.add_cookies(
                 [{"name": live_server.app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": live_server.url}]
             )
@@ -297,8 +307,6 @@ def test_every_page_has_no_accessibility_violations(live_server, reachable, brow
         open_page(page, live_server.url, visit, reachable.values)
         assert page.locator("html").get_attribute("lang") == language, visit.name
         assert all_violations(page) == [], f"{visit.name} ({language})"
-    finally:
-        context.close()
 
 
 def test_the_too_many_attempts_page(live_server, phone):
