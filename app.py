@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import access, cli, errors, i18n, pending, routing, security
+from portal import access, assets, cli, errors, i18n, pending, routing, security
 from portal.config import INSTANCE, ROOT, from_environment
 from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail
 from portal.services import load_user_for_session
@@ -29,6 +29,7 @@ def register_extensions(app: Flask) -> None:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     routing.init_app(app)
+    assets.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)

@@ -58,6 +58,8 @@ def from_environment() -> dict:
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Foster Care Agency"),
         # The public address of the portal: every link in an email starts with it (portal/emails.py::portal_url).
         "PORTAL_URL": _portal_url(development),
+        # The icon of browser tabs and bookmarks (SVG, PNG or ICO); relative paths are read from the project's root.
+        "AGENCY_ICON": os.environ.get("AGENCY_ICON", str(ROOT / "static" / "agency-icon.svg")),
         # Sessions and cookies (../shared/STACK.md: Flask-Login and sessions).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,4 +1,4 @@
-"""Public pages, the language switcher, the role-aware dashboard and the health check."""
+"""Public pages, the agency's icon, the language switcher, the role-aware dashboard and the health check."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from portal import bp
 from portal.access import public, signed_in
+from portal.assets import agency_icon_response
 from portal.extensions import db
 from portal.forms import LanguageForm
 from portal.i18n import LANGUAGE_COOKIE
@@ -35,6 +36,13 @@ def set_language():
         # The profile choice wins over the cookie, so the switcher updates it too (emails follow it).
         current_user.preferred_locale = form.language.data
     return response
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """The agency's icon; browsers also ask for /favicon.ico on their own."""
+    return agency_icon_response()
 
 
 @bp.get("/dashboard")

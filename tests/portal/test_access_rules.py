@@ -41,6 +41,7 @@ MATRIX: dict[str, Probe] = {
     "bootstrap.static": Probe("GET", "/bootstrap/static/css/bootstrap.min.css", [200] * 6),
     "portal.home": Probe("GET", "/", [200] * 6),
     "portal.healthz": Probe("GET", "/healthz", [200] * 6),
+    "portal.favicon": Probe("GET", "/favicon.ico", [200] * 6),
     "portal.set_language": Probe("POST", "/language", [302] * 6),  # back to the page it was used on
     "portal.login": Probe("GET", "/login", [200, 302, 302, 302, 302, 302]),
     "portal.logout": Probe("POST", "/logout", [LOGIN, 302, 302, 302, 302, 302]),
