@@ -142,6 +142,17 @@ def ask_again_to_sign(application: Application, member_ids: set[int], sender: Us
     return asked
 
 
+def signing_link_locale(token: str) -> str | None:
+    """The language a genuine signing link was sent in, even when it was used or replaced since (its page saying so
+    is then in that language); None for a tampered or expired link."""
+    try:
+        member_id, _state = read_token(SIGNATURE_PURPOSE, token, OUTSIDE_LINK_MAX_AGE)
+    except TokenInvalid:
+        return None
+    member = db.session.get(HouseholdMember, member_id)
+    return signing_locale(member) if member is not None else None
+
+
 def signer_for_token(token: str) -> tuple[Application, HouseholdMember]:
     """The application and the co-applicant a signing link names; TokenInvalid when tampered, expired, replaced by
     a newer link, already used, or the application can't be signed now."""

@@ -52,8 +52,9 @@ def adult_part(token: str):
 @public
 @keeps_input
 def sign_by_link(token: str):
+    # The language the link was sent in, unless they switched; also on the page saying a used link no longer works.
+    suggest_locale(others.signing_link_locale(token))
     application, member = others.signer_for_token(token)  # a bad, replaced or used link answers 400
-    suggest_locale(others.signing_locale(member))  # the language the link was sent in, unless they switched
     form = LinkSignatureForm()
     if form.validate_on_submit():
         try:
