@@ -124,6 +124,10 @@ def send_signature_request(application: Application, member: HouseholdMember, se
         raise Refused(_l("Your application was sent; it can't be signed again now."))
     if any(s.member_id == member.id for s in application.signatures):
         raise Refused(_l("This person has already signed."))
+    if not _has_own_address(member, sender):
+        # A link sent to the account holder's own inbox would let the account sign for them again.
+        raise Refused(_l("%(name)s needs an email address of their own to sign: change it in the Applicants "
+                         "section.", name=member.full_name))
     member.signature_nonce = new_nonce()
     member.signature_link_sent_at = now_utc()
     record_event(application, sender, "signature_requested", member=member.full_name, member_id=member.id)
@@ -133,10 +137,15 @@ def send_signature_request(application: Application, member: HouseholdMember, se
                        link=url_for("licensing.sign_by_link", token=token, _external=True))
 
 
+def _has_own_address(member: HouseholdMember, sender: User) -> bool:
+    return member.email.casefold() != sender.email.casefold()
+
+
 def ask_again_to_sign(application: Application, member_ids: set[int], sender: User) -> list[HouseholdMember]:
     """After a change cleared the signatures: each co-applicant who had signed gets a new link (their old one was
     used up by signing). Returns who was asked."""
-    asked = [m for m in applicants_signing_by_link(application) if m.id in member_ids and m.email]
+    asked = [m for m in applicants_signing_by_link(application)
+             if m.id in member_ids and m.email and _has_own_address(m, sender)]
     for member in asked:
         send_signature_request(application, member, sender)
     return asked

@@ -56,12 +56,14 @@ def names_match(typed: str, expected: str) -> bool:
 
 
 def account_holder_member(application: Application, user: User) -> HouseholdMember | None:
-    """The applicant the signed-in account is: the application's primary applicant. The account fills in the
-    Applicants section as its first applicant ("you"), which copies the account's email and language onto that row;
-    every other applicant signs through their own emailed link (others.py)."""
-    if user.household_id != application.household_id:
+    """The applicant the signed-in account is: the one whose email is the account's. The account that fills in the
+    Applicants section is its primary applicant ("you"), and saving it copies the account's email onto that row, so
+    this is the primary applicant; a second account of the household is nobody's signature but its own person's.
+    Every other applicant signs through their own emailed link (others.py)."""
+    if user.household_id != application.household_id or not user.email:
         return None
-    return next((m for m in application.members if m.role is MemberRole.PRIMARY), None)
+    email = user.email.casefold()
+    return next((m for m in application.members if m.is_applicant and m.email.casefold() == email), None)
 
 
 def sign_as_account_holder(application: Application, member: HouseholdMember, typed_name: str, user: User,

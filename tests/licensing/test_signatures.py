@@ -191,3 +191,32 @@ def test_submission_needs_the_co_applicants_own_signature(app, client, db, appli
     assert post_form(client, f"/licensing/application/members/{co.id}/signature-link").status_code == 303
     assert len(db.session.scalars(select(OutboxMessage.id).where(
         OutboxMessage.template == "signature_request")).all()) == 1
+
+
+def test_each_account_signs_only_as_the_applicant_it_is(app, client, db, make_user, applicant_with_application):
+    """The account holder is the applicant whose email is the account's (the Applicants section copies it onto the
+    primary applicant); another account of the same household signs for neither applicant."""
+    from portal.models import Role
+    from tests.portal.access_records import household_user
+
+    user, application_id, primary, co = _ready(app, client, db, applicant_with_application)
+    assert primary.email == user.email
+    other = household_user(make_user, db, Role.FAMILY, user.household_id)
+    other_client = app.test_client()
+    sign_in(other_client, other)
+    for member, name in ((primary, "Ana Torres"), (co, "Luis Torres")):
+        response = post_form(other_client, "/licensing/application/sign",
+                             {"member_id": str(member.id), "typed_name": name})
+        assert response.status_code == 403
+    assert _signatures(db, application_id) == {}
+
+
+def test_a_co_applicant_sharing_the_accounts_email_is_not_sent_a_link(app, client, db, applicant_with_application):
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    fill_all_sections(client)
+    fill_section(client, "applicants", co_email=user.email)
+    _primary, co = _applicants(db, application_id)
+    response = post_form(client, f"/licensing/application/members/{co.id}/signature-link", follow_redirects=True)
+    assert "needs an email address of their own to sign" in text_of(response)
+    assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.template == "signature_request")) is None
