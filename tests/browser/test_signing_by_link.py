@@ -75,7 +75,6 @@ def test_the_co_applicant_signs_on_their_own_phone_in_spanish(live_server, phone
     page.get_by_text("Su hogar", exact=True).click()  # each part of the application opens to be read
     assert page.get_by_text("10 Demo Street").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path="/tmp/sign-by-link-360.png", full_page=True)
 
     page.get_by_label("Escriba su nombre legal completo").fill("Marco Paredes")
     page.get_by_role("button", name="Firmar la solicitud").click()
