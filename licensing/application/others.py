@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from licensing.application.models import Application, HouseholdMember, MemberRole, Reference
 from licensing.application.services import load_application, record_event
@@ -104,20 +103,9 @@ def applicants_signing_by_link(application: Application) -> list[HouseholdMember
     return [m for m in application.members if m.role is MemberRole.CO_APPLICANT]
 
 
-def signing_locale(member: HouseholdMember) -> str:
-    """The co-applicant's language: their own (set from the household's account when they were added, as the
-    Applicants section does not ask it), else the household account's."""
-    if member.preferred_locale:
-        return member.preferred_locale
-    application = db.session.get(Application, member.application_id)
-    account = db.session.scalar(select(User).where(User.household_id == application.household_id)
-                                .order_by(User.id).limit(1))
-    return account.preferred_locale if account is not None else "en"
-
-
 def send_signature_request(application: Application, member: HouseholdMember, sender: User) -> None:
     """Email a co-applicant their own single-use link to read the application and sign it (a resend retires the
-    previous link)."""
+    previous link), in their language: the member's own, which starts as the household account's."""
     if member.role is not MemberRole.CO_APPLICANT or not member.email:
         raise Refused(_l("Only a co-applicant with an email address signs through a link."))
     if not application.is_editable_by_family:
@@ -132,7 +120,7 @@ def send_signature_request(application: Application, member: HouseholdMember, se
     member.signature_link_sent_at = now_utc()
     record_event(application, sender, "signature_requested", member=member.full_name, member_id=member.id)
     token = make_token(SIGNATURE_PURPOSE, member.id, member.signature_nonce)
-    emails.queue_email(member.email, signing_locale(member), "signature_request",
+    emails.queue_email(member.email, member.preferred_locale, "signature_request",
                        user={"full_name": member.full_name}, applicant_name=sender.full_name,
                        link=url_for("licensing.sign_by_link", token=token, _external=True))
 
@@ -159,7 +147,7 @@ def signing_link_locale(token: str) -> str | None:
     except TokenInvalid:
         return None
     member = db.session.get(HouseholdMember, member_id)
-    return signing_locale(member) if member is not None else None
+    return member.preferred_locale if member is not None else None
 
 
 def signer_for_token(token: str) -> tuple[Application, HouseholdMember]:

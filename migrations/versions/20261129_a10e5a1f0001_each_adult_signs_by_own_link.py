@@ -1,7 +1,8 @@
 """each adult applicant signs through their own emailed link
 
 A co-applicant's signing link carries a nonce of its own (a resend or a signature retires it), and a signature
-records the SHA-256 of the link it came through (never the token).
+records the SHA-256 of the link it came through (never the token). Existing co-applicants take the language of their
+household's account.
 
 Revision ID: a10e5a1f0001
 Revises: 9d8e7f6a5b4c
@@ -35,6 +36,16 @@ def upgrade() -> None:
 
     with op.batch_alter_table('signature', schema=None) as batch_op:
         batch_op.add_column(sa.Column('link_sha256', sa.String(length=64), nullable=True))
+
+    # The Applicants section never asked a co-applicant's language (every row says "en"): their link goes in the
+    # language of the household's account, as for co-applicants added from now on.
+    op.execute(
+        "UPDATE household_member SET preferred_locale = COALESCE(("
+        " SELECT user_account.preferred_locale FROM user_account"
+        " JOIN application ON application.household_id = user_account.household_id"
+        " WHERE application.id = household_member.application_id ORDER BY user_account.id LIMIT 1"
+        "), preferred_locale) WHERE role = 'co_applicant'"
+    )
 
 
 def downgrade() -> None:

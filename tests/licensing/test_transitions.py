@@ -429,7 +429,6 @@ NOT_WRITERS = {
     "application.others.member_for_token",
     "application.others.applicants_signing_by_link",
     "application.others.signer_for_token",
-    "application.others.signing_locale",
     "application.others.signing_link_locale",
     "application.submission.account_holder_member",
     "recruitment.services.lead_for_token",
