@@ -28,26 +28,60 @@ CO_EMAIL = "marco.paredes@example.com"
 def household_ready_to_sign(live_server) -> None:
     """A Spanish-speaking household whose every section is answered, with a co-applicant, nobody signed yet."""
     with live_server.app.app_context():
-        user = User(email=PRIMARY_EMAIL, full_name="Elena Paredes", role=Role.APPLICANT, preferred_locale="es",
-                    password_hash=hash_password(DEMO_PASSWORD), email_confirmed_at=now_utc(),
-                    household=Household(name="Elena Paredes"))
+        user = User(
+            email=PRIMARY_EMAIL,
+            full_name="Elena Paredes",
+            role=Role.APPLICANT,
+            preferred_locale="es",
+            password_hash=hash_password(DEMO_PASSWORD),
+            email_confirmed_at=now_utc(),
+            household=Household(name="Elena Paredes"),
+        )
         db.session.add(user)
         db.session.flush()
         application = applications.open_application(db.session.get(Household, user.household_id), None, user)
-        db.session.add_all([
-            HouseholdMember(application_id=application.id, role=MemberRole.PRIMARY, position=0, first_name="Elena",
-                            last_name="Paredes", birth_date=date(1987, 3, 4), email=PRIMARY_EMAIL,
-                            preferred_locale="es"),
-            HouseholdMember(application_id=application.id, role=MemberRole.CO_APPLICANT, position=1,
-                            first_name="Marco", last_name="Paredes", birth_date=date(1985, 8, 19), email=CO_EMAIL,
-                            preferred_locale="es"),
-        ])
-        answers = {**DEMO_ANSWERS, "applicants": {
-            "primary_first_name": "Elena", "primary_last_name": "Paredes", "primary_birth_date": "1987-03-04",
-            "primary_phone": "559-555-0188", "has_co_applicant": True, "co_first_name": "Marco",
-            "co_last_name": "Paredes", "co_birth_date": "1985-08-19", "co_email": CO_EMAIL, "co_phone": ""}}
-        for section in db.session.scalars(select(ApplicationSection).where(
-                ApplicationSection.application_id == application.id)):
+        db.session.add_all(
+            [
+                HouseholdMember(
+                    application_id=application.id,
+                    role=MemberRole.PRIMARY,
+                    position=0,
+                    first_name="Elena",
+                    last_name="Paredes",
+                    birth_date=date(1987, 3, 4),
+                    email=PRIMARY_EMAIL,
+                    preferred_locale="es",
+                ),
+                HouseholdMember(
+                    application_id=application.id,
+                    role=MemberRole.CO_APPLICANT,
+                    position=1,
+                    first_name="Marco",
+                    last_name="Paredes",
+                    birth_date=date(1985, 8, 19),
+                    email=CO_EMAIL,
+                    preferred_locale="es",
+                ),
+            ]
+        )
+        answers = {
+            **DEMO_ANSWERS,
+            "applicants": {
+                "primary_first_name": "Elena",
+                "primary_last_name": "Paredes",
+                "primary_birth_date": "1987-03-04",
+                "primary_phone": "559-555-0188",
+                "has_co_applicant": True,
+                "co_first_name": "Marco",
+                "co_last_name": "Paredes",
+                "co_birth_date": "1985-08-19",
+                "co_email": CO_EMAIL,
+                "co_phone": "",
+            },
+        }
+        for section in db.session.scalars(
+            select(ApplicationSection).where(ApplicationSection.application_id == application.id)
+        ):
             section.data = dict(answers.get(section.key, {"count": 0}))
             applications.change_section_status(user, application, section, SectionStatus.COMPLETE, "section_saved")
         db.session.commit()

@@ -23,15 +23,18 @@ CO_ADDRESS = "203.0.113.7"
 
 def _applicants(db, application_id: int) -> tuple[HouseholdMember, HouseholdMember]:
     db.session.expire_all()
-    members = {m.role: m for m in db.session.scalars(
-        select(HouseholdMember).where(HouseholdMember.application_id == application_id))}
+    members = {
+        m.role: m
+        for m in db.session.scalars(select(HouseholdMember).where(HouseholdMember.application_id == application_id))
+    }
     return members[MemberRole.PRIMARY], members[MemberRole.CO_APPLICANT]
 
 
 def _signatures(db, application_id: int) -> dict[int, Signature]:
     db.session.expire_all()
-    return {s.member_id: s for s in db.session.scalars(select(Signature).where(
-        Signature.application_id == application_id))}
+    return {
+        s.member_id: s for s in db.session.scalars(select(Signature).where(Signature.application_id == application_id))
+    }
 
 
 def _ready(app, client, db, applicant_with_application, **user_options):
@@ -44,8 +47,9 @@ def _ready(app, client, db, applicant_with_application, **user_options):
     return user, application_id, primary, co
 
 
-def test_the_link_signs_only_its_own_member_once_and_records_what_was_signed(app, client, db,
-                                                                              applicant_with_application):
+def test_the_link_signs_only_its_own_member_once_and_records_what_was_signed(
+    app, client, db, applicant_with_application
+):
     user, application_id, _primary, co = _ready(app, client, db, applicant_with_application)
     link = signing_link(db, "luis@example.com")
     device = app.test_client()
@@ -117,8 +121,12 @@ def test_the_household_account_cannot_sign_for_the_co_applicant(app, client, db,
     overview = client.get("/licensing/application").get_data(as_text=True)
     assert f'id="typed_name-{co.id}"' not in overview  # no box to sign for him
     # The account holder signs for themselves, as their account.
-    assert post_form(client, "/licensing/application/sign",
-                     {"member_id": str(primary.id), "typed_name": "Ana Torres"}).status_code == 303
+    assert (
+        post_form(
+            client, "/licensing/application/sign", {"member_id": str(primary.id), "typed_name": "Ana Torres"}
+        ).status_code
+        == 303
+    )
     signature = _signatures(db, application_id)[primary.id]
     assert signature.signed_by_id == user.id and signature.link_sha256 is None
     # Another purpose's token (the adult's own part) opens nothing here.
@@ -131,8 +139,10 @@ def test_the_link_is_emailed_in_the_co_applicants_language(app, client, db, appl
     # The co-applicant added by a Spanish-speaking household gets the account's language.
     _user, _application_id, _primary, _co = _ready(app, client, db, applicant_with_application, locale="es")
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "signature_request")).one()
-    assert mail.locale == "es" and mail.subject == "Por favor lea y firme su solicitud para ser familia de crianza " \
-                                                   "temporal"
+    assert (
+        mail.locale == "es"
+        and mail.subject == "Por favor lea y firme su solicitud para ser familia de crianza temporal"
+    )
     assert "Leer y firmar la solicitud" in mail.body_html
     page = app.test_client().get(signing_link(db, "luis@example.com"))
     assert '<html lang="es">' in page.get_data(as_text=True) and "Lo que usted firma" in text_of(page)
@@ -176,21 +186,32 @@ def test_submission_needs_the_co_applicants_own_signature(app, client, db, appli
 
     _user, application_id, primary, co = _ready(app, client, db, applicant_with_application)
     rosa = db.session.scalar(select(HouseholdMember).where(HouseholdMember.first_name == "Rosa"))
-    for slot in [f"photo_id:{primary.id}", f"photo_id:{co.id}", f"photo_id:{rosa.id}",
-                 f"medical_statement:{primary.id}", f"medical_statement:{co.id}", "proof_of_income:0",
-                 "proof_of_residence:0", "pet_vaccination:0"]:
+    for slot in [
+        f"photo_id:{primary.id}",
+        f"photo_id:{co.id}",
+        f"photo_id:{rosa.id}",
+        f"medical_statement:{primary.id}",
+        f"medical_statement:{co.id}",
+        "proof_of_income:0",
+        "proof_of_residence:0",
+        "pet_vaccination:0",
+    ]:
         assert upload(client, slot).status_code == 303
     post_form(client, "/licensing/application/sign", {"member_id": str(primary.id), "typed_name": "Ana Torres"})
     post_form(client, "/licensing/application/submit")
     assert application_row(db, application_id).status is ApplicationStatus.IN_PROGRESS
-    assert post_form(app.test_client(), signing_link(db, "luis@example.com"),
-                     {"typed_name": "Luis Torres"}).status_code == 200
+    assert (
+        post_form(app.test_client(), signing_link(db, "luis@example.com"), {"typed_name": "Luis Torres"}).status_code
+        == 200
+    )
     post_form(client, "/licensing/application/submit")
     assert application_row(db, application_id).status is ApplicationStatus.SUBMITTED
     # Sent: the link to sign is refused now (nothing can be signed after submission).
     assert post_form(client, f"/licensing/application/members/{co.id}/signature-link").status_code == 303
-    assert len(db.session.scalars(select(OutboxMessage.id).where(
-        OutboxMessage.template == "signature_request")).all()) == 1
+    assert (
+        len(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.template == "signature_request")).all())
+        == 1
+    )
 
 
 def test_each_account_signs_only_as_the_applicant_it_is(app, client, db, make_user, applicant_with_application):
@@ -205,8 +226,9 @@ def test_each_account_signs_only_as_the_applicant_it_is(app, client, db, make_us
     other_client = app.test_client()
     sign_in(other_client, other)
     for member, name in ((primary, "Ana Torres"), (co, "Luis Torres")):
-        response = post_form(other_client, "/licensing/application/sign",
-                             {"member_id": str(member.id), "typed_name": name})
+        response = post_form(
+            other_client, "/licensing/application/sign", {"member_id": str(member.id), "typed_name": name}
+        )
         assert response.status_code == 403
     assert _signatures(db, application_id) == {}
 
