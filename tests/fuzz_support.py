@@ -26,7 +26,7 @@ from werkzeug.routing import IntegerConverter, Rule
 from werkzeug.routing.exceptions import RequestRedirect
 
 from licensing.application.models import Application, ApplicationStatus, HouseholdMember, MemberRole, Reference
-from licensing.application.others import MEMBER_PURPOSE, REFERENCE_PURPOSE
+from licensing.application.others import MEMBER_PURPOSE, REFERENCE_PURPOSE, SIGNATURE_PURPOSE
 from licensing.recruitment.models import Interest, Lead, LeadSource
 from licensing.recruitment.services import lead_token
 from licensing.tracker.models import (
@@ -345,8 +345,9 @@ class World:
 
 def build_world(app: Flask, db, make_user) -> World:
     """A household well into licensing (tests/portal/access_records.py) with a write-up waiting for approval and a
-    visit that took place; an applicant whose own application is open and has a primary applicant, a reference and
-    another adult; a second household whose checklist is done (a license can be issued); tokens of every kind."""
+    visit that took place; an applicant whose own application is open and has a primary applicant, a co-applicant, a
+    reference and another adult; a second household whose checklist is done (a license can be issued); tokens of
+    every kind."""
     records = build_access_records(app, make_user)
     applicant = make_user(Role.APPLICANT, full_name="Elena Vargas")
     application_id = open_application_for(app, applicant.household_id)
@@ -373,6 +374,9 @@ def build_world(app: Flask, db, make_user) -> World:
                                 relationship_to_applicant="Mother", email="rosa.vargas@example.com")
         reference = Reference(application_id=application_id, name="Pat Lee", relationship_to_applicant="Friend",
                               email="pat@example.com")
+        co_applicant = HouseholdMember(application_id=application_id, position=2, role=MemberRole.CO_APPLICANT,
+                                       first_name="Tomás", last_name="Vargas", birth_date=date(1986, 7, 1),
+                                       email="tomas.vargas@example.com")
         lead = Lead(first_name="Luz", last_name="Prado", email="luz.lead@example.com", source=LeadSource.EVENT,
                     interest=Interest.FOSTER)
         done_visit = HomeStudyVisit(application_id=records.application_id, kind=VisitKind.JOINT_INTERVIEW,
@@ -382,7 +386,7 @@ def build_world(app: Flask, db, make_user) -> World:
                                  sections=dict.fromkeys(REPORT_SECTIONS, "Written by the homefinder."))
         ready = session.get(Application, ready_application_id)
         ready.status, ready.submitted_at = ApplicationStatus.SUBMITTED, now
-        session.add_all([primary, adult, reference, lead, done_visit, report,
+        session.add_all([primary, adult, co_applicant, reference, lead, done_visit, report,
                          ChecklistItem(application_id=ready_application_id, template_id=records.template_id,
                                        due_date=agency_today() + timedelta(days=30), status=ItemStatus.APPROVED)])
         session.flush()
@@ -393,9 +397,10 @@ def build_world(app: Flask, db, make_user) -> World:
             lead_token(lead),
             make_token(REFERENCE_PURPOSE, reference.id, reference.link_nonce),
             make_token(MEMBER_PURPOSE, adult.id, adult.link_nonce),
+            make_token(SIGNATURE_PURPOSE, co_applicant.id, co_applicant.signature_nonce),
         ]
         more = {"application_id": [ready_application_id, application_id], "visit_id": [done_visit.id],
-                "member_id": [adult.id], "reference_id": [reference.id], "user_id": [records.owner_id]}
+                "member_id": [adult.id, co_applicant.id], "reference_id": [reference.id], "user_id": [records.owner_id]}
         portal_db.commit()
     url_values = {name: [value] for name, value in records.url_values().items()}
     for name, values in more.items():

@@ -64,7 +64,14 @@ from licensing.tracker.models import VisitKind
 from portal.database import Base, now_utc
 from portal.models import OutboxMessage, Role, User
 from tests.conftest import TEST_PASSWORD, csrf_token, post_form
-from tests.licensing.conftest import PDF, SECTION_ANSWERS, application_row, fill_all_sections, upload
+from tests.licensing.conftest import (
+    PDF,
+    SECTION_ANSWERS,
+    application_row,
+    fill_all_sections,
+    sign_through_emailed_link,
+    upload,
+)
 from tests.portal.access_records import open_application_for
 from tests.support import days_ahead
 
@@ -343,7 +350,11 @@ def household_a(app, db, make_user, monkeypatch, tmp_path):
         assert upload(client, slot).status_code == 303, slot
     crawl(client, START_PAGES, collected)
     for member in applicants:
-        post_form(client, "/licensing/application/sign", {"member_id": str(member.id), "typed_name": member.full_name})
+        if member.role is MemberRole.PRIMARY:
+            post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
+                                                              "typed_name": member.full_name})
+        else:
+            sign_through_emailed_link(client, db, member)
     post_form(client, "/licensing/application/submit")
     assert application_row(db, application_id).status is ApplicationStatus.SUBMITTED
 

@@ -8,6 +8,7 @@ from portal.emails import register_subjects
 register_subjects({
     "reference_request": _l("A family asked you to be a reference for fostering"),
     "adult_part_request": _l("Please complete your part of a foster care application"),
+    "signature_request": _l("Please read and sign your foster care application"),
     "document_returned": _l("A document of your application needs your attention"),
     "application_submitted": _l("We received your application"),
     "application_received": _l("A new foster care application was submitted"),
@@ -23,6 +24,7 @@ register_labels({
     "document_accepted": _l("Document accepted"),
     "document_returned": _l("Document returned"),
     "signed": _l("Signed"),
+    "signature_requested": _l("Co-applicant asked by email to sign"),
     "submitted": _l("Submitted"),
     "resubmitted": _l("Sent again after changes"),
     "section_reopened": _l("Section reopened for changes"),

@@ -63,6 +63,13 @@ class SignatureForm(PortalForm):
     typed_name = text(_l("Type your full legal name"), 200, message=_l("Type your full legal name to sign."))
 
 
+class LinkSignatureForm(PortalForm):
+    """A co-applicant's signature on their own device, through their emailed link."""
+
+    typed_name = text(_l("Type your full legal name"), 200, message=_l("Type your full legal name to sign."),
+                      render_kw={"autocomplete": "name"})
+
+
 class ReferenceResponseForm(PortalForm):
     known_for = text(_l("How long have you known the applicant?"), 200)
     relationship = text(_l("How do you know them?"), 200)

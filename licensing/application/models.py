@@ -148,6 +148,9 @@ class HouseholdMember(Base):
     link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     own_part: Mapped[dict] = mapped_column(JSON, default=dict)
     own_part_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A co-applicant signs the application through their own emailed link (the account holder signs signed in).
+    signature_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    signature_link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     application: Mapped[Application] = relationship(back_populates="members", lazy="raise")
 
@@ -239,7 +242,9 @@ class ApplicationDocument(Base):
 
 
 class Signature(Base):
-    """An applicant's typed-name signature of the attestations, with what exactly was signed."""
+    """An applicant's typed-name signature of the attestations, with what exactly was signed and through what: the
+    account holder's signed-in account (`signed_by_id`), or the emailed link that named this member (`link_sha256`,
+    the SHA-256 of the link's token; the token itself is never stored)."""
 
     __tablename__ = "signature"
     __table_args__ = (UniqueConstraint("application_id", "member_id"),)
@@ -251,6 +256,7 @@ class Signature(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     ip_address: Mapped[str] = mapped_column(String(64), default="")
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    link_sha256: Mapped[str | None] = mapped_column(String(64))
     document_sha256: Mapped[str] = mapped_column(String(64))
 
     application: Mapped[Application] = relationship(back_populates="signatures", lazy="raise")

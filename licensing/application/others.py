@@ -1,5 +1,5 @@
-"""Other people's parts of an application: references and the other adults of the home, asked through emailed,
-single-use links, and their answers."""
+"""Other people's parts of an application: references, the other adults of the home and the co-applicant's
+signature, asked through emailed, single-use links, and their answers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from licensing.application.models import Application, HouseholdMember, MemberRole, Reference
-from licensing.application.services import record_event
-from licensing.application.submission import names_match
+from licensing.application.services import load_application, record_event
+from licensing.application.submission import names_match, sign_with_link
 from portal import emails
 from portal.database import now_utc
 from portal.extensions import db
@@ -19,6 +19,7 @@ from portal.transitions import Refused
 
 REFERENCE_PURPOSE = "reference-answer"
 MEMBER_PURPOSE = "adult-part"
+SIGNATURE_PURPOSE = "applicant-signature"
 OUTSIDE_LINK_MAX_AGE = 30 * 24 * 3600
 
 
@@ -92,3 +93,79 @@ def record_adult_part(member: HouseholdMember, other_states: str, typed_name: st
     member.link_nonce = new_nonce()
     record_event(db.session.get(Application, member.application_id), None, "adult_part_completed",
                  member=member.full_name)
+
+
+# -- a co-applicant's signature ------------------------------------------------------------------------------------
+
+def applicants_signing_by_link(application: Application) -> list[HouseholdMember]:
+    """The applicants who sign through their own emailed link: everyone but the account holder (the primary)."""
+    return [m for m in application.members if m.role is MemberRole.CO_APPLICANT]
+
+
+def send_signature_request(application: Application, member: HouseholdMember, sender: User) -> None:
+    """Email a co-applicant their own single-use link to read the application and sign it (a resend retires the
+    previous link), in their language: the member's own, which starts as the household account's."""
+    if member.role is not MemberRole.CO_APPLICANT or not member.email:
+        raise Refused(_l("Only a co-applicant with an email address signs through a link."))
+    if not application.is_editable_by_family:
+        raise Refused(_l("Your application was sent; it can't be signed again now."))
+    if any(s.member_id == member.id for s in application.signatures):
+        raise Refused(_l("This person has already signed."))
+    if not _has_own_address(member, sender):
+        # A link sent to the account holder's own inbox would let the account sign for them again.
+        raise Refused(_l("%(name)s needs an email address of their own to sign: change it in the Applicants "
+                         "section.", name=member.full_name))
+    member.signature_nonce = new_nonce()
+    member.signature_link_sent_at = now_utc()
+    record_event(application, sender, "signature_requested", member=member.full_name, member_id=member.id)
+    token = make_token(SIGNATURE_PURPOSE, member.id, member.signature_nonce)
+    emails.queue_email(member.email, member.preferred_locale, "signature_request",
+                       user={"full_name": member.full_name}, applicant_name=sender.full_name,
+                       link=emails.portal_url("licensing.sign_by_link", token=token))
+
+
+def _has_own_address(member: HouseholdMember, sender: User) -> bool:
+    return member.email.casefold() != sender.email.casefold()
+
+
+def ask_again_to_sign(application: Application, member_ids: set[int], sender: User) -> list[HouseholdMember]:
+    """After a change cleared the signatures: each co-applicant who had signed gets a new link (their old one was
+    used up by signing). Returns who was asked."""
+    asked = [m for m in applicants_signing_by_link(application)
+             if m.id in member_ids and m.email and _has_own_address(m, sender)]
+    for member in asked:
+        send_signature_request(application, member, sender)
+    return asked
+
+
+def signing_link_locale(token: str) -> str | None:
+    """The language a genuine signing link was sent in, even when it was used or replaced since (its page saying so
+    is then in that language); None for a tampered or expired link."""
+    try:
+        member_id, _state = read_token(SIGNATURE_PURPOSE, token, OUTSIDE_LINK_MAX_AGE)
+    except TokenInvalid:
+        return None
+    member = db.session.get(HouseholdMember, member_id)
+    return member.preferred_locale if member is not None else None
+
+
+def signer_for_token(token: str) -> tuple[Application, HouseholdMember]:
+    """The application and the co-applicant a signing link names; TokenInvalid when tampered, expired, replaced by
+    a newer link, already used, or the application can't be signed now."""
+    member_id, state = read_token(SIGNATURE_PURPOSE, token, OUTSIDE_LINK_MAX_AGE)
+    member = db.session.get(HouseholdMember, member_id)
+    if member is None or member.role is not MemberRole.CO_APPLICANT or fingerprint(member.signature_nonce) != state:
+        raise TokenInvalid
+    application = load_application(member.application_id)
+    if application is None or not application.is_editable_by_family or any(
+            s.member_id == member.id for s in application.signatures):
+        raise TokenInvalid
+    member = next(m for m in application.members if m.id == member.id)
+    return application, member
+
+
+def sign_through_link(application: Application, member: HouseholdMember, typed_name: str, token: str,
+                      ip_address: str) -> None:
+    """The co-applicant signs on their own device; the link then stops working."""
+    sign_with_link(application, member, typed_name, token, ip_address)
+    member.signature_nonce = new_nonce()

@@ -159,9 +159,11 @@ def save_draft(application: Application, section: ApplicationSection, typed: dic
         change_section_status(user, application, section, SectionStatus.IN_PROGRESS, "section_edited")
 
 
-def save_section(application: Application, section: ApplicationSection, form, user: User) -> None:
-    """Store a validated section. Any change after signing means the applicants sign again."""
+def save_section(application: Application, section: ApplicationSection, form, user: User) -> set[int]:
+    """Store a validated section. Any change after signing means the applicants sign again: returns the members
+    whose signatures were cleared (others.ask_again_to_sign emails the co-applicant a new link)."""
     _require_editable(application, section)
+    cleared = {s.member_id for s in application.signatures}
     saver = _SAVERS.get(section.key, _save_flat)
     saver(application, section, form, user)
     section.draft = None
@@ -171,6 +173,7 @@ def save_section(application: Application, section: ApplicationSection, form, us
         db.session.execute(delete(Signature).where(Signature.application_id == application.id))
         db.session.refresh(application, ["signatures"])
     db.session.flush()
+    return {member.id for member in application.members if member.id in cleared}
 
 
 def change_section_status(actor: User | None, application: Application, section: ApplicationSection,
@@ -207,9 +210,14 @@ def _save_applicants(application: Application, section: ApplicationSection, form
     db.session.add(primary)
     co = members.get(MemberRole.CO_APPLICANT)
     if form.has_co_applicant.data:
-        co = co or HouseholdMember(application_id=application.id, role=MemberRole.CO_APPLICANT, position=1)
+        # The section doesn't ask the co-applicant's language: their emails start in the household account's.
+        co = co or HouseholdMember(application_id=application.id, role=MemberRole.CO_APPLICANT, position=1,
+                                   preferred_locale=user.preferred_locale)
         co.first_name, co.last_name = form.co_first_name.data.strip(), form.co_last_name.data.strip()
-        co.birth_date, co.email = form.co_birth_date.data, form.co_email.data.strip().lower()
+        email = form.co_email.data.strip().lower()
+        if co.email and co.email != email:
+            co.signature_nonce = new_nonce()  # the link sent to the old address stops working
+        co.birth_date, co.email = form.co_birth_date.data, email
         co.phone = (form.co_phone.data or "").strip()
         db.session.add(co)
     elif co is not None:

@@ -17,6 +17,7 @@ from licensing.application.models import (
     ApplicationStatus,
     DocumentStatus,
     HouseholdMember,
+    MemberRole,
     SectionStatus,
     Signature,
 )
@@ -53,7 +54,37 @@ def names_match(typed: str, expected: str) -> bool:
     return normal(typed) == normal(expected)
 
 
-def sign(application: Application, member: HouseholdMember, typed_name: str, user: User, ip_address: str) -> None:
+def account_holder_member(application: Application, user: User) -> HouseholdMember | None:
+    """The applicant the signed-in account is: the one whose email is the account's. The account that fills in the
+    Applicants section is its primary applicant ("you"), and saving it copies the account's email onto that row, so
+    this is the primary applicant; a second account of the household is nobody's signature but its own person's.
+    Every other applicant signs through their own emailed link (others.py)."""
+    if user.household_id != application.household_id or not user.email:
+        return None
+    email = user.email.casefold()
+    return next((m for m in application.members if m.is_applicant and m.email.casefold() == email), None)
+
+
+def sign_as_account_holder(application: Application, member: HouseholdMember, typed_name: str, user: User,
+                           ip_address: str) -> None:
+    """The account holder signs for themselves, signed in; the household's account can't sign for anyone else."""
+    if member is not account_holder_member(application, user):
+        raise Refused(_l("%(name)s signs with the link we email them, on their own phone or computer.",
+                         name=member.full_name))
+    _sign(application, member, typed_name, ip_address, signed_by=user)
+
+
+def sign_with_link(application: Application, member: HouseholdMember, typed_name: str, link_token: str,
+                   ip_address: str) -> None:
+    """A co-applicant signs through their own emailed link: the signature names the link (its token's SHA-256)."""
+    if member.role is not MemberRole.CO_APPLICANT:
+        raise Refused(_l("This link can't be used to sign."))
+    _sign(application, member, typed_name, ip_address,
+          link_sha256=hashlib.sha256(link_token.encode()).hexdigest())
+
+
+def _sign(application: Application, member: HouseholdMember, typed_name: str, ip_address: str,
+          signed_by: User | None = None, link_sha256: str | None = None) -> None:
     """An applicant signs the attestations by typing their exact legal name; what was signed is hashed."""
     if not application.is_editable_by_family:
         raise Refused(_l("Your application was sent; it can't be signed again now."))
@@ -61,11 +92,14 @@ def sign(application: Application, member: HouseholdMember, typed_name: str, use
         raise Refused(_l("This person has already signed."))
     if not names_match(typed_name, member.full_name):
         raise Refused(_l("The typed name must be exactly %(name)s.", name=member.full_name))
-    db.session.add(Signature(application_id=application.id, member_id=member.id, typed_name=typed_name.strip(),
-                             ip_address=ip_address or "", signed_by_id=user.id,
-                             document_sha256=signed_content_hash(application)))
-    record_event(application, user, "signed", member=member.full_name)
+    signature = Signature(application_id=application.id, member_id=member.id, typed_name=typed_name.strip(),
+                          ip_address=ip_address or "", signed_by_id=signed_by.id if signed_by else None,
+                          link_sha256=link_sha256, document_sha256=signed_content_hash(application))
+    db.session.add(signature)
     db.session.flush()
+    record_event(application, signed_by, "signed", member=member.full_name, member_id=member.id,
+                 signature_id=signature.id, through="link" if link_sha256 else "account",
+                 document_sha256=signature.document_sha256)
     db.session.refresh(application, ["signatures"])
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -98,10 +100,37 @@ def submit_complete_application(client, db, application_id: int) -> None:
     for slot in [*slots, "proof_of_income:0", "proof_of_residence:0", "pet_vaccination:0"]:
         upload(client, slot)
     for member in applicants:
-        post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
-                                                          "typed_name": member.full_name})
+        if member.role is MemberRole.PRIMARY:
+            post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
+                                                              "typed_name": member.full_name})
+        else:
+            sign_through_emailed_link(client, db, member)
     post_form(client, "/licensing/application/submit")
     assert application_row(db, application_id).status is ApplicationStatus.SUBMITTED
+
+
+def signing_link(db, email: str) -> str:
+    """The path of the newest link to sign emailed to `email`, read from the outbox."""
+    from sqlalchemy import select
+
+    from portal.models import OutboxMessage
+
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email,
+                                                             OutboxMessage.template == "signature_request")
+                                 .order_by(OutboxMessage.id.desc())).first()
+    assert message is not None, f"no link to sign was emailed to {email}"
+    return urlsplit(re.search(r"https?://\S+", message.body_text).group(0)).path
+
+
+def sign_through_emailed_link(client, db, member, send: bool = True):
+    """The signed-in family emails the co-applicant their link (unless it was sent already, as after a change that
+    cleared the signatures); the co-applicant signs on their own device."""
+    if send:
+        assert post_form(client, f"/licensing/application/members/{member.id}/signature-link").status_code == 303
+    own_device = client.application.test_client()
+    response = post_form(own_device, signing_link(db, member.email), {"typed_name": member.full_name})
+    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
+    return response
 
 
 def application_row(db, application_id: int) -> Application:
@@ -110,4 +139,4 @@ def application_row(db, application_id: int) -> Application:
 
 
 __all__ = ["PDF", "PNG", "SECTION_ANSWERS", "application_row", "fill_all_sections", "fill_section", "now_utc",
-           "submit_complete_application", "upload"]
+           "sign_through_emailed_link", "signing_link", "submit_complete_application", "upload"]

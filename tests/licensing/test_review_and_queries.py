@@ -12,6 +12,7 @@ from tests.licensing.conftest import (
     application_row,
     fill_all_sections,
     fill_section,
+    sign_through_emailed_link,
     submit_complete_application,
     upload,
 )
@@ -35,8 +36,11 @@ def test_reopened_section_is_editable_alone_and_resubmission_works(app, client, 
     assert fill_section(client, "residence", bedrooms="4").status_code == 303
     # Signatures must be given again after the change, then it can be sent again.
     for member in db.session.scalars(select(HouseholdMember).where(HouseholdMember.role != MemberRole.OTHER)):
-        post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
-                                                          "typed_name": member.full_name})
+        if member.role is MemberRole.PRIMARY:
+            post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
+                                                              "typed_name": member.full_name})
+        else:  # the co-applicant was emailed a new link when the change cleared the signatures
+            sign_through_emailed_link(client, db, member, send=False)
     post_form(client, "/licensing/application/submit")
     assert application_row(db, application_id).status is ApplicationStatus.SUBMITTED
 

@@ -29,7 +29,7 @@ from portal.database import now_utc
 from portal.models import OutboxMessage, Role, User
 from portal.transitions import TransitionRefused
 from tests.conftest import post_form, sign_in, text_of
-from tests.licensing.conftest import submit_complete_application
+from tests.licensing.conftest import sign_through_emailed_link, submit_complete_application
 from tests.support import agency_today, days_ahead
 
 
@@ -380,8 +380,11 @@ def test_expired_items_reopen_and_new_adults_get_their_items(app, client, staff,
     from licensing.application.models import HouseholdMember, MemberRole
 
     for member in db.session.scalars(select(HouseholdMember).where(HouseholdMember.role != MemberRole.OTHER)):
-        post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
-                                                          "typed_name": member.full_name})
+        if member.role is MemberRole.PRIMARY:
+            post_form(client, "/licensing/application/sign", {"member_id": str(member.id),
+                                                              "typed_name": member.full_name})
+        else:  # the co-applicant was emailed a new link when the change cleared the signatures
+            sign_through_emailed_link(client, db, member, send=False)
     diego = db.session.scalar(select(HouseholdMember).where(HouseholdMember.first_name == "Diego"))
     from tests.licensing.conftest import upload
 

@@ -430,6 +430,10 @@ NOT_WRITERS = {
     "application.reasons.family_languages",
     "application.reasons.active_reasons",
     "application.reasons.all_reasons",
+    "application.others.applicants_signing_by_link",
+    "application.others.signer_for_token",
+    "application.others.signing_link_locale",
+    "application.submission.account_holder_member",
     "recruitment.services.lead_for_token",
     "recruitment.services.upcoming_sessions",
     "recruitment.services.next_open_session",
@@ -597,13 +601,45 @@ def _review_document(w: World) -> Act:
     return lambda: applications.review_document(w.staff, application, application.documents[0], False, "Blurry")
 
 
-@scenario("application.submission.sign")
-def _sign(w: World) -> Act:
-    member = HouseholdMember(application_id=w.application_id, role=MemberRole.PRIMARY, first_name="Ana",
-                             last_name="Torres", birth_date=date(1985, 4, 2))
-    portal_db.session.add(member)
+def _applicants(w: World) -> tuple[HouseholdMember, HouseholdMember]:
+    """Ana (the account holder, primary) and Luis (co-applicant, signs through his emailed link)."""
+    primary = HouseholdMember(application_id=w.application_id, role=MemberRole.PRIMARY, first_name="Ana",
+                              last_name="Torres", birth_date=date(1985, 4, 2), email=w.user.email)
+    co = HouseholdMember(application_id=w.application_id, role=MemberRole.CO_APPLICANT, first_name="Luis",
+                         last_name="Torres", birth_date=date(1983, 9, 20), email="luis@example.com", position=1)
+    portal_db.session.add_all([primary, co])
     portal_db.session.flush()
-    return lambda: submission.sign(w.application(), member, "Ana Torres", w.user, "127.0.0.1")
+    return primary, co
+
+
+@scenario("application.submission.sign_as_account_holder")
+def _sign_as_account_holder(w: World) -> Act:
+    primary, _co = _applicants(w)
+    return lambda: submission.sign_as_account_holder(w.application(), primary, "Ana Torres", w.user, "127.0.0.1")
+
+
+@scenario("application.submission.sign_with_link")
+def _sign_with_link(w: World) -> Act:
+    _primary, co = _applicants(w)
+    return lambda: submission.sign_with_link(w.application(), co, "Luis Torres", "a-token", "127.0.0.1")
+
+
+@scenario("application.others.send_signature_request")
+def _send_signature_request(w: World) -> Act:
+    _primary, co = _applicants(w)
+    return lambda: others.send_signature_request(w.application(), co, w.user)
+
+
+@scenario("application.others.ask_again_to_sign")
+def _ask_again_to_sign(w: World) -> Act:
+    _primary, co = _applicants(w)
+    return lambda: others.ask_again_to_sign(w.application(), {co.id}, w.user)
+
+
+@scenario("application.others.sign_through_link")
+def _sign_through_link(w: World) -> Act:
+    _primary, co = _applicants(w)
+    return lambda: others.sign_through_link(w.application(), co, "Luis Torres", "a-token", "127.0.0.1")
 
 
 @scenario("application.submission.submit", needs="submitted")

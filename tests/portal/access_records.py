@@ -60,6 +60,7 @@ class AccessRecords:
     session_id: int
     application_id: int
     member_id: int  # another adult of the home, asked by email for their own part and not answered yet
+    co_applicant_id: int  # signs through their own emailed link; has not signed
     reference_id: int  # asked, not answered yet
     document_id: int  # a photo ID sent with the application, stored on disk
     template_id: int  # a requirement the agency defined (a document to send)
@@ -99,6 +100,9 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         primary = HouseholdMember(application_id=application.id, position=0, role=MemberRole.PRIMARY,
                                   first_name="Ana", last_name="Torres", birth_date=date(1985, 4, 2),
                                   email=owner.email)
+        co_applicant = HouseholdMember(application_id=application.id, position=1, role=MemberRole.CO_APPLICANT,
+                                       first_name="Luis", last_name="Torres", birth_date=date(1983, 9, 20),
+                                       email="luis@example.com", signature_link_sent_at=now)
         grandmother = HouseholdMember(application_id=application.id, position=1, role=MemberRole.OTHER,
                                       first_name="Rosa", last_name="Torres", birth_date=date(1950, 1, 15),
                                       relationship_to_applicant="Mother", email="rosa@example.com",
@@ -111,7 +115,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         template = RequirementTemplate(code=f"access-cpr-{owner.id}", type=RequirementType.DOCUMENT,
                                        scope=RequirementScope.HOUSEHOLD, stage=RequirementStage.TRAINING,
                                        title_en="CPR card", title_es="Tarjeta de RCP", due_days=60)
-        session.add_all([primary, grandmother, child, reference, template])
+        session.add_all([primary, co_applicant, grandmother, child, reference, template])
         session.flush()
 
         stored = store_upload(FileStorage(io.BytesIO(PDF), filename="photo-id.pdf"))
@@ -131,6 +135,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
             session_id=info_session.id, application_id=application.id, member_id=grandmother.id,
+            co_applicant_id=co_applicant.id,
             reference_id=reference.id, document_id=document.id, template_id=template.id, item_id=item.id,
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             stored_path=upload_folder() / stored.stored_name,

@@ -66,6 +66,7 @@ MATRIX: dict[str, Probe] = {
     "licensing.start_application": Probe("GET", "/licensing/start/not-a-token", [400] * 6),
     "licensing.reference_answer": Probe("GET", "/licensing/reference/not-a-token", [400] * 6),
     "licensing.adult_part": Probe("GET", "/licensing/household-member/not-a-token", [400] * 6),
+    "licensing.sign_by_link": Probe("GET", "/licensing/sign/not-a-token", [400] * 6),
     # The household's own application (these test users have none open yet).
     "licensing.application_overview": Probe("GET", "/licensing/application", [LOGIN, 200, 200, 403, 403, 403]),
     "licensing.application_section": Probe("GET", "/licensing/application/section/residence",
@@ -81,6 +82,8 @@ MATRIX: dict[str, Probe] = {
                                         [LOGIN, 404, 404, 404, 404, 404]),
     "licensing.resend_member": Probe("POST", "/licensing/application/members/{member_id}/resend",
                                      [LOGIN, 404, 404, 404, 404, 404]),
+    "licensing.send_signature_link": Probe("POST", "/licensing/application/members/{co_applicant_id}/signature-link",
+                                           [LOGIN, 404, 404, 404, 404, 404]),
     "licensing.download_document": Probe("GET", "/licensing/documents/{document_id}",
                                          [LOGIN, 404, 404, 200, 404, 200]),
     # Homefinders and supervisors; coordinators work children's cases, not licensing.
@@ -157,6 +160,7 @@ FAMILY_ID_ROUTES: dict[str, int] = {
     "licensing.download_document": 200,
     "licensing.resend_reference": 303,
     "licensing.resend_member": 303,
+    "licensing.send_signature_link": 303,  # the application was sent: back to it, saying it can't be signed now
 }
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select
 from app import create_app
 from licensing.application import services as applications
 from licensing.application.models import HouseholdMember, MemberRole, Reference
-from licensing.application.others import MEMBER_PURPOSE, REFERENCE_PURPOSE
+from licensing.application.others import MEMBER_PURPOSE, REFERENCE_PURPOSE, SIGNATURE_PURPOSE
 from licensing.recruitment.models import InfoSession, Interest, Lead, LeadSource, SessionFormat
 from licensing.recruitment.services import lead_token
 from licensing.tracker.models import RequirementTemplate
@@ -121,7 +121,10 @@ def records(app, db, make_user) -> Records:
                     source=LeadSource.EVENT, interest=Interest.FOSTER)
         info_session = InfoSession(starts_at=now_utc() + timedelta(days=7), format=SessionFormat.IN_PERSON,
                                    address="1 Main St, Fresno")
-        portal_db.session.add_all([reference, adult, lead, info_session])
+        co_applicant = HouseholdMember(application_id=application.id, position=2, role=MemberRole.CO_APPLICANT,
+                                       first_name="Luis", last_name="Torres", birth_date=date(1983, 9, 20),
+                                       email="luis@example.com")
+        portal_db.session.add_all([reference, adult, co_applicant, lead, info_session])
         portal_db.session.flush()
         template_id = portal_db.session.scalar(select(RequirementTemplate.id).order_by(RequirementTemplate.id))
         tokens = {
@@ -131,6 +134,7 @@ def records(app, db, make_user) -> Records:
             "licensing.start_application": lead_token(lead),
             "licensing.reference_answer": make_token(REFERENCE_PURPOSE, reference.id, reference.link_nonce),
             "licensing.adult_part": make_token(MEMBER_PURPOSE, adult.id, adult.link_nonce),
+            "licensing.sign_by_link": make_token(SIGNATURE_PURPOSE, co_applicant.id, co_applicant.signature_nonce),
         }
         url_values = {"application_id": application.id, "user_id": applicant.id, "template_id": template_id,
                       "lead_id": lead.id, "session_id": info_session.id, "member_id": adult.id,
@@ -186,12 +190,14 @@ BODIES = {
     "licensing.reference_answer": lambda r: {"known_for": "10 years", "relationship": "Pastor",
                                              "recommend": "yes", "with_children": "Kind and patient."},
     "licensing.adult_part": lambda r: {"consent": "y", "typed_name": r.member_name, "other_states": "NV"},
+    "licensing.sign_by_link": lambda r: {"typed_name": "Luis Torres"},
     "licensing.application_section": lambda r: SECTION_ANSWERS["residence"],
     "licensing.upload_document": lambda r: {"slot": "proof_of_income:0", "file": (io.BytesIO(PDF), "scan.pdf")},
     "licensing.send_item_document": lambda r: {"file": (io.BytesIO(PDF), "cpr.pdf")},
     "licensing.sign_application": lambda r: {"member_id": str(r.member_id), "typed_name": r.member_name},
     "licensing.submit_application": lambda r: {},
     "licensing.resend_member": lambda r: {},
+    "licensing.send_signature_link": lambda r: {},
     "licensing.resend_reference": lambda r: {},
     "licensing.choose_visit_slot": lambda r: {"slot": "1"},
     "licensing.safety_self_check": lambda r: SAFETY_ANSWERS,

@@ -47,6 +47,7 @@ def application_overview():
         adults=others.adults_needing_own_part(application, today),
         missing=submission.missing_for_submission(application, today),
         signed={s.member_id: s for s in application.signatures},
+        account_member=submission.account_holder_member(application, current_user),
         sign_form=SignatureForm(), button_form=ConfirmForm(),
     )
 
@@ -69,10 +70,13 @@ def application_section(key: str):
             applications.save_draft(application, section, _typed(request.form), current_user)
             keep_on_refusal()
         if form.validate():
-            applications.save_section(application, section, form, current_user)
+            cleared = applications.save_section(application, section, form, current_user)
             if key in ("references", "household"):
                 others.send_outstanding_requests(application, current_user, agency_today())
             flash(_("Saved. This section is complete."), "success")
+            for member in others.ask_again_to_sign(application, cleared, current_user):
+                flash(_("Your change means everyone signs again: we emailed %(name)s a new link to sign.",
+                        name=member.full_name), "info")
             return redirect(url_for("licensing.application_overview"), code=303)
         return _section_page(form, application, section, editable, draft_kept=True)
     kept = take_pending_submission()
@@ -157,12 +161,31 @@ def sign_application():
     member = next((m for m in application.members if m.is_applicant and str(m.id) == form.member_id.data), None)
     if member is None:
         abort(404)
+    if member is not submission.account_holder_member(application, current_user):
+        abort(403)  # a co-applicant signs through their own emailed link, never on the household's account
     if not form.validate_on_submit():
         flash(_("Type your full legal name to sign."), "danger")
         return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
     try:
-        submission.sign(application, member, form.typed_name.data, current_user, request.remote_addr or "")
+        submission.sign_as_account_holder(application, member, form.typed_name.data, current_user,
+                                          request.remote_addr or "")
         flash(_("Signed."), "success")
+    except Refused as refused:
+        flash(str(refused.message), "danger")
+    return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
+
+
+@bp.post("/application/members/<int:member_id>/signature-link")
+@roles_required(*FAMILY, hidden=True)
+def send_signature_link(member_id: int):
+    application = get_own_application(current_user)
+    member = next((m for m in others.applicants_signing_by_link(application) if m.id == member_id), None)
+    if member is None:
+        abort(404)
+    try:
+        others.send_signature_request(application, member, current_user)
+        flash(_("We emailed %(name)s a link to sign, at %(email)s. An earlier link no longer works.",
+                name=member.full_name, email=member.email), "success")
     except Refused as refused:
         flash(str(refused.message), "danger")
     return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)

@@ -1,4 +1,5 @@
-"""People without an account: references, and other adults of the home, answering through an emailed link."""
+"""People without an account: references, other adults of the home and co-applicants, answering or signing through
+an emailed link."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from flask import render_template, request
 
 from licensing import bp
 from licensing.application import others
-from licensing.application.forms import AdultPartForm, ReferenceResponseForm
+from licensing.application.forms import AdultPartForm, LinkSignatureForm, ReferenceResponseForm
+from licensing.application.sections import SECTION_KEYS
+from licensing.application.summary import attestation_statements, readable_sections
 from portal.access import public
 from portal.forms import keeps_input, render_form
 from portal.i18n import suggest_locale
@@ -44,3 +47,22 @@ def adult_part(token: str):
             form.typed_name.errors.append(str(refused.message))
     return render_form("licensing/adult_part.html", form, member=member)
 
+
+
+@bp.route("/sign/<token>", methods=["GET", "POST"])
+@public
+@keeps_input
+def sign_by_link(token: str):
+    # The language the link was sent in, unless they switched; also on the page saying a used link no longer works.
+    suggest_locale(others.signing_link_locale(token))
+    application, member = others.signer_for_token(token)  # a bad, replaced or used link answers 400
+    form = LinkSignatureForm()
+    if form.validate_on_submit():
+        try:
+            others.sign_through_link(application, member, form.typed_name.data, token, request.remote_addr or "")
+            return render_template("licensing/signed_by_link.html", member=member)
+        except Refused as refused:
+            form.typed_name.errors.append(str(refused.message))
+    return render_form("licensing/sign_by_link.html", form, application=application, member=member,
+                       readable=readable_sections(application), section_keys=SECTION_KEYS,
+                       attestations=attestation_statements())

@@ -16,7 +16,8 @@ from licensing.application.documents import required_documents
 from licensing.application.forms import AssignForm, NoteForm, ReasonForm, ReferenceResponseForm, ReopenSectionForm
 from licensing.application.models import Application, ApplicationStatus, StaffNote
 from licensing.application.permissions import get_application_for_staff, get_document_for
-from licensing.application.sections import SECTION_FORMS, SECTION_KEYS, SECTION_TITLES
+from licensing.application.sections import SECTION_KEYS, SECTION_TITLES
+from licensing.application.summary import readable_sections
 from licensing.roles import LICENSING_STAFF as STAFF
 from portal.access import roles_required
 from portal.clock import agency_today
@@ -64,29 +65,6 @@ def staff_application(application_id: int):
     return _render_staff_application(application)
 
 
-def _readable_sections(application: Application) -> dict[str, list[tuple[str, object]]]:
-    """Each flat section's answers as (question, answer) in the reader's language, from the section's own form."""
-    readable: dict[str, list[tuple[str, object]]] = {}
-    for key, section in applications.sections_by_key(application).items():
-        if key in ("household", "references") or not section.data:
-            continue
-        form = SECTION_FORMS[key](formdata=None, data=applications.initial_form_data(application, section),
-                                  meta={"csrf": False})
-        rows = []
-        for field in form:
-            if field.type in ("CSRFTokenField", "HiddenField"):
-                continue
-            value = field.data
-            if field.type in ("RadioField", "SelectField", "MultiCheckboxField"):
-                chosen = set(value if isinstance(value, list) else [value])
-                value = ", ".join(str(choice.label) for choice in field.choices if choice.value in chosen)
-            elif field.type == "BooleanField":
-                value = _("Yes") if value else _("No")
-            rows.append((field.label.text, value))
-        readable[key] = rows
-    return readable
-
-
 def _reference_rows(response: dict) -> list[tuple[str, object]]:
     form = ReferenceResponseForm(formdata=None, data=response, meta={"csrf": False})
     rows = []
@@ -124,7 +102,7 @@ def _render_staff_application(application: Application, **forms):
         latest=applications.latest_documents(application), notes=notes, events=events,
         note_form=forms.get("note_form") or NoteForm(), assign_form=assign_form, reopen_form=reopen_form,
         reason_form=forms.get("reason_form") or ReasonForm(), button_form=ConfirmForm(),
-        adults=others.adults_needing_own_part(application, today), readable=_readable_sections(application),
+        adults=others.adults_needing_own_part(application, today), readable=readable_sections(application),
         reference_rows=_reference_rows, today=today, family_hint=reasons.language_hint(languages),
         saved_reasons=reasons.reason_choices(reasons.active_reasons(), languages),
     ), 422 if forms else 200
