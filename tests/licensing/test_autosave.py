@@ -145,7 +145,8 @@ def test_an_editable_section_names_its_autosave_and_a_read_only_one_does_not(
     status = re.search(r'<p class="autosave-status[^>]*>', body).group(0)
     assert 'role="status"' in status and 'aria-live="polite"' in status
     assert 'data-saved="Guardado"' in status and 'data-failed="No se guardó: revise su conexión"' in status
-    assert '<script src="/static/js/portal.js" defer></script>' in body
+    # Versioned by its bytes (portal/assets.py), so a new script is never served from an old cache.
+    assert re.search(r'<script src="/static/js/portal\.js\?v=[0-9a-f]+" defer></script>', body)
     with app.app_context():
         portal_db.session.get(Application, application_id).status = ApplicationStatus.SUBMITTED
         portal_db.commit()
