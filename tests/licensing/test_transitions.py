@@ -423,6 +423,7 @@ NOT_WRITERS = {
     "application.services.sections_by_key",
     "application.services.section_data",
     "application.services.latest_documents",
+    "application.services.find_slot",
     "application.services.initial_form_data",
     "application.others.adults_needing_own_part",
     "application.others.reference_for_token",
@@ -440,6 +441,7 @@ NOT_WRITERS = {
     # checks and computations
     "application.services.progress",
     "application.services.section_is_editable",
+    "application.services.documents_day",
     "application.submission.missing_for_submission",
     "application.submission.signed_content_hash",
     "application.submission.names_match",
