@@ -54,7 +54,8 @@ def load_application(application_id: int) -> Application | None:
         select(Application).where(Application.id == application_id).options(
             selectinload(Application.sections), selectinload(Application.members),
             selectinload(Application.references),
-            selectinload(Application.documents).selectinload(ApplicationDocument.more_pages),
+            # Pages joined to their documents: no query more once documents are sent.
+            selectinload(Application.documents).joinedload(ApplicationDocument.more_pages),
             selectinload(Application.signatures), selectinload(Application.household),
             selectinload(Application.assigned_homefinder),
         )

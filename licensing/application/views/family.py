@@ -109,10 +109,11 @@ def upload_document():
         applications.add_document(application, slot_key, request.files.getlist("file"), current_user,
                                   agency_today())
     except FileRefused as refused:
-        # Back to the overview at that document's row, the reason said there and its file input focused: where the
-        # person is looking, without a script (and a reload doesn't send the refused file again).
+        # Back to the overview with the reason said in that document's row and its file input autofocused, which
+        # scrolls the row into view: where the person is looking, without a script (and a reload doesn't send the
+        # refused file again). No #fragment here: browsers skip autofocus when the address names a target.
         session[REFUSED_UPLOAD] = (slot_key, str(refused.message))
-        return redirect(url_for("licensing.application_overview", _anchor=_row_anchor(slot_key)), code=303)
+        return redirect(url_for("licensing.application_overview"), code=303)
     except Refused as refused:
         flash(str(refused.message), "danger")
         return redirect(url_for("licensing.application_overview", _anchor="documents"), code=303)
