@@ -235,3 +235,42 @@ def test_the_demo_licensed_family_sees_its_documents_accepted(app, client, db):
     assert "Missing" not in text and "Accepted on" in text
     # Photo ID, medical statement, proof of income, proof of residence, pet records: each accepted, with its day.
     assert text.count("Accepted on") == 5 and "Photo ID" in text
+
+
+def test_approving_a_document_item_of_the_checklist_accepts_the_file_sent_with_the_application(
+    app, client, db, make_user, applicant_with_application
+):
+    from licensing.tracker.models import ChecklistItem, ItemStatus, RequirementTemplate
+
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    submit_complete_application(client, db, application_id)
+    item = db.session.scalars(
+        select(ChecklistItem)
+        .join(RequirementTemplate, RequirementTemplate.id == ChecklistItem.template_id)
+        .where(ChecklistItem.application_id == application_id, RequirementTemplate.code == "medical_statement")
+        .order_by(ChecklistItem.id)
+    ).first()
+    assert item.status is ItemStatus.SUBMITTED  # sent with the application: not asked twice
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    response = post_form(
+        staff, f"/licensing/staff/items/{item.id}", {"version": str(item.version), "status": "approved"}
+    )
+    assert response.status_code == 303
+
+    db.session.expire_all()
+    statements = db.session.scalars(
+        select(ApplicationDocument)
+        .where(ApplicationDocument.kind == "medical_statement")
+        .order_by(ApplicationDocument.id)
+    ).all()
+    accepted = {d.member_id: d.status for d in statements}
+    assert accepted == {
+        item.member_id: DocumentStatus.ACCEPTED,
+        **{d.member_id: DocumentStatus.PENDING for d in statements if d.member_id != item.member_id},
+    }
+    html = row(
+        client.get("/licensing/application").get_data(as_text=True), f"document-medical_statement-{item.member_id}"
+    )
+    assert "Accepted on" in html

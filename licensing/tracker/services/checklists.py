@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
@@ -18,7 +18,7 @@ from licensing.application.models import (
     HouseholdMember,
     MemberRole,
 )
-from licensing.application.services import new_document
+from licensing.application.services import new_document, review_document
 from licensing.application.submission import application_submitted
 from licensing.tracker.models import (
     ITEM_MOVES,
@@ -225,7 +225,26 @@ def change_item_status(actor: User | None, item: ChecklistItem, new_status: Item
     item.updated_at, item.updated_by_id = now_utc(), actor.id if actor else None
     transition(ITEM_MOVES, item, new_status, actor=actor, household_id=household_id, reason=reason,
                requirement=template.code)
+    if new_status is ItemStatus.APPROVED and template.type is RequirementType.DOCUMENT and actor is not None:
+        _accept_the_file_approved(actor, item, template)
     db.session.flush()  # a stale version (someone else saved meanwhile) shows here, not at commit
+
+
+def _accept_the_file_approved(staff: User, item: ChecklistItem, template: RequirementTemplate) -> None:
+    """Approving a document item accepts the file it was approved on: the newest sent for it, or sent with the
+    application for the same document (a medical statement), so the application's list says "accepted" too, with
+    the day, instead of waiting for a second review there."""
+    kind = APPLICATION_DOCUMENT_KINDS.get(template.code)
+    sent_for_item = ApplicationDocument.checklist_item_id == item.id
+    if kind is not None:
+        member = (ApplicationDocument.member_id.is_(None) if item.member_id is None
+                  else ApplicationDocument.member_id == item.member_id)
+        sent_for_item = or_(sent_for_item, and_(ApplicationDocument.kind == kind, member))
+    newest = db.session.scalar(select(ApplicationDocument).where(
+        ApplicationDocument.application_id == item.application_id, sent_for_item)
+        .order_by(ApplicationDocument.id.desc()).limit(1))
+    if newest is not None and newest.status is DocumentStatus.PENDING:
+        review_document(staff, db.session.get(Application, item.application_id), newest, accept=True, reason="")
 
 
 def _record_item_details(actor: User | None, item: ChecklistItem, template: RequirementTemplate, household_id: int,
