@@ -274,3 +274,46 @@ def test_approving_a_document_item_of_the_checklist_accepts_the_file_sent_with_t
         client.get("/licensing/application").get_data(as_text=True), f"document-medical_statement-{item.member_id}"
     )
     assert "Accepted on" in html
+
+
+def test_the_checklist_shows_every_page_of_the_file_an_item_stands_on(
+    app, client, db, make_user, applicant_with_application
+):
+    from werkzeug.datastructures import FileStorage
+
+    from licensing.uploads import store_upload
+
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    submit_complete_application(client, db, application_id)
+    statement = db.session.scalars(
+        select(ApplicationDocument)
+        .where(ApplicationDocument.kind == "medical_statement")
+        .order_by(ApplicationDocument.id)
+    ).first()
+    with app.app_context():
+        back = store_upload(FileStorage(io.BytesIO(PNG), filename="statement-2.png"))
+    db.session.add(
+        DocumentPage(
+            document_id=statement.id,
+            position=2,
+            original_name=back.original_name,
+            stored_name=back.stored_name,
+            content_type=back.content_type,
+            size_bytes=back.size_bytes,
+            sha256=back.sha256,
+        )
+    )
+    db.session.commit()
+
+    family_page = client.get("/licensing/checklist").get_data(as_text=True)
+    for url in (f"/licensing/documents/{statement.id}", f"/licensing/documents/{statement.id}/pages/2"):
+        assert f'href="{url}"' in family_page
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    staff_page = staff.get(f"/licensing/staff/applications/{application_id}/checklist").get_data(as_text=True)
+    for url in (
+        f"/licensing/documents/{statement.id}?preview=1",
+        f"/licensing/documents/{statement.id}/pages/2?preview=1",
+    ):
+        assert f'href="{url}"' in staff_page

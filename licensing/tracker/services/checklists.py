@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
 from licensing.application.models import (
@@ -141,13 +141,28 @@ def send_item_document(user: User, item: ChecklistItem, upload: FileStorage | No
 
 
 def item_documents(application_id: int) -> dict[int, ApplicationDocument]:
-    """The newest file sent for each checklist item (one query)."""
-    latest: dict[int, ApplicationDocument] = {}
-    for document in db.session.scalars(select(ApplicationDocument).where(
-            ApplicationDocument.application_id == application_id, ApplicationDocument.checklist_item_id.is_not(None))
-            .order_by(ApplicationDocument.id)):
-        latest[document.checklist_item_id] = document
-    return latest
+    """The file each document item stands on, with all its pages: the newest sent for the item, else (licensing
+    checklist only) the newest sent with the application for the same document, e.g. a medical statement, which is
+    what approving the item accepts (two queries)."""
+    covered = db.session.execute(
+        select(ChecklistItem.id, ChecklistItem.member_id, RequirementTemplate.code)
+        .join(RequirementTemplate, RequirementTemplate.id == ChecklistItem.template_id)
+        .where(ChecklistItem.application_id == application_id, ChecklistItem.cycle == 0,
+               RequirementTemplate.code.in_(list(APPLICATION_DOCUMENT_KINDS)))).all()
+    for_item: dict[int, ApplicationDocument] = {}
+    with_application: dict[tuple[str, int | None], ApplicationDocument] = {}
+    for document in db.session.scalars(select(ApplicationDocument).options(joinedload(ApplicationDocument.more_pages))
+                                       .where(ApplicationDocument.application_id == application_id)
+                                       .order_by(ApplicationDocument.id)).unique():
+        if document.checklist_item_id is not None:
+            for_item[document.checklist_item_id] = document
+        else:
+            with_application[(document.kind, document.member_id)] = document
+    for item_id, member_id, code in covered:
+        sent = with_application.get((APPLICATION_DOCUMENT_KINDS[code], member_id))
+        if item_id not in for_item and sent is not None:
+            for_item[item_id] = sent
+    return for_item
 
 
 
