@@ -56,8 +56,9 @@ def from_environment() -> dict:
         "WTF_CSRF_TIME_LIMIT": int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", 8 * 3600)),
         # Applicants' documents: outside the web root, never served as static files.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads")),
-        # Several photos of one document (its pages) are sent at once: each up to 10 MB (licensing/uploads.py).
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 40 * 1024 * 1024)),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)),
+        # Routes marked takes_several_files (the photos of each page of one document, each up to 10 MB).
+        "MAX_UPLOAD_REQUEST_LENGTH": int(os.environ.get("MAX_UPLOAD_REQUEST_LENGTH", 40 * 1024 * 1024)),
         # Mail: without MAIL_SERVER, messages are written to the log (and the admin outbox page).
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),

@@ -317,3 +317,18 @@ def test_the_checklist_shows_every_page_of_the_file_an_item_stands_on(
         f"/licensing/documents/{statement.id}/pages/2?preview=1",
     ):
         assert f'href="{url}"' in staff_page
+
+
+def test_several_large_photos_fit_in_one_upload_and_other_routes_keep_the_smaller_limit(
+    app, client, db, applicant_with_application
+):
+    user, _application_id = applicant_with_application()
+    sign_in(client, user)
+    fill_section(client, "applicants")
+    photo = JPEG + b"\x00" * (5 * 1024 * 1024)  # three phone photos of 5 MB: more than MAX_CONTENT_LENGTH together
+    assert 3 * len(photo) > app.config["MAX_CONTENT_LENGTH"]
+    response = send_pages(client, "proof_of_residence:0", [(photo, f"lease-{n}.jpg") for n in (1, 2, 3)])
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(DocumentPage)) == 2
+    too_large = post_form(client, "/licensing/application/section/residence", {"street": "x" * (13 * 1024 * 1024)})
+    assert too_large.status_code == 413

@@ -28,6 +28,7 @@ from portal.clock import agency_today
 from portal.database import keep_on_refusal
 from portal.forms import ConfirmForm, csrf_failed, keeps_input, render_form
 from portal.pending import resumes_after_sign_in, take_pending_submission
+from portal.routing import takes_several_files
 from portal.transitions import Refused
 
 
@@ -101,6 +102,7 @@ def _flatten(draft: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 @bp.post("/application/documents")
+@takes_several_files
 @roles_required(*FAMILY)
 def upload_document():
     application = get_own_application(current_user)
