@@ -4,12 +4,15 @@ staff and families would reach it, so the demo's history reads like a real one."
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from licensing.application import reasons
 from licensing.application import services as applications
+from licensing.application.documents import required_documents
 from licensing.application.models import (
     Application,
     ApplicationSection,
@@ -31,6 +34,7 @@ from licensing.tracker.models import (
     VisitStatus,
 )
 from licensing.tracker.services import checklists, checks, home_study, licenses, visits
+from licensing.uploads import store_upload
 from portal.clock import agency_now, agency_today
 from portal.database import now_utc
 from portal.extensions import db
@@ -139,6 +143,7 @@ def seed_tracker_stages(_app, **_kwargs) -> None:
                 select(Application.id).where(Application.household_id == user.household_id)) is not None:
             continue
         application = _submitted_application(user, first, last, homefinder, today)
+        _sent_documents(user, homefinder if stage in ("ready", "licensed") else None, application.id, today)
         answers = {**DEMO_ANSWERS, "applicants": {}}
         checklists.generate_checklist(application, answers, today - timedelta(days=20))
         db.session.flush()
@@ -191,6 +196,26 @@ def _completed_visit(homefinder: User, application: Application, kind: VisitKind
     visits.change_visit_status(homefinder, visit, VisitStatus.SCHEDULED, household_id=application.household_id)
     visit.starts_at = now_utc() - timedelta(days=9)
     visits.complete_visit(homefinder, visit, "", application.household_id)
+
+
+DEMO_PDF = b"%PDF-1.4\n% A demo document: nothing real in it.\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _sent_documents(user: User, reviewer: User | None, application_id: int, today: date) -> None:
+    """The documents sent with the application, accepted by the homefinder three days after it was sent when
+    `reviewer` is given (the licensed family's application shows what was accepted, and when)."""
+    application = applications.load_application(application_id)
+    answers = applications.section_data(application)
+    for slot in required_documents(application, answers, today - timedelta(days=20)):
+        stored = store_upload(FileStorage(io.BytesIO(DEMO_PDF), filename=f"{slot.kind.replace('_', '-')}.pdf"))
+        document = applications.new_document(application.id, slot.kind, slot.member_id, stored, user)
+        document.uploaded_at = application.submitted_at - timedelta(days=1)
+        db.session.add(document)
+        db.session.flush()
+        if reviewer is not None:
+            applications.review_document(reviewer, application, document, accept=True, reason="")
+            document.reviewed_at = application.submitted_at + timedelta(days=3)
+    db.session.flush()
 
 
 def _submitted_application(user: User, first: str, last: str, homefinder: User, today: date) -> Application:

@@ -67,6 +67,21 @@ class StoredFile:
 
 def store_upload(upload: FileStorage | None) -> StoredFile:
     """Check and store an upload; raises FileRefused. Nothing is left on disk when it is refused."""
+    return store_pages([upload] if upload is not None else [])[0]
+
+
+MAX_PAGES = 10
+
+
+@dataclass
+class _CheckedFile:
+    data: bytes
+    content_type: str
+    original_name: str
+
+
+def _check(upload: FileStorage | None) -> _CheckedFile:
+    """What the file is, by its bytes; raises FileRefused with the reason in words for the family."""
     if upload is None or not upload.filename:
         raise FileRefused(_l("Choose the file to upload."))
     original = clean_filename(upload.filename)
@@ -82,11 +97,44 @@ def store_upload(upload: FileStorage | None) -> StoredFile:
     if extension not in EXTENSIONS[content_type]:
         raise FileRefused(_l("The file's name does not match what it contains. Rename it, or save it again as "
                              "PDF, JPEG, PNG or HEIC."))
-    stored_name = secrets.token_hex(24)
-    path = upload_folder() / stored_name
-    path.write_bytes(data)
-    return StoredFile(stored_name=stored_name, content_type=content_type, size_bytes=len(data),
-                      sha256=hashlib.sha256(data).hexdigest(), original_name=original)
+    return _CheckedFile(data=data, content_type=content_type, original_name=original)
+
+
+def store_pages(uploads: list[FileStorage]) -> list[StoredFile]:
+    """Check every file of one upload (the pages of one document), then store them all; raises FileRefused.
+    One refused page refuses the whole upload: nothing of it is left on disk."""
+    uploads = [u for u in uploads if u is not None and u.filename]
+    if len(uploads) > MAX_PAGES:
+        raise FileRefused(_l("Send at most %(count)s pages at once. For a longer document, scan it as one PDF.",
+                             count=MAX_PAGES))
+    if not uploads:
+        raise FileRefused(_l("Choose the file to upload."))
+    checked: list[_CheckedFile] = []
+    for number, upload in enumerate(uploads, start=1):
+        try:
+            checked.append(_check(upload))
+        except FileRefused as refused:
+            if len(uploads) == 1:
+                raise
+            raise FileRefused(_l("Page %(number)s (%(name)s): %(reason)s Nothing was sent: choose the pages again.",
+                                 number=number, name=clean_filename(upload.filename), reason=refused.message)) from None
+    stored: list[StoredFile] = []
+    try:
+        for page in checked:
+            stored_name = secrets.token_hex(24)
+            (upload_folder() / stored_name).write_bytes(page.data)
+            stored.append(StoredFile(stored_name=stored_name, content_type=page.content_type,
+                                     size_bytes=len(page.data), sha256=hashlib.sha256(page.data).hexdigest(),
+                                     original_name=page.original_name))
+    except OSError:
+        remove_stored(stored)
+        raise
+    return stored
+
+
+def remove_stored(stored: list[StoredFile]) -> None:
+    for page in stored:
+        (upload_folder() / page.stored_name).unlink(missing_ok=True)
 
 
 def upload_folder() -> Path:

@@ -76,6 +76,8 @@ def from_environment() -> dict:
         # Applicants' documents: outside the web root, never served as static files.
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)),
+        # Routes marked takes_several_files (the photos of each page of one document, each up to 10 MB).
+        "MAX_UPLOAD_REQUEST_LENGTH": int(os.environ.get("MAX_UPLOAD_REQUEST_LENGTH", 40 * 1024 * 1024)),
         # Mail: without MAIL_SERVER, messages are written to the log (and the admin outbox page).
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),

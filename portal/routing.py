@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
 # Primary keys are INTEGER columns: PostgreSQL's is 32 bits.
@@ -33,11 +33,20 @@ def parse_id(value: str | None) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def takes_several_files(view):
+    """The route takes several files in one request (photos of each page of one document): its requests may be as
+    large as MAX_UPLOAD_REQUEST_LENGTH; every other route keeps MAX_CONTENT_LENGTH. Put it right under the route."""
+    view.takes_several_files = True
+    return view
+
+
 def refuse_unreadable_input() -> None:
     """Refused (400) before anything reads it: a multipart part whose name Werkzeug can't read (it comes back as
     None: no form has such a field), and a NUL character in the query or the form (nobody types one, and PostgreSQL
     can't store it in text: it would be a 500 deep in the driver). Path values are left to their routes: ids are
     digits, and tokens and keys are checked before any query (a bad emailed link keeps its own friendly page)."""
+    if getattr(current_app.view_functions.get(request.endpoint or ""), "takes_several_files", False):
+        request.max_content_length = current_app.config["MAX_UPLOAD_REQUEST_LENGTH"]
     if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
         abort(400)
     if request.method == "POST":

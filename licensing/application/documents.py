@@ -35,6 +35,11 @@ class RequiredDocument:
     def slot(self) -> str:
         return f"{self.kind}:{self.member_id or 0}"
 
+    @property
+    def anchor(self) -> str:
+        """The id of the document's row on the overview (a refused file's message is said there)."""
+        return f"document-{self.kind}-{self.member_id or 0}"
+
 
 def required_documents(application: Application, sections: dict[str, dict], today: date) -> list[RequiredDocument]:
     """The agency's default list; per adult, per applicant or per household, depending on the answers."""

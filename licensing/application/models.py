@@ -239,6 +239,33 @@ class ApplicationDocument(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     application: Mapped[Application] = relationship(back_populates="documents", lazy="raise")
+    # The document's own file is its first page; photos of further pages sent with it are kept with it, in order.
+    more_pages: Mapped[list[DocumentPage]] = relationship(
+        back_populates="document", lazy="raise", order_by="DocumentPage.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def page_count(self) -> int:
+        return 1 + len(self.more_pages)
+
+
+class DocumentPage(Base):
+    """A further page (2, 3, ...) of a document sent as several files at once (photos of each page of a lease):
+    reviewed, accepted or returned together with the document it belongs to."""
+
+    __tablename__ = "application_document_page"
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("application_document.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]  # 2 for the second page: the document's own file is page 1
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    document: Mapped[ApplicationDocument] = relationship(back_populates="more_pages", lazy="raise")
 
 
 class Signature(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 
-from licensing.application.models import Application, ApplicationDocument, ReturnReason
+from licensing.application.models import Application, ApplicationDocument, DocumentPage, ReturnReason
 from licensing.application.services import load_application
 from licensing.roles import can_work_applications, is_active_admin
 from portal.extensions import db
@@ -59,3 +59,15 @@ def get_return_reason_for_admin(user: User, reason_id: int) -> ReturnReason:
     if reason is None:
         abort(404)
     return reason
+def get_document_page_for(user: User, document_id: int, page: int) -> tuple[ApplicationDocument, DocumentPage | None,
+                                                                              int]:
+    """A page of a document, for whoever may read the document (get_document_for; 404 otherwise): page 1 is the
+    document's own file (None here), further pages come from its DocumentPage rows; a page it hasn't is 404."""
+    document, household_id = get_document_for(user, document_id)
+    if page == 1:
+        return document, None, household_id
+    more = db.session.scalar(select(DocumentPage).where(DocumentPage.document_id == document.id,
+                                                        DocumentPage.position == page))
+    if more is None:
+        abort(404)
+    return document, more, household_id

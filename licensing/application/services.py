@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
-from licensing.application.documents import required_documents
+from licensing.application.documents import RequiredDocument, required_documents
 from licensing.application.models import (
     APPLICATION_MOVES,
     DOCUMENT_MOVES,
@@ -21,6 +21,7 @@ from licensing.application.models import (
     ApplicationDocument,
     ApplicationSection,
     ApplicationStatus,
+    DocumentPage,
     DocumentStatus,
     HouseholdMember,
     MemberRole,
@@ -30,8 +31,9 @@ from licensing.application.models import (
     StaffNote,
 )
 from licensing.application.sections import SECTION_KEYS
-from licensing.uploads import FileRefused, StoredFile, store_upload
+from licensing.uploads import StoredFile, store_pages
 from portal import audit, emails
+from portal.clock import agency_zone
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household, User
@@ -50,7 +52,9 @@ def load_application(application_id: int) -> Application | None:
     return db.session.scalar(
         select(Application).where(Application.id == application_id).options(
             selectinload(Application.sections), selectinload(Application.members),
-            selectinload(Application.references), selectinload(Application.documents),
+            selectinload(Application.references),
+            # Pages joined to their documents: no query more once documents are sent.
+            selectinload(Application.documents).joinedload(ApplicationDocument.more_pages),
             selectinload(Application.signatures), selectinload(Application.household),
             selectinload(Application.assigned_homefinder),
         )
@@ -314,20 +318,34 @@ def new_document(application_id: int, kind: str, member_id: int | None, stored: 
                                size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by_id=user.id)
 
 
-def add_document(application: Application, slot_key: str, upload: FileStorage | None, user: User,
-                 today: date) -> None:
-    """The family sends a document of the application; a later upload for the same slot replaces the earlier one.
-    Raises Refused (the application is not open for changes, or no such slot) or FileRefused."""
+def add_document(application: Application, slot_key: str, upload: FileStorage | list[FileStorage] | None,
+                 user: User, today: date) -> ApplicationDocument:
+    """The family sends a document of the application, as one file or as several pages (photos of each page) kept
+    together as one document; a later upload for the same slot replaces the earlier one. Raises Refused (the
+    application is not open for changes, or no such slot) or FileRefused (one refused page refuses them all)."""
     if not application.is_editable_by_family:
         raise Refused(_l("Your application was sent; documents can't be added to it now."))
-    slot = next((s for s in required_documents(application, section_data(application), today) if s.slot == slot_key),
-                None)
+    slot = find_slot(application, slot_key, today)
     if slot is None:
-        raise FileRefused(_l("Choose which document this is and the file to upload."))
-    stored = store_upload(upload)
-    db.session.add(new_document(application.id, slot.kind, slot.member_id, stored, user))
-    record_event(application, user, "document_uploaded", kind=slot.kind, name=stored.original_name)
+        raise Refused(_l("Choose which document this is and the file to upload."))
+    uploads = upload if isinstance(upload, list) else [upload] if upload is not None else []
+    first, *more = store_pages(uploads)
+    document = new_document(application.id, slot.kind, slot.member_id, first, user)
+    document.more_pages = [DocumentPage(position=position, original_name=page.original_name,
+                                        stored_name=page.stored_name, content_type=page.content_type,
+                                        size_bytes=page.size_bytes, sha256=page.sha256)
+                           for position, page in enumerate(more, start=2)]
+    db.session.add(document)
+    record_event(application, user, "document_uploaded", kind=slot.kind, name=first.original_name,
+                 pages=document.page_count)
     db.session.flush()
+    return document
+
+
+def find_slot(application: Application, slot_key: str, today: date) -> RequiredDocument | None:
+    """The required document a row of the documents list names ("photo_id:12"), or None."""
+    return next((s for s in required_documents(application, section_data(application), today) if s.slot == slot_key),
+                None)
 
 
 def latest_documents(application: Application) -> dict[str, ApplicationDocument]:
@@ -336,6 +354,14 @@ def latest_documents(application: Application) -> dict[str, ApplicationDocument]
     for document in application.documents:
         latest[f"{document.kind}:{document.member_id or 0}"] = document
     return latest
+
+
+def documents_day(application: Application, today: date) -> date:
+    """The day the list of required documents is read for: today while the family fills in the application; once
+    it is sent, the day it was sent (a child who turns 18 later does not make a sent application lack a photo ID)."""
+    if application.is_editable_by_family or application.submitted_at is None:
+        return today
+    return application.submitted_at.astimezone(agency_zone()).date()
 
 
 def review_document(staff: User, application: Application, document: ApplicationDocument, accept: bool,

@@ -146,11 +146,12 @@ def test_a_family_applies_in_spanish_on_a_phone_and_a_homefinder_reviews(live_se
 
     page.goto(base + "/licensing/application")
     assert page.get_by_text("9 de 9 secciones completas").is_visible()
-    for value in [o.get_attribute("value") for o in page.locator("#slot option").all()]:
-        page.select_option("#slot", value)
-        page.set_input_files("#file", files=[{"name": "documento.pdf", "mimeType": "application/pdf",
-                                              "buffer": PDF}])
-        page.get_by_role("button", name="Subir").click()
+    # Each document in its own row: choose the file, send it.
+    for index in range(page.locator("#documents form").count()):
+        row = page.locator("#documents form").nth(index)
+        row.locator("input[type=file]").set_input_files(files=[{"name": "documento.pdf",
+                                                                "mimeType": "application/pdf", "buffer": PDF}])
+        row.get_by_role("button", name="Enviar", exact=True).click()
         page.wait_for_selector("text=Gracias, el documento se subió.")
     page.get_by_label(re.compile("Firma de Lucía Méndez")).fill("Lucía Méndez")
     page.get_by_role("button", name="Firmar", exact=True).click()

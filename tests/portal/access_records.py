@@ -17,7 +17,14 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage
 
 from licensing.application import services as applications
-from licensing.application.models import ApplicationStatus, HouseholdMember, MemberRole, Reference, ReturnReason
+from licensing.application.models import (
+    ApplicationStatus,
+    DocumentPage,
+    HouseholdMember,
+    MemberRole,
+    Reference,
+    ReturnReason,
+)
 from licensing.recruitment.models import (
     InfoSession,
     Interest,
@@ -62,7 +69,8 @@ class AccessRecords:
     member_id: int  # another adult of the home, asked by email for their own part and not answered yet
     co_applicant_id: int  # signs through their own emailed link; has not signed
     reference_id: int  # asked, not answered yet
-    document_id: int  # a photo ID sent with the application, stored on disk
+    document_id: int  # a photo ID sent with the application, stored on disk, in two pages (two photos)
+    page: int  # the number of the document's second page
     template_id: int  # a requirement the agency defined (a document to send)
     item_id: int  # the household's checklist item for that requirement, not started
     check_id: int
@@ -70,6 +78,7 @@ class AccessRecords:
     slot_id: int
     return_reason_id: int  # a saved reason staff choose when they return something to a family
     stored_path: Path
+    page_stored_path: Path
 
     def url_values(self) -> dict[str, int]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int)}
@@ -120,6 +129,10 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
 
         stored = store_upload(FileStorage(io.BytesIO(PDF), filename="photo-id.pdf"))
         document = applications.new_document(application.id, "photo_id", primary.id, stored, owner)
+        back = store_upload(FileStorage(io.BytesIO(PDF), filename="photo-id-back.pdf"))
+        document.more_pages = [DocumentPage(position=2, original_name=back.original_name,
+                                            stored_name=back.stored_name, content_type=back.content_type,
+                                            size_bytes=back.size_bytes, sha256=back.sha256)]
         item = ChecklistItem(application_id=application.id, template_id=template.id,
                              due_date=today + timedelta(days=60))
         check = BackgroundCheck(application_id=application.id, member_id=primary.id,
@@ -136,9 +149,9 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
             session_id=info_session.id, application_id=application.id, member_id=grandmother.id,
             co_applicant_id=co_applicant.id,
-            reference_id=reference.id, document_id=document.id, template_id=template.id, item_id=item.id,
+            reference_id=reference.id, document_id=document.id, page=2, template_id=template.id, item_id=item.id,
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
-            stored_path=upload_folder() / stored.stored_name,
+            stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
         )
 
 

@@ -86,6 +86,8 @@ MATRIX: dict[str, Probe] = {
                                            [LOGIN, 404, 404, 404, 404, 404]),
     "licensing.download_document": Probe("GET", "/licensing/documents/{document_id}",
                                          [LOGIN, 404, 404, 200, 404, 200]),
+    "licensing.download_document_page": Probe("GET", "/licensing/documents/{document_id}/pages/{page}",
+                                              [LOGIN, 404, 404, 200, 404, 200]),
     # Homefinders and supervisors; coordinators work children's cases, not licensing.
     "licensing.staff_leads": Probe("GET", "/licensing/staff/leads", [LOGIN, 403, 403, 200, 403, 200]),
     "licensing.staff_lead": Probe("GET", "/licensing/staff/leads/{lead_id}", [LOGIN, 404, 404, 200, 404, 200]),
@@ -158,6 +160,7 @@ FAMILY_ID_ROUTES: dict[str, int] = {
     "licensing.send_item_document": 303,  # no file chosen: back to the checklist, asking for one
     "licensing.choose_visit_slot": 303,  # the visit is scheduled
     "licensing.download_document": 200,
+    "licensing.download_document_page": 200,
     "licensing.resend_reference": 303,
     "licensing.resend_member": 303,
     "licensing.send_signature_link": 303,  # the application was sent: back to it, saying it can't be signed now
@@ -173,6 +176,7 @@ def records(app, db, make_user):
     built = build_access_records(app, make_user)
     yield built
     built.stored_path.unlink(missing_ok=True)
+    built.page_stored_path.unlink(missing_ok=True)
 
 
 def signed_in_as(client: FlaskClient, user: User) -> None:

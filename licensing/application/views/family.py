@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -10,9 +10,15 @@ from werkzeug.datastructures import MultiDict
 from licensing import bp
 from licensing.application import others, submission
 from licensing.application import services as applications
-from licensing.application.documents import required_documents
+from licensing.application.documents import RequiredDocument, required_documents
 from licensing.application.forms import SignatureForm
-from licensing.application.permissions import application_for_household, get_document_for, get_own_application
+from licensing.application.models import ApplicationDocument, DocumentPage
+from licensing.application.permissions import (
+    application_for_household,
+    get_document_for,
+    get_document_page_for,
+    get_own_application,
+)
 from licensing.application.sections import (
     MIN_NON_RELATIVE_REFERENCES,
     MIN_REFERENCES,
@@ -28,6 +34,7 @@ from portal.clock import agency_today
 from portal.database import keep_on_refusal
 from portal.forms import ConfirmForm, csrf_failed, keeps_input, render_form
 from portal.pending import resumes_after_sign_in, take_pending_submission
+from portal.routing import takes_several_files
 from portal.transitions import Refused
 
 
@@ -37,13 +44,17 @@ def application_overview():
     application = application_for_household(current_user)
     if application is None:
         return render_template("licensing/application_not_open.html")
+    # A file refused just before: said in that document's own row, its file input focused (see upload_document).
+    refused_slot, refused_message = session.pop(REFUSED_UPLOAD, None) or ("", "")
     today = agency_today()
     return render_template(
         "licensing/application_overview.html", application=application,
         progress=applications.progress(application),
         sections=applications.sections_by_key(application), section_keys=SECTION_KEYS,
-        required=required_documents(application, applications.section_data(application), today),
+        required=required_documents(application, applications.section_data(application),
+                                    applications.documents_day(application, today)),
         latest=applications.latest_documents(application),
+        refused_slot=refused_slot, refused_message=refused_message,
         adults=others.adults_needing_own_part(application, today),
         missing=submission.missing_for_submission(application, today),
         signed={s.member_id: s for s in application.signatures},
@@ -122,32 +133,63 @@ def _flatten(draft: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 @bp.post("/application/documents")
+@takes_several_files
 @roles_required(*FAMILY)
 def upload_document():
     application = get_own_application(current_user)
+    slot_key = request.form.get("slot", "")
     try:
-        applications.add_document(application, request.form.get("slot", ""), request.files.get("file"),
-                                  current_user, agency_today())
-        flash(_("Thank you, the document is uploaded."), "success")
+        applications.add_document(application, slot_key, request.files.getlist("file"), current_user,
+                                  agency_today())
     except FileRefused as refused:
+        # Back to the overview with the reason said in that document's row and its file input autofocused, which
+        # scrolls the row into view: where the person is looking, without a script (and a reload doesn't send the
+        # refused file again). No #fragment here: browsers skip autofocus when the address names a target.
+        session[REFUSED_UPLOAD] = (slot_key, str(refused.message))
+        return redirect(url_for("licensing.application_overview"), code=303)
+    except Refused as refused:
         flash(str(refused.message), "danger")
-    return redirect(url_for("licensing.application_overview", _anchor="documents"), code=303)
+        return redirect(url_for("licensing.application_overview", _anchor="documents"), code=303)
+    flash(_("Thank you, the document is uploaded."), "success")
+    return redirect(url_for("licensing.application_overview", _anchor=_row_anchor(slot_key)), code=303)
+
+
+REFUSED_UPLOAD = "refused_upload"
+
+
+def _row_anchor(slot_key: str) -> str:
+    kind, _sep, member = slot_key.partition(":")
+    return RequiredDocument(kind, int(member) or None, "").anchor
 
 
 @bp.get("/documents/<int:document_id>")
 @signed_in
 def download_document(document_id: int):
     document, household_id = get_document_for(current_user, document_id)
+    return _send_page(document, None, household_id)
+
+
+@bp.get("/documents/<int:document_id>/pages/<int:page>")
+@signed_in
+def download_document_page(document_id: int, page: int):
+    document, more, household_id = get_document_page_for(current_user, document_id, page)
+    return _send_page(document, more, household_id)
+
+
+def _send_page(document: ApplicationDocument, more: DocumentPage | None, household_id: int):
+    """One page of a document (its own file when `more` is None), to someone its loader let through."""
+    file = more or document
     try:
-        path = stored_path(document.stored_name)
+        path = stored_path(file.stored_name)
     except FileNotFoundError:
         abort(404)
     # A read of a sensitive record: recorded (and committed with the answer).
+    details = {"page": more.position} if more is not None else {}
     audit.record("document_downloaded", actor=current_user, target=document, household_id=household_id,
-                 kind=document.kind)
-    inline = request.args.get("preview") == "1" and document.content_type != "image/heic"
-    response = send_file(path, mimetype=document.content_type, as_attachment=not inline,
-                         download_name=document.original_name, max_age=0)
+                 kind=document.kind, **details)
+    inline = request.args.get("preview") == "1" and file.content_type != "image/heic"
+    response = send_file(path, mimetype=file.content_type, as_attachment=not inline,
+                         download_name=file.original_name, max_age=0)
     # IDs and medical statements must not stay in a shared computer's browser cache.
     response.headers["Cache-Control"] = "no-store, private"
     return response

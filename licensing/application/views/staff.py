@@ -98,7 +98,8 @@ def _render_staff_application(application: Application, **forms):
     return render_template(
         "licensing/staff_application.html", application=application, sections=applications.sections_by_key(application),
         section_keys=SECTION_KEYS, progress=applications.progress(application),
-        required=required_documents(application, applications.section_data(application), today),
+        required=required_documents(application, applications.section_data(application),
+                                    applications.documents_day(application, today)),
         latest=applications.latest_documents(application), notes=notes, events=events,
         note_form=forms.get("note_form") or NoteForm(), assign_form=assign_form, reopen_form=reopen_form,
         reason_form=forms.get("reason_form") or ReasonForm(), button_form=ConfirmForm(),

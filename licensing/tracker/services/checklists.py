@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
 from licensing.application.models import (
@@ -18,7 +18,7 @@ from licensing.application.models import (
     HouseholdMember,
     MemberRole,
 )
-from licensing.application.services import new_document
+from licensing.application.services import new_document, review_document
 from licensing.application.submission import application_submitted
 from licensing.tracker.models import (
     ITEM_MOVES,
@@ -141,13 +141,28 @@ def send_item_document(user: User, item: ChecklistItem, upload: FileStorage | No
 
 
 def item_documents(application_id: int) -> dict[int, ApplicationDocument]:
-    """The newest file sent for each checklist item (one query)."""
-    latest: dict[int, ApplicationDocument] = {}
-    for document in db.session.scalars(select(ApplicationDocument).where(
-            ApplicationDocument.application_id == application_id, ApplicationDocument.checklist_item_id.is_not(None))
-            .order_by(ApplicationDocument.id)):
-        latest[document.checklist_item_id] = document
-    return latest
+    """The file each document item stands on, with all its pages: the newest sent for the item, else (licensing
+    checklist only) the newest sent with the application for the same document, e.g. a medical statement, which is
+    what approving the item accepts (two queries)."""
+    covered = db.session.execute(
+        select(ChecklistItem.id, ChecklistItem.member_id, RequirementTemplate.code)
+        .join(RequirementTemplate, RequirementTemplate.id == ChecklistItem.template_id)
+        .where(ChecklistItem.application_id == application_id, ChecklistItem.cycle == 0,
+               RequirementTemplate.code.in_(list(APPLICATION_DOCUMENT_KINDS)))).all()
+    for_item: dict[int, ApplicationDocument] = {}
+    with_application: dict[tuple[str, int | None], ApplicationDocument] = {}
+    for document in db.session.scalars(select(ApplicationDocument).options(joinedload(ApplicationDocument.more_pages))
+                                       .where(ApplicationDocument.application_id == application_id)
+                                       .order_by(ApplicationDocument.id)).unique():
+        if document.checklist_item_id is not None:
+            for_item[document.checklist_item_id] = document
+        else:
+            with_application[(document.kind, document.member_id)] = document
+    for item_id, member_id, code in covered:
+        sent = with_application.get((APPLICATION_DOCUMENT_KINDS[code], member_id))
+        if item_id not in for_item and sent is not None:
+            for_item[item_id] = sent
+    return for_item
 
 
 
@@ -269,7 +284,26 @@ def change_item_status(actor: User | None, item: ChecklistItem, new_status: Item
     item.updated_at, item.updated_by_id = now_utc(), actor.id if actor else None
     transition(ITEM_MOVES, item, new_status, actor=actor, household_id=household_id, reason=reason,
                requirement=template.code)
+    if new_status is ItemStatus.APPROVED and template.type is RequirementType.DOCUMENT and actor is not None:
+        _accept_the_file_approved(actor, item, template)
     db.session.flush()  # a stale version (someone else saved meanwhile) shows here, not at commit
+
+
+def _accept_the_file_approved(staff: User, item: ChecklistItem, template: RequirementTemplate) -> None:
+    """Approving a document item accepts the file it was approved on: the newest sent for it, or sent with the
+    application for the same document (a medical statement), so the application's list says "accepted" too, with
+    the day, instead of waiting for a second review there."""
+    kind = APPLICATION_DOCUMENT_KINDS.get(template.code)
+    sent_for_item = ApplicationDocument.checklist_item_id == item.id
+    if kind is not None:
+        member = (ApplicationDocument.member_id.is_(None) if item.member_id is None
+                  else ApplicationDocument.member_id == item.member_id)
+        sent_for_item = or_(sent_for_item, and_(ApplicationDocument.kind == kind, member))
+    newest = db.session.scalar(select(ApplicationDocument).where(
+        ApplicationDocument.application_id == item.application_id, sent_for_item)
+        .order_by(ApplicationDocument.id.desc()).limit(1))
+    if newest is not None and newest.status is DocumentStatus.PENDING:
+        review_document(staff, db.session.get(Application, item.application_id), newest, accept=True, reason="")
 
 
 def _record_item_details(actor: User | None, item: ChecklistItem, template: RequirementTemplate, household_id: int,

@@ -1,0 +1,114 @@
+"""Documents in one tap, in Spanish on a 360 px phone: a good file goes up from its own row with one tap to choose
+and one to send; a refused file's reason is said beside its own row, which has the focus."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from licensing.application import services as applications
+from licensing.application.models import ApplicationDocument, HouseholdMember, MemberRole, SectionStatus
+from portal.database import now_utc
+from portal.extensions import db
+from portal.models import Household, Role, User
+from portal.passwords import hash_password
+from tests.browser.test_journeys import sign_in
+
+pytestmark = pytest.mark.browser
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PASSWORD = "documentos en un toque"
+
+
+def spanish_applicant(live_server) -> tuple[int, int]:
+    """An applicant who reads Spanish, whose Applicants section is done: four documents to send."""
+    with live_server.app.app_context():
+        user = User(
+            email="paula.rios@example.com",
+            full_name="Paula Ríos",
+            role=Role.APPLICANT,
+            preferred_locale="es",
+            password_hash=hash_password(PASSWORD),
+            email_confirmed_at=now_utc(),
+            household=Household(name="Paula Ríos"),
+        )
+        db.session.add(user)
+        db.session.flush()
+        application = applications.open_application(user.household, None, opened_by=user)
+        member = HouseholdMember(
+            application_id=application.id,
+            role=MemberRole.PRIMARY,
+            position=0,
+            first_name="Paula",
+            last_name="Ríos",
+            birth_date=date(1987, 7, 3),
+            email=user.email,
+        )
+        db.session.add(member)
+        section = applications.sections_by_key(applications.load_application(application.id))["applicants"]
+        applications.change_section_status(user, application, section, SectionStatus.COMPLETE, "section_saved")
+        db.session.commit()
+        return application.id, member.id
+
+
+def test_each_document_goes_up_from_its_own_row_and_a_refusal_is_said_beside_it(live_server, phone):
+    base, page = live_server.url, phone
+    application_id, member_id = spanish_applicant(live_server)
+    sign_in(page, base, "paula.rios@example.com", PASSWORD)
+    page.goto(base + "/licensing/application")
+    page.wait_for_selector("html[lang=es]")
+
+    # The photo ID: one tap to choose the photo, one to send it.
+    photo_row = page.locator(f"#document-photo_id-{member_id}")
+    photo_row.locator("input[type=file]").set_input_files(
+        files=[{"name": "identificacion.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    photo_row.get_by_role("button", name="Enviar", exact=True).click()
+    page.wait_for_selector("text=Gracias, el documento se subió.")
+    assert photo_row.get_by_text("Subido, en espera de revisión").is_visible()
+    assert photo_row.get_by_role("link", name="identificacion.png").is_visible()
+
+    # Proof of income, further down: a file that is not a document is refused.
+    income_row = page.locator("#document-proof_of_income-0")
+    income_row.locator("input[type=file]").set_input_files(
+        files=[{"name": "recibo.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 un programa"}]
+    )
+    income_row.get_by_role("button", name="Enviar", exact=True).click()
+    page.wait_for_selector("#document-proof_of_income-0-error")
+    message = income_row.get_by_role("alert")
+    assert (
+        message.inner_text().strip() == "Este archivo no es PDF, JPEG, PNG ni HEIC. Guárdelo en uno de esos formatos."
+    )
+    # The focus is on that row's file input, which the message describes, and the message is on the screen.
+    focused = page.evaluate("""() => {
+        const element = document.activeElement;
+        return {id: element.id, describedBy: element.getAttribute('aria-describedby'),
+                row: element.closest('li') && element.closest('li').id};
+    }""")
+    assert focused["id"] == "document-proof_of_income-0-file"
+    assert focused["row"] == "document-proof_of_income-0"
+    assert "document-proof_of_income-0-error" in focused["describedBy"].split()
+    # (Bootstrap scrolls smoothly: wait for the scroll to the focused input to end.)
+    expect(message).to_be_in_viewport(ratio=1)
+    expect(income_row.locator("input[type=file]")).to_be_in_viewport(ratio=1)
+    # Only that row speaks of it; the photo ID stays sent; the page fits the phone.
+    assert page.locator("[role=alert]").count() == 1
+    assert photo_row.get_by_text("Subido, en espera de revisión").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    with live_server.app.app_context():
+        kinds = db.session.scalars(
+            select(ApplicationDocument.kind).where(ApplicationDocument.application_id == application_id)
+        ).all()
+        assert kinds == ["photo_id"]
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ApplicationDocument)
+                .where(
+                    ApplicationDocument.kind == "proof_of_income", ApplicationDocument.application_id == application_id
+                )
+            )
+            == 0
+        )
