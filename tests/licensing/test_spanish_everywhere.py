@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from licensing.application import services as applications
 from licensing.application.models import Reference
 from licensing.recruitment.models import InfoSession, Lead, SessionFormat
+from licensing.uploads import store_upload
 from portal.extensions import db as portal_db
 from portal.i18n import datetime_filter
 from portal.models import Household, OutboxMessage, Role, User
@@ -166,7 +167,7 @@ def test_a_returned_document_is_named_in_the_family_language(app, db, make_user)
         application = applications.open_application(
             portal_db.session.get(Household, family.household_id), None, opened_by=None
         )
-        stored = applications.store_upload(FileStorage(io.BytesIO(PDF), filename="talon.pdf"))
+        stored = store_upload(FileStorage(io.BytesIO(PDF), filename="talon.pdf"))
         document = applications.new_document(
             application.id, "proof_of_income", None, stored, portal_db.session.get(User, family.id)
         )
