@@ -10,14 +10,16 @@ from urllib.parse import urlsplit
 
 from flask import Response, render_template_string
 from flask_babel import force_locale
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from licensing.application import services as applications
 from licensing.application.models import Reference
 from licensing.recruitment.models import InfoSession, Lead, SessionFormat
+from licensing.uploads import store_upload
 from portal.extensions import db as portal_db
-from portal.i18n import datetime_filter
+from portal.i18n import datetime_filter, one_closing_period
 from portal.models import Household, OutboxMessage, Role, User
 from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import PDF, fill_section
@@ -166,7 +168,7 @@ def test_a_returned_document_is_named_in_the_family_language(app, db, make_user)
         application = applications.open_application(
             portal_db.session.get(Household, family.household_id), None, opened_by=None
         )
-        stored = applications.store_upload(FileStorage(io.BytesIO(PDF), filename="talon.pdf"))
+        stored = store_upload(FileStorage(io.BytesIO(PDF), filename="talon.pdf"))
         document = applications.new_document(
             application.id, "proof_of_income", None, stored, portal_db.session.get(User, family.id)
         )
@@ -256,3 +258,16 @@ def test_a_spanish_email_ending_with_a_time_has_one_period(app, client, db):
     for body in (mail.body_text, mail.body_html):
         assert re.search(r"[ap]\.m\.\.", body) is None and re.search(r"\d:\d\d:\d\d", body) is None
         assert re.search(r"\d:30\s[ap]\.m\.", body)
+
+
+def test_only_the_sentences_own_period_after_a_time_is_dropped():
+    when = {"when": "5:30 p.m."}
+    # The period closing the sentence, at the end or before the next sentence or markup.
+    assert one_closing_period("Come at 5:30 p.m..", when) == "Come at 5:30 p.m."
+    assert one_closing_period("Come at 5:30 p.m.. Bring your ID.", when) == "Come at 5:30 p.m. Bring your ID."
+    assert one_closing_period("Come at <b>5:30 p.m.</b>.", when) == "Come at <b>5:30 p.m.</b>."
+    assert one_closing_period("Come at 5:30 p.m..</p>", when) == "Come at 5:30 p.m.</p>"
+    # Anything else that happens to contain the value and a period is left as written.
+    assert one_closing_period("Wait… 5:30 p.m.... or later.", when) == "Wait… 5:30 p.m.... or later."
+    assert one_closing_period("See 5:30 p.m..txt at 5:30 p.m..", when) == "See 5:30 p.m..txt at 5:30 p.m."
+    assert isinstance(one_closing_period(Markup("At <b>5:30 p.m.</b>."), when), Markup)
