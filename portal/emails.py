@@ -56,7 +56,7 @@ def portal_url(endpoint: str, *, _anchor: str | None = None, **values: object) -
 _ADDRESS_IN_ESCAPED_TEXT = re.compile(r"https?://(?:(?!&lt;|&gt;|&#34;|&#39;|&quot;)\S)+")
 
 
-def linkify(text: str) -> Markup:
+def linkify(text: str | None) -> Markup:
     """Plain text (an email's body in the outbox view) as HTML with each http(s) address a link. The text is escaped
     first and only the addresses found in the escaped text become links, so nothing in a body becomes markup."""
 
@@ -66,7 +66,7 @@ def linkify(text: str) -> Markup:
         address, rest = address[:len(address) - trailing], address[len(address) - trailing:]
         return f'<a href="{address}" rel="noopener noreferrer">{address}</a>{rest}'
 
-    return Markup(_ADDRESS_IN_ESCAPED_TEXT.sub(link, str(escape(text))))  # noqa: S704 (escaped above)
+    return Markup(_ADDRESS_IN_ESCAPED_TEXT.sub(link, str(escape(text or ""))))  # noqa: S704 (escaped above)
 
 
 def queue_email(recipient: str, locale: str, template: str, **context) -> OutboxMessage:

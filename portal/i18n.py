@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 from babel import Locale, dates, numbers
@@ -10,6 +11,7 @@ from flask_babel import force_locale, get_locale, get_timezone, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.audit import audit_label
 from portal.clock import agency_zone
@@ -149,10 +151,14 @@ def event_text(event) -> str:
 
 
 def one_closing_period(text: str, variables: dict) -> str:
-    """A sentence ending with a value that ends with its own period ("5:30 p.m.") takes no second one ("p.m..")."""
+    """A sentence ending with a value that ends with its own period ("5:30 p.m.") takes no second one ("p.m..").
+
+    Only where the value is followed by the sentence's own period, i.e. that period ends the text or is followed by
+    a space or markup: an ellipsis after the value ("p.m....") or the value's text elsewhere is left as written."""
     for value in variables.values():
         if isinstance(value, str) and value.endswith("."):
-            text = text.replace(value + ".", value)
+            collapsed = re.sub(re.escape(value) + r"\.(?=\s|<|$)", lambda _match, value=value: value, text)
+            text = Markup(collapsed) if isinstance(text, Markup) else collapsed  # noqa: S704 (was markup already)
     return text
 
 

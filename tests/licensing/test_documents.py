@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from licensing.application import services as applications
 from licensing.application.documents import required_documents
 from licensing.application.models import ApplicationDocument, DocumentPage, DocumentStatus
+from licensing.uploads import EXTENSIONS
 from portal.clock import agency_today
 from portal.models import AuditEvent, Role
 from tests.conftest import csrf_token, post_form, sign_in, text_of
@@ -62,7 +63,10 @@ def test_each_required_document_has_its_own_row_input_and_button(app, client, db
         html = row(body, slot.anchor)
         assert html.count("<form") == 1 and f'name="slot" value="{slot.slot}"' in html
         file_input = re.search(r'<input[^>]*type="file"[^>]*>', html).group(0)
-        assert 'accept="application/pdf,image/*"' in file_input and " multiple" in file_input
+        # The picker offers exactly what the upload check accepts (no GIF or WebP to be refused afterwards).
+        accepted = set(re.search(r'accept="([^"]*)"', file_input).group(1).split(","))
+        assert accepted == set(EXTENSIONS) | {"image/heif"} | set().union(*EXTENSIONS.values())
+        assert " multiple" in file_input
         assert "capture" not in file_input  # the phone offers its camera and its files
         assert f'id="{slot.anchor}-file"' in file_input and f'for="{slot.anchor}-file"' in html
         assert 'type="submit"' in html and "Missing" in html

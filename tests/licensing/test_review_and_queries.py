@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from sqlalchemy import select
 
-from licensing.application.models import ApplicationStatus, HouseholdMember, MemberRole
+from licensing.application.models import ApplicationStatus, HouseholdMember, MemberRole, Signature
+from portal.i18n import datetime_filter
 from portal.models import Role
 from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import (
@@ -80,3 +84,46 @@ def test_application_pages_run_a_fixed_number_of_queries(app, client, db, make_u
     many = counts()
     assert many == few, list(zip([u for _, u in pages], few, many, strict=True))
     assert max(many) <= 16
+
+
+def signature_row(body: str, member_id: int) -> str:
+    match = re.search(rf'<li[^>]*id="signature-{member_id}".*?</li>', body, re.S)
+    assert match, f"no signature row for member {member_id}"
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", match.group(0)))).replace("\u202f", " ")
+
+
+def test_staff_see_who_signed_when_how_and_from_where(app, client, db, make_user, count_queries,
+                                                      applicant_with_application):
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    url = f"/licensing/staff/applications/{application_id}"
+    fill_all_sections(client)
+    applicants = [m for m in db.session.scalars(select(HouseholdMember).order_by(HouseholdMember.position))
+                  if m.role is not MemberRole.OTHER]
+    assert len(applicants) == 2
+    with count_queries() as unsigned:
+        body = staff.get(url).get_data(as_text=True)
+    for member in applicants:
+        assert f"{member.full_name} has not signed." in signature_row(body, member.id)
+
+    primary, co_applicant = sorted(applicants, key=lambda m: m.role is not MemberRole.PRIMARY)
+    post_form(client, "/licensing/application/sign", {"member_id": str(primary.id), "typed_name": primary.full_name})
+    sign_through_emailed_link(client, db, co_applicant)
+    signatures = {s.member_id: s for s in db.session.scalars(select(Signature))}
+    assert set(signatures) == {primary.id, co_applicant.id}
+
+    with count_queries() as signed:
+        body = staff.get(url).get_data(as_text=True)
+    assert signed.count == unsigned.count  # the signatures come with the application: no query per row
+    own, linked = signature_row(body, primary.id), signature_row(body, co_applicant.id)
+    for member, shown in ((primary, own), (co_applicant, linked)):
+        signature = signatures[member.id]
+        assert "Signed" in shown and "has not signed" not in shown
+        assert f"Name typed {member.full_name}" in shown
+        with app.test_request_context():
+            assert datetime_filter(signature.signed_at, "short").replace("\u202f", " ") in shown
+        assert signature.ip_address and f"IP address {signature.ip_address}" in shown
+    assert "In their own account" in own and "emailed link" not in own
+    assert "Through their own emailed link" in linked and "own account" not in linked

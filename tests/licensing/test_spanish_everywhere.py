@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, render_template_string
 from flask_babel import force_locale
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -18,7 +19,7 @@ from licensing.application.models import Reference
 from licensing.recruitment.models import InfoSession, Lead, SessionFormat
 from licensing.uploads import store_upload
 from portal.extensions import db as portal_db
-from portal.i18n import datetime_filter
+from portal.i18n import datetime_filter, one_closing_period
 from portal.models import Household, OutboxMessage, Role, User
 from tests.conftest import post_form, sign_in, text_of
 from tests.licensing.conftest import PDF, fill_section
@@ -257,3 +258,16 @@ def test_a_spanish_email_ending_with_a_time_has_one_period(app, client, db):
     for body in (mail.body_text, mail.body_html):
         assert re.search(r"[ap]\.m\.\.", body) is None and re.search(r"\d:\d\d:\d\d", body) is None
         assert re.search(r"\d:30\s[ap]\.m\.", body)
+
+
+def test_only_the_sentences_own_period_after_a_time_is_dropped():
+    when = {"when": "5:30 p.m."}
+    # The period closing the sentence, at the end or before the next sentence or markup.
+    assert one_closing_period("Come at 5:30 p.m..", when) == "Come at 5:30 p.m."
+    assert one_closing_period("Come at 5:30 p.m.. Bring your ID.", when) == "Come at 5:30 p.m. Bring your ID."
+    assert one_closing_period("Come at <b>5:30 p.m.</b>.", when) == "Come at <b>5:30 p.m.</b>."
+    assert one_closing_period("Come at 5:30 p.m..</p>", when) == "Come at 5:30 p.m.</p>"
+    # Anything else that happens to contain the value and a period is left as written.
+    assert one_closing_period("Wait… 5:30 p.m.... or later.", when) == "Wait… 5:30 p.m.... or later."
+    assert one_closing_period("See 5:30 p.m..txt at 5:30 p.m..", when) == "See 5:30 p.m..txt at 5:30 p.m."
+    assert isinstance(one_closing_period(Markup("At <b>5:30 p.m.</b>."), when), Markup)

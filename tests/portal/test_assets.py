@@ -130,7 +130,7 @@ def test_text_files_are_sent_gzipped_to_browsers_that_take_it(app, client, url):
     plain = client.get(url)
     plain_body = plain.get_data()
     assert "Content-Encoding" not in plain.headers
-    assert plain.headers["Vary"].startswith("Accept-Encoding") or "Accept-Encoding" in plain.headers["Vary"]
+    assert "Accept-Encoding" in plain.headers["Vary"]
     zipped = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert int(zipped.headers["Content-Length"]) == len(zipped.get_data())

@@ -135,3 +135,8 @@ def test_the_outbox_shows_clickable_links_and_no_markup_from_a_body(app, client,
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert '<a href="https://portal.test/start/abc?x=1&amp;y=2" rel="noopener noreferrer">' in page
     assert "<script>alert" not in page and "<img src=x" not in page and 'href="javascript:' not in page
+
+
+def test_linkify_of_no_body_is_empty_not_none():
+    assert str(linkify(None)) == ""
+    assert str(linkify("")) == ""

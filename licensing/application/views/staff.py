@@ -105,6 +105,7 @@ def _render_staff_application(application: Application, **forms):
         reason_form=forms.get("reason_form") or ReasonForm(), button_form=ConfirmForm(),
         adults=others.adults_needing_own_part(application, today), readable=readable_sections(application),
         reference_rows=_reference_rows, today=today, family_hint=reasons.language_hint(languages),
+        signed={s.member_id: s for s in application.signatures},  # loaded with the application: no query more
         saved_reasons=reasons.reason_choices(reasons.active_reasons(), languages),
     ), 422 if forms else 200
 
