@@ -107,3 +107,10 @@ def test_a_typed_time_is_the_agencys_wall_clock_time(app):
     with app.app_context():
         assert local_to_utc(datetime(2026, 12, 8, 10, 0)) == datetime(2026, 12, 8, 18, 0, tzinfo=UTC)  # noqa: DTZ001 (typed, naive)
         assert local_to_utc(datetime(2027, 7, 8, 10, 0)) == datetime(2027, 7, 8, 17, 0, tzinfo=UTC)  # noqa: DTZ001
+
+
+@pytest.mark.parametrize("pair", [("Due %(when)s", "Expires %(when)s")])
+def test_words_a_family_must_tell_apart_stay_apart_in_spanish(pair):
+    """A checklist row can show both a due date and an expiry date: 'Vence el' for both told the family nothing."""
+    spanish = {entry.msgid: entry.msgstr for entry in polib.pofile(str(CATALOG))}
+    assert spanish[pair[0]] != spanish[pair[1]]
