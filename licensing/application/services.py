@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms import FieldList, FormField
+from wtforms import FieldList, FormField, SelectField
 
 from licensing.application.documents import RequiredDocument, required_documents
 from licensing.application.models import (
@@ -247,11 +247,10 @@ def _normalized(fields) -> dict:
 
 
 def _blank_row(entry) -> bool:
-    """A row nobody started (as RowForm.is_blank says: none of its row_fields answered) is no answer."""
+    """A row with nothing typed or ticked in it is no answer (a language list always has one chosen: not counted)."""
     if not isinstance(entry, FormField):
         return _normal_value(entry.data) is None
-    names = getattr(entry.form, "row_fields", ()) or [sub.short_name for sub in entry.form]
-    return all(_normal_value(entry.form[name].data) is None for name in names)
+    return all(_normal_value(sub.data) is None for sub in entry.form if not isinstance(sub, SelectField))
 
 
 def _normal_value(value):

@@ -418,6 +418,17 @@ def test_a_draft_that_only_differs_in_spaces_and_line_ends_is_the_same_answer(cl
     assert section_row(db, application_id, "residence").status is SectionStatus.IN_PROGRESS
 
 
+def test_a_started_row_is_a_change_even_if_the_save_would_still_ask_for_more(client, db, applicant_with_application):
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    fill_all_sections(client)
+    posted = posted_by_the_page(client, "household")
+    posted["members-2-relationship"] = ["Aunt"]
+    assert client.post(DRAFT.format(key="household"), data=posted).status_code == 204
+    stored = section_row(db, application_id, "household")
+    assert stored.status is SectionStatus.IN_PROGRESS and stored.draft["members-2-relationship"] == ["Aunt"]
+
+
 def test_a_draft_sent_before_the_save_and_arriving_after_it_is_ignored(client, db, applicant_with_application):
     """A slow phone: the draft leaves, the person presses Save, the draft lands after the save. It must not reopen
     the section: its marker (the page's) is older than the save, so it is answered 204 and nothing is written."""
