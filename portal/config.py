@@ -94,6 +94,8 @@ def from_environment() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "30 per minute"),
         "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT", "20 per hour"),
         "EMAIL_RATE_LIMIT": os.environ.get("EMAIL_RATE_LIMIT", "10 per hour"),
+        # Autosave of a section's draft (static/js/portal.js saves a second after typing stops), per person.
+        "DRAFT_RATE_LIMIT": os.environ.get("DRAFT_RATE_LIMIT", "30 per minute"),
         "LOGIN_FAILURES_BEFORE_LOCKOUT": int(os.environ.get("LOGIN_FAILURES_BEFORE_LOCKOUT", 5)),
         "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)),
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),

@@ -38,6 +38,8 @@ def render_error(status: int):
 def _handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.response is not None:  # a route that answers the error its own way (e.g. a limit's JSON on_breach)
+        return error.response
     return render_error(error.code if error.code in ERROR_TEXTS else 400 if error.code < 500 else 500)
 
 

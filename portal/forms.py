@@ -64,6 +64,23 @@ class PortalForm(FlaskForm):
         return messages
 
 
+def field_names(form) -> set[str]:
+    """The names a form's page posts (every row of a repeated group, up to its max_entries), without the CSRF
+    token: what a kept draft may hold."""
+    names: set[str] = set()
+    for field in form:
+        if isinstance(field, wtforms.FieldList):
+            while field.max_entries and len(field.entries) < field.max_entries:
+                field.append_entry()
+            for entry in field.entries:
+                names |= field_names(entry.form) if isinstance(entry, wtforms.FormField) else {entry.name}
+        elif isinstance(field, wtforms.FormField):
+            names |= field_names(field.form)
+        elif field.short_name != "csrf_token":
+            names.add(field.name)
+    return names
+
+
 def _answered(field) -> bool:
     return any(not isinstance(value, str) or value.strip() for value in (field.raw_data or []))
 

@@ -3,6 +3,7 @@ Signatures and submission are in submission.py; other people's parts in others.p
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -10,7 +11,9 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
-from werkzeug.datastructures import FileStorage
+from sqlalchemy.orm.attributes import flag_modified
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import FieldList, FormField, SelectField
 
 from licensing.application.documents import RequiredDocument, required_documents
 from licensing.application.models import (
@@ -30,12 +33,13 @@ from licensing.application.models import (
     Signature,
     StaffNote,
 )
-from licensing.application.sections import SECTION_KEYS
+from licensing.application.sections import SECTION_FORMS, SECTION_KEYS
 from licensing.uploads import StoredFile, store_pages
 from portal import audit, emails
 from portal.clock import agency_zone
 from portal.database import now_utc
 from portal.extensions import db
+from portal.forms import field_names
 from portal.models import Household, User
 from portal.services import household_accounts
 from portal.tokens import new_nonce
@@ -152,15 +156,112 @@ def _require_editable(application: Application, section: ApplicationSection) -> 
         raise Refused(_l("This section can't be changed now. Your homefinder reopens it if something must change."))
 
 
+# A draft is kept input: capped as input kept over a sign-in is (portal/pending.py).
+MAX_DRAFT_BYTES = 64 * 1024
+
+
+class DraftTooLarge(Refused):
+    """A draft larger than MAX_DRAFT_BYTES: not kept (the draft endpoint answers 413)."""
+
+
+def section_marker(section: ApplicationSection) -> str:
+    """What the section's page was rendered from (sent back with each draft): it changes when the answers are
+    saved (or staff move the section), never when a draft is kept, so a draft that left the page before the last
+    save is known by it (see save_draft and draft_is_stale)."""
+    return section.updated_at.isoformat()
+
+
+def draft_is_stale(section: ApplicationSection, marker: str | None) -> bool:
+    """A draft sent from a page rendered before the section was last saved: it must not undo that save. A draft
+    without a marker (a page opened before markers existed) is taken as it is."""
+    return marker is not None and marker != section_marker(section)
+
+
 def save_draft(application: Application, section: ApplicationSection, typed: dict[str, list[str]],
                user: User) -> None:
-    """Keep exactly what was typed, valid or not, so nothing is lost (validated answers replace it on save)."""
+    """Keep exactly what was typed, valid or not, so nothing is lost (validated answers replace it on save). Only
+    the section form's own fields are kept (see typed_fields); a draft over MAX_DRAFT_BYTES raises DraftTooLarge.
+    A draft that says what the saved answers say is nothing to keep: a finished section stays finished."""
     _require_editable(application, section)
+    if len(json.dumps(typed, ensure_ascii=False).encode()) > MAX_DRAFT_BYTES:
+        raise DraftTooLarge(_l("This is more than a section can keep. Shorten your answers and try again."))
+    # The marker (section_marker) moves with the answers, not with a draft: kept as it is when the row is written.
+    flag_modified(section, "updated_at")
+    if not draft_changes_answers(application, section, typed):
+        section.draft = None
+        return
     section.draft = typed
     # Typing into a section in progress is not an event (the log would fill with keystrokes); changing a finished
     # section is: it is no longer complete.
     if section.status is SectionStatus.COMPLETE:
         change_section_status(user, application, section, SectionStatus.IN_PROGRESS, "section_edited")
+
+
+def typed_fields(key: str, posted: MultiDict) -> dict[str, list[str]]:
+    """What was posted to a section's form, under the form's own field names only (no CSRF token, no marker,
+    nothing made up), as the lists of values a draft keeps."""
+    names = field_names(SECTION_FORMS[key](formdata=None))
+    return {name: posted.getlist(name) for name in posted if name in names}
+
+
+def draft_changes_answers(application: Application, section: ApplicationSection,
+                          typed: dict[str, list[str]]) -> bool:
+    """Whether a draft says something else than the saved answers: the draft is read by the section's form as a
+    Save would read it, and compared with the form filled from the answers (as the page shows them), both
+    normalized (spaces around, a browser's line ends, an empty answer however it is written, blank rows)."""
+    form_class = SECTION_FORMS[section.key]
+    drafted = form_class(formdata=MultiDict([(n, v) for n, values in typed.items() for v in values]), data=None)
+    if _has_process_errors(drafted):  # a number or date that doesn't read as one is not a saved answer
+        return True
+    saved = form_class(formdata=None, data=initial_form_data(application, section))
+    return _normalized(drafted) != _normalized(saved)
+
+
+def _has_process_errors(fields) -> bool:
+    for each in fields:
+        if isinstance(each, FieldList):
+            if _has_process_errors(each.entries):
+                return True
+        elif isinstance(each, FormField):
+            if _has_process_errors(each.form):
+                return True
+        elif each.process_errors and any(_normal_value(raw) is not None for raw in each.raw_data or []):
+            return True  # (an empty answer doesn't read as a date either: it is compared as empty)
+    return False
+
+
+def _normalized(fields) -> dict:
+    values = {}
+    for each in fields:
+        if each.short_name == "csrf_token":
+            continue
+        if isinstance(each, FieldList):
+            values[each.short_name] = [_normalized(entry.form) if isinstance(entry, FormField)
+                                       else _normal_value(entry.data) for entry in each.entries
+                                       if not _blank_row(entry)]
+        elif isinstance(each, FormField):
+            values[each.short_name] = _normalized(each.form)
+        else:
+            values[each.short_name] = _normal_value(each.data)
+    return values
+
+
+def _blank_row(entry) -> bool:
+    """A row with nothing typed or ticked in it is no answer (a language list always has one chosen: not counted)."""
+    if not isinstance(entry, FormField):
+        return _normal_value(entry.data) is None
+    return all(_normal_value(sub.data) is None for sub in entry.form if not isinstance(sub, SelectField))
+
+
+def _normal_value(value):
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        return value or None
+    if isinstance(value, list | tuple):
+        return [_normal_value(item) for item in value] or None
+    if value is False:
+        return None
+    return value
 
 
 def save_section(application: Application, section: ApplicationSection, form, user: User) -> set[int]:
@@ -171,6 +272,7 @@ def save_section(application: Application, section: ApplicationSection, form, us
     saver = _SAVERS.get(section.key, _save_flat)
     saver(application, section, form, user)
     section.draft = None
+    section.updated_at = now_utc()  # a new marker (section_marker), even after save_draft kept it in this request
     change_section_status(user, application, section, SectionStatus.COMPLETE, "section_saved")
     section.reopen_note = "" if application.status is not ApplicationStatus.RETURNED else section.reopen_note
     if application.signatures:

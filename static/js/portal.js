@@ -5,13 +5,16 @@
  *    one of the listed values ("yes", or "y" for a checked box). It stays shown when it holds an error to fix.
  * 2. Autosave: a form with data-autosave="<url>" posts its fields (CSRF token included) to that url a moment after
  *    typing stops, and with sendBeacon when the page is hidden or left. Its status element (role=status) says
- *    "Saved" or "Not saved" in the page's language, from its data-saved / data-failed attributes.
+ *    "Saved" or "Not saved" in the page's language, from its data-saved / data-failed attributes, or the server's
+ *    own translated message when it refuses the draft (409 can't change now, 413 too much, 429 too often). The
+ *    form's hidden section_marker goes with each draft: the server ignores a draft from before the last save.
  */
 (function () {
   "use strict";
 
   var AUTOSAVE_DELAY_MS = 1000;
   var SUBMIT_WAIT_MS = 3000;
+  var RETRY_AFTER_LIMIT_MS = 20000;
 
   function revealFollowUps(root) {
     root.querySelectorAll("[data-reveal-when]").forEach(function (follower) {
@@ -54,13 +57,27 @@
     var dirty = false;
     var submitting = false;
 
-    function say(saved) {
+    function say(saved, message) {
       if (!status) {
         return;
       }
-      status.textContent = status.getAttribute(saved ? "data-saved" : "data-failed");
+      status.textContent = message || status.getAttribute(saved ? "data-saved" : "data-failed");
       status.classList.toggle("text-success", saved);
       status.classList.toggle("text-danger", !saved);
+    }
+
+    function refusal(response) {
+      // The server's own words, in the page's language: the section can't change now (409), too much to keep
+      // (413), too many saves in a short time (429). Anything else (a redirect to sign in, a proxy's page) is not.
+      if ([409, 413, 429].indexOf(response.status) < 0 ||
+          (response.headers.get("Content-Type") || "").indexOf("application/json") !== 0) {
+        return Promise.resolve("");
+      }
+      return response.json().then(function (body) {
+        return (body && typeof body.message === "string") ? body.message : "";
+      }, function () {
+        return "";
+      });
     }
 
     function save() {
@@ -77,11 +94,19 @@
                              redirect: "manual", headers: {"Accept": "application/json"}})
         .then(function (response) {
           // 204 only: an ended session answers with a redirect to sign in, which is not a save.
-          var saved = response.status === 204;
-          if (!saved) {
-            dirty = true;
+          if (response.status === 204) {
+            say(true);
+            return;
           }
-          say(saved);
+          // A section that can't change now stays so: no use sending again. Otherwise the next typing (or, after
+          // too many saves, a moment later) sends again.
+          dirty = response.status !== 409;
+          if (response.status === 429) {
+            window.setTimeout(schedule, RETRY_AFTER_LIMIT_MS);
+          }
+          return refusal(response).then(function (message) {
+            say(false, message);
+          });
         }, function () {
           dirty = true;
           say(false);

@@ -220,3 +220,36 @@ def test_the_dashboard_follows_the_application_from_start_to_sent(live_server, p
     assert sent.is_visible()
     assert phone.get_by_text(re.compile("sobre la marcha|a su propio ritmo")).count() == 0
     assert phone.get_by_role("link", name="Ver mi solicitud").is_visible()
+
+
+def test_a_section_that_cant_change_now_says_why_in_spanish(live_server, phone):
+    """A 409 is not a connection problem: the status says the server's own (translated) reason."""
+    email = spanish_applicant(live_server)
+    signed_in(phone, live_server, email)
+    phone.goto(live_server.url + "/licensing/application/section/residence")
+    with live_server.app.app_context():
+        application = db.session.scalar(
+            select(Application).join(User, User.household_id == Application.household_id).where(User.email == email)
+        )
+        application.status, application.submitted_at = ApplicationStatus.SUBMITTED, now_utc()
+        db.commit()
+    phone.locator("input[name=street]").press_sequentially("3 Calle Sauce", delay=20)
+    status = phone.locator(".autosave-status")
+    expect(status).to_have_text(re.compile("^Esta sección no se puede cambiar ahora"))
+    assert NOT_SAVED not in status.inner_text() and status.is_visible()
+    assert stored_draft(live_server, email, "residence") is None
+
+
+def test_too_many_saves_say_so_instead_of_blaming_the_connection(live_server, phone):
+    email = spanish_applicant(live_server)
+    signed_in(phone, live_server, email)
+    phone.goto(live_server.url + "/licensing/application/section/residence")
+    limit = live_server.app.config["DRAFT_RATE_LIMIT"]
+    live_server.app.config["DRAFT_RATE_LIMIT"] = "1 per minute"
+    try:
+        phone.locator("input[name=street]").press_sequentially("3 Calle Sauce", delay=20)
+        expect(phone.locator(".autosave-status")).to_have_text(SAVED)
+        phone.locator("input[name=city]").press_sequentially("Fresno", delay=20)
+        expect(phone.locator(".autosave-status")).to_have_text(re.compile("^Demasiados guardados en poco tiempo"))
+    finally:
+        live_server.app.config["DRAFT_RATE_LIMIT"] = limit

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
@@ -307,3 +308,210 @@ def test_dashboard_stage_in_spanish(app, client, db, applicant_with_application)
     set_status(app, application_id, ApplicationStatus.SUBMITTED)
     page = dashboard(client)
     assert "Usted envió su solicitud el" in page
+
+
+# -- a draft never undoes a save ----------------------------------------------------------------------------------
+
+
+class _PostedByTheForm(HTMLParser):
+    """What a browser posts for the section's form as the page shows it (the draft of the saved answers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pairs: list[tuple[str, str]] = []
+        self._in_form = False
+        self._textarea: str | None = None
+        self.textareas: set[str] = set()
+        self._select: str | None = None
+        self._options: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and "data-autosave" in attrs:
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and "disabled" not in attrs:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.pairs.append((name, attrs.get("value", "on")))
+            elif kind not in ("submit", "button", "file"):
+                self.pairs.append((name, attrs.get("value", "")))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.textareas.add(name)
+            self.pairs.append((name, ""))
+        elif tag == "select" and name:
+            self._select, self._options = name, []
+        elif tag == "option" and self._select:
+            self._options.append((attrs.get("value", ""), "selected" in attrs))
+
+    def handle_data(self, data):
+        if self._textarea:
+            name, value = self.pairs[-1]
+            self.pairs[-1] = (name, value + data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select" and self._select:
+            chosen = [value for value, selected in self._options if selected] or [self._options[0][0]]
+            self.pairs.append((self._select, chosen[0]))
+            self._select = None
+
+
+def posted_by_the_page(client, key: str) -> dict[str, list[str]]:
+    parser = _PostedByTheForm()
+    parser.feed(client.get(f"/licensing/application/section/{key}").get_data(as_text=True))
+    posted: dict[str, list[str]] = {}
+    for name, value in parser.pairs:
+        if name in parser.textareas:  # HTML drops the line end just after <textarea>; a browser sends CRLF ends
+            value = re.sub(r"^\r?\n", "", value).replace("\r\n", "\n").replace("\n", "\r\n")
+        posted.setdefault(name, []).append(value)
+    return posted
+
+
+def events(db, action: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action))
+
+
+@pytest.mark.parametrize("key", list(SECTION_ANSWERS))
+def test_a_draft_of_the_saved_answers_leaves_a_finished_section_finished(client, db, applicant_with_application, key):
+    """Typing something and taking it back (or a draft sent on leaving the page untouched) changes nothing."""
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    fill_all_sections(client)
+    posted = posted_by_the_page(client, key)
+    assert "csrf_token" in posted and "section_marker" in posted
+    response = client.post(DRAFT.format(key=key), data=posted)
+    assert response.status_code == 204
+    stored = section_row(db, application_id, key)
+    assert stored.status is SectionStatus.COMPLETE and stored.draft is None
+    assert events(db, "section_edited") == 0
+
+
+def test_a_draft_that_only_differs_in_spaces_and_line_ends_is_the_same_answer(client, db, applicant_with_application):
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    fill_section(client, "residence", pets_description="One dog\nand a cat")
+    posted = posted_by_the_page(client, "residence")
+    assert posted["pets_description"] == ["One dog\r\nand a cat"]
+    posted["city"] = ["  Fresno "]
+    assert client.post(DRAFT.format(key="residence"), data=posted).status_code == 204
+    assert section_row(db, application_id, "residence").status is SectionStatus.COMPLETE
+
+    # A real change still makes the finished section unfinished, once, with its event.
+    posted["city"] = ["Clovis"]
+    assert client.post(DRAFT.format(key="residence"), data=posted).status_code == 204
+    stored = section_row(db, application_id, "residence")
+    assert stored.status is SectionStatus.IN_PROGRESS and stored.draft["city"] == ["Clovis"]
+    assert events(db, "section_edited") == 1
+    # A number that doesn't read as one is a change too (it can't be the saved 3).
+    fill_section(client, "residence")
+    posted = posted_by_the_page(client, "residence")
+    posted["bedrooms"] = ["three"]
+    client.post(DRAFT.format(key="residence"), data=posted)
+    assert section_row(db, application_id, "residence").status is SectionStatus.IN_PROGRESS
+
+
+def test_a_started_row_is_a_change_even_if_the_save_would_still_ask_for_more(client, db, applicant_with_application):
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    fill_all_sections(client)
+    posted = posted_by_the_page(client, "household")
+    posted["members-2-relationship"] = ["Aunt"]
+    assert client.post(DRAFT.format(key="household"), data=posted).status_code == 204
+    stored = section_row(db, application_id, "household")
+    assert stored.status is SectionStatus.IN_PROGRESS and stored.draft["members-2-relationship"] == ["Aunt"]
+
+
+def test_a_draft_sent_before_the_save_and_arriving_after_it_is_ignored(client, db, applicant_with_application):
+    """A slow phone: the draft leaves, the person presses Save, the draft lands after the save. It must not reopen
+    the section: its marker (the page's) is older than the save, so it is answered 204 and nothing is written."""
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    fill_section(client, "residence")
+    before = posted_by_the_page(client, "residence")
+    # Drafts from that page keep being taken: keeping a draft doesn't move the marker.
+    typing = {**before, "city": ["Clovis"]}
+    assert client.post(DRAFT.format(key="residence"), data=typing).status_code == 204
+    typing["city"] = ["Clovis Ca"]
+    assert client.post(DRAFT.format(key="residence"), data=typing).status_code == 204
+    assert section_row(db, application_id, "residence").draft["city"] == ["Clovis Ca"]
+
+    saved = fill_section(client, "residence", city="Clovis")
+    assert saved.status_code == 303
+    late = client.post(DRAFT.format(key="residence"), data={**before, "city": ["Clovi"]})
+    assert late.status_code == 204 and late.get_data() == b""
+    stored = section_row(db, application_id, "residence")
+    assert stored.status is SectionStatus.COMPLETE and stored.draft is None and stored.data["city"] == "Clovis"
+    assert events(db, "section_edited") == 1  # the typing before the save, not the late draft
+
+    # The page as it is now carries the new marker: typing there is kept again.
+    now = posted_by_the_page(client, "residence")
+    assert now["section_marker"] != before["section_marker"]
+    assert client.post(DRAFT.format(key="residence"), data={**now, "city": ["Madera"]}).status_code == 204
+    assert section_row(db, application_id, "residence").draft["city"] == ["Madera"]
+
+
+# -- only the form's own fields, capped, limited -------------------------------------------------------------------
+
+
+def test_a_draft_keeps_only_the_forms_own_fields(client, db, applicant_with_application):
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    response = post_form(
+        client,
+        DRAFT.format(key="household"),
+        {
+            "members-0-first_name": "Rosa",
+            "members-9-first_name": "Ten",
+            "members-99-first_name": "Made up",
+            "invented": "x" * 1000,
+        },
+    )
+    assert response.status_code == 204
+    assert section_row(db, application_id, "household").draft == {
+        "members-0-first_name": ["Rosa"],
+        "members-9-first_name": ["Ten"],
+    }
+    # The form's own Save keeps the same (here it doesn't validate, so the draft is what is left).
+    post_form(client, "/licensing/application/section/residence", {"street": "1 Elm St", "invented": "x"})
+    assert section_row(db, application_id, "residence").draft == {"street": ["1 Elm St"]}
+
+
+def test_a_draft_over_64_kib_is_refused_unwritten_with_a_message(client, db, applicant_with_application):
+    user, application_id = applicant_with_application(locale="es")
+    sign_in(client, user)
+    assert post_form(client, DRAFT.format(key="residence"), {"street": "1 Elm St"}).status_code == 204
+    response = post_form(
+        client, DRAFT.format(key="residence"), {"street": "1 Elm St", "pets_description": "ñ" * 33_000}
+    )
+    assert response.status_code == 413
+    assert response.get_json() == {"saved": False, "message": response.get_json()["message"]}
+    assert "Acorte sus respuestas" in response.get_json()["message"]
+    assert section_row(db, application_id, "residence").draft == {"street": ["1 Elm St"]}
+    # Just under the cap is kept.
+    assert post_form(client, DRAFT.format(key="residence"), {"pets_description": "a" * 60_000}).status_code == 204
+
+
+def test_drafts_are_rate_limited_per_person_with_a_json_answer(app, client, db, applicant_with_application):
+    app.config["DRAFT_RATE_LIMIT"] = "3 per minute"
+    user, application_id = applicant_with_application(locale="es")
+    other, _other_application = applicant_with_application()
+    sign_in(client, user)
+    for n in range(3):
+        assert post_form(client, DRAFT.format(key="residence"), {"street": f"{n} Elm St"}).status_code == 204
+    refused = post_form(client, DRAFT.format(key="residence"), {"street": "9 Elm St"})
+    assert refused.status_code == 429 and refused.mimetype == "application/json"
+    assert refused.get_json()["saved"] is False and "Espere un minuto" in refused.get_json()["message"]
+    assert section_row(db, application_id, "residence").draft == {"street": ["2 Elm St"]}
+    # The form's own Save is not limited; another household is counted on its own.
+    assert post_form(client, "/licensing/application/section/residence", {"street": "9 Elm St"}).status_code == 422
+    post_form(client, "/logout")
+    sign_in(client, other)
+    assert post_form(client, DRAFT.format(key="residence"), {"street": "1 Elm St"}).status_code == 204

@@ -451,6 +451,9 @@ NOT_WRITERS = {
     "application.services.progress",
     "application.services.stage_of",
     "application.services.section_is_editable",
+    "application.services.draft_changes_answers",
+    "application.services.draft_is_stale",
+    "application.services.typed_fields",
     "recruitment.services.can_be_invited",
     "application.services.documents_day",
     "application.submission.missing_for_submission",
@@ -459,6 +462,7 @@ NOT_WRITERS = {
     "tracker.services.checklists.applies",
     "tracker.services.licenses.ready_for_license",
     # formatters
+    "application.services.section_marker",
     "recruitment.services.lead_token",
     "tracker.services.checks.family_check_status",
     "application.reasons.language_hint",

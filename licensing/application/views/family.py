@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -32,10 +32,14 @@ from portal import audit
 from portal.access import roles_required, signed_in
 from portal.clock import agency_today
 from portal.database import keep_on_refusal
+from portal.extensions import limiter
 from portal.forms import ConfirmForm, csrf_failed, keeps_input, render_form
 from portal.pending import resumes_after_sign_in, take_pending_submission
 from portal.routing import takes_several_files
 from portal.transitions import Refused
+
+# The hidden field of a section's form naming the state it was rendered from (applications.section_marker).
+SECTION_MARKER = "section_marker"
 
 
 @bp.get("/application")
@@ -77,9 +81,14 @@ def application_section(key: str):
     if request.method == "POST":
         form = form_class()
         # Kept before validating: whatever happens next, nothing typed is lost (even when it doesn't validate).
+        draft_kept = True
         if not csrf_failed():
-            applications.save_draft(application, section, _typed(request.form), current_user)
-            keep_on_refusal()
+            try:
+                applications.save_draft(application, section, applications.typed_fields(key, request.form),
+                                        current_user)
+                keep_on_refusal()
+            except applications.DraftTooLarge:
+                draft_kept = False  # too much to keep: the answers are still checked, and what is wrong is marked
         if form.validate():
             cleared = applications.save_section(application, section, form, current_user)
             if key in ("references", "household"):
@@ -89,7 +98,7 @@ def application_section(key: str):
                 flash(_("Your change means everyone signs again: we emailed %(name)s a new link to sign.",
                         name=member.full_name), "info")
             return redirect(url_for("licensing.application_overview"), code=303)
-        return _section_page(form, application, section, editable, draft_kept=True)
+        return _section_page(form, application, section, editable, draft_kept=draft_kept)
     kept = take_pending_submission()
     if kept is not None:
         flash(_("Your session had ended. We kept what you typed: check it and save."), "info")
@@ -101,17 +110,38 @@ def application_section(key: str):
     return _section_page(form, application, section, editable, draft_kept=formdata is not None)
 
 
+def _draft_key() -> str:
+    """Drafts are counted per signed-in person (a shared office address is many households)."""
+    user_id = getattr(current_user, "id", None)
+    return f"draft-user:{user_id}" if user_id is not None else f"draft-address:{request.remote_addr}"
+
+
+def _too_many_drafts(_limit):
+    response = jsonify(saved=False, message=_("Too many saves in a short time. Wait a minute; what you type next is "
+                                              "saved then."))
+    response.status_code = 429
+    return response
+
+
 @bp.post("/application/section/<key>/draft")
 @roles_required(*FAMILY, hidden=True)
+@limiter.limit(lambda: current_app.config["DRAFT_RATE_LIMIT"], key_func=_draft_key, methods=["POST"],
+               on_breach=_too_many_drafts)
 def save_section_draft(key: str):
     """Autosave (static/js/portal.js): keep what is typed in a section, as it is. Never validates, never touches the
-    answers, the signatures or the application's status; a section that can't be changed now is refused unwritten."""
+    answers, the signatures or the application's status; a section that can't be changed now is refused unwritten
+    (409), a draft over the cap too (413). A draft from a page rendered before the section was last saved (its
+    marker says so) arrived late: it is ignored (204), so it can't reopen the section just saved."""
     if key not in SECTION_FORMS:
         abort(404)
     application = get_own_application(current_user)
     section = applications.sections_by_key(application)[key]
+    if applications.draft_is_stale(section, request.form.get(SECTION_MARKER)):
+        return "", 204
     try:
-        applications.save_draft(application, section, _typed(request.form), current_user)
+        applications.save_draft(application, section, applications.typed_fields(key, request.form), current_user)
+    except applications.DraftTooLarge as refused:
+        return jsonify(saved=False, message=str(refused.message)), 413
     except Refused as refused:
         return jsonify(saved=False, message=str(refused.message)), 409
     return "", 204
@@ -119,13 +149,10 @@ def save_section_draft(key: str):
 
 def _section_page(form, application, section, editable: bool, draft_kept: bool):
     return render_form("licensing/application_section.html", form, application=application, section=section,
-                       editable=editable, draft_kept=draft_kept,
+                       editable=editable, draft_kept=draft_kept, marker_name=SECTION_MARKER,
+                       marker=applications.section_marker(section),
                        references_needed={"minimum": MIN_REFERENCES, "non_relatives": MIN_NON_RELATIVE_REFERENCES,
                                           "slots": REFERENCE_ROWS})
-
-
-def _typed(form: MultiDict) -> dict[str, list[str]]:
-    return {name: form.getlist(name) for name in form if name != "csrf_token"}
 
 
 def _flatten(draft: dict[str, list[str]]) -> list[tuple[str, str]]:
