@@ -431,7 +431,8 @@ def test_a_started_row_is_a_change_even_if_the_save_would_still_ask_for_more(cli
 
 def test_a_draft_sent_before_the_save_and_arriving_after_it_is_ignored(client, db, applicant_with_application):
     """A slow phone: the draft leaves, the person presses Save, the draft lands after the save. It must not reopen
-    the section: its marker (the page's) is older than the save, so it is answered 204 and nothing is written."""
+    the section: its marker (the page's) is older than the save, so nothing is written, and the answer (409) says
+    why, for a second window of the same section that would otherwise show "Saved" for words not kept."""
     user, application_id = applicant_with_application()
     sign_in(client, user)
     fill_section(client, "residence")
@@ -446,7 +447,7 @@ def test_a_draft_sent_before_the_save_and_arriving_after_it_is_ignored(client, d
     saved = fill_section(client, "residence", city="Clovis")
     assert saved.status_code == 303
     late = client.post(DRAFT.format(key="residence"), data={**before, "city": ["Clovi"]})
-    assert late.status_code == 204 and late.get_data() == b""
+    assert late.status_code == 409 and "saved in another window" in late.get_json()["message"]
     stored = section_row(db, application_id, "residence")
     assert stored.status is SectionStatus.COMPLETE and stored.draft is None and stored.data["city"] == "Clovis"
     assert events(db, "section_edited") == 1  # the typing before the save, not the late draft

@@ -131,13 +131,16 @@ def save_section_draft(key: str):
     """Autosave (static/js/portal.js): keep what is typed in a section, as it is. Never validates, never touches the
     answers, the signatures or the application's status; a section that can't be changed now is refused unwritten
     (409), a draft over the cap too (413). A draft from a page rendered before the section was last saved (its
-    marker says so) arrived late: it is ignored (204), so it can't reopen the section just saved."""
+    marker says so) is not kept, so it can't reopen the section just saved (a slow phone's draft landing after its
+    own Save; nobody reads that answer), and a second window of the same section is told to reload (409) rather
+    than shown "Saved" for words that were not kept."""
     if key not in SECTION_FORMS:
         abort(404)
     application = get_own_application(current_user)
     section = applications.sections_by_key(application)[key]
     if applications.draft_is_stale(section, request.form.get(SECTION_MARKER)):
-        return "", 204
+        return jsonify(saved=False, message=_("This section was saved in another window. Reload the page to see "
+                                              "it, then go on.")), 409
     try:
         applications.save_draft(application, section, applications.typed_fields(key, request.form), current_user)
     except applications.DraftTooLarge as refused:
