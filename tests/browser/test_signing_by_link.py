@@ -50,6 +50,7 @@ def household_ready_to_sign(live_server) -> None:
                     last_name="Paredes",
                     birth_date=date(1987, 3, 4),
                     email=PRIMARY_EMAIL,
+                    user_id=user.id,
                     preferred_locale="es",
                 ),
                 HouseholdMember(
