@@ -102,10 +102,11 @@ def _confirm_birth_date(token: str, member):
     form = LinkBirthDateForm()
     if form.validate_on_submit():
         keep_on_refusal()  # a wrong date is counted even though the page answers 422 (or 400 once the link stops)
+        g.wrong_birth_date = True  # also when this wrong date is the one that stops the link
         if others.birth_date_confirms(member, form.birth_date.data, token):
+            g.wrong_birth_date = False
             session[SIGNING_LINK_CONFIRMED] = others.link_sha256(token)
             return redirect(url_for("licensing.sign_by_link", token=token), code=303)
-        g.wrong_birth_date = True
         form.birth_date.errors.append(_("That date of birth doesn't match the application. Check it and try again."))
     return render_form("licensing/sign_by_link_confirm.html", form, member=member)
 
