@@ -76,7 +76,7 @@ def seed(_app, **_kwargs) -> None:
         select(ApplicationSection).where(ApplicationSection.application_id == application.id))}
     db.session.add(HouseholdMember(application_id=application.id, role=MemberRole.PRIMARY, position=0,
                                    first_name="Alex", last_name="Applicant", birth_date=date(1988, 5, 14),
-                                   email=applicant.email, phone="555-010-2020"))
+                                   email=applicant.email, user_id=applicant.id, phone="555-010-2020"))
     sections["applicants"].data = {"primary_first_name": "Alex", "primary_last_name": "Applicant",
                                    "primary_birth_date": "1988-05-14", "primary_phone": "555-010-2020",
                                    "has_co_applicant": False, "co_first_name": "", "co_last_name": "",
@@ -223,7 +223,8 @@ def _submitted_application(user: User, first: str, last: str, homefinder: User, 
     application = applications.open_application(household, None, opened_by=user)
     application.assigned_homefinder_id = homefinder.id
     db.session.add(HouseholdMember(application_id=application.id, role=MemberRole.PRIMARY, position=0,
-                                   first_name=first, last_name=last, birth_date=date(1984, 3, 9), email=user.email))
+                                   first_name=first, last_name=last, birth_date=date(1984, 3, 9), email=user.email,
+                                   user_id=user.id))
     for section in db.session.scalars(select(ApplicationSection).where(
             ApplicationSection.application_id == application.id)):
         section.data = dict(DEMO_ANSWERS.get(section.key, {"count": 0}))

@@ -368,7 +368,7 @@ def build_world(app: Flask, db, make_user) -> World:
         session = portal_db.session
         primary = HouseholdMember(application_id=application_id, position=0, role=MemberRole.PRIMARY,
                                   first_name="Elena", last_name="Vargas", birth_date=date(1988, 3, 9),
-                                  email=applicant.email)
+                                  email=applicant.email, user_id=applicant.id)
         adult = HouseholdMember(application_id=application_id, position=1, role=MemberRole.OTHER,
                                 first_name="Rosa", last_name="Vargas", birth_date=date(1950, 1, 15),
                                 relationship_to_applicant="Mother", email="rosa.vargas@example.com")

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from licensing.application.sections import birth_date_field
 from licensing.fields import check_states, long_text, text
 from portal.forms import IntegerField, PortalForm
 from portal.routing import MAX_ID
@@ -68,6 +69,14 @@ class LinkSignatureForm(PortalForm):
 
     typed_name = text(_l("Type your full legal name"), 200, message=_l("Type your full legal name to sign."),
                       render_kw={"autocomplete": "name"})
+    # The hash of what the page showed: a signature is of what the person read, not of what changed meanwhile.
+    content_sha256 = HiddenField()
+
+
+class LinkBirthDateForm(PortalForm):
+    """Before a signing link shows the application: the co-applicant's own date of birth."""
+
+    birth_date = birth_date_field(_l("Your date of birth"))
 
 
 class ReferenceResponseForm(PortalForm):

@@ -151,6 +151,10 @@ class HouseholdMember(Base):
     # A co-applicant signs the application through their own emailed link (the account holder signs signed in).
     signature_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
     signature_link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Wrong dates of birth typed on the current signing link (after too many the link stops working).
+    signature_link_failures: Mapped[int] = mapped_column(default=0)
+    # The primary applicant is the account that created them (never inferred from an email that can change).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
 
     application: Mapped[Application] = relationship(back_populates="members", lazy="raise")
 

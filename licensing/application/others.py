@@ -3,14 +3,16 @@ signature, asked through emailed, single-use links, and their answers."""
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, update
 
 from licensing.application.models import Application, HouseholdMember, MemberRole, Reference
 from licensing.application.services import load_application, record_event
 from licensing.application.submission import names_match, sign_with_link
-from portal import emails
+from portal import audit, emails
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import User
@@ -21,6 +23,10 @@ REFERENCE_PURPOSE = "reference-answer"
 MEMBER_PURPOSE = "adult-part"
 SIGNATURE_PURPOSE = "applicant-signature"
 OUTSIDE_LINK_MAX_AGE = 30 * 24 * 3600
+# A signing link is sent again at most once a minute (a second tap would send two emails, the first already dead).
+SIGNATURE_RESEND_SECONDS = 60
+# Wrong dates of birth typed on one signing link before it stops working (the primary sends a new one).
+SIGNATURE_LINK_MAX_FAILURES = 5
 
 
 def adults_needing_own_part(application: Application, today: date) -> list[HouseholdMember]:
@@ -102,9 +108,11 @@ def applicants_signing_by_link(application: Application) -> list[HouseholdMember
     return [m for m in application.members if m.role is MemberRole.CO_APPLICANT]
 
 
-def send_signature_request(application: Application, member: HouseholdMember, sender: User) -> None:
+def send_signature_request(application: Application, member: HouseholdMember, sender: User,
+                           at_most_once_a_minute: bool = True) -> None:
     """Email a co-applicant their own single-use link to read the application and sign it (a resend retires the
-    previous link), in their language: the member's own, which starts as the household account's."""
+    previous link), in their language: the member's own, which starts as the household account's. Sent again within
+    a minute it is refused (unless the old link was used up by signing: `at_most_once_a_minute=False`)."""
     if member.role is not MemberRole.CO_APPLICANT or not member.email:
         raise Refused(_l("Only a co-applicant with an email address signs through a link."))
     if not application.is_editable_by_family:
@@ -115,8 +123,23 @@ def send_signature_request(application: Application, member: HouseholdMember, se
         # A link sent to the account holder's own inbox would let the account sign for them again.
         raise Refused(_l("%(name)s needs an email address of their own to sign: change it in the Applicants "
                          "section.", name=member.full_name))
+    sent_at = now_utc()
+    if at_most_once_a_minute:
+        # One conditional UPDATE: of two taps at once only one finds the last sending old enough.
+        claimed = db.session.execute(
+            update(HouseholdMember)
+            .where(HouseholdMember.id == member.id,
+                   or_(HouseholdMember.signature_link_sent_at.is_(None),
+                       HouseholdMember.signature_link_sent_at <= sent_at - timedelta(seconds=SIGNATURE_RESEND_SECONDS)))
+            .values(signature_link_sent_at=sent_at)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            db.session.refresh(member)
+            raise Refused(_l("We just emailed %(name)s a link to sign. Please wait a minute before sending another.",
+                             name=member.full_name))
     member.signature_nonce = new_nonce()
-    member.signature_link_sent_at = now_utc()
+    member.signature_link_sent_at = sent_at
+    member.signature_link_failures = 0
     record_event(application, sender, "signature_requested", member=member.full_name, member_id=member.id)
     token = make_token(SIGNATURE_PURPOSE, member.id, member.signature_nonce)
     emails.queue_email(member.email, member.preferred_locale, "signature_request",
@@ -134,7 +157,7 @@ def ask_again_to_sign(application: Application, member_ids: set[int], sender: Us
     asked = [m for m in applicants_signing_by_link(application)
              if m.id in member_ids and m.email and _has_own_address(m, sender)]
     for member in asked:
-        send_signature_request(application, member, sender)
+        send_signature_request(application, member, sender, at_most_once_a_minute=False)
     return asked
 
 
@@ -164,8 +187,50 @@ def signer_for_token(token: str) -> tuple[Application, HouseholdMember]:
     return application, member
 
 
+def link_sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def birth_date_confirms(member: HouseholdMember, typed: date | None, token: str) -> bool:
+    """Before a signing link shows the answers, the co-applicant confirms their date of birth (as the Applicants
+    section has it): an address typed by someone else is not proof enough. Each wrong date is recorded; after
+    SIGNATURE_LINK_MAX_FAILURES the link stops working (TokenInvalid)."""
+    if typed is not None and typed == member.birth_date:
+        return True
+    member.signature_link_failures = (member.signature_link_failures or 0) + 1
+    locked = member.signature_link_failures >= SIGNATURE_LINK_MAX_FAILURES
+    if locked:
+        member.signature_nonce = new_nonce()
+    audit.record("signing_link_birth_date_wrong", None, member, household_id=_household_id(member),
+                 member_id=member.id, link_sha256=link_sha256(token), attempt=member.signature_link_failures,
+                 link_stopped=locked)
+    if locked:
+        raise TokenInvalid
+    return False
+
+
+def record_read_by_link(application: Application, member: HouseholdMember, token: str) -> None:
+    """Who read the answers (health, disclosures) through a signing link, and when."""
+    audit.record("application_read_by_link", None, application, household_id=application.household_id,
+                 member_id=member.id, link_sha256=link_sha256(token))
+
+
+def _household_id(member: HouseholdMember) -> int:
+    return db.session.get(Application, member.application_id).household_id
+
+
 def sign_through_link(application: Application, member: HouseholdMember, typed_name: str, token: str,
                       ip_address: str) -> None:
-    """The co-applicant signs on their own device; the link then stops working."""
+    """The co-applicant signs on their own device; the link then stops working. The link is claimed by one
+    conditional UPDATE of its nonce, so of two signatures sent at once only one passes (the other: TokenInvalid)."""
+    if not names_match(typed_name, member.full_name):
+        raise Refused(_l("The typed name must be exactly %(name)s.", name=member.full_name))
+    claimed = db.session.execute(
+        update(HouseholdMember)
+        .where(HouseholdMember.id == member.id, HouseholdMember.signature_nonce == member.signature_nonce)
+        .values(signature_nonce=new_nonce())
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise TokenInvalid
+    db.session.refresh(member, ["signature_nonce"])
     sign_with_link(application, member, typed_name, token, ip_address)
-    member.signature_nonce = new_nonce()

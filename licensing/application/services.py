@@ -307,12 +307,17 @@ def _jsonable(value):
 def _save_applicants(application: Application, section: ApplicationSection, form, user: User) -> None:
     _save_flat(application, section, form)
     members = {m.role: m for m in application.members if m.is_applicant}
-    primary = members.get(MemberRole.PRIMARY) or HouseholdMember(application_id=application.id,
-                                                                  role=MemberRole.PRIMARY, position=0)
+    primary = members.get(MemberRole.PRIMARY)
+    if primary is None:
+        # The account that first names the primary applicant ("you") is theirs, for good: another account of the
+        # household saving this section later changes their answers, never who they are.
+        primary = HouseholdMember(application_id=application.id, role=MemberRole.PRIMARY, position=0)
+        if user.household_id == application.household_id:
+            primary.user_id, primary.email, primary.preferred_locale = user.id, user.email, user.preferred_locale
+    elif primary.user_id is not None and primary.user_id == user.id:
+        primary.email, primary.preferred_locale = user.email, user.preferred_locale  # their own, kept current
     primary.first_name, primary.last_name = form.primary_first_name.data.strip(), form.primary_last_name.data.strip()
     primary.birth_date, primary.phone = form.primary_birth_date.data, form.primary_phone.data.strip()
-    if user.household_id == application.household_id:
-        primary.email, primary.preferred_locale = user.email, user.preferred_locale
     db.session.add(primary)
     co = members.get(MemberRole.CO_APPLICANT)
     if form.has_co_applicant.data:

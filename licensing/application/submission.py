@@ -10,6 +10,7 @@ from datetime import date
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from licensing.application.documents import document_label, required_documents
 from licensing.application.models import (
@@ -55,14 +56,12 @@ def names_match(typed: str, expected: str) -> bool:
 
 
 def account_holder_member(application: Application, user: User) -> HouseholdMember | None:
-    """The applicant the signed-in account is: the one whose email is the account's. The account that fills in the
-    Applicants section is its primary applicant ("you"), and saving it copies the account's email onto that row, so
-    this is the primary applicant; a second account of the household is nobody's signature but its own person's.
+    """The applicant the signed-in account is: the primary applicant its account created (`user_id`), never
+    inferred from an email, which can change or be shared; a second account of the household is nobody's signature.
     Every other applicant signs through their own emailed link (others.py)."""
-    if user.household_id != application.household_id or not user.email:
+    if user.household_id != application.household_id or user.id is None:
         return None
-    email = user.email.casefold()
-    return next((m for m in application.members if m.is_applicant and m.email.casefold() == email), None)
+    return next((m for m in application.members if m.role is MemberRole.PRIMARY and m.user_id == user.id), None)
 
 
 def sign_as_account_holder(application: Application, member: HouseholdMember, typed_name: str, user: User,
@@ -95,8 +94,13 @@ def _sign(application: Application, member: HouseholdMember, typed_name: str, ip
     signature = Signature(application_id=application.id, member_id=member.id, typed_name=typed_name.strip(),
                           ip_address=ip_address or "", signed_by_id=signed_by.id if signed_by else None,
                           link_sha256=link_sha256, document_sha256=signed_content_hash(application))
-    db.session.add(signature)
-    db.session.flush()
+    try:
+        # Two signatures sent at once both pass the check above; the database keeps one (UNIQUE application, member).
+        with db.session.begin_nested():
+            db.session.add(signature)
+    except IntegrityError:
+        db.session.expire(application, ["signatures"])
+        raise Refused(_l("This person has already signed.")) from None
     record_event(application, signed_by, "signed", member=member.full_name, member_id=member.id,
                  signature_id=signature.id, through="link" if link_sha256 else "account",
                  document_sha256=signature.document_sha256)

@@ -38,12 +38,31 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('link_sha256', sa.String(length=64), nullable=True))
 
     # The Applicants section never asked a co-applicant's language (every row says "en"): their link goes in the
-    # language of the household's account, as for co-applicants added from now on.
+    # language of the household's account whose email is theirs if there is one, else of the primary applicant's
+    # account (the one whose email the primary's is), else the household's first account; never a language nobody
+    # chose (NULL).
     op.execute(
         "UPDATE household_member SET preferred_locale = COALESCE(("
         " SELECT user_account.preferred_locale FROM user_account"
         " JOIN application ON application.household_id = user_account.household_id"
-        " WHERE application.id = household_member.application_id ORDER BY user_account.id LIMIT 1"
+        " WHERE application.id = household_member.application_id"
+        " AND user_account.preferred_locale IS NOT NULL"
+        " AND household_member.email <> '' AND lower(user_account.email) = lower(household_member.email)"
+        " ORDER BY user_account.id LIMIT 1"
+        "), ("
+        " SELECT user_account.preferred_locale FROM user_account"
+        " JOIN application ON application.household_id = user_account.household_id"
+        " JOIN household_member AS primary_member ON primary_member.application_id = application.id"
+        " AND primary_member.role = 'primary'"
+        " WHERE application.id = household_member.application_id"
+        " AND user_account.preferred_locale IS NOT NULL"
+        " AND primary_member.email <> '' AND lower(user_account.email) = lower(primary_member.email)"
+        " ORDER BY user_account.id LIMIT 1"
+        "), ("
+        " SELECT user_account.preferred_locale FROM user_account"
+        " JOIN application ON application.household_id = user_account.household_id"
+        " WHERE application.id = household_member.application_id AND user_account.preferred_locale IS NOT NULL"
+        " ORDER BY user_account.id LIMIT 1"
         "), preferred_locale) WHERE role = 'co_applicant'"
     )
 

@@ -45,6 +45,7 @@ def spanish_applicant(live_server) -> tuple[int, int]:
             last_name="Ríos",
             birth_date=date(1987, 7, 3),
             email=user.email,
+            user_id=user.id,
         )
         db.session.add(member)
         section = applications.sections_by_key(applications.load_application(application.id))["applicants"]

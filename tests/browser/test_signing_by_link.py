@@ -9,8 +9,16 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from licensing.application import others
 from licensing.application import services as applications
-from licensing.application.models import ApplicationSection, HouseholdMember, MemberRole, SectionStatus
+from licensing.application.models import (
+    Application,
+    ApplicationSection,
+    HouseholdMember,
+    MemberRole,
+    SectionStatus,
+    Signature,
+)
 from licensing.demo import DEMO_ANSWERS
 from portal.database import now_utc
 from portal.demo import DEMO_PASSWORD
@@ -25,11 +33,11 @@ PRIMARY_EMAIL = "elena.paredes@example.com"
 CO_EMAIL = "marco.paredes@example.com"
 
 
-def household_ready_to_sign(live_server) -> None:
+def household_ready_to_sign(live_server, primary_email: str = PRIMARY_EMAIL, co_email: str = CO_EMAIL) -> None:
     """A Spanish-speaking household whose every section is answered, with a co-applicant, nobody signed yet."""
     with live_server.app.app_context():
         user = User(
-            email=PRIMARY_EMAIL,
+            email=primary_email,
             full_name="Elena Paredes",
             role=Role.APPLICANT,
             preferred_locale="es",
@@ -49,7 +57,8 @@ def household_ready_to_sign(live_server) -> None:
                     first_name="Elena",
                     last_name="Paredes",
                     birth_date=date(1987, 3, 4),
-                    email=PRIMARY_EMAIL,
+                    email=primary_email,
+                    user_id=user.id,
                     preferred_locale="es",
                 ),
                 HouseholdMember(
@@ -59,7 +68,7 @@ def household_ready_to_sign(live_server) -> None:
                     first_name="Marco",
                     last_name="Paredes",
                     birth_date=date(1985, 8, 19),
-                    email=CO_EMAIL,
+                    email=co_email,
                     preferred_locale="es",
                 ),
             ]
@@ -75,7 +84,7 @@ def household_ready_to_sign(live_server) -> None:
                 "co_first_name": "Marco",
                 "co_last_name": "Paredes",
                 "co_birth_date": "1985-08-19",
-                "co_email": CO_EMAIL,
+                "co_email": co_email,
                 "co_phone": "",
             },
         }
@@ -105,6 +114,17 @@ def test_the_co_applicant_signs_on_their_own_phone_in_spanish(live_server, phone
     page.goto(latest_link(live_server, CO_EMAIL, "signature_request"))
     page.wait_for_selector("html[lang=es]")
     assert page.get_by_role("heading", name="Su firma, Marco Paredes").is_visible()
+    assert page.locator('meta[name=robots][content="noindex"]').count() == 1
+    # Nothing of the application shows before he confirms his date of birth (the address was typed by Elena).
+    assert page.get_by_role("heading", name="Lo que usted firma").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_label("Su fecha de nacimiento").fill("1985-08-18")
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_selector("text=Esa fecha de nacimiento no coincide con la solicitud")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_label("Su fecha de nacimiento").fill("1985-08-19")
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_selector("text=Lo que usted firma")
     assert page.get_by_role("heading", name="Lo que usted firma").is_visible()
     page.get_by_text("Su hogar", exact=True).click()  # each part of the application opens to be read
     assert page.get_by_text("10 Demo Street").is_visible()
@@ -114,6 +134,9 @@ def test_the_co_applicant_signs_on_their_own_phone_in_spanish(live_server, phone
     page.get_by_role("button", name="Firmar la solicitud").click()
     page.wait_for_selector("text=su firma quedó registrada")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.reload()  # a refresh thanks him again (the page has no token), in his language
+    page.wait_for_selector("text=Marco Paredes, su firma quedó registrada")
+    assert page.locator("html[lang=es]").count() == 1
 
     # Used: the same link now shows the friendly page, in Spanish.
     page.goto(latest_link(live_server, CO_EMAIL, "signature_request"))
@@ -123,3 +146,37 @@ def test_the_co_applicant_signs_on_their_own_phone_in_spanish(live_server, phone
     signatures = desktop.locator("#sign")
     assert signatures.get_by_text(re.compile(r"Marco Paredes firmó el")).is_visible()
     assert signatures.get_by_label(re.compile("Firma de Elena Paredes")).is_visible()  # hers is still to give
+
+
+def test_two_signatures_sent_at_once_store_one_and_answer_no_error(live_server, phone):
+    """Two taps on "sign" (or two tabs) at the same moment, on the live server: one signature, the other request is
+    told the link no longer works; never a server error."""
+    primary_email, co_email = "nora.quiroga@example.com", "tito.quiroga@example.com"
+    household_ready_to_sign(live_server, primary_email, co_email)
+    with live_server.app.app_context():
+        user = db.session.scalar(select(User).where(User.email == primary_email))
+        application = applications.load_application(
+            db.session.scalar(select(Application.id).where(Application.household_id == user.household_id))
+        )
+        co = next(m for m in application.members if m.role is MemberRole.CO_APPLICANT)
+        others.send_signature_request(application, co, user)
+        db.session.commit()
+        application_id, co_id = application.id, co.id
+    page = phone
+    page.goto(latest_link(live_server, co_email, "signature_request"))
+    page.get_by_label("Su fecha de nacimiento").fill("1985-08-19")
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_selector("text=Lo que usted firma")
+    page.get_by_label("Escriba su nombre legal completo").fill("Marco Paredes")
+    statuses = page.evaluate(
+        """async () => {
+            const form = document.querySelector("input[name=typed_name]").form;
+            const send = () => fetch(location.href, {method: "POST", body: new FormData(form)});
+            const answers = await Promise.all([send(), send()]);
+            return answers.map((answer) => answer.status).sort();
+        }"""
+    )
+    assert statuses == [200, 400]  # the thank-you page (after the 303) and the invalid-link page
+    with live_server.app.app_context():
+        signatures = db.session.scalars(select(Signature).where(Signature.application_id == application_id)).all()
+        assert [s.member_id for s in signatures] == [co_id]

@@ -128,9 +128,10 @@ def sign_through_emailed_link(client, db, member, send: bool = True):
     if send:
         assert post_form(client, f"/licensing/application/members/{member.id}/signature-link").status_code == 303
     own_device = client.application.test_client()
-    response = post_form(own_device, signing_link(db, member.email), {"typed_name": member.full_name})
-    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
-    return response
+    response = sign_through_link(own_device, signing_link(db, member.email), member.full_name,
+                                 birth_date=member.birth_date.isoformat())
+    assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
+    return own_device.get(response.headers["Location"])
 
 
 def application_row(db, application_id: int) -> Application:
@@ -140,3 +141,34 @@ def application_row(db, application_id: int) -> Application:
 
 __all__ = ["PDF", "PNG", "SECTION_ANSWERS", "application_row", "fill_all_sections", "fill_section", "now_utc",
            "sign_through_emailed_link", "signing_link", "submit_complete_application", "upload"]
+
+
+LUIS_BIRTH_DATE = "1983-09-20"  # the co-applicant's, as the Applicants section above has it
+
+
+def confirm_birth_date(device, link: str, birth_date: str = LUIS_BIRTH_DATE):
+    """On the co-applicant's own device: confirm the date of birth the link asks before it shows the application."""
+    from tests.conftest import post_form
+
+    return post_form(device, link, {"birth_date": birth_date})
+
+
+def shown_content_hash(page) -> str:
+    """The hash of what the signing page showed (its hidden field)."""
+    found = re.search(r'name="content_sha256" type="hidden" value="([0-9a-f]*)"', page.get_data(as_text=True))
+    assert found is not None, "the signing page carries no hash of what it shows"
+    return found.group(1)
+
+
+def sign_through_link(device, link: str, typed_name: str, birth_date: str = LUIS_BIRTH_DATE, **kwargs):
+    """Read and sign through the link as a person does: confirm the date of birth (once), open the page, sign what
+    it showed."""
+    from tests.conftest import post_form
+
+    page = device.get(link)
+    if 'name="birth_date"' in page.get_data(as_text=True):
+        assert confirm_birth_date(device, link, birth_date).status_code == 303
+        page = device.get(link)
+    if page.status_code != 200:
+        return page
+    return post_form(device, link, {"typed_name": typed_name, "content_sha256": shown_content_hash(page)}, **kwargs)

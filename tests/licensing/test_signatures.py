@@ -16,7 +16,14 @@ from portal.database import now_utc
 from portal.models import AuditEvent, OutboxMessage
 from portal.tokens import make_token
 from tests.conftest import post_form, sign_in, text_of
-from tests.licensing.conftest import fill_all_sections, fill_section, signing_link
+from tests.licensing.conftest import (
+    confirm_birth_date,
+    fill_all_sections,
+    fill_section,
+    shown_content_hash,
+    sign_through_link,
+    signing_link,
+)
 
 CO_ADDRESS = "203.0.113.7"
 
@@ -37,6 +44,13 @@ def _signatures(db, application_id: int) -> dict[int, Signature]:
     }
 
 
+def _a_minute_passes(db, member_id: int) -> None:
+    """The last link to sign was sent over a minute ago (a resend within the minute is refused)."""
+    member = db.session.get(HouseholdMember, member_id)
+    member.signature_link_sent_at = now_utc() - timedelta(seconds=61)
+    db.session.commit()
+
+
 def _ready(app, client, db, applicant_with_application, **user_options):
     """A household with every section filled in, its co-applicant (Luis) emailed a link to sign."""
     user, application_id = applicant_with_application(**user_options)
@@ -53,6 +67,11 @@ def test_the_link_signs_only_its_own_member_once_and_records_what_was_signed(
     user, application_id, _primary, co = _ready(app, client, db, applicant_with_application)
     link = signing_link(db, "luis@example.com")
     device = app.test_client()
+    # The link asks the co-applicant's date of birth before it shows any answer.
+    asked = device.get(link)
+    assert asked.status_code == 200 and 'name="birth_date"' in asked.get_data(as_text=True)
+    assert "12 Oak St" not in text_of(asked)
+    assert confirm_birth_date(device, link).status_code == 303
     page = device.get(link)
     assert page.status_code == 200
     text = text_of(page)
@@ -61,14 +80,23 @@ def test_the_link_signs_only_its_own_member_once_and_records_what_was_signed(
     assert "12 Oak St" in text and "Pat Lee" in text and "Rosa Torres" in text
 
     # The link names Luis: typing someone else's name (the account holder's) does not sign for them.
-    assert post_form(device, link, {"typed_name": "Ana Torres"}).status_code == 422
+    assert (
+        post_form(device, link, {"typed_name": "Ana Torres", "content_sha256": shown_content_hash(page)}).status_code
+        == 422
+    )
     assert _signatures(db, application_id) == {}
 
     with app.app_context():
         expected_hash = signed_content_hash(applications.load_application(application_id))
     before = now_utc()
-    done = post_form(device, link, {"typed_name": " luis  TORRES "}, environ_base={"REMOTE_ADDR": CO_ADDRESS})
-    assert done.status_code == 200 and "your signature is recorded" in text_of(done)
+    done = post_form(
+        device,
+        link,
+        {"typed_name": " luis  TORRES ", "content_sha256": shown_content_hash(page)},
+        environ_base={"REMOTE_ADDR": CO_ADDRESS},
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith("/licensing/signed")
+    assert "your signature is recorded" in text_of(device.get("/licensing/signed"))
     signatures = _signatures(db, application_id)
     assert set(signatures) == {co.id}
     signature = signatures[co.id]
@@ -87,7 +115,7 @@ def test_the_link_signs_only_its_own_member_once_and_records_what_was_signed(
     # Used once: the link now shows the friendly invalid-link page, and can't sign again.
     again = device.get(link)
     assert again.status_code == 400 and "This link no longer works" in text_of(again)
-    assert post_form(device, link, {"typed_name": "Luis Torres"}).status_code == 400
+    assert sign_through_link(device, link, "Luis Torres").status_code == 400
     assert len(_signatures(db, application_id)) == 1
 
     # The primary sees who signed and who hasn't.
@@ -99,14 +127,16 @@ def test_the_link_signs_only_its_own_member_once_and_records_what_was_signed(
 def test_a_resend_retires_the_earlier_link(app, client, db, applicant_with_application):
     _user, application_id, _primary, co = _ready(app, client, db, applicant_with_application)
     first = signing_link(db, "luis@example.com")
+    _a_minute_passes(db, co.id)
     assert post_form(client, f"/licensing/application/members/{co.id}/signature-link").status_code == 303
     second = signing_link(db, "luis@example.com")
     assert first != second
     device = app.test_client()
     assert device.get(first).status_code == 400
     assert post_form(device, first, {"typed_name": "Luis Torres"}).status_code == 400
+    assert sign_through_link(device, first, "Luis Torres").status_code == 400
     assert _signatures(db, application_id) == {}
-    assert post_form(device, second, {"typed_name": "Luis Torres"}).status_code == 200
+    assert sign_through_link(device, second, "Luis Torres").status_code == 303
     assert set(_signatures(db, application_id)) == {co.id}
     # Signed: no link is sent any more.
     assert post_form(client, f"/licensing/application/members/{co.id}/signature-link").status_code == 303
@@ -116,7 +146,7 @@ def test_a_resend_retires_the_earlier_link(app, client, db, applicant_with_appli
 def test_the_household_account_cannot_sign_for_the_co_applicant(app, client, db, applicant_with_application):
     user, application_id, primary, co = _ready(app, client, db, applicant_with_application)
     refused = post_form(client, "/licensing/application/sign", {"member_id": str(co.id), "typed_name": "Luis Torres"})
-    assert refused.status_code == 403
+    assert refused.status_code == 404
     assert _signatures(db, application_id) == {}
     overview = client.get("/licensing/application").get_data(as_text=True)
     assert f'id="typed_name-{co.id}"' not in overview  # no box to sign for him
@@ -144,7 +174,11 @@ def test_the_link_is_emailed_in_the_co_applicants_language(app, client, db, appl
         and mail.subject == "Por favor lea y firme su solicitud para ser familia de crianza temporal"
     )
     assert "Leer y firmar la solicitud" in mail.body_html
-    page = app.test_client().get(signing_link(db, "luis@example.com"))
+    device, link = app.test_client(), signing_link(db, "luis@example.com")
+    asked = device.get(link)
+    assert '<html lang="es">' in asked.get_data(as_text=True) and "Su fecha de nacimiento" in text_of(asked)
+    confirm_birth_date(device, link)
+    page = device.get(link)
     assert '<html lang="es">' in page.get_data(as_text=True) and "Lo que usted firma" in text_of(page)
 
 
@@ -164,7 +198,7 @@ def test_a_change_after_signing_emails_the_co_applicant_a_new_link(app, client, 
     _user, application_id, primary, co = _ready(app, client, db, applicant_with_application)
     used = signing_link(db, "luis@example.com")
     device = app.test_client()
-    assert post_form(device, used, {"typed_name": "Luis Torres"}).status_code == 200
+    assert sign_through_link(device, used, "Luis Torres").status_code == 303
     post_form(client, "/licensing/application/sign", {"member_id": str(primary.id), "typed_name": "Ana Torres"})
     assert set(_signatures(db, application_id)) == {primary.id, co.id}
 
@@ -176,7 +210,7 @@ def test_a_change_after_signing_emails_the_co_applicant_a_new_link(app, client, 
     overview = text_of(client.get("/licensing/application", follow_redirects=True))
     assert "Signature missing: Luis Torres" in overview and "Not signed yet" in overview
     assert "We emailed a link to sign to luis@example.com" in overview
-    assert post_form(device, fresh, {"typed_name": "Luis Torres"}).status_code == 200
+    assert sign_through_link(device, fresh, "Luis Torres").status_code == 303
     assert set(_signatures(db, application_id)) == {co.id}
 
 
@@ -200,10 +234,7 @@ def test_submission_needs_the_co_applicants_own_signature(app, client, db, appli
     post_form(client, "/licensing/application/sign", {"member_id": str(primary.id), "typed_name": "Ana Torres"})
     post_form(client, "/licensing/application/submit")
     assert application_row(db, application_id).status is ApplicationStatus.IN_PROGRESS
-    assert (
-        post_form(app.test_client(), signing_link(db, "luis@example.com"), {"typed_name": "Luis Torres"}).status_code
-        == 200
-    )
+    assert sign_through_link(app.test_client(), signing_link(db, "luis@example.com"), "Luis Torres").status_code == 303
     post_form(client, "/licensing/application/submit")
     assert application_row(db, application_id).status is ApplicationStatus.SUBMITTED
     # Sent: the link to sign is refused now (nothing can be signed after submission).
@@ -229,7 +260,7 @@ def test_each_account_signs_only_as_the_applicant_it_is(app, client, db, make_us
         response = post_form(
             other_client, "/licensing/application/sign", {"member_id": str(member.id), "typed_name": name}
         )
-        assert response.status_code == 403
+        assert response.status_code == 404
     assert _signatures(db, application_id) == {}
 
 

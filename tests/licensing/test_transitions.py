@@ -434,6 +434,7 @@ NOT_WRITERS = {
     "application.others.applicants_signing_by_link",
     "application.others.signer_for_token",
     "application.others.signing_link_locale",
+    "application.others.link_sha256",
     "application.submission.account_holder_member",
     "recruitment.services.lead_for_token",
     "recruitment.services.upcoming_sessions",
@@ -472,6 +473,7 @@ NOT_WRITERS = {
     "application.services.new_document",
     # writes the event its callers ask for, and nothing else
     "application.services.record_event",
+    "application.others.record_read_by_link",
 }
 
 WRITERS = sorted(set(service_functions()) - NOT_WRITERS)
@@ -610,7 +612,8 @@ def _review_document(w: World) -> Act:
 def _applicants(w: World) -> tuple[HouseholdMember, HouseholdMember]:
     """Ana (the account holder, primary) and Luis (co-applicant, signs through his emailed link)."""
     primary = HouseholdMember(application_id=w.application_id, role=MemberRole.PRIMARY, first_name="Ana",
-                              last_name="Torres", birth_date=date(1985, 4, 2), email=w.user.email)
+                              last_name="Torres", birth_date=date(1985, 4, 2), email=w.user.email,
+                              user_id=w.user.id)
     co = HouseholdMember(application_id=w.application_id, role=MemberRole.CO_APPLICANT, first_name="Luis",
                          last_name="Torres", birth_date=date(1983, 9, 20), email="luis@example.com", position=1)
     portal_db.session.add_all([primary, co])
@@ -646,6 +649,12 @@ def _ask_again_to_sign(w: World) -> Act:
 def _sign_through_link(w: World) -> Act:
     _primary, co = _applicants(w)
     return lambda: others.sign_through_link(w.application(), co, "Luis Torres", "a-token", "127.0.0.1")
+
+
+@scenario("application.others.birth_date_confirms")
+def _birth_date_confirms(w: World) -> Act:
+    _primary, co = _applicants(w)
+    return lambda: others.birth_date_confirms(co, date(1990, 1, 1), "a-token")  # a wrong date is recorded
 
 
 @scenario("application.submission.submit", needs="submitted")

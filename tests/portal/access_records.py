@@ -108,7 +108,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         application.submitted_at = now
         primary = HouseholdMember(application_id=application.id, position=0, role=MemberRole.PRIMARY,
                                   first_name="Ana", last_name="Torres", birth_date=date(1985, 4, 2),
-                                  email=owner.email)
+                                  email=owner.email, user_id=owner.id)
         co_applicant = HouseholdMember(application_id=application.id, position=1, role=MemberRole.CO_APPLICANT,
                                        first_name="Luis", last_name="Torres", birth_date=date(1983, 9, 20),
                                        email="luis@example.com", signature_link_sent_at=now)

@@ -67,6 +67,7 @@ MATRIX: dict[str, Probe] = {
     "licensing.reference_answer": Probe("GET", "/licensing/reference/not-a-token", [400] * 6),
     "licensing.adult_part": Probe("GET", "/licensing/household-member/not-a-token", [400] * 6),
     "licensing.sign_by_link": Probe("GET", "/licensing/sign/not-a-token", [400] * 6),
+    "licensing.signed_by_link": Probe("GET", "/licensing/signed", [200] * 6),
     # The household's own application (these test users have none open yet).
     "licensing.application_overview": Probe("GET", "/licensing/application", [LOGIN, 200, 200, 403, 403, 403]),
     "licensing.application_section": Probe("GET", "/licensing/application/section/residence",

@@ -234,7 +234,7 @@ def sign_application():
     if member is None:
         abort(404)
     if member is not submission.account_holder_member(application, current_user):
-        abort(403)  # a co-applicant signs through their own emailed link, never on the household's account
+        abort(404)  # hidden like every other family route: a co-applicant signs through their own emailed link
     if not form.validate_on_submit():
         flash(_("Type your full legal name to sign."), "danger")
         return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
