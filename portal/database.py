@@ -60,10 +60,25 @@ def _enable_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.close()
 
 
+def _let_sqlalchemy_begin_sqlite_transactions(engine: Engine) -> None:
+    """pysqlite opens transactions on its own, only before DML: a SAVEPOINT (`begin_nested`, used where a unique
+    row may already exist) issued first would then be the outermost transaction, and releasing it would commit the
+    request's work half-way. SQLAlchemy's documented recipe: pysqlite stays out of it, SQLAlchemy emits BEGIN."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _enable_sqlite_foreign_keys(engine)
+        _let_sqlalchemy_begin_sqlite_transactions(engine)
     return engine
 
 

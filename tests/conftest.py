@@ -50,25 +50,11 @@ def config_for_tests(database_url: str, **overrides) -> dict:
     return config
 
 
-def _sqlite_savepoint_fix(engine: Engine) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINT-based isolation; let SQLAlchemy emit BEGIN itself."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
-
-
 def build_schema(url: str) -> Engine:
     """A fresh schema from the migrations, on the given database."""
     from alembic import command
 
-    engine = make_engine(url)
-    if engine.dialect.name == "sqlite":
-        _sqlite_savepoint_fix(engine)
+    engine = make_engine(url)  # on SQLite, SAVEPOINTs work as on PostgreSQL (portal/database.py::make_engine)
     with engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))

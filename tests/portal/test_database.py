@@ -55,3 +55,23 @@ def test_pages_run_a_fixed_number_of_queries(client, db, make_user, count_querie
         assert client.get(url).status_code == 200
     assert many.count == few.count, many.statements
     assert many.count <= 4
+
+
+def test_a_savepoint_never_commits_the_request_on_sqlite(tmp_path):
+    """The engine the portal runs on (not only the tests'): a SAVEPOINT opened before any other statement, then
+    released, must leave the outer transaction to decide (pysqlite alone would have committed it there)."""
+    from sqlalchemy import text as sql
+    from sqlalchemy.orm import Session as OrmSession
+
+    from portal.database import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'savepoint.sqlite3'}")
+    with engine.begin() as connection:
+        connection.execute(sql("CREATE TABLE signature (member_id INTEGER PRIMARY KEY)"))
+    with OrmSession(engine) as session:
+        with session.begin_nested():
+            session.execute(sql("INSERT INTO signature VALUES (1)"))
+        session.rollback()  # the request failed after the savepoint was released
+    with engine.connect() as connection:
+        assert connection.execute(sql("SELECT count(*) FROM signature")).scalar() == 0
+    engine.dispose()
