@@ -1,5 +1,13 @@
 """homefinder's first week (invitations shown, first contact from logged contacts)
 
+Upgrade adds `lead.invited_at`, filled from the first invitation in the event log, and sets every lead's
+`first_contact_at` again from the log: the earliest logged contact ("Mark as contacted", action `lead_contacted`),
+or NULL when none was logged. Until now, recording attendance or an invitation also set it, so the hours to first
+contact counted contacts nobody made.
+
+Downgrade drops `invited_at` but cannot give back the first-contact times the upgrade replaced (the old values were
+not kept): after a downgrade they stay as the event log has them.
+
 Revision ID: a10e5a1f0004
 Revises: a10e5a1f0003
 Create Date: 2026-11-29 22:30:00
@@ -25,6 +33,12 @@ def upgrade() -> None:
         "WHERE audit_event.action = 'invited_to_apply' AND audit_event.target_type = 'Lead' "
         "AND audit_event.target_id = lead.id) "
         "WHERE invited_at IS NULL"
+    )
+    # First contact is a logged contact only: the earliest one, or none (attendance and invitations set it before).
+    op.execute(
+        "UPDATE lead SET first_contact_at = (SELECT MIN(audit_event.occurred_at) FROM audit_event "
+        "WHERE audit_event.action = 'lead_contacted' AND audit_event.target_type = 'Lead' "
+        "AND audit_event.target_id = lead.id)"
     )
 
 
