@@ -1,11 +1,12 @@
 """homefinder's first week (invitations shown, first contact from logged contacts)
 
-Upgrade adds `lead.invited_at`, filled from the first invitation in the event log, and sets every lead's
+Upgrade adds `lead.invited_at`, filled from the first invitation in the event log, `lead.invitation_resent_at` (when
+the invitation was last sent again), and sets every lead's
 `first_contact_at` again from the log: the earliest logged contact ("Mark as contacted", action `lead_contacted`),
 or NULL when none was logged. Until now, recording attendance or an invitation also set it, so the hours to first
 contact counted contacts nobody made.
 
-Downgrade drops `invited_at` but cannot give back the first-contact times the upgrade replaced (the old values were
+Downgrade drops the two columns but cannot give back the first-contact times the upgrade replaced (the old values were
 not kept): after a downgrade they stay as the event log has them.
 
 Revision ID: a10e5a1f0004
@@ -27,6 +28,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.add_column(sa.Column('invited_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('invitation_resent_at', sa.DateTime(timezone=True), nullable=True))
     # Leads invited before the column existed: the first invitation in the event log.
     op.execute(
         "UPDATE lead SET invited_at = (SELECT MIN(audit_event.occurred_at) FROM audit_event "
@@ -44,4 +46,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.drop_column('invitation_resent_at')
         batch_op.drop_column('invited_at')
