@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
 from licensing.application.models import (
@@ -26,6 +26,8 @@ from licensing.tracker.models import (
     ChecklistItem,
     HomeStudyReport,
     ItemStatus,
+    License,
+    LicenseStatus,
     RequirementScope,
     RequirementTemplate,
     RequirementType,
@@ -248,12 +250,18 @@ def load_checklist(application_id: int, cycle: int | None = None) -> ChecklistVi
 
 
 def household_renewal(household_id: int | None) -> Progress | None:
-    """The household's current renewal progress, for the family's home page (one query); None before a license."""
+    """The household's current renewal progress, for the family's home page (one query): the renewal items of the
+    application its license was issued on (the newest license not closed), of that license's current year only.
+    None before a license, or once it is closed."""
     if household_id is None:
         return None
-    items = list(db.session.scalars(
-        select(ChecklistItem).join(Application, Application.id == ChecklistItem.application_id)
-        .where(Application.household_id == household_id, ChecklistItem.cycle > 0)))
+    licensed = (select(License.application_id).where(License.household_id == household_id,
+                                                     License.status != LicenseStatus.CLOSED)
+                .order_by(License.id.desc()).limit(1).scalar_subquery())
+    year_items = aliased(ChecklistItem)
+    current_year = select(func.max(year_items.cycle)).where(year_items.application_id == licensed).scalar_subquery()
+    items = list(db.session.scalars(select(ChecklistItem).where(
+        ChecklistItem.application_id == licensed, ChecklistItem.cycle > 0, ChecklistItem.cycle == current_year)))
     return ChecklistView(items=items, members={}, checks=[]).renewal
 
 
