@@ -292,15 +292,17 @@ def change_item_status(actor: User | None, item: ChecklistItem, new_status: Item
     item.updated_at, item.updated_by_id = now_utc(), actor.id if actor else None
     transition(ITEM_MOVES, item, new_status, actor=actor, household_id=household_id, reason=reason,
                requirement=template.code)
-    if new_status is ItemStatus.APPROVED and template.type is RequirementType.DOCUMENT and actor is not None:
+    if (new_status is ItemStatus.APPROVED and template.type is RequirementType.DOCUMENT and actor is not None
+            and item.cycle == 0):
         _accept_the_file_approved(actor, item, template)
     db.session.flush()  # a stale version (someone else saved meanwhile) shows here, not at commit
 
 
 def _accept_the_file_approved(staff: User, item: ChecklistItem, template: RequirementTemplate) -> None:
-    """Approving a document item accepts the file it was approved on: the newest sent for it, or sent with the
-    application for the same document (a medical statement), so the application's list says "accepted" too, with
-    the day, instead of waiting for a second review there."""
+    """Approving a document item of the licensing checklist (cycle 0) accepts the file it was approved on: the newest
+    sent for it, or sent with the application for the same document (a medical statement), so the application's list
+    says "accepted" too, with the day, instead of waiting for a second review there. Never for a renewal item: the
+    application's files are the first licensing's, not a license year's."""
     kind = APPLICATION_DOCUMENT_KINDS.get(template.code)
     sent_for_item = ApplicationDocument.checklist_item_id == item.id
     if kind is not None:
