@@ -18,6 +18,7 @@ from licensing.application.models import (
     HouseholdMember,
     MemberRole,
 )
+from licensing.application.reasons import family_languages
 from licensing.application.services import new_document, review_document
 from licensing.application.submission import application_submitted
 from licensing.tracker.models import (
@@ -42,7 +43,6 @@ from portal.database import now_utc
 from portal.extensions import db
 from portal.i18n import in_language
 from portal.models import User
-from portal.services import household_accounts
 from portal.transitions import ChangedMeanwhile, TransitionRefused, transition
 
 FINAL = frozenset({ItemStatus.APPROVED, ItemStatus.WAIVED})
@@ -367,11 +367,6 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, 28)
 
 
-def _household_language(household_id: int) -> str:
-    accounts = household_accounts(household_id)
-    return accounts[0].preferred_locale if accounts else "en"
-
-
 def open_correction_item(actor: User, application: Application, template: RequirementTemplate, code: str,
                          note: str, today: date) -> None:
     """A line of the home safety inspection that needs correcting is an item of its own, told apart by `source`.
@@ -387,7 +382,7 @@ def open_correction_item(actor: User, application: Application, template: Requir
                      safety_item=code)
     elif item.status is ItemStatus.APPROVED:
         # The family reads the reason: the inspector's note, or words in the family's language.
-        reason = note.strip() or in_language(_household_language(application.household_id),
+        reason = note.strip() or in_language(family_languages(application.household_id)[0],
                                              _l("Found again at the home safety inspection."))
         change_item_status(actor, item, ItemStatus.RETURNED, household_id=application.household_id, reason=reason)
     elif item.status is ItemStatus.WAIVED:
