@@ -1,13 +1,14 @@
 """homefinder's first week (invitations shown, first contact from logged contacts)
 
-Upgrade adds `lead.invited_at`, filled from the first invitation in the event log, `lead.invitation_resent_at` (when
-the invitation was last sent again), and sets every lead's
-`first_contact_at` again from the log: the earliest logged contact ("Mark as contacted", action `lead_contacted`),
-or NULL when none was logged. Until now, recording attendance or an invitation also set it, so the hours to first
-contact counted contacts nobody made.
+Upgrade adds `lead.invited_at`, filled from the first invitation in the event log, and `lead.invitation_resent_at`
+(when the invitation was last sent again); and it sets every lead's `first_contact_at` again from the log: the
+earliest logged contact ("Mark as contacted", action `lead_contacted`, target Lead), or NULL when none was logged.
+Until now, recording attendance or an invitation also set it, so the hours to first contact counted contacts nobody
+made. A contact marked before "Mark as contacted" recorded an event (before the one event log) has no row to be
+found by, and reads as not contacted.
 
-Downgrade drops the two columns but cannot give back the first-contact times the upgrade replaced (the old values were
-not kept): after a downgrade they stay as the event log has them.
+Downgrade drops the two columns but cannot give back the first-contact times the upgrade replaced (the old values
+were not kept anywhere): after a downgrade they stay as the event log gave them.
 
 Revision ID: a10e5a1f0004
 Revises: a10e5a1f0003
