@@ -291,7 +291,9 @@ def test_two_invitations_at_the_same_moment_send_one(app, db, make_user):
 
 def resend_state(page: str, lead_id: int) -> str:
     """The state the "Send the invitation again" button of this lead carries on the page."""
-    found = re.search(rf'formaction="/licensing/staff/leads/{lead_id}/invitation" name="state" value="([^"]+)"', page)
+    url = f"/licensing/staff/leads/{lead_id}/invitation"
+    found = re.search(rf'formaction="{url}" name="state" value="([^"]+)"', page) or re.search(
+        rf'action="{url}"[^>]*>.*?name="state" value="([^"]+)"', page, re.S)
     assert found, "no Send the invitation again button"
     return found.group(1)
 
