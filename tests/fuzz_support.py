@@ -378,7 +378,7 @@ def build_world(app: Flask, db, make_user) -> World:
                                        first_name="Tomás", last_name="Vargas", birth_date=date(1986, 7, 1),
                                        email="tomas.vargas@example.com")
         lead = Lead(first_name="Luz", last_name="Prado", email="luz.lead@example.com", source=LeadSource.EVENT,
-                    interest=Interest.FOSTER)
+                    interest=Interest.FOSTER, invited_at=now - timedelta(days=100))  # her invitation can be sent again
         done_visit = HomeStudyVisit(application_id=records.application_id, kind=VisitKind.JOINT_INTERVIEW,
                                     homefinder_id=records.homefinder_id, status=VisitStatus.SCHEDULED,
                                     starts_at=now - timedelta(days=1))

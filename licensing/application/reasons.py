@@ -23,7 +23,8 @@ LANGUAGE_HINTS = {
 
 
 def family_languages(household_id: int) -> list[str]:
-    """The languages the household's accounts read, the first account's first: what staff should write in."""
+    """The languages the household's accounts read, the first account's first: what staff should write in (and,
+    first of them, the language of words the portal writes to the family itself: the tracker uses it too)."""
     languages: list[str] = []
     for user in household_accounts(household_id):
         if user.preferred_locale not in languages:

@@ -19,6 +19,7 @@ register_labels({
     "session_published": _l("Information session published"),
     "lead_contacted": _l("Contacted by a homefinder"),
     "invited_to_apply": _l("Invited to apply"),
+    "invitation_sent_again": _l("Invitation to apply sent again"),
     "lead_applying": _l("Application opened"),
     "lead_linked": _l("Account linked to the inquiry"),
 })

@@ -53,3 +53,11 @@ class InfoSessionForm(PortalForm):
 
 class RsvpForm(PortalForm):
     """Only the button: the session and the person are in the URL."""
+
+
+class ResendInvitationForm(PortalForm):
+    """"Send the invitation again": the link the page showed (a second click finds it retired), and the session whose
+    attendance page it was pressed on, to go back there."""
+
+    state = HiddenField()
+    session = HiddenField()

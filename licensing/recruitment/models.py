@@ -83,6 +83,8 @@ class Lead(Base):
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When a homefinder invited them to apply: once only, shown instead of the button afterwards.
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the invitation was last sent again (a new link: the first one expires or gets lost); invited_at stays.
+    invitation_resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Links in emails to this lead (RSVP, create account) carry this value; rotating it retires them.
     link_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)

@@ -29,7 +29,7 @@ from portal.models import Household, Role, User
 from portal.passwords import hash_password
 from portal.services import find_user_by_email, normalize_email
 from portal.signals import email_confirmed
-from portal.tokens import TokenInvalid, fingerprint, make_token, read_token
+from portal.tokens import TokenInvalid, fingerprint, make_token, new_nonce, read_token
 from portal.transitions import Refused, transition
 
 LEAD_LINK_PURPOSE = "lead-link"
@@ -200,8 +200,43 @@ def invite_to_apply(staff: User, lead: Lead) -> None:
         raise already
     _lead_event(staff, lead, "invited_to_apply", LeadStatus.INVITED)
     lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
+    _send_invitation(staff, lead)
+
+
+def _send_invitation(staff: User, lead: Lead) -> None:
     emails.queue_email(lead.email, lead.preferred_locale, "invited_to_apply", user=lead, inviter=staff,
                        link=emails.portal_url("licensing.start_application", token=lead_token(lead)))
+
+
+def invitation_state(lead: Lead) -> str:
+    """What the "Send the invitation again" button carries: the link it would retire. A second click, made from the
+    same page after the first one sent a new link, no longer matches and sends nothing."""
+    return fingerprint(lead.link_nonce)
+
+
+def can_resend_invitation(lead: Lead) -> bool:
+    """Invited, and not applying or closed since (their account is made: the link has done its work)."""
+    return lead.invited_at is not None and lead.status not in (LeadStatus.APPLYING, LeadStatus.CLOSED)
+
+
+def resend_invitation(staff: User, lead: Lead, state: str) -> None:
+    """Send the invitation to apply again, in the lead's language, with a new link: the earlier link stops working
+    (it may have expired, or the email got lost). The day of the first invitation stays. `state` is what the page
+    showed (`invitation_state`): a double click, or two homefinders at once, send it once; the other is refused."""
+    if not can_resend_invitation(lead):
+        raise Refused(_l("%(name)s has not been invited, is applying already or the inquiry is closed: there is no "
+                         "invitation to send again.", name=lead.full_name))
+    already = Refused(_l("The invitation to %(name)s was just sent again.", name=lead.full_name))
+    if state != invitation_state(lead):
+        raise already
+    # One conditional UPDATE: of two clicks that saw the same link, one retires it and sends.
+    nonce, sent_at = new_nonce(), now_utc()
+    claimed = db.session.execute(update(Lead).where(Lead.id == lead.id, Lead.link_nonce == lead.link_nonce)
+                                 .values(link_nonce=nonce, invitation_resent_at=sent_at)).rowcount
+    if not claimed:
+        raise already
+    _lead_event(staff, lead, "invitation_sent_again")
+    _send_invitation(staff, lead)
 
 
 def session_attendees(session: InfoSession) -> list[Lead]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from licensing import bp
 from licensing.recruitment import services
-from licensing.recruitment.forms import InfoSessionForm, InquiryForm, RsvpForm
+from licensing.recruitment.forms import InfoSessionForm, InquiryForm, ResendInvitationForm, RsvpForm
 from licensing.recruitment.models import InfoSession, Lead, LeadStatus, SessionRsvp
 from licensing.recruitment.permissions import get_attendee_for_staff, get_lead_for_staff, get_session_for_staff
 from licensing.recruitment.services import InquiryInput, SessionFull
@@ -132,8 +132,12 @@ def staff_lead(lead_id: int):
     inquiries = db.session.scalars(select(Lead).options(selectinload(Lead.inquiries),
                                                         selectinload(Lead.rsvps).selectinload(SessionRsvp.session))
                                    .where(Lead.id == lead.id)).one()
-    return render_template("licensing/staff_lead.html", lead=inquiries, form=form,
-                           can_be_invited=services.can_be_invited)
+    return render_template("licensing/staff_lead.html", lead=inquiries, form=form, **_invitation_helpers())
+
+
+def _invitation_helpers() -> dict:
+    return {"can_be_invited": services.can_be_invited, "can_resend_invitation": services.can_resend_invitation,
+            "invitation_state": services.invitation_state}
 
 
 def _invite(lead: Lead) -> None:
@@ -144,6 +148,28 @@ def _invite(lead: Lead) -> None:
         flash(str(refused.message), "warning")
     else:
         flash(_("Invitation to apply sent to %(email)s.", email=lead.email), "success")
+
+
+@bp.post("/staff/leads/<int:lead_id>/invitation")
+@roles_required(*STAFF, hidden=True)
+def staff_resend_invitation(lead_id: int):
+    """Send the invitation to apply again (a new link; the old one stops working), from the lead's page or from a
+    session's attendance page (`session`), and back there."""
+    lead = get_lead_for_staff(current_user, lead_id)
+    form = ResendInvitationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session_id = parse_id(form.session.data)
+    back = (url_for("licensing.staff_session", session_id=get_session_for_staff(current_user, session_id).id)
+            if session_id is not None else url_for("licensing.staff_lead", lead_id=lead.id))
+    try:
+        services.resend_invitation(current_user, lead, form.state.data or "")
+    except Refused as refused:  # sent a moment ago (a double click), or nothing to send again
+        flash(str(refused.message), "warning")
+    else:
+        flash(_("Invitation to apply sent again to %(email)s. The link sent before no longer works.",
+                email=lead.email), "success")
+    return redirect(back, code=303)
 
 
 @bp.route("/staff/sessions", methods=["GET", "POST"])
@@ -208,5 +234,5 @@ def _session_rsvps(session: InfoSession) -> list[SessionRsvp]:
 def _render_session(session: InfoSession, rsvps: list[SessionRsvp], form: ConfirmForm, refused=None) -> str:
     return render_template("licensing/staff_session.html", session=session, rsvps=rsvps, form=form,
                            invite_form=ConfirmForm(), refused=refused, started=session.starts_at <= agency_now(),
-                           can_be_invited=services.can_be_invited,
+                           **_invitation_helpers(),
                            invitable=[r for r in rsvps if r.attended and services.can_be_invited(r.lead)])

@@ -51,6 +51,9 @@ def version_field() -> IntegerField:
 
 
 class ItemUpdateForm(PortalForm):
+    # Shown next to the reason box when the saved reason chosen was taken out of use meanwhile.
+    missing = _l("The saved reason you chose is no longer offered: write the reason the family will see, or choose "
+                 "another one.")
     version = version_field()
     status = SelectField(_l("New status"), choices=_choices({k: v for k, v in ITEM_STATUS.items()
                                                              if k is not ItemStatus.EXPIRED}),

@@ -1,6 +1,7 @@
 """A homefinder's first week, in Chromium: attendance of a session that was held, inviting those who came from the
-attendance page ("invited on" afterwards, on both pages), a session still to come refusing attendance; and a
-licensed family reading its finished checklist and its renewal apart, in Spanish on a phone."""
+attendance page ("invited on" afterwards, on both pages, and the invitation sent again from either), a session still
+to come refusing attendance; and a licensed family reading its finished checklist and its renewal apart, in Spanish on
+a phone."""
 
 from __future__ import annotations
 
@@ -84,7 +85,8 @@ def test_attendance_then_invitations_from_the_session_page(live_server, desktop)
     desktop.wait_for_selector("text=Invitation to apply sent to ines.robles@example.com.")
     row = desktop.locator(f"#rsvp-{ines_id}")
     assert re.search(r"Invited on \w+ \d+, \d{4}", row.inner_text())
-    assert row.get_by_role("button").count() == 0
+    # Invited: no invitation button any more, only sending it again (a new link, for a lost or expired one).
+    assert [b.inner_text() for b in row.get_by_role("button").all()] == ["Send the invitation to Inés Robles again"]
     desktop.screenshot(path=f"{SHOTS}-session.png", full_page=True)
 
     desktop.get_by_role("button", name="Invite everyone who came and isn't invited yet").click()
@@ -96,6 +98,15 @@ def test_attendance_then_invitations_from_the_session_page(live_server, desktop)
     assert re.search(r"Invited on \w+ \d+, \d{4}", text_of(desktop))
     assert desktop.get_by_role("button", name="Invite to apply").count() == 0
     assert "Not contacted yet" in text_of(desktop)  # coming to a session and being invited are not a contact
+    desktop.get_by_role("button", name="Send the invitation again").click()
+    desktop.wait_for_selector("text=Invitation to apply sent again to ines.robles@example.com.")
+    assert re.search(r"Invited on \w+ \d+, \d{4} · sent again on \w+ \d+, \d{4}", text_of(desktop))
+    desktop.goto(f"{base}/licensing/staff/sessions/{held_id}")
+    row = desktop.locator(f"#rsvp-{ines_id}")
+    assert "sent again on" in row.inner_text()
+    row.get_by_role("button", name="Send the invitation to Inés Robles again").click()
+    desktop.wait_for_url(f"{base}/licensing/staff/sessions/{held_id}")  # back on the attendance page
+    desktop.wait_for_selector("text=Invitation to apply sent again to ines.robles@example.com.")
     desktop.screenshot(path=f"{SHOTS}-lead.png", full_page=True)
 
 

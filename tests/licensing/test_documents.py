@@ -336,3 +336,44 @@ def test_several_large_photos_fit_in_one_upload_and_other_routes_keep_the_smalle
     assert db.session.scalar(select(func.count()).select_from(DocumentPage)) == 2
     too_large = post_form(client, "/licensing/application/section/residence", {"street": "x" * (13 * 1024 * 1024)})
     assert too_large.status_code == 413
+
+
+def test_approving_a_renewal_item_leaves_the_applications_files_alone(
+    app, client, db, make_user, applicant_with_application
+):
+    from licensing.tracker.models import ChecklistItem, ItemStatus, RequirementTemplate
+
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    submit_complete_application(client, db, application_id)
+    first = db.session.scalars(
+        select(ChecklistItem)
+        .join(RequirementTemplate, RequirementTemplate.id == ChecklistItem.template_id)
+        .where(ChecklistItem.application_id == application_id, RequirementTemplate.code == "medical_statement")
+        .order_by(ChecklistItem.id)
+    ).first()
+    # A license year's medical statement of the same person, sent and approved: the application's is not its file.
+    renewal = ChecklistItem(
+        application_id=application_id,
+        template_id=first.template_id,
+        member_id=first.member_id,
+        cycle=1,
+        status=ItemStatus.SUBMITTED,
+    )
+    db.session.add(renewal)
+    db.session.commit()
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    response = post_form(
+        staff, f"/licensing/staff/items/{renewal.id}", {"version": str(renewal.version), "status": "approved"}
+    )
+    assert response.status_code == 303
+
+    db.session.expire_all()
+    assert db.session.get(ChecklistItem, renewal.id).status is ItemStatus.APPROVED
+    statement = db.session.scalar(
+        select(ApplicationDocument).where(
+            ApplicationDocument.kind == "medical_statement", ApplicationDocument.member_id == first.member_id
+        )
+    )
+    assert statement.status is DocumentStatus.PENDING

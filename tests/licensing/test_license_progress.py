@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from licensing.tracker.models import ChecklistItem
+from licensing.tracker.models import ChecklistItem, ItemStatus, License, LicenseStatus
+from licensing.tracker.services.checklists import Progress, household_renewal
 from portal.i18n import date_filter
 from portal.models import Role
 from tests.conftest import post_form, sign_in, text_of
@@ -64,4 +65,35 @@ def test_licensed_family_sees_a_finished_checklist_and_the_renewal_apart(app, cl
 def test_before_the_license_the_checklist_counts_as_before(client, db, submitted):  # noqa: F811
     page = text_of(client.get("/licensing/checklist"))
     assert " items done" in page and "Renewal:" not in page and "Licensing checklist finished" not in page
+    assert "Renewal:" not in text_of(client.get("/dashboard"))
+
+
+def test_the_home_page_counts_the_licenses_current_renewal_year_only(app, client, db, submitted, make_user):  # noqa: F811
+    user, application_id = submitted
+    issue_license(app, db, application_id, make_user)
+    db.session.expire_all()
+    first_year = [
+        i
+        for i in db.session.scalars(select(ChecklistItem).where(ChecklistItem.application_id == application_id))
+        if i.cycle == 1
+    ]
+    for item in first_year:  # the first license year is done; the second year's items are made, one is done
+        item.status = ItemStatus.APPROVED
+    second_year = [
+        ChecklistItem(application_id=application_id, template_id=i.template_id, member_id=i.member_id, cycle=2)
+        for i in first_year[:2]
+    ]
+    second_year[0].status = ItemStatus.APPROVED
+    db.session.add_all(second_year)
+    db.session.commit()
+    with app.test_request_context():
+        assert household_renewal(user.household_id) == Progress(done=1, total=2, due=None)
+    sign_in(client, user)
+    assert "Renewal: 1 of 2 done" in text_of(client.get("/dashboard"))
+
+    license_ = db.session.scalar(select(License).where(License.application_id == application_id))
+    license_.status = LicenseStatus.CLOSED  # the home closed: there is no renewal to do
+    db.session.commit()
+    with app.test_request_context():
+        assert household_renewal(user.household_id) is None
     assert "Renewal:" not in text_of(client.get("/dashboard"))

@@ -12,9 +12,10 @@ from sqlalchemy import func, select, text
 
 from licensing.application.models import Application
 from licensing.recruitment.models import InfoSession, Lead, LeadInquiry, LeadStatus, SessionFormat, SessionRsvp
-from licensing.recruitment.services import invite_to_apply, record_attendance
+from licensing.recruitment.services import invitation_state, invite_to_apply, record_attendance, resend_invitation
 from portal.database import now_utc
-from portal.models import OutboxMessage, Role, User
+from portal.i18n import date_filter
+from portal.models import AuditEvent, OutboxMessage, Role, User
 from portal.transitions import Refused
 from tests.conftest import post_form, sign_in, text_of
 from tests.support import days_ahead
@@ -285,4 +286,97 @@ def test_two_invitations_at_the_same_moment_send_one(app, db, make_user):
                                   {"at": now_utc(), "id": lead.id})
         with pytest.raises(Refused):
             invite_to_apply(portal_db.session.get(User, homefinder.id), seen)
+        assert portal_db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def resend_state(page: str, lead_id: int) -> str:
+    """The state the "Send the invitation again" button of this lead carries on the page."""
+    url = f"/licensing/staff/leads/{lead_id}/invitation"
+    found = re.search(rf'formaction="{url}" name="state" value="([^"]+)"', page) or re.search(
+        rf'action="{url}"[^>]*>.*?name="state" value="([^"]+)"', page, re.S)
+    assert found, "no Send the invitation again button"
+    return found.group(1)
+
+
+def test_the_invitation_is_sent_again_with_a_new_link_in_the_leads_language_once_per_click(app, db, make_user):
+    session = add_session(db, days=-1)
+    elena = attended_lead(db, session)  # reads Spanish
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    post_form(staff, f"/licensing/staff/sessions/{session.id}/invite", {"lead": str(elena.id)})
+    first_link = path_of(re.search(r"https?://\S+", mail_to(db, elena.email, "invited_to_apply").body_text).group(0))
+    db.session.expire_all()
+    invited_at = db.session.get(Lead, elena.id).invited_at
+    assert invited_at is not None
+
+    page = staff.get(f"/licensing/staff/leads/{elena.id}").get_data(as_text=True)
+    assert "Send the invitation again" in page
+    state = resend_state(page, elena.id)
+    sent = post_form(staff, f"/licensing/staff/leads/{elena.id}/invitation", {"state": state})
+    assert sent.status_code == 303 and sent.headers["Location"] == f"/licensing/staff/leads/{elena.id}"
+    assert ("Invitation to apply sent again to elena@example.com. The link sent before no longer works."
+            in text_of(staff.get(sent.headers["Location"])))
+    double = post_form(staff, f"/licensing/staff/leads/{elena.id}/invitation", {"state": state})  # a double click
+    assert double.status_code == 303
+    assert "The invitation to Elena Vargas was just sent again." in text_of(staff.get(double.headers["Location"]))
+
+    db.session.expire_all()
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "invited_to_apply")
+                               .order_by(OutboxMessage.id)).all()
+    assert len(mails) == 2 and mails[1].locale == "es" and mails[1].recipient == elena.email
+    new_link = path_of(re.search(r"https?://\S+", mails[1].body_text).group(0))
+    assert new_link != first_link
+    lead = db.session.get(Lead, elena.id)
+    assert lead.invited_at == invited_at and lead.invitation_resent_at is not None  # the first day stays
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "invitation_sent_again", AuditEvent.target_id == elena.id)) == 1
+    with app.test_request_context():
+        day = date_filter(lead.invited_at, "long")
+        again = date_filter(lead.invitation_resent_at, "long")
+    assert f"Invited on {day} · sent again on {again}" in text_of(staff.get(f"/licensing/staff/leads/{elena.id}"))
+
+    family = app.test_client()
+    assert family.get(first_link).status_code == 400  # the old link stopped working
+    assert family.get(new_link).status_code == 200
+
+
+def test_the_invitation_is_sent_again_from_the_attendance_row_and_back_there(app, db, make_user):
+    session = add_session(db, days=-1)
+    elena = attended_lead(db, session)
+    mark = attended_lead(db, session, email="mark@example.com")
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    post_form(staff, f"/licensing/staff/sessions/{session.id}/invite", {"lead": str(elena.id)})
+    page = staff.get(f"/licensing/staff/sessions/{session.id}").get_data(as_text=True)
+    assert "Send the invitation to Elena Vargas again" in page
+    assert f"/licensing/staff/leads/{mark.id}/invitation" not in page  # not invited yet: invited, not sent again
+
+    sent = post_form(staff, f"/licensing/staff/leads/{elena.id}/invitation",
+                     {"state": resend_state(page, elena.id), "session": str(session.id)})
+    assert sent.status_code == 303 and sent.headers["Location"] == f"/licensing/staff/sessions/{session.id}"
+    row = text_of(staff.get(sent.headers["Location"]))
+    assert "sent again on" in row and "sent again to elena@example.com" in row
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.template == "invited_to_apply")) == 2
+
+    # Mark was never invited: nothing to send again, told so; nothing sent.
+    refused = post_form(staff, f"/licensing/staff/leads/{mark.id}/invitation", {"state": "x"})
+    assert "there is no invitation to send again" in text_of(staff.get(refused.headers["Location"]))
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.recipient == mark.email)) == 0
+
+
+def test_two_homefinders_sending_the_invitation_again_at_once_send_it_once(app, db, make_user):
+    session = add_session(db, days=-1)
+    lead = attended_lead(db, session, invited_at=now_utc() - timedelta(days=100))
+    homefinder = make_user(Role.HOMEFINDER)
+    from portal.extensions import db as portal_db
+
+    with app.test_request_context():
+        seen = portal_db.session.get(Lead, lead.id)  # both pages show the same link
+        state = invitation_state(seen)
+        # Meanwhile the other homefinder's click is committed: the link is retired.
+        portal_db.session.execute(text("UPDATE lead SET link_nonce = 'another' WHERE id = :id"), {"id": lead.id})
+        with pytest.raises(Refused):
+            resend_invitation(portal_db.session.get(User, homefinder.id), seen, state)
         assert portal_db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

@@ -168,3 +168,35 @@ def test_the_demo_seeds_a_few_saved_reasons_once(app, db, make_user):
     reasons = db.session.scalars(select(ReturnReason)).all()
     assert 2 <= len(reasons) == db.session.scalar(select(func.count()).select_from(ReturnReason))
     assert any(r.text_es.startswith("La foto está borrosa") for r in reasons)
+
+
+def test_a_saved_reason_taken_out_of_use_meanwhile_is_said_next_to_the_items_reason_box(
+    app, db, staff, household, blurry
+):
+    item = db.session.get(ChecklistItem, household.item_id)
+    version = item.version
+    blurry.active = False  # an admin takes it out of use while the homefinder's page is open
+    db.session.commit()
+    response = post_form(
+        staff,
+        f"/licensing/staff/items/{item.id}",
+        {"version": str(version), "status": "waived", "reason": "", "saved_reason": str(blurry.id)},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    message = (
+        "The saved reason you chose is no longer offered: write the reason the family will see, or choose another one."
+    )
+    assert f'<div id="reason-{item.id}-error" class="invalid-feedback d-block mt-0 mb-1">{message}</div>' in page
+    assert f'aria-describedby="reason-{item.id}-language reason-{item.id}-error" aria-invalid="true"' in page
+    db.session.expire_all()
+    assert db.session.get(ChecklistItem, household.item_id).status is not ItemStatus.WAIVED
+
+
+def test_the_saved_reasons_table_scrolls_as_a_labelled_focusable_region(app, make_user):
+    admin = app.test_client()
+    sign_in(admin, make_user(Role.ADMIN, locale="es"))
+    page = admin.get("/licensing/admin/return-reasons").get_data(as_text=True)
+    assert (
+        '<div class="table-responsive" role="region" tabindex="0" aria-label="Motivos de devolución guardados">' in page
+    )

@@ -456,6 +456,7 @@ NOT_WRITERS = {
     "application.services.draft_is_stale",
     "application.services.typed_fields",
     "recruitment.services.can_be_invited",
+    "recruitment.services.can_resend_invitation",
     "application.services.documents_day",
     "application.submission.missing_for_submission",
     "application.submission.signed_content_hash",
@@ -465,6 +466,7 @@ NOT_WRITERS = {
     # formatters
     "application.services.section_marker",
     "recruitment.services.lead_token",
+    "recruitment.services.invitation_state",
     "tracker.services.checks.family_check_status",
     "application.reasons.language_hint",
     "application.reasons.reason_choices",
@@ -758,6 +760,13 @@ def _mark_contacted(w: World) -> Act:
 def _invite_to_apply(w: World) -> Act:
     lead = w.lead(LeadStatus.ATTENDED)
     return lambda: recruitment.invite_to_apply(w.staff, lead)
+
+
+@scenario("recruitment.services.resend_invitation", needs="nothing")
+def _resend_invitation(w: World) -> Act:
+    lead = w.lead(LeadStatus.INVITED)
+    lead.invited_at = now_utc() - timedelta(days=100)
+    return lambda: recruitment.resend_invitation(w.staff, lead, recruitment.invitation_state(lead))
 
 
 @scenario("recruitment.services.invite_attendees", needs="nothing")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
 from licensing.application.models import (
@@ -18,6 +18,7 @@ from licensing.application.models import (
     HouseholdMember,
     MemberRole,
 )
+from licensing.application.reasons import family_languages
 from licensing.application.services import new_document, review_document
 from licensing.application.submission import application_submitted
 from licensing.tracker.models import (
@@ -26,6 +27,8 @@ from licensing.tracker.models import (
     ChecklistItem,
     HomeStudyReport,
     ItemStatus,
+    License,
+    LicenseStatus,
     RequirementScope,
     RequirementTemplate,
     RequirementType,
@@ -40,7 +43,6 @@ from portal.database import now_utc
 from portal.extensions import db
 from portal.i18n import in_language
 from portal.models import User
-from portal.services import household_accounts
 from portal.transitions import ChangedMeanwhile, TransitionRefused, transition
 
 FINAL = frozenset({ItemStatus.APPROVED, ItemStatus.WAIVED})
@@ -248,12 +250,18 @@ def load_checklist(application_id: int, cycle: int | None = None) -> ChecklistVi
 
 
 def household_renewal(household_id: int | None) -> Progress | None:
-    """The household's current renewal progress, for the family's home page (one query); None before a license."""
+    """The household's current renewal progress, for the family's home page (one query): the renewal items of the
+    application its license was issued on (the newest license not closed), of that license's current year only.
+    None before a license, or once it is closed."""
     if household_id is None:
         return None
-    items = list(db.session.scalars(
-        select(ChecklistItem).join(Application, Application.id == ChecklistItem.application_id)
-        .where(Application.household_id == household_id, ChecklistItem.cycle > 0)))
+    licensed = (select(License.application_id).where(License.household_id == household_id,
+                                                     License.status != LicenseStatus.CLOSED)
+                .order_by(License.id.desc()).limit(1).scalar_subquery())
+    year_items = aliased(ChecklistItem)
+    current_year = select(func.max(year_items.cycle)).where(year_items.application_id == licensed).scalar_subquery()
+    items = list(db.session.scalars(select(ChecklistItem).where(
+        ChecklistItem.application_id == licensed, ChecklistItem.cycle > 0, ChecklistItem.cycle == current_year)))
     return ChecklistView(items=items, members={}, checks=[]).renewal
 
 
@@ -284,15 +292,17 @@ def change_item_status(actor: User | None, item: ChecklistItem, new_status: Item
     item.updated_at, item.updated_by_id = now_utc(), actor.id if actor else None
     transition(ITEM_MOVES, item, new_status, actor=actor, household_id=household_id, reason=reason,
                requirement=template.code)
-    if new_status is ItemStatus.APPROVED and template.type is RequirementType.DOCUMENT and actor is not None:
+    if (new_status is ItemStatus.APPROVED and template.type is RequirementType.DOCUMENT and actor is not None
+            and item.cycle == 0):
         _accept_the_file_approved(actor, item, template)
     db.session.flush()  # a stale version (someone else saved meanwhile) shows here, not at commit
 
 
 def _accept_the_file_approved(staff: User, item: ChecklistItem, template: RequirementTemplate) -> None:
-    """Approving a document item accepts the file it was approved on: the newest sent for it, or sent with the
-    application for the same document (a medical statement), so the application's list says "accepted" too, with
-    the day, instead of waiting for a second review there."""
+    """Approving a document item of the licensing checklist (cycle 0) accepts the file it was approved on: the newest
+    sent for it, or sent with the application for the same document (a medical statement), so the application's list
+    says "accepted" too, with the day, instead of waiting for a second review there. Never for a renewal item: the
+    application's files are the first licensing's, not a license year's."""
     kind = APPLICATION_DOCUMENT_KINDS.get(template.code)
     sent_for_item = ApplicationDocument.checklist_item_id == item.id
     if kind is not None:
@@ -357,11 +367,6 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, 28)
 
 
-def _household_language(household_id: int) -> str:
-    accounts = household_accounts(household_id)
-    return accounts[0].preferred_locale if accounts else "en"
-
-
 def open_correction_item(actor: User, application: Application, template: RequirementTemplate, code: str,
                          note: str, today: date) -> None:
     """A line of the home safety inspection that needs correcting is an item of its own, told apart by `source`.
@@ -377,7 +382,7 @@ def open_correction_item(actor: User, application: Application, template: Requir
                      safety_item=code)
     elif item.status is ItemStatus.APPROVED:
         # The family reads the reason: the inspector's note, or words in the family's language.
-        reason = note.strip() or in_language(_household_language(application.household_id),
+        reason = note.strip() or in_language(family_languages(application.household_id)[0],
                                              _l("Found again at the home safety inspection."))
         change_item_status(actor, item, ItemStatus.RETURNED, household_id=application.household_id, reason=reason)
     elif item.status is ItemStatus.WAIVED:

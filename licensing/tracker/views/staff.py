@@ -21,7 +21,7 @@ from licensing.tracker.forms import (
     home_study_form_class,
     safety_form_class,
 )
-from licensing.tracker.models import CheckStatus, ItemStatus, VisitKind
+from licensing.tracker.models import ITEM_MOVES, CheckStatus, ItemStatus, VisitKind
 from licensing.tracker.permissions import get_check_for_staff, get_item_for_staff, get_visit_for_staff
 from licensing.tracker.services import checklists, checks, home_study, safety, visits
 from licensing.tracker.views.household import render_staff_checklist
@@ -52,6 +52,10 @@ def staff_update_item(item_id: int):
         if not form.validate_on_submit():
             raise TransitionRefused(_("Check the values and try again."))
         reason = reasons.text_for_family(form.reason.data, form.saved_reason.data, household_id)
+        if not reason and form.saved_reason.data and ItemStatus(form.status.data) in ITEM_MOVES.needs_reason:
+            # A saved reason that was just taken out of use: said next to the box, as the application's pages do.
+            return render_staff_checklist(_reloaded(item.application_id), 422, refused=(item_id, str(form.missing)),
+                                          reason_missing=item_id)
         checklists.change_item_status(current_user, item, ItemStatus(form.status.data), household_id=household_id,
                                       expected_version=form.version.data, reason=reason,
                                       hours=form.hours.data, payment_method=form.payment_method.data or "",
