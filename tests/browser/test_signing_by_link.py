@@ -144,7 +144,7 @@ def test_the_co_applicant_signs_on_their_own_phone_in_spanish(live_server, phone
 
     desktop.goto(base + "/licensing/application")  # a new page (not only a jump to #sign in the same one)
     signatures = desktop.locator("#sign")
-    assert signatures.get_by_text(re.compile(r"Marco Paredes firmó el")).is_visible()
+    assert signatures.get_by_text(re.compile(r"Marco Paredes · ")).is_visible()
     assert signatures.get_by_label(re.compile("Firma de Elena Paredes")).is_visible()  # hers is still to give
 
 

@@ -195,7 +195,7 @@ def test_changing_an_answer_after_signing_asks_for_new_signatures(client, db, ap
     fill_all_sections(client)
     primary = db.session.scalar(select(HouseholdMember).where(HouseholdMember.role == MemberRole.PRIMARY))
     post_form(client, "/licensing/application/sign", {"member_id": str(primary.id), "typed_name": "Ana Torres"})
-    assert "Ana Torres signed on" in text_of(client.get("/licensing/application"))
+    assert "Signed Ana Torres · " in text_of(client.get("/licensing/application"))
     fill_section(client, "employment", income_range="75k_100k")
     assert "Signature missing: Ana Torres" in text_of(client.get("/licensing/application"))
 

@@ -4,6 +4,7 @@ emailed, single-use link; the household's account can't sign for anyone else."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -120,7 +121,7 @@ def test_the_link_signs_only_its_own_member_once_and_records_what_was_signed(
 
     # The primary sees who signed and who hasn't.
     overview = text_of(client.get("/licensing/application"))
-    assert "Luis Torres signed on" in overview
+    assert "Signed Luis Torres · " in overview
     assert "Signature missing: Ana Torres" in overview and "Signature missing: Luis Torres" not in overview
 
 
@@ -273,3 +274,29 @@ def test_a_co_applicant_sharing_the_accounts_email_is_not_sent_a_link(app, clien
     response = post_form(client, f"/licensing/application/members/{co.id}/signature-link", follow_redirects=True)
     assert "needs an email address of their own to sign" in text_of(response)
     assert db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.template == "signature_request")) is None
+
+
+def test_the_overview_says_each_thing_once_and_a_refused_signature_beside_its_box(
+    app, client, db, applicant_with_application
+):
+    """Found in Chromium on a phone: the first link's message spoke of an 'earlier link'; a refused signature was
+    said at the top of a long page while the box was far below; "Signed" and "signed on" said it twice."""
+    user, application_id = applicant_with_application(locale="es")
+    sign_in(client, user)
+    fill_all_sections(client)
+    primary, co = _applicants(db, application_id)
+    post_form(client, f"/licensing/application/members/{co.id}/signature-link")
+    first_send = client.get("/licensing/application").get_data(as_text=True)
+    assert "Enviamos a Luis" in first_send and "Un enlace anterior" not in first_send
+
+    post_form(client, "/licensing/application/sign", {"member_id": str(primary.id), "typed_name": "Somebody Else"})
+    page = client.get("/licensing/application").get_data(as_text=True)
+    box = re.search(rf'<input[^>]*id="typed_name-{primary.id}"[^>]*>', page).group(0)
+    assert "autofocus" in box and f'aria-describedby="typed_name-{primary.id}-error"' in box
+    error = re.search(rf'<div[^>]*id="typed_name-{primary.id}-error"[^>]*>([^<]+)</div>', page)
+    assert error and 'role="alert"' in error.group(0)
+    assert "autofocus" not in client.get("/licensing/application").get_data(as_text=True)  # said once
+
+    post_form(client, "/licensing/application/sign", {"member_id": str(primary.id), "typed_name": primary.full_name})
+    signed = text_of(client.get("/licensing/application"))
+    assert f"{primary.full_name} · " in signed and f"{primary.full_name} firmó el" not in signed

@@ -50,6 +50,7 @@ def application_overview():
         return render_template("licensing/application_not_open.html")
     # A file refused just before: said in that document's own row, its file input focused (see upload_document).
     refused_slot, refused_message = session.pop(REFUSED_UPLOAD, None) or ("", "")
+    refused_signature = session.pop(REFUSED_SIGNATURE, "")  # said beside the signature box, which gets the focus
     today = agency_today()
     return render_template(
         "licensing/application_overview.html", application=application,
@@ -63,7 +64,7 @@ def application_overview():
         missing=submission.missing_for_submission(application, today),
         signed={s.member_id: s for s in application.signatures},
         account_member=submission.account_holder_member(application, current_user),
-        sign_form=SignatureForm(), button_form=ConfirmForm(),
+        sign_form=SignatureForm(), button_form=ConfirmForm(), refused_signature=refused_signature,
     )
 
 
@@ -236,15 +237,24 @@ def sign_application():
     if member is not submission.account_holder_member(application, current_user):
         abort(404)  # hidden like every other family route: a co-applicant signs through their own emailed link
     if not form.validate_on_submit():
-        flash(_("Type your full legal name to sign."), "danger")
-        return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
+        return _signature_refused(_("Type your full legal name to sign."))
     try:
         submission.sign_as_account_holder(application, member, form.typed_name.data, current_user,
                                           request.remote_addr or "")
-        flash(_("Signed."), "success")
     except Refused as refused:
-        flash(str(refused.message), "danger")
+        return _signature_refused(str(refused.message))
+    flash(_("Signed."), "success")
     return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
+
+
+REFUSED_SIGNATURE = "refused_signature"
+
+
+def _signature_refused(message: str):
+    """Said beside the signature box on the next page view, with the focus there: on a phone the box is far below
+    the top of the page, where a flashed message would be. No #fragment: Chromium skips autofocus with one."""
+    session[REFUSED_SIGNATURE] = message
+    return redirect(url_for("licensing.application_overview"), code=303)
 
 
 @bp.post("/application/members/<int:member_id>/signature-link")
@@ -254,10 +264,15 @@ def send_signature_link(member_id: int):
     member = next((m for m in others.applicants_signing_by_link(application) if m.id == member_id), None)
     if member is None:
         abort(404)
+    sent_before = member.signature_link_sent_at is not None
     try:
         others.send_signature_request(application, member, current_user)
-        flash(_("We emailed %(name)s a link to sign, at %(email)s. An earlier link no longer works.",
-                name=member.full_name, email=member.email), "success")
+        if sent_before:
+            flash(_("We emailed %(name)s a link to sign, at %(email)s. An earlier link no longer works.",
+                    name=member.full_name, email=member.email), "success")
+        else:
+            flash(_("We emailed %(name)s a link to sign, at %(email)s.", name=member.full_name, email=member.email),
+                  "success")
     except Refused as refused:
         flash(str(refused.message), "danger")
     return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
