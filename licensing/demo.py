@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from licensing.application import reasons
+from licensing.application import reasons, submission
 from licensing.application import services as applications
 from licensing.application.documents import required_documents
 from licensing.application.models import (
@@ -229,6 +229,11 @@ def _submitted_application(user: User, first: str, last: str, homefinder: User, 
             ApplicationSection.application_id == application.id)):
         section.data = dict(DEMO_ANSWERS.get(section.key, {"count": 0}))
         applications.change_section_status(user, application, section, SectionStatus.COMPLETE, "section_saved")
+    db.session.flush()
+    # Signed the way a family signs (a sent application with nobody's signature read as unfinished), then sent.
+    application = applications.load_application(application.id)
+    primary = next(m for m in application.members if m.role is MemberRole.PRIMARY)
+    submission.sign_as_account_holder(application, primary, primary.full_name, user, "127.0.0.1")
     applications.change_application_status(user, application, ApplicationStatus.SUBMITTED)
     application.submitted_at = now_utc() - timedelta(days=20)
     db.session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from licensing.application.models import Application, ApplicationSection, SectionStatus
+from licensing.application.models import Application, ApplicationSection, SectionStatus, Signature
 from licensing.recruitment.models import InfoSession
 from licensing.tracker.models import ChecklistItem, ItemStatus, License
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -32,6 +32,10 @@ def test_seed_demo_creates_the_six_accounts_once(app, db, client):
                              .where(ChecklistItem.status == ItemStatus.RETURNED)) == 1  # mid-way
     assert db.session.scalar(select(func.count()).select_from(ChecklistItem).where(ChecklistItem.cycle == 1)) > 0
     assert set(people) == {email for email, *_ in DEMO_ACCOUNTS}
+    # Every sent demo application was signed as a family signs (a sent one with no signature read as unfinished).
+    sent = db.session.scalars(select(Application).where(Application.submitted_at.is_not(None))).all()
+    signed = set(db.session.scalars(select(Signature.application_id)))
+    assert sent and {a.id for a in sent} <= signed
     assert people["family2@demo.test"].preferred_locale == "es"
     assert [u.preferred_locale for u in people.values()].count("es") == 1
     for email, *_ in DEMO_ACCOUNTS:
