@@ -200,3 +200,11 @@ def test_the_saved_reasons_table_scrolls_as_a_labelled_focusable_region(app, mak
     assert (
         '<div class="table-responsive" role="region" tabindex="0" aria-label="Motivos de devolución guardados">' in page
     )
+
+
+def test_the_home_study_recommendation_says_the_familys_language(household, staff):
+    """Found in Chromium: a Spanish family's checklist read 'Recommended for licensing.', written in English by a
+    homefinder who didn't know; the family reads the recommendation once the write-up is approved."""
+    page = staff.get(f"/licensing/staff/applications/{household.application_id}/home-study").get_data(as_text=True)
+    recommendation = page[page.index('for="recommendation"'):]
+    assert SPANISH_HINT in recommendation[:2000]

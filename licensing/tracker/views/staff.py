@@ -147,6 +147,8 @@ def staff_home_study(application_id: int):
     report = home_study.report_for(application.id)
     form = home_study_form_class()(data={**(report.sections if report else {}), "version": report.version
                                          if report else None})
+    # The family reads the recommendation on their checklist once the write-up is approved: say in which language.
+    form["recommendation"].description = reasons.language_hint(reasons.family_languages(application.household_id))
     if form.validate_on_submit():
         try:
             home_study.save_report(current_user, application, form.version.data,
