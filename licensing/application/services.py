@@ -318,12 +318,18 @@ def initial_form_data(application: Application, section: ApplicationSection) -> 
 # -- documents ----------------------------------------------------------------------------------------------------
 
 def new_document(application_id: int, kind: str, member_id: int | None, stored: StoredFile, user: User,
-                 checklist_item_id: int | None = None) -> ApplicationDocument:
-    """The record of a stored upload (with the application, or for a checklist item)."""
-    return ApplicationDocument(application_id=application_id, kind=kind, member_id=member_id,
-                               checklist_item_id=checklist_item_id, original_name=stored.original_name,
-                               stored_name=stored.stored_name, content_type=stored.content_type,
-                               size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by_id=user.id)
+                 checklist_item_id: int | None = None, more: list[StoredFile] | None = None) -> ApplicationDocument:
+    """The record of a stored upload (with the application, or for a checklist item), with the further pages sent
+    with it (`more`: pages 2, 3, ...) kept together as one document."""
+    document = ApplicationDocument(application_id=application_id, kind=kind, member_id=member_id,
+                                   checklist_item_id=checklist_item_id, original_name=stored.original_name,
+                                   stored_name=stored.stored_name, content_type=stored.content_type,
+                                   size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by_id=user.id)
+    document.more_pages = [DocumentPage(position=position, original_name=page.original_name,
+                                        stored_name=page.stored_name, content_type=page.content_type,
+                                        size_bytes=page.size_bytes, sha256=page.sha256)
+                           for position, page in enumerate(more or [], start=2)]
+    return document
 
 
 def add_document(application: Application, slot_key: str, upload: FileStorage | list[FileStorage] | None,
@@ -342,11 +348,7 @@ def add_document(application: Application, slot_key: str, upload: FileStorage | 
         raise Refused(_l("Choose which document this is and the file to upload."))
     uploads = upload if isinstance(upload, list) else [upload] if upload is not None else []
     first, *more = store_pages(uploads)
-    document = new_document(application.id, slot.kind, slot.member_id, first, user)
-    document.more_pages = [DocumentPage(position=position, original_name=page.original_name,
-                                        stored_name=page.stored_name, content_type=page.content_type,
-                                        size_bytes=page.size_bytes, sha256=page.sha256)
-                           for position, page in enumerate(more, start=2)]
+    document = new_document(application.id, slot.kind, slot.member_id, first, user, more=more)
     db.session.add(document)
     record_event(application, user, "returned_document_replaced" if replacing_returned else "document_uploaded",
                  kind=slot.kind, name=first.original_name, pages=document.page_count)
