@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from licensing.application import services as applications
 from licensing.application.models import Reference
 from licensing.recruitment.models import InfoSession, Lead, SessionFormat
+from licensing.uploads import store_upload
 from portal.extensions import db as portal_db
 from portal.i18n import datetime_filter
 from portal.models import Household, OutboxMessage, Role, User
@@ -166,7 +167,7 @@ def test_a_returned_document_is_named_in_the_family_language(app, db, make_user)
         application = applications.open_application(
             portal_db.session.get(Household, family.household_id), None, opened_by=None
         )
-        stored = applications.store_upload(FileStorage(io.BytesIO(PDF), filename="talon.pdf"))
+        stored = store_upload(FileStorage(io.BytesIO(PDF), filename="talon.pdf"))
         document = applications.new_document(
             application.id, "proof_of_income", None, stored, portal_db.session.get(User, family.id)
         )
@@ -256,3 +257,23 @@ def test_a_spanish_email_ending_with_a_time_has_one_period(app, client, db):
     for body in (mail.body_text, mail.body_html):
         assert re.search(r"[ap]\.m\.\.", body) is None and re.search(r"\d:\d\d:\d\d", body) is None
         assert re.search(r"\d:30\s[ap]\.m\.", body)
+
+
+def test_language_choices_start_at_the_page_language(app, client, db, applicant_with_application):
+    """Nothing chosen yet: the inquiry's preferred language and each blank reference's language are the page's."""
+    spanish = {"Accept-Language": "es"}
+    inquiry = client.get("/licensing/inquiry", headers=spanish).get_data(as_text=True)
+    chosen = re.search(r'<select[^>]*name="preferred_locale".*?</select>', inquiry, re.S).group(0)
+    assert re.search(r'<option[^>]*selected[^>]*value="es"|<option[^>]*value="es"[^>]*selected', chosen)
+    english = client.get("/licensing/inquiry", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    chosen = re.search(r'<select[^>]*name="preferred_locale".*?</select>', english, re.S).group(0)
+    assert re.search(r'<option[^>]*selected[^>]*value="en"|<option[^>]*value="en"[^>]*selected', chosen)
+
+    family, _application_id = applicant_with_application(locale="es")
+    sign_in(client, family)
+    page = client.get("/licensing/application/section/references").get_data(as_text=True)
+    selects = re.findall(r'<select[^>]*name="references-\d+-preferred_locale".*?</select>', page, re.S)
+    assert selects
+    for select_html in selects:
+        selected = re.findall(r"<option[^>]*selected[^>]*>", select_html)
+        assert len(selected) == 1 and 'value="es"' in selected[0]
