@@ -23,6 +23,7 @@ register_labels({
     "document_uploaded": _l("Document uploaded"),
     "document_accepted": _l("Document accepted"),
     "document_returned": _l("Document returned"),
+    "returned_document_replaced": _l("Returned document sent again"),
     "signed": _l("Signed"),
     "signature_requested": _l("Co-applicant asked by email to sign"),
     "submitted": _l("Submitted"),

@@ -38,6 +38,7 @@ from licensing.fields import (
 )
 from portal.clock import agency_today
 from portal.forms import LANGUAGE_CHOICES, IntegerField, PortalForm
+from portal.i18n import current_language
 
 MAX_HOUSEHOLD_ROWS = 12
 REFERENCE_ROWS = 5
@@ -258,7 +259,9 @@ class ReferenceEntryForm(RowForm):
     email = email_answer(_l("Email address"))
     phone = phone_field()
     is_relative = BooleanField(_l("This person is a relative"))
-    preferred_locale = SelectField(_l("Their language"), choices=LANGUAGE_CHOICES, validators=[Optional()])
+    # The page's language for a row nobody filled yet (saved rows keep theirs).
+    preferred_locale = SelectField(_l("Their language"), choices=LANGUAGE_CHOICES, default=current_language,
+                                   validators=[Optional()])
 
     row_fields = ("name", "relationship", "email", "phone")
     required_when_started = ("name", "relationship", "email")

@@ -125,12 +125,16 @@ def progress(application: Application) -> Progress:
 class Stage:
     """Where the household's application stands, in the words of its dashboard (templates/dashboard/applicant.html):
     not_open, not_started, in_progress, ready (every section complete, not sent yet), submitted, returned (sections
-    reopened by the homefinder), approved, denied or withdrawn."""
+    reopened by the homefinder), approved, denied or withdrawn; with how many documents were returned."""
 
     key: str
     progress: Progress | None = None
     reopened: int = 0
     submitted_at: datetime | None = None
+    # Documents the homefinder returned on a sent application (a new version can be sent for each), and the row of
+    # the first one on the overview.
+    returned_documents: int = 0
+    returned_anchor: str = ""
 
 
 def stage_of(application: Application | None) -> Stage:
@@ -142,7 +146,11 @@ def stage_of(application: Application | None) -> Stage:
         key = "ready" if done.complete == done.total else "in_progress" if started else "not_started"
         return Stage(key, progress=done)
     reopened = sum(1 for s in application.sections if s.status is SectionStatus.REOPENED)
-    return Stage(application.status.value, reopened=reopened, submitted_at=application.submitted_at)
+    returned = [d for d in latest_documents(application).values()
+                if d.status is DocumentStatus.RETURNED and d.checklist_item_id is None]
+    first = RequiredDocument(returned[0].kind, returned[0].member_id, "").anchor if returned else ""
+    return Stage(application.status.value, reopened=reopened, submitted_at=application.submitted_at,
+                 returned_documents=len(returned), returned_anchor=first)
 
 
 def section_is_editable(application: Application, section: ApplicationSection) -> bool:
@@ -417,34 +425,40 @@ def initial_form_data(application: Application, section: ApplicationSection) -> 
 # -- documents ----------------------------------------------------------------------------------------------------
 
 def new_document(application_id: int, kind: str, member_id: int | None, stored: StoredFile, user: User,
-                 checklist_item_id: int | None = None) -> ApplicationDocument:
-    """The record of a stored upload (with the application, or for a checklist item)."""
-    return ApplicationDocument(application_id=application_id, kind=kind, member_id=member_id,
-                               checklist_item_id=checklist_item_id, original_name=stored.original_name,
-                               stored_name=stored.stored_name, content_type=stored.content_type,
-                               size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by_id=user.id)
+                 checklist_item_id: int | None = None, more: list[StoredFile] | None = None) -> ApplicationDocument:
+    """The record of a stored upload (with the application, or for a checklist item), with the further pages sent
+    with it (`more`: pages 2, 3, ...) kept together as one document."""
+    document = ApplicationDocument(application_id=application_id, kind=kind, member_id=member_id,
+                                   checklist_item_id=checklist_item_id, original_name=stored.original_name,
+                                   stored_name=stored.stored_name, content_type=stored.content_type,
+                                   size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by_id=user.id)
+    document.more_pages = [DocumentPage(position=position, original_name=page.original_name,
+                                        stored_name=page.stored_name, content_type=page.content_type,
+                                        size_bytes=page.size_bytes, sha256=page.sha256)
+                           for position, page in enumerate(more or [], start=2)]
+    return document
 
 
 def add_document(application: Application, slot_key: str, upload: FileStorage | list[FileStorage] | None,
                  user: User, today: date) -> ApplicationDocument:
     """The family sends a document of the application, as one file or as several pages (photos of each page) kept
-    together as one document; a later upload for the same slot replaces the earlier one. Raises Refused (the
-    application is not open for changes, or no such slot) or FileRefused (one refused page refuses them all)."""
-    if not application.is_editable_by_family:
-        raise Refused(_l("Your application was sent; documents can't be added to it now."))
-    slot = find_slot(application, slot_key, today)
+    together as one document; a later upload for the same slot replaces the earlier one. Once the application is
+    sent, only a document the homefinder returned takes a new version (recorded as its own event). Raises Refused
+    (the application is not open for changes, or no such slot) or FileRefused (one refused page refuses them all)."""
+    slot = find_slot(application, slot_key, documents_day(application, today))
+    replacing_returned = not application.is_editable_by_family
+    if replacing_returned:
+        earlier = latest_documents(application).get(slot_key) if slot is not None else None
+        if earlier is None or earlier.status is not DocumentStatus.RETURNED:
+            raise Refused(_l("Your application was sent; documents can't be added to it now."))
     if slot is None:
         raise Refused(_l("Choose which document this is and the file to upload."))
     uploads = upload if isinstance(upload, list) else [upload] if upload is not None else []
     first, *more = store_pages(uploads)
-    document = new_document(application.id, slot.kind, slot.member_id, first, user)
-    document.more_pages = [DocumentPage(position=position, original_name=page.original_name,
-                                        stored_name=page.stored_name, content_type=page.content_type,
-                                        size_bytes=page.size_bytes, sha256=page.sha256)
-                           for position, page in enumerate(more, start=2)]
+    document = new_document(application.id, slot.kind, slot.member_id, first, user, more=more)
     db.session.add(document)
-    record_event(application, user, "document_uploaded", kind=slot.kind, name=first.original_name,
-                 pages=document.page_count)
+    record_event(application, user, "returned_document_replaced" if replacing_returned else "document_uploaded",
+                 kind=slot.kind, name=first.original_name, pages=document.page_count)
     db.session.flush()
     return document
 

@@ -10,6 +10,7 @@ from licensing.fields import EmptyAllowedUnless, Upcoming, choices_of, long_text
 from licensing.recruitment.labels import FORMAT_LABELS, INTEREST_LABELS, SOURCE_LABELS
 from licensing.recruitment.models import SessionFormat
 from portal.forms import LANGUAGE_CHOICES, IntegerField, PortalForm, email_field
+from portal.i18n import current_language
 
 
 class InquiryForm(PortalForm):
@@ -19,7 +20,9 @@ class InquiryForm(PortalForm):
                      render_kw={"autocomplete": "family-name"})
     email = email_field()
     phone = phone_field()
-    preferred_locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, validators=[InputRequired()])
+    # The page's language until someone chooses (a Spanish page is read by someone who reads Spanish).
+    preferred_locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default=current_language,
+                                   validators=[InputRequired()])
     county = text(_l("County"), 100, required=False)
     zip_code = zip_field()
     interest = RadioField(_l("What are you interested in?"), choices=choices_of(INTEREST_LABELS),

@@ -10,7 +10,15 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from licensing.application import services as applications
-from licensing.application.models import ApplicationDocument, HouseholdMember, MemberRole, SectionStatus
+from licensing.application.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+    DocumentStatus,
+    HouseholdMember,
+    MemberRole,
+    SectionStatus,
+)
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household, Role, User
@@ -22,11 +30,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PASSWORD = "documentos en un toque"
 
 
-def spanish_applicant(live_server) -> tuple[int, int]:
+def spanish_applicant(live_server, email: str = "paula.rios@example.com") -> tuple[int, int]:
     """An applicant who reads Spanish, whose Applicants section is done: four documents to send."""
     with live_server.app.app_context():
         user = User(
-            email="paula.rios@example.com",
+            email=email,
             full_name="Paula Ríos",
             role=Role.APPLICANT,
             preferred_locale="es",
@@ -113,3 +121,54 @@ def test_each_document_goes_up_from_its_own_row_and_a_refusal_is_said_beside_it(
             )
             == 0
         )
+
+
+def test_a_returned_document_of_a_sent_application_is_sent_again_from_the_dashboard(live_server, phone):
+    base, page = live_server.url, phone
+    application_id, _member_id = spanish_applicant(live_server, "ines.rios@example.com")
+    with live_server.app.app_context():
+        application = db.session.get(Application, application_id)
+        application.status, application.submitted_at = ApplicationStatus.SUBMITTED, now_utc()
+        db.session.add(
+            ApplicationDocument(
+                application_id=application_id,
+                kind="proof_of_income",
+                original_name="recibo.png",
+                stored_name="returned-" + "0" * 40,
+                content_type="image/png",
+                size_bytes=len(PNG),
+                sha256="0" * 64,
+                status=DocumentStatus.RETURNED,
+                review_reason="La foto está borrosa.",
+                reviewed_at=now_utc(),
+            )
+        )
+        db.session.commit()
+    sign_in(page, base, "ines.rios@example.com", PASSWORD)
+    page.goto(base + "/dashboard")
+    page.wait_for_selector("html[lang=es]")
+    page.get_by_role("link", name="Ver el documento devuelto").click()
+    page.wait_for_url("**/licensing/application#document-proof_of_income-0")
+
+    row = page.locator("#document-proof_of_income-0")
+    assert row.get_by_text("Devuelto").is_visible() and row.get_by_text("La foto está borrosa.").is_visible()
+    assert page.locator("input[type=file]").count() == 1  # only the returned row takes a file now
+    row.locator("input[type=file]").set_input_files(
+        files=[
+            {"name": "recibo-1.png", "mimeType": "image/png", "buffer": PNG},
+            {"name": "recibo-2.png", "mimeType": "image/png", "buffer": PNG},
+        ]
+    )
+    row.get_by_role("button", name="Enviar", exact=True).click()
+    page.wait_for_selector("text=Gracias, el documento se subió.")
+    assert row.get_by_text("Subido, en espera de revisión").is_visible()
+    assert page.locator("input[type=file]").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    with live_server.app.app_context():
+        newest = db.session.scalar(
+            select(ApplicationDocument)
+            .where(ApplicationDocument.application_id == application_id)
+            .order_by(ApplicationDocument.id.desc())
+            .limit(1)
+        )
+        assert newest.status is DocumentStatus.PENDING and newest.original_name == "recibo-1.png"

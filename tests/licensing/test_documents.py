@@ -377,3 +377,45 @@ def test_approving_a_renewal_item_leaves_the_applications_files_alone(
         )
     )
     assert statement.status is DocumentStatus.PENDING
+
+
+def test_a_returned_document_on_a_sent_application_takes_a_new_version_and_nothing_else_does(
+    app, client, db, make_user, applicant_with_application
+):
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    submit_complete_application(client, db, application_id)
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    income = db.session.scalar(select(ApplicationDocument).where(ApplicationDocument.kind == "proof_of_income"))
+    post_form(staff, f"/licensing/staff/documents/{income.id}/review", {"decision": "return", "reason": "Blurry"})
+
+    # The dashboard says a document came back and links to its row.
+    home = client.get("/dashboard").get_data(as_text=True)
+    assert "Your homefinder returned a document" in home
+    assert 'href="/licensing/application#document-proof_of_income-0"' in home
+    # Its row (only its row) offers a file input; the others, accepted or waiting, don't.
+    body = client.get("/licensing/application").get_data(as_text=True)
+    assert 'type="file"' in row(body, "document-proof_of_income-0") and body.count('type="file"') == 1
+
+    # Another document of the sent application is still refused.
+    before = db.session.scalar(select(func.count(ApplicationDocument.id)))
+    send_pages(client, "proof_of_residence:0", [(PNG, "other.png")])
+    assert db.session.scalar(select(func.count(ApplicationDocument.id))) == before
+
+    response = send_pages(client, "proof_of_income:0", [(JPEG, "pay-1.jpg"), (PNG, "pay-2.png")])
+    assert response.status_code == 303
+    newest = db.session.scalar(
+        select(ApplicationDocument)
+        .where(ApplicationDocument.kind == "proof_of_income")
+        .order_by(ApplicationDocument.id.desc())
+        .limit(1)
+    )
+    assert newest.id != income.id and newest.status is DocumentStatus.PENDING
+    assert db.session.scalar(select(func.count(DocumentPage.id)).where(DocumentPage.document_id == newest.id)) == 1
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "returned_document_replaced"))
+    assert event.details["kind"] == "proof_of_income" and event.household_id == user.household_id
+    # Sent again once: the slot is waiting for review, so a second new version is refused, and the dashboard is calm.
+    send_pages(client, "proof_of_income:0", [(PNG, "again.png")])
+    assert db.session.scalar(select(func.count(ApplicationDocument.id))) == before + 1
+    assert "returned a document" not in client.get("/dashboard").get_data(as_text=True)

@@ -208,3 +208,26 @@ def test_the_home_study_recommendation_says_the_familys_language(household, staf
     page = staff.get(f"/licensing/staff/applications/{household.application_id}/home-study").get_data(as_text=True)
     recommendation = page[page.index('for="recommendation"'):]
     assert SPANISH_HINT in recommendation[:2000]
+
+
+def test_returning_a_document_without_a_reason_says_so_beside_its_own_reason_box(app, db, staff, household):
+    """The 422 page keeps the typed words and says what is missing in that document's row, its reason box focused
+    and described by the message (not after the last row, with the focus nowhere)."""
+    import re
+
+    url = f"/licensing/staff/documents/{household.document_id}/review"
+    page = post_form(staff, url, {"decision": "return", "reason": "   ", "saved_reason": ""})
+    assert page.status_code == 422
+    body = page.get_data(as_text=True)
+    message = "To return a document, write the reason the family will see, or choose a saved one."
+    assert body.count(message) == 1
+    box = re.search(rf'<textarea[^>]*id="reason-{household.document_id}"[^>]*>', body).group(0)
+    assert " autofocus" in box and 'aria-invalid="true"' in box
+    assert f"reason-{household.document_id}-error" in re.search(r'aria-describedby="([^"]*)"', box).group(1).split()
+    error = re.search(rf'<div id="reason-{household.document_id}-error"[^>]*role="alert"[^>]*>([^<]*)</div>', body)
+    assert error and error.group(1) == message
+    # The message sits inside the document's own form, just before its box.
+    form = re.search(
+        rf'<form[^>]*/staff/documents/{household.document_id}/review"[^>]*class="flex-grow-1">.*?</form>', body, re.S
+    ).group(0)
+    assert f'id="reason-{household.document_id}-error"' in form

@@ -271,3 +271,23 @@ def test_only_the_sentences_own_period_after_a_time_is_dropped():
     assert one_closing_period("Wait… 5:30 p.m.... or later.", when) == "Wait… 5:30 p.m.... or later."
     assert one_closing_period("See 5:30 p.m..txt at 5:30 p.m..", when) == "See 5:30 p.m..txt at 5:30 p.m."
     assert isinstance(one_closing_period(Markup("At <b>5:30 p.m.</b>."), when), Markup)
+
+
+def test_language_choices_start_at_the_page_language(app, client, db, applicant_with_application):
+    """Nothing chosen yet: the inquiry's preferred language and each blank reference's language are the page's."""
+    spanish = {"Accept-Language": "es"}
+    inquiry = client.get("/licensing/inquiry", headers=spanish).get_data(as_text=True)
+    chosen = re.search(r'<select[^>]*name="preferred_locale".*?</select>', inquiry, re.S).group(0)
+    assert re.search(r'<option[^>]*selected[^>]*value="es"|<option[^>]*value="es"[^>]*selected', chosen)
+    english = client.get("/licensing/inquiry", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    chosen = re.search(r'<select[^>]*name="preferred_locale".*?</select>', english, re.S).group(0)
+    assert re.search(r'<option[^>]*selected[^>]*value="en"|<option[^>]*value="en"[^>]*selected', chosen)
+
+    family, _application_id = applicant_with_application(locale="es")
+    sign_in(client, family)
+    page = client.get("/licensing/application/section/references").get_data(as_text=True)
+    selects = re.findall(r'<select[^>]*name="references-\d+-preferred_locale".*?</select>', page, re.S)
+    assert selects
+    for select_html in selects:
+        selected = re.findall(r"<option[^>]*selected[^>]*>", select_html)
+        assert len(selected) == 1 and 'value="es"' in selected[0]

@@ -497,3 +497,49 @@ def test_two_homefinders_writing_the_home_study_never_overwrite_each_other(app, 
                                   "version": version}).status_code == 303  # a deliberate second save
     db.session.expire_all()
     assert db.session.get(HomeStudyReport, report.id).sections["family_background"] == "Second homefinder's notes"
+
+
+def test_a_refused_item_file_is_said_in_its_own_row_and_an_item_takes_several_pages(app, client, db, submitted):
+    """As the application's document rows: the reason beside the item (role=alert, the input autofocused and
+    described by it, kept for one page view, no #fragment that would stop autofocus), each adult's row labelled
+    with their name, and a photo of each page kept together as one document."""
+    import io
+
+    from licensing.application.models import DocumentPage, HouseholdMember
+    from tests.conftest import csrf_token
+    from tests.licensing.conftest import PNG
+
+    _user, application_id = submitted
+    cprs = item_by_code(db, application_id, "cpr_first_aid")
+    assert len(cprs) == 2
+    cpr = cprs[0]
+
+    def send(files):
+        return client.post(f"/licensing/checklist/items/{cpr.id}/document", content_type="multipart/form-data",
+                           data={"csrf_token": csrf_token(client),
+                                 "file": [(io.BytesIO(content), name) for content, name in files]})
+
+    response = send([(b"MZ\x90\x00 a program", "card.pdf")])
+    assert response.status_code == 303 and response.headers["Location"].endswith("/licensing/checklist")
+    body = client.get("/licensing/checklist").get_data(as_text=True)
+    row = re.search(rf'<li id="item-{cpr.id}".*?</li>', body, re.S).group(0)
+    alert = re.search(r'<div id="file-\d+-error"[^>]*role="alert"[^>]*>(.*?)</div>', row, re.S)
+    assert alert and "not a PDF" in alert.group(1)
+    file_input = re.search(r'<input[^>]*type="file"[^>]*>', row).group(0)
+    assert " autofocus" in file_input and 'aria-invalid="true"' in file_input and " multiple" in file_input
+    assert f'aria-describedby="file-{cpr.id}-error"' in file_input
+    assert body.count('role="alert"') == 1 and body.count(" autofocus") == 1
+    # Said once: the next view of the page is calm.
+    assert 'role="alert"' not in client.get("/licensing/checklist").get_data(as_text=True)
+
+    # Each adult's CPR row is labelled with that adult's name.
+    for item in cprs:
+        name = db.session.get(HouseholdMember, item.member_id).full_name
+        label = re.search(rf'<label[^>]*for="file-{item.id}"[^>]*>(.*?)</label>', body, re.S).group(1)
+        assert name in label
+
+    assert send([(PNG, "card-front.png"), (PNG, "card-back.png")]).status_code == 303
+    document = db.session.scalar(select(ApplicationDocument).where(ApplicationDocument.checklist_item_id == cpr.id))
+    pages = db.session.scalars(select(DocumentPage).where(DocumentPage.document_id == document.id)).all()
+    assert document.original_name == "card-front.png" and [p.original_name for p in pages] == ["card-back.png"]
+    assert "2 pages:" in text_of(client.get("/licensing/checklist"))

@@ -80,6 +80,7 @@ def _reference_rows(response: dict) -> list[tuple[str, object]]:
 
 def _render_staff_application(application: Application, **forms):
     today = agency_today()
+    returning_document_id = forms.pop("returning_document_id", None)  # a document returned without a reason
     homefinders = _homefinders()
     assign_form = forms.get("assign_form") or AssignForm(homefinder_id=application.assigned_homefinder_id)
     assign_form.homefinder_id.choices = [SelectChoice(h.id, h.full_name) for h in homefinders]
@@ -107,6 +108,7 @@ def _render_staff_application(application: Application, **forms):
         reference_rows=_reference_rows, today=today, family_hint=reasons.language_hint(languages),
         signed={s.member_id: s for s in application.signatures},  # loaded with the application: no query more
         saved_reasons=reasons.reason_choices(reasons.active_reasons(), languages),
+        returning_document_id=returning_document_id,
     ), 422 if forms else 200
 
 
@@ -167,10 +169,11 @@ def staff_review_document(document_id: int):
         reason = reasons.text_for_family(form.reason.data, form.saved_reason.data, application.household_id)
         if not reason:  # a saved reason that was just taken out of use
             form.reason.errors.append(form.missing)
-            return _render_staff_application(application, reason_form=form)
+            return _render_staff_application(application, reason_form=form, returning_document_id=document.id)
         applications.review_document(current_user, application, document, accept=False, reason=reason)
     elif decision == "return":
-        return _render_staff_application(application, reason_form=form)
+        # Said beside that document's reason box, which is focused (the 422 page keeps what was typed).
+        return _render_staff_application(application, reason_form=form, returning_document_id=document.id)
     else:
         abort(400)
     flash(_("Document reviewed."), "success")

@@ -36,7 +36,7 @@ from licensing.tracker.models import (
 )
 from licensing.tracker.services.checks import CHECK_DONE, generate_background_checks
 from licensing.tracker.services.visits import completed_visit
-from licensing.uploads import store_upload
+from licensing.uploads import store_pages
 from portal import audit
 from portal.clock import agency_today
 from portal.database import now_utc
@@ -123,9 +123,11 @@ def _documents_sent_with_application(application_id: int) -> set[tuple[str, int 
     return {(kind, member_id) for kind, member_id in rows}
 
 
-def send_item_document(user: User, item: ChecklistItem, upload: FileStorage | None, household_id: int) -> None:
-    """The family sends the file an item asks for (a CPR card, this year's pet records): the item is submitted.
-    Raises TransitionRefused (not a document item, or already sent) before anything is stored, or FileRefused."""
+def send_item_document(user: User, item: ChecklistItem, upload: FileStorage | list[FileStorage] | None,
+                       household_id: int) -> None:
+    """The family sends the file an item asks for (a CPR card, this year's pet records), as one file or a photo of
+    each page kept together as one document: the item is submitted. Raises TransitionRefused (not a document item,
+    or already sent) before anything is stored, or FileRefused (one refused page refuses them all)."""
     template = db.session.get(RequirementTemplate, item.template_id)
     if template.type is not RequirementType.DOCUMENT:
         raise TransitionRefused(_l("This item does not ask for a file."))
@@ -134,12 +136,12 @@ def send_item_document(user: User, item: ChecklistItem, upload: FileStorage | No
     if item.status in FINAL:
         raise TransitionRefused(_l("This item is already done: nothing more to send."))
     ITEM_MOVES.check(item.status, ItemStatus.SUBMITTED)
-    stored = store_upload(upload)
+    first, *more = store_pages(upload if isinstance(upload, list) else [upload] if upload is not None else [])
     change_item_status(user, item, ItemStatus.SUBMITTED, household_id=household_id)
     # Filed under the application's own kind when it has one (pet records), so the application counts it too.
     kind = APPLICATION_DOCUMENT_KINDS.get(template.code, template.code)
-    db.session.add(new_document(item.application_id, kind, item.member_id, stored, user,
-                                checklist_item_id=item.id))
+    db.session.add(new_document(item.application_id, kind, item.member_id, first, user,
+                                checklist_item_id=item.id, more=more))
 
 
 def item_documents(application_id: int) -> dict[int, ApplicationDocument]:

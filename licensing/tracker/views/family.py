@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,9 +12,11 @@ from licensing.roles import FAMILY
 from licensing.tracker.forms import SlotChoiceForm, safety_form_class
 from licensing.tracker.permissions import get_item_for_family, get_visit_slot_for_family
 from licensing.tracker.services import checklists, checks, home_study, licenses, safety, visits
+from licensing.uploads import FileRefused
 from portal.access import roles_required
 from portal.clock import agency_today
 from portal.forms import ConfirmForm, keeps_input, render_form
+from portal.routing import takes_several_files
 from portal.transitions import Refused
 
 
@@ -25,25 +27,38 @@ def family_checklist():
     if application is None:
         return render_template("licensing/application_not_open.html")
     report = home_study.report_for(application.id)
+    # A file refused just before: said in that item's own row, its file input focused (see send_item_document).
+    refused_item, refused_message = session.pop(REFUSED_ITEM_UPLOAD, None) or (0, "")
     return render_template("licensing/family_checklist.html", application=application,
                            view=checklists.load_checklist(application.id), visits=visits.visits_of(application.id),
                            license=licenses.license_for(application.id),
                            # The write-up is for staff only until a supervisor approves it.
                            report=report if report is not None and report.is_approved else None,
                            family_check_status=checks.family_check_status, button_form=ConfirmForm(),
-                           documents=checklists.item_documents(application.id), can_send=checklists.FAMILY_CAN_SEND)
+                           documents=checklists.item_documents(application.id), can_send=checklists.FAMILY_CAN_SEND,
+                           refused_item=refused_item, refused_message=refused_message)
 
 
 @bp.post("/checklist/items/<int:item_id>/document")
+@takes_several_files
 @roles_required(*FAMILY, hidden=True)
 def send_item_document(item_id: int):
     item = get_item_for_family(current_user, item_id)
     try:
-        checklists.send_item_document(current_user, item, request.files.get("file"), current_user.household_id)
-        flash(_("Thank you, the document is uploaded."), "success")
-    except Refused as refused:  # a file that isn't right, or an item that takes no file now: said on the checklist
+        checklists.send_item_document(current_user, item, request.files.getlist("file"), current_user.household_id)
+    except FileRefused as refused:
+        # As on the application's documents: the reason said in the item's own row, its file input autofocused
+        # (which scrolls the row into view), kept for one page view. No #fragment: browsers skip autofocus then.
+        session[REFUSED_ITEM_UPLOAD] = (item.id, str(refused.message))
+        return redirect(url_for("licensing.family_checklist"), code=303)
+    except Refused as refused:  # an item that takes no file now: said on the checklist
         flash(str(refused.message), "danger")
+        return redirect(url_for("licensing.family_checklist", _anchor=f"item-{item.id}"), code=303)
+    flash(_("Thank you, the document is uploaded."), "success")
     return redirect(url_for("licensing.family_checklist", _anchor=f"item-{item.id}"), code=303)
+
+
+REFUSED_ITEM_UPLOAD = "refused_item_upload"
 
 
 @bp.post("/visits/<int:visit_id>/choose")
