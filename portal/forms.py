@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import wtforms
-from flask import g, render_template, request
+from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -288,3 +288,20 @@ def render_form(template: str, form: PortalForm, **context):
     """Render a form page; a submitted form with errors answers 422 so clients and tests see the refusal."""
     status = 422 if request.method == "POST" and (form.errors or form.form_errors_for_display) else 200
     return render_template(template, form=form, **context), status
+
+
+REFUSED_BESIDE = "refused_beside"
+
+
+def refuse_beside(place: str, message: str, endpoint: str, **values):
+    """A refusal said beside the field it is about on the next page view, that field autofocused: the browser
+    scrolls it into view, where a person on a phone is looking, without a script, and a reload sends nothing again.
+    No #fragment in the address: browsers skip autofocus when it names a target."""
+    session[REFUSED_BESIDE] = (place, message)
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def refusal_beside() -> tuple[str, str]:
+    """The place and words of a refusal to say on this page view (once), or two empty strings."""
+    place, message = session.pop(REFUSED_BESIDE, None) or ("", "")
+    return place, message

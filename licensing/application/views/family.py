@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -33,7 +33,7 @@ from portal.access import roles_required, signed_in
 from portal.clock import agency_today
 from portal.database import keep_on_refusal
 from portal.extensions import limiter
-from portal.forms import ConfirmForm, csrf_failed, keeps_input, render_form
+from portal.forms import ConfirmForm, csrf_failed, keeps_input, refusal_beside, refuse_beside, render_form
 from portal.pending import resumes_after_sign_in, take_pending_submission
 from portal.routing import takes_several_files
 from portal.transitions import Refused
@@ -48,9 +48,8 @@ def application_overview():
     application = application_for_household(current_user)
     if application is None:
         return render_template("licensing/application_not_open.html")
-    # A file refused just before: said in that document's own row, its file input focused (see upload_document).
-    refused_slot, refused_message = session.pop(REFUSED_UPLOAD, None) or ("", "")
-    refused_signature = session.pop(REFUSED_SIGNATURE, "")  # said beside the signature box, which gets the focus
+    # A file or a signature refused just before: said beside its own field, which gets the focus.
+    refused_place, refused_message = refusal_beside()
     today = agency_today()
     return render_template(
         "licensing/application_overview.html", application=application,
@@ -59,12 +58,12 @@ def application_overview():
         required=required_documents(application, applications.section_data(application),
                                     applications.documents_day(application, today)),
         latest=applications.latest_documents(application),
-        refused_slot=refused_slot, refused_message=refused_message,
+        refused_place=refused_place, refused_message=refused_message,
         adults=others.adults_needing_own_part(application, today),
         missing=submission.missing_for_submission(application, today),
         signed={s.member_id: s for s in application.signatures},
         account_member=submission.account_holder_member(application, current_user),
-        sign_form=SignatureForm(), button_form=ConfirmForm(), refused_signature=refused_signature,
+        sign_form=SignatureForm(), button_form=ConfirmForm(),
     )
 
 
@@ -173,19 +172,12 @@ def upload_document():
         applications.add_document(application, slot_key, request.files.getlist("file"), current_user,
                                   agency_today())
     except FileRefused as refused:
-        # Back to the overview with the reason said in that document's row and its file input autofocused, which
-        # scrolls the row into view: where the person is looking, without a script (and a reload doesn't send the
-        # refused file again). No #fragment here: browsers skip autofocus when the address names a target.
-        session[REFUSED_UPLOAD] = (slot_key, str(refused.message))
-        return redirect(url_for("licensing.application_overview"), code=303)
+        return refuse_beside(f"document:{slot_key}", str(refused.message), "licensing.application_overview")
     except Refused as refused:
         flash(str(refused.message), "danger")
         return redirect(url_for("licensing.application_overview", _anchor="documents"), code=303)
     flash(_("Thank you, the document is uploaded."), "success")
     return redirect(url_for("licensing.application_overview", _anchor=_row_anchor(slot_key)), code=303)
-
-
-REFUSED_UPLOAD = "refused_upload"
 
 
 def _row_anchor(slot_key: str) -> str:
@@ -237,24 +229,15 @@ def sign_application():
     if member is not submission.account_holder_member(application, current_user):
         abort(404)  # hidden like every other family route: a co-applicant signs through their own emailed link
     if not form.validate_on_submit():
-        return _signature_refused(_("Type your full legal name to sign."))
+        return refuse_beside("signature", _("Type your full legal name to sign."), "licensing.application_overview")
     try:
         submission.sign_as_account_holder(application, member, form.typed_name.data, current_user,
                                           request.remote_addr or "")
     except Refused as refused:
-        return _signature_refused(str(refused.message))
+        return refuse_beside("signature", str(refused.message), "licensing.application_overview")
     flash(_("Signed."), "success")
     return redirect(url_for("licensing.application_overview", _anchor="sign"), code=303)
 
-
-REFUSED_SIGNATURE = "refused_signature"
-
-
-def _signature_refused(message: str):
-    """Said beside the signature box on the next page view, with the focus there: on a phone the box is far below
-    the top of the page, where a flashed message would be. No #fragment: Chromium skips autofocus with one."""
-    session[REFUSED_SIGNATURE] = message
-    return redirect(url_for("licensing.application_overview"), code=303)
 
 
 @bp.post("/application/members/<int:member_id>/signature-link")

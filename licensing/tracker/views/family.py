@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +15,7 @@ from licensing.tracker.services import checklists, checks, home_study, licenses,
 from licensing.uploads import FileRefused
 from portal.access import roles_required
 from portal.clock import agency_today
-from portal.forms import ConfirmForm, keeps_input, render_form
+from portal.forms import ConfirmForm, keeps_input, refusal_beside, refuse_beside, render_form
 from portal.routing import takes_several_files
 from portal.transitions import Refused
 
@@ -28,7 +28,7 @@ def family_checklist():
         return render_template("licensing/application_not_open.html")
     report = home_study.report_for(application.id)
     # A file refused just before: said in that item's own row, its file input focused (see send_item_document).
-    refused_item, refused_message = session.pop(REFUSED_ITEM_UPLOAD, None) or (0, "")
+    refused_place, refused_message = refusal_beside()
     return render_template("licensing/family_checklist.html", application=application,
                            view=checklists.load_checklist(application.id), visits=visits.visits_of(application.id),
                            license=licenses.license_for(application.id),
@@ -36,7 +36,7 @@ def family_checklist():
                            report=report if report is not None and report.is_approved else None,
                            family_check_status=checks.family_check_status, button_form=ConfirmForm(),
                            documents=checklists.item_documents(application.id), can_send=checklists.FAMILY_CAN_SEND,
-                           refused_item=refused_item, refused_message=refused_message)
+                           refused_place=refused_place, refused_message=refused_message)
 
 
 @bp.post("/checklist/items/<int:item_id>/document")
@@ -47,18 +47,14 @@ def send_item_document(item_id: int):
     try:
         checklists.send_item_document(current_user, item, request.files.getlist("file"), current_user.household_id)
     except FileRefused as refused:
-        # As on the application's documents: the reason said in the item's own row, its file input autofocused
-        # (which scrolls the row into view), kept for one page view. No #fragment: browsers skip autofocus then.
-        session[REFUSED_ITEM_UPLOAD] = (item.id, str(refused.message))
-        return redirect(url_for("licensing.family_checklist"), code=303)
+        # As on the application's documents: said in the item's own row, its file input focused.
+        return refuse_beside(f"item:{item.id}", str(refused.message), "licensing.family_checklist")
     except Refused as refused:  # an item that takes no file now: said on the checklist
         flash(str(refused.message), "danger")
         return redirect(url_for("licensing.family_checklist", _anchor=f"item-{item.id}"), code=303)
     flash(_("Thank you, the document is uploaded."), "success")
     return redirect(url_for("licensing.family_checklist", _anchor=f"item-{item.id}"), code=303)
 
-
-REFUSED_ITEM_UPLOAD = "refused_item_upload"
 
 
 @bp.post("/visits/<int:visit_id>/choose")
