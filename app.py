@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import access, assets, cli, errors, i18n, pending, routing, security
+from portal import access, assets, cli, errors, i18n, pending, routing, security, sessions
 from portal.config import INSTANCE, ROOT, from_environment
 from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail
-from portal.services import load_user_for_session
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -38,7 +37,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "portal.login"
-    login_manager.user_loader(load_user_for_session)
+    login_manager.user_loader(sessions.load_user_for_session)
+    app.after_request(sessions.set_device_cookie)
     access.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -25,6 +25,16 @@ class AuditAction:
     ACCOUNT_DEACTIVATED = "account_deactivated"
     ACCOUNT_REACTIVATED = "account_reactivated"
     STATUS_CHANGED = "status_changed"  # any aggregate's status, through portal.transitions
+    SECOND_STEP_FAILED = "second_step_failed"
+    SECOND_STEP_ENROLLED = "second_step_enrolled"
+    SECOND_STEP_TURNED_OFF = "second_step_turned_off"
+    SECOND_STEP_RESET = "second_step_reset"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_CREATED = "recovery_codes_created"
+    PASSKEY_ADDED = "passkey_added"
+    PASSKEY_REMOVED = "passkey_removed"
+    SESSION_ENDED = "session_ended"
+    SESSIONS_ENDED = "sessions_ended"
 
 
 AUDIT_LABELS = {
@@ -43,6 +53,16 @@ AUDIT_LABELS = {
     AuditAction.ACCOUNT_DEACTIVATED: _l("Account deactivated"),
     AuditAction.ACCOUNT_REACTIVATED: _l("Account reactivated"),
     AuditAction.STATUS_CHANGED: _l("Status changed"),
+    AuditAction.SECOND_STEP_FAILED: _l("Wrong sign-in code"),
+    AuditAction.SECOND_STEP_ENROLLED: _l("Set up two-step sign-in"),
+    AuditAction.SECOND_STEP_TURNED_OFF: _l("Turned off two-step sign-in"),
+    AuditAction.SECOND_STEP_RESET: _l("Two-step sign-in reset"),
+    AuditAction.RECOVERY_CODE_USED: _l("Signed in with a recovery code"),
+    AuditAction.RECOVERY_CODES_CREATED: _l("New recovery codes made"),
+    AuditAction.PASSKEY_ADDED: _l("Passkey added"),
+    AuditAction.PASSKEY_REMOVED: _l("Passkey removed"),
+    AuditAction.SESSION_ENDED: _l("Session ended"),
+    AuditAction.SESSIONS_ENDED: _l("All sessions ended"),
 }
 
 

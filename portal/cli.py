@@ -32,6 +32,17 @@ def seed_demo_command() -> None:
     click.echo(f"demo data ready ({created} new accounts); password for all: {demo.DEMO_PASSWORD}")
 
 
+@click.command("demo-code")
+@with_appcontext
+def demo_code_command() -> None:
+    """Print the code the demo's authenticator secret gives now (the demo's staff accounts sign in with it)."""
+    from portal import two_step
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("demo-code refuses to run in production: the demo secret is refused there.")
+    click.echo(two_step.demo_code())
+
+
 @click.command("create-staff")
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
@@ -69,5 +80,6 @@ def cleanup_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (upgrade_db_command, seed_demo_command, create_staff_command, send_mail_command, cleanup_command):
+    for command in (upgrade_db_command, seed_demo_command, demo_code_command, create_staff_command, send_mail_command,
+                    cleanup_command):
         app.cli.add_command(command)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal import services
+from portal import services, two_step
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household, Role, User
@@ -27,7 +27,10 @@ def seed() -> int:
     created = 0
     password_hash = hash_password(DEMO_PASSWORD)
     for email, full_name, role, language, household_name in DEMO_ACCOUNTS:
-        if services.find_user_by_email(email) is not None:
+        existing = services.find_user_by_email(email)
+        if existing is not None:
+            if existing.is_staff and not existing.has_authenticator:  # a demo database from before two steps
+                two_step.enrol_demo(existing)
             continue
         user = User(
             email=email,
@@ -38,6 +41,8 @@ def seed() -> int:
             email_confirmed_at=now_utc(),
             household=Household(name=household_name) if household_name else None,
         )
+        if role.is_staff:  # README: "Demo authenticator secret"; `flask --app app demo-code` prints the code
+            two_step.enrol_demo(user)
         db.session.add(user)
         created += 1
     db.session.flush()

@@ -32,6 +32,7 @@ SUBJECTS = {
     "invitation": _l("You are invited to the foster family portal"),
     "account_exists": _l("Someone tried to register with your email address"),
     "password_changed": _l("Your password was changed"),
+    "new_sign_in": _l("A new sign-in to your account"),
 }
 
 

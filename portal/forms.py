@@ -305,3 +305,53 @@ def refusal_beside() -> tuple[str, str]:
     """The place and words of a refusal to say on this page view (once), or two empty strings."""
     place, message = session.pop(REFUSED_BESIDE, None) or ("", "")
     return place, message
+
+
+class SignInCodeForm(PortalForm):
+    """The second step: a code from the authenticator app, or one of the recovery codes."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(message=_l("Enter the 6-digit code from your authenticator app, or a recovery code.")),
+            Length(max=40, message=_l("A code has at most 40 characters.")),
+        ],
+        description=_l("6 digits from your authenticator app. Lost your phone? Type one of your recovery codes."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none",
+                   "spellcheck": "false"},
+    )
+
+
+class EnrolAuthenticatorForm(PortalForm):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[
+            DataRequired(message=_l("Enter the 6-digit code your app shows now.")),
+            Length(max=20, message=_l("The code has 6 digits.")),
+        ],
+        description=_l("The 6 digits the app shows for this portal now."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ConfirmWithPasswordForm(PortalForm):
+    """A change to how someone signs in asks for the password again: an unattended open session is not enough."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[
+            InputRequired(message=_l("Enter your password.")),
+            Length(max=MAX_LENGTH, message=_l("A password can have at most %(max)d characters.", max=MAX_LENGTH)),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ResetSecondStepForm(PortalForm):
+    reason = StringField(
+        _l("Why"),
+        validators=[
+            DataRequired(message=_l("Say why, for the event log (for example: lost phone, confirmed by a call).")),
+            Length(max=500, message=_l("At most %(max)d characters.", max=500)),
+        ],
+    )

@@ -139,11 +139,28 @@ def in_language(locale: str, text) -> str:
 # Details worth reading next to an event's words: the person or thing it was about (names, not codes).
 EVENT_DETAIL_KEYS = ("homefinder", "reference", "member", "number")
 
+HOW_LABELS = {
+    "signed_out": _l("signed out"),
+    "by_owner": _l("ended by the person"),
+    "by_admin": _l("ended by an administrator"),
+    "from_email": _l("ended from the new sign-in email"),
+    "password_changed": _l("the password was changed"),
+    "second_step_reset": _l("the second step was reset"),
+    "deactivated": _l("the account was deactivated"),
+    "role_changed": _l("the role was changed"),
+    "totp": _l("with the authenticator app"),
+    "recovery": _l("with a recovery code"),
+    "passkey": _l("with a passkey"),
+}
+
 
 def event_text(event) -> str:
     """An event of the one log in the reader's words: "Signed (Ana Torres)", "Status changed: Submitted →
     Approved"."""
     text = audit_label(event.action)
+    how = event.details.get("how") if isinstance(event.details, dict) else None
+    if how in HOW_LABELS:  # how a session ended, how a second step was passed: stored as a key, said in words
+        text = f"{text}: {HOW_LABELS[how]}"
     if event.to_status is not None:
         text = f"{text}: {status_change_label(event)}"
     detail = next((event.details[key] for key in EVENT_DETAIL_KEYS if event.details.get(key)), None)

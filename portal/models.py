@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
@@ -78,7 +78,8 @@ class User(Base):
     preferred_locale: Mapped[str] = mapped_column(String(8), default="en")
     # Null until the person sets one (staff invitations).
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    # Flask-Login identifies sessions by this value, not the id: rotating it signs out every session.
+    # Rotated whenever the password is set or every session ends: reset and invitation links carry a fingerprint of
+    # it, so each works once. (Sessions themselves are SignedInSession rows.)
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -86,8 +87,16 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The second sign-in step (portal/two_step.py): the authenticator app's secret, encrypted with a key derived from
+    # SECRET_KEY (a copy of the database alone gives no codes); the last time step used, so a code works once.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     household: Mapped[Household | None] = relationship(back_populates="members", lazy="raise")
+
+    # Set by the session loader and at sign-in: the key of the session this request belongs to (never stored).
+    session_key = None  # str | None (not an annotation: not a column)
 
     # Flask-Login protocol
     @property
@@ -98,8 +107,9 @@ class User(Base):
     def is_anonymous(self) -> bool:
         return False
 
-    def get_id(self) -> str:
-        return self.session_token
+    def get_id(self) -> str | None:
+        # Flask-Login keeps this in the session cookie: the signed-in session's random key, never the account's id.
+        return self.session_key
 
     @property
     def is_staff(self) -> bool:
@@ -108,6 +118,65 @@ class User(Base):
     @property
     def email_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def has_authenticator(self) -> bool:
+        return self.totp_enabled_at is not None
+
+
+class SignedInSession(Base):
+    """One place a person is signed in: a browser on a device. The cookie carries a random key; only its SHA-256 is
+    stored, so a copy of the database signs nobody in. Ending a session (sign-out, "sign out everywhere", an admin,
+    a password change) makes its cookie useless on the next request."""
+
+    __tablename__ = "signed_in_session"
+    __table_args__ = (Index("ix_signed_in_session_user_live", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of the browser's long-lived device cookie: a sign-in from a device never seen before is told by email.
+    device_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # How the second step was passed: "" (not asked: a family without it), "totp", "recovery", "passkey".
+    second_step: Mapped[str] = mapped_column(String(16), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    end_reason: Mapped[str] = mapped_column(String(32), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+
+
+class RecoveryCode(Base):
+    """Ten single-use codes for when the authenticator app is lost. Stored as a keyed hash (HMAC-SHA256 with the
+    app's secret): the codes are long random strings, so a slow password hash would add nothing but waiting."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Passkey(Base):
+    """A WebAuthn credential (a passkey) a person registered as their second step."""
+
+    __tablename__ = "passkey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1024), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(2048))
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    transports: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Versioned:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort
 
 from portal.extensions import db
-from portal.models import Role, User
+from portal.models import Role, SignedInSession, User
 
 
 def can_manage_people(user: User) -> bool:
@@ -26,3 +26,14 @@ def get_user_for_admin(admin: User, user_id: int) -> User:
     if person is None:
         abort(404)
     return person
+
+
+def get_own_session(user: User, session_id: int) -> SignedInSession:
+    """One of the person's own live sessions; anyone else's (or an ended one) is not found."""
+
+    from portal.sessions import live_sessions_query
+
+    signed_in = db.session.scalar(live_sessions_query(user.id).where(SignedInSession.id == session_id))
+    if signed_in is None:
+        abort(404)
+    return signed_in

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal import audit, emails
+from portal import audit, emails, sessions
 from portal.audit import AuditAction
 from portal.database import now_utc
 from portal.extensions import db
-from portal.models import Household, Role, User, new_session_token
+from portal.models import Household, Role, User
 from portal.passwords import hash_password, needs_rehash, verify_password
 from portal.signals import email_confirmed
 from portal.tokens import TokenInvalid, TokenPurpose, fingerprint, make_token, read_token
@@ -26,12 +26,6 @@ def household_accounts(household_id: int) -> list[User]:
     """The active accounts of a household: who hears about its application, checklist and visits."""
     return list(db.session.scalars(select(User).where(User.household_id == household_id, User.is_active.is_(True))
                                    .order_by(User.id)))
-
-
-def load_user_for_session(session_token: str) -> User | None:
-    """Flask-Login's user loader: sessions name the rotating session token, never the id."""
-    user = db.session.scalar(select(User).where(User.session_token == session_token))
-    return user if user is not None and user.is_active else None
 
 
 def _link(endpoint: str, **values: str) -> str:
@@ -103,14 +97,15 @@ def authenticate(email: str, password: str) -> tuple[str, User | None]:
         return SignInResult.UNCONFIRMED, user
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_sign_in_at = now_utc()
-    audit.record(AuditAction.SIGN_IN, actor=user, target=user)
+    # The sign-in itself is recorded when its session starts (portal/sessions.py), after any second step.
     return SignInResult.OK, user
 
 
 def sign_out(user: User) -> None:
-    """Rotating the session token ends this session and any copy of its cookie."""
-    user.session_token = new_session_token()
+    """Ending this session makes its cookie, and any copy of it, useless."""
+    current = sessions.current_session()
+    if current is not None:
+        sessions.end(current, user, sessions.EndReason.SIGNED_OUT, record_event=False)
     audit.record(AuditAction.SIGN_OUT, actor=user, target=user)
 
 
@@ -159,8 +154,9 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
 
 def _set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
-    # Every other session (and every outstanding reset link) stops working.
-    user.session_token = new_session_token()
+    # Every other session (and every outstanding reset link) stops working; a change made while signed in keeps
+    # the session it was made from.
+    sessions.end_all(user, user, sessions.EndReason.PASSWORD_CHANGED, keep=sessions.current_session())
 
 
 def update_profile(user: User, full_name: str, preferred_locale: str) -> None:
@@ -209,8 +205,9 @@ def change_role(admin: User, user: User, role: Role) -> None:
         return
     old = user.role
     user.role = role
-    # A changed role takes effect at the next request; ending sessions makes it take effect everywhere at once.
-    user.session_token = new_session_token()
+    # A changed role takes effect at the next request; ending sessions makes it take effect everywhere at once (and
+    # someone made staff signs in again, through the second step).
+    sessions.end_all(user, admin, sessions.EndReason.ROLE_CHANGED)
     audit.record(AuditAction.ROLE_CHANGED, actor=admin, target=user, old=old.value, new=role.value)
 
 
@@ -218,6 +215,7 @@ def set_active(admin: User, user: User, active: bool) -> None:
     if user.is_active == active:
         return
     user.is_active = active
-    user.session_token = new_session_token()
+    if not active:
+        sessions.end_all(user, admin, sessions.EndReason.DEACTIVATED)
     audit.record(AuditAction.ACCOUNT_REACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED,
                  actor=admin, target=user)

@@ -22,12 +22,13 @@ from app import create_app
 from licensing.application import models as _application_models  # noqa: F401  (every table on Base.metadata
 from licensing.recruitment import models as _recruitment_models  # noqa: F401   before the schema is built, as
 from licensing.tracker import models as _tracker_models  # noqa: F401           migrations/env.py does)
+from portal import two_step
 from portal.database import Base, make_engine, now_utc
 from portal.extensions import limiter
 from portal.migrations import alembic_config
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
-from tests.support import database_url_for_tests
+from tests.support import TEST_TOTP_SECRET, code_for, database_url_for_tests
 
 TEST_PASSWORD = "correct horse battery"
 _TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # Argon2 is slow on purpose: hash once per run
@@ -153,7 +154,7 @@ _sequence = iter(range(1, 10**9))
 
 
 @pytest.fixture
-def make_user(db):
+def make_user(app, db):
     def factory(role: Role | str = Role.APPLICANT, *, email: str | None = None, locale: str = "en",
                 confirmed: bool = True, password: str | None = TEST_PASSWORD, full_name: str | None = None,
                 active: bool = True) -> User:
@@ -169,6 +170,10 @@ def make_user(db):
             is_active=active,
             household=Household(name=f"Household {n}") if role in (Role.APPLICANT, Role.FAMILY) else None,
         )
+        if role.is_staff:  # staff always sign in in two steps: their app is set up (tests.support.code_for)
+            with app.app_context():
+                user.totp_secret_encrypted = two_step.encrypt_secret(TEST_TOTP_SECRET)
+            user.totp_enabled_at = now_utc()
         db.session.add(user)
         db.session.commit()
         return user
@@ -191,8 +196,12 @@ def post_form(client: FlaskClient, url: str, data: dict | None = None, **kwargs)
 
 
 def sign_in(client: FlaskClient, user: User, password: str = TEST_PASSWORD):
+    """The whole sign-in, the second step included for those who have one (staff always)."""
     response = post_form(client, "/login", {"email": user.email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+    if response.headers["Location"].endswith("/login/code"):
+        response = post_form(client, "/login/code", {"code": code_for(client.application, user.id)})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
     return response
 
 

@@ -45,6 +45,7 @@ from portal.extensions import db as portal_db
 from portal.models import Role, User
 from portal.tokens import TokenPurpose, make_token
 from tests.portal.access_records import AccessRecords, build_access_records, household_user, open_application_for
+from tests.support import start_session_key
 
 ROLES = ("anonymous", "applicant", "family", "homefinder", "coordinator", "admin")
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
@@ -413,9 +414,8 @@ def signed_in_client(app: Flask, db, user: User | None, csrf_secret: str) -> Fla
     client = app.test_client()
     with client.session_transaction() as state:
         if user is not None:
-            db.session.refresh(user)  # a password change or sign-out in an earlier example rotated the token
             state.permanent = True
-            state["_user_id"] = user.session_token
+            state["_user_id"] = start_session_key(db.session, user)
             state["_fresh"] = True
         state["csrf_token"] = csrf_secret
     return client

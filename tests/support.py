@@ -55,3 +55,49 @@ def days_ahead(days: int, time: str = "10:00") -> str:
     from datetime import timedelta
 
     return f"{(agency_today() + timedelta(days=days)).isoformat()}T{time}"
+
+
+# -- Signing in ---------------------------------------------------------------------------------------------------
+
+# Staff made by the `make_user` factory have this authenticator secret (the demo's accounts have portal.two_step's).
+TEST_TOTP_SECRET = "TESTSTAFFAUTHENTICATORSECRETAAAA"
+
+
+def code_for(app, user_id: int, secret: str = TEST_TOTP_SECRET) -> str:
+    """The authenticator code a person's app shows now. Tests sign the same person in many times a minute, and a
+    code works once: the last step used is forgotten first, as if the previous sign-in were a minute ago."""
+    import pyotp
+    from sqlalchemy import update
+
+    from portal.extensions import db
+    from portal.models import User
+
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == user_id).values(totp_last_step=None))
+        db.session.commit()
+    return pyotp.TOTP(secret).now()
+
+
+def start_session_key(session, user, second_step: str | None = None) -> str:
+    """A signed-in session for `user` as /login leaves it (without an Argon2 check per case): the cookie's key."""
+    import hashlib
+    import secrets
+
+    from portal.models import SignedInSession
+
+    key = secrets.token_urlsafe(32)
+    session.add(SignedInSession(
+        user_id=user.id, key_hash=hashlib.sha256(key.encode()).hexdigest(),
+        device_hash=hashlib.sha256(b"test-device").hexdigest(),
+        second_step=second_step if second_step is not None else ("totp" if user.is_staff else ""),
+        user_agent="", ip_address="127.0.0.1"))
+    session.commit()
+    return key
+
+
+def db_session_of(client):
+    """A session on the connection the test's requests use (the test's outer transaction)."""
+    from sqlalchemy.orm import Session
+
+    return Session(bind=client.application.extensions["database"].bind, join_transaction_mode="create_savepoint",
+                   expire_on_commit=False)

@@ -30,6 +30,7 @@ import io
 import os
 import traceback
 from dataclasses import dataclass, field
+from hashlib import sha256
 from urllib.parse import urlencode
 
 import pytest
@@ -37,13 +38,14 @@ from flask import Flask, got_request_exception
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 from werkzeug.routing.exceptions import RequestRedirect
 
 from portal.access import rule_for
 from portal.extensions import limiter
-from portal.models import User
+from portal.models import SignedInSession, User
 from tests.fuzz_support import (
     IMG,
     ROLES,
@@ -72,7 +74,7 @@ from tests.fuzz_support import (
     sweep_bodies,
     unescaped_scripts,
 )
-from tests.support import agency_today
+from tests.support import agency_today, start_session_key
 
 pytestmark = pytest.mark.fuzz
 
@@ -204,11 +206,12 @@ class Browser:
         cookie = self.client.get_cookie(self.app.config["SESSION_COOKIE_NAME"])
         serializer = self.app.session_interface.get_signing_serializer(self.app)
         state = serializer.loads(cookie.value) if cookie is not None else {}
-        if state.get("_user_id") == self.user.session_token and state.get("csrf_token") == SESSION_SECRET:
+        if state.get("_user_id") and state.get("csrf_token") == SESSION_SECRET and self.db.session.scalar(
+                select(SignedInSession.id).where(SignedInSession.key_hash == sha256(state["_user_id"].encode())
+                                                 .hexdigest(), SignedInSession.ended_at.is_(None))):
             return
-        self.db.session.refresh(self.user)
         with self.client.session_transaction() as state:
-            state["_user_id"] = self.user.session_token
+            state["_user_id"] = start_session_key(self.db.session, self.user)
             state["_fresh"] = True
             state["csrf_token"] = SESSION_SECRET
 

@@ -73,7 +73,7 @@ from tests.licensing.conftest import (
     upload,
 )
 from tests.portal.access_records import open_application_for
-from tests.support import days_ahead
+from tests.support import days_ahead, db_session_of, start_session_key
 
 START_PAGES = ["/dashboard", "/licensing/application", "/licensing/checklist", "/account",
                *(f"/licensing/application/section/{key}" for key in SECTION_ANSWERS)]
@@ -292,9 +292,10 @@ def stored_files(app) -> set[str]:
 
 def signed_in_as(client: FlaskClient, user: User) -> None:
     """As after /login (tests/portal/test_access_rules.py), without an Argon2 check per person."""
+    key = start_session_key(db_session_of(client), user)
     with client.session_transaction() as session:
         session.permanent = True
-        session["_user_id"] = user.session_token
+        session["_user_id"] = key
         session["_fresh"] = True
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from portal import bp, services
+from portal import bp, services, signing_in
 from portal.access import public, signed_in
 from portal.database import keep_on_refusal
 from portal.extensions import limiter
@@ -26,15 +26,21 @@ from portal.forms import (
     render_form,
 )
 from portal.i18n import current_language, suggest_locale
-from portal.navigation import safe_next
 from portal.services import SignInResult
 from portal.tokens import TokenInvalid, TokenPurpose
 
 
 def _account_key() -> str:
-    """Failed sign-ins are counted per typed email too, whether or not it has an account (no enumeration)."""
-    typed = request.form.get("email", "").strip().lower()[:254]
-    return "login-account:" + hashlib.sha256(typed.encode()).hexdigest()
+    """Failed sign-ins are counted per account: per typed email at the password, whether or not it has an account
+    (no enumeration), and per the email that passed the password at the second step. One counter for both steps:
+    a wrong code counts like a wrong password."""
+    if request.endpoint == "portal.login":
+        typed = request.form.get("email", "")
+    elif current_user.is_authenticated:  # turning the second step on: the person's own account
+        typed = current_user.email
+    else:
+        typed = signing_in.pending_email()
+    return "login-account:" + hashlib.sha256(typed.strip().lower()[:254].encode()).hexdigest()
 
 
 def _lockout_limit() -> str:
@@ -43,15 +49,20 @@ def _lockout_limit() -> str:
 
 
 def _failed(_response) -> bool:
-    """Only a wrong password counts toward the lockout: not a refusal of the per-address limit (429), which would
-    lock out the rightful owner behind a shared office address, nor a form sent empty."""
+    """Only a wrong password or code counts toward the lockout: not a refusal of the per-address limit (429), which
+    would lock out the rightful owner behind a shared office address, nor a form sent empty."""
     return bool(g.get("wrong_password"))
+
+
+# The same limit, under one scope, on every step of signing in (portal/views/second_step.py uses it too).
+sign_in_lockout = limiter.shared_limit(_lockout_limit, scope="sign-in-lockout", key_func=_account_key,
+                                       methods=["POST"], deduct_when=_failed)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(_lockout_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@sign_in_lockout
 @keeps_input
 def login():
     if current_user.is_authenticated:
@@ -61,9 +72,7 @@ def login():
     if form.validate_on_submit():
         result, user = services.authenticate(form.email.data, form.password.data)
         if result == SignInResult.OK:
-            session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME
-            login_user(user)
-            return redirect(safe_next(form.next.data))
+            return signing_in.after_password(user, form.next.data)
         keep_on_refusal()  # the failed attempt stays recorded, though the page answers 422
         g.wrong_password = result == SignInResult.INVALID
         if result == SignInResult.UNCONFIRMED:
@@ -190,7 +199,7 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if services.change_password(user, form.current_password.data, form.password.data):
-            login_user(user)  # the session token rotated: keep this session, end all the others
+            # This session is kept; every other one ended.
             flash(_("Your password is changed. Other devices were signed out."), "success")
             return redirect(url_for("portal.profile"))
         form.current_password.errors.append(_("That is not your current password."))

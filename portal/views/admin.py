@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal import bp, emails, services
+from portal import bp, emails, services, sessions, two_step
 from portal.access import roles_required
+from portal.devices import describe_user_agent
 from portal.extensions import db
-from portal.forms import InviteStaffForm, UserAccessForm, keeps_input, render_form
+from portal.forms import InviteStaffForm, ResetSecondStepForm, UserAccessForm, keeps_input, render_form
 from portal.models import AuditEvent, OutboxMessage, Role, User
 from portal.permissions import can_read_mail_bodies, get_user_for_admin
+from portal.routing import parse_id
 
 PAGE_SIZE = 200
 
@@ -55,12 +57,56 @@ def admin_person(user_id: int):
             services.set_active(current_user, person, form.active.data)
             flash(_("Saved."), "success")
             return redirect(url_for("portal.admin_person", user_id=person.id))
-    events = db.session.scalars(
-        select(AuditEvent).options(joinedload(AuditEvent.actor))
-        .where(AuditEvent.target_type == "User", AuditEvent.target_id == person.id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(50)
-    ).all()
-    return render_form("admin/person.html", form, person=person, events=events)
+    return _person_page(person, form=form)
+
+
+def _person_page(person: User, form=None, reset_form=None, ending_form=None):
+    form = form or UserAccessForm(role=person.role.value, active=person.is_active, formdata=None)
+    events = db.session.scalars(_events_of(person.id).limit(50)).all()
+    return render_form("admin/person.html", form, person=person, events=events,
+                       sessions=sessions.sessions_of(person), describe=describe_user_agent,
+                       has_passkeys=two_step.has_passkeys(person),
+                       reset_form=reset_form or ResetSecondStepForm(formdata=None, prefix="reset"),
+                       ending_form=ending_form or ResetSecondStepForm(formdata=None, prefix="end"))
+
+
+def _events_of(user_id: int):
+    """Everything a person did, and everything done to their account."""
+    return (select(AuditEvent).options(joinedload(AuditEvent.actor))
+            .where((AuditEvent.actor_id == user_id)
+                   | ((AuditEvent.target_type == "User") & (AuditEvent.target_id == user_id)))
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+
+
+@bp.post("/admin/people/<int:user_id>/sessions/end")
+@roles_required(Role.ADMIN, hidden=True)
+@keeps_input
+def admin_end_sessions(user_id: int):
+    """A lost laptop, someone leaving: every session of this person ends at once (their next click signs in)."""
+    person = get_user_for_admin(current_user, user_id)
+    form = ResetSecondStepForm(prefix="end")
+    if not form.validate_on_submit():
+        return _person_page(person, ending_form=form)
+    keep = sessions.current_session() if person.id == current_user.id else None
+    count = sessions.end_all(person, current_user, sessions.EndReason.BY_ADMIN, keep=keep, note=form.reason.data)
+    flash(_("%(count)d sessions of %(name)s ended.", count=count, name=person.full_name), "success")
+    return redirect(url_for("portal.admin_person", user_id=person.id), code=303)
+
+
+@bp.post("/admin/people/<int:user_id>/second-step/reset")
+@roles_required(Role.ADMIN, hidden=True)
+@keeps_input
+def admin_reset_second_step(user_id: int):
+    """A lost phone, checked by a call: the app, recovery codes and passkeys go; every session ends; a staff member
+    sets up the second step again at the next sign-in."""
+    person = get_user_for_admin(current_user, user_id)
+    form = ResetSecondStepForm(prefix="reset")
+    if not form.validate_on_submit():
+        return _person_page(person, reset_form=form)
+    two_step.reset(current_user, person, form.reason.data.strip())
+    flash(_("The second step of %(name)s is reset. They set it up again at their next sign-in.",
+            name=person.full_name), "success")
+    return redirect(url_for("portal.admin_person", user_id=person.id), code=303)
 
 
 @bp.get("/admin/outbox")
@@ -74,8 +120,11 @@ def admin_outbox():
 @bp.get("/admin/audit")
 @roles_required(Role.ADMIN)
 def admin_audit():
-    events = db.session.scalars(
+    """The newest events, or one person's (`?person=<id>`: what they did and what was done to their account)."""
+    person_id = parse_id(request.args.get("person"))
+    person = get_user_for_admin(current_user, person_id) if person_id is not None else None
+    query = _events_of(person.id) if person is not None else (
         select(AuditEvent).options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(PAGE_SIZE)
-    ).all()
-    return render_template("admin/audit.html", events=events)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    events = db.session.scalars(query.limit(PAGE_SIZE)).all()
+    return render_template("admin/audit.html", events=events, person=person)

@@ -44,6 +44,27 @@ class LiveServer:
     url: str
 
 
+# The running live server's app, for the sign-in helper's second step (tests/browser/test_journeys.py::sign_in).
+RUNNING: dict[str, Flask] = {}
+
+
+def second_step_code(email: str) -> str:
+    """The code the person's authenticator app shows now (the demo's staff share portal.two_step.DEMO_SECRET).
+    Tests sign the same person in many times a minute and a code works once: the last step used is forgotten."""
+    import pyotp
+    from sqlalchemy import select, update
+
+    from portal import two_step
+    from portal.models import User
+
+    app = RUNNING["app"]
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=None))
+        db.session.commit()
+        return pyotp.TOTP(two_step._decrypt(user.totp_secret_encrypted)).now()
+
+
 @pytest.fixture(scope="session")
 def live_server(database_url, tmp_path_factory) -> Iterator[LiveServer]:
     url = isolated_database_url(database_url, "browser_e2e", tmp_path_factory.mktemp("browser"))
@@ -56,6 +77,7 @@ def live_server(database_url, tmp_path_factory) -> Iterator[LiveServer]:
         db.commit()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    RUNNING["app"] = app
     try:
         yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
     finally:

@@ -31,6 +31,7 @@ from portal.models import Household, Role, User
 from portal.tokens import TokenPurpose, make_token
 from tests.portal.access_records import AccessRecords, build_access_records
 from tests.portal.test_access_rules import DEFAULT_FORM, LOGIN, PROBES, ROLES
+from tests.support import start_session_key
 
 pytestmark = pytest.mark.browser
 
@@ -233,7 +234,8 @@ def signed_in_cookie(app, user_id: int, language: str) -> Iterator[str]:
         own_language, user.preferred_locale = user.preferred_locale, language
         db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
-        cookie = serializer.dumps({"_user_id": user.session_token, "_fresh": True, "_permanent": True})
+        key = start_session_key(db.session, user)
+        cookie = serializer.dumps({"_user_id": key, "_fresh": True, "_permanent": True})
     try:
         yield cookie
     finally:

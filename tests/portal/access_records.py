@@ -51,7 +51,9 @@ from licensing.uploads import store_upload, upload_folder
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db as portal_db
-from portal.models import Household, Role, User
+from portal.models import Household, Role, SignedInSession, User
+from portal.sessions import END_SESSION_TOKEN
+from portal.tokens import make_token
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -77,11 +79,13 @@ class AccessRecords:
     visit_id: int  # proposed: the family still has to choose one of its times
     slot_id: int
     return_reason_id: int  # a saved reason staff choose when they return something to a family
+    signed_in_session_id: int  # the owner's signed-in session (another person's, to everyone the matrix signs in)
+    end_session_token: str  # the owner's "it wasn't me" link to end that session
     stored_path: Path
     page_stored_path: Path
 
-    def url_values(self) -> dict[str, int]:
-        return {name: value for name, value in vars(self).items() if isinstance(value, int)}
+    def url_values(self) -> dict[str, int | str]:
+        return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
 
 
 def build_access_records(app: Flask, make_user) -> AccessRecords:
@@ -143,7 +147,11 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.flush()
         slot = VisitSlot(visit_id=visit.id, starts_at=now + timedelta(days=10))
         return_reason = ReturnReason(text_en="The photo is blurry.", text_es="La foto está borrosa.")
-        session.add_all([slot, return_reason])
+        owners_session = SignedInSession(user_id=owner.id, key_hash="0" * 64, device_hash="1" * 64,
+                                         user_agent="Mozilla/5.0 (Linux; Android 14) Chrome/120.0 Mobile")
+        session.add_all([slot, return_reason, owners_session])
+        session.flush()
+        end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         portal_db.commit()
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
@@ -151,6 +159,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             co_applicant_id=co_applicant.id,
             reference_id=reference.id, document_id=document.id, page=2, template_id=template.id, item_id=item.id,
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
+            signed_in_session_id=owners_session.id, end_session_token=end_token,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
         )
 

@@ -8,17 +8,20 @@ the 404 of an id that doesn't exist.
 
 from __future__ import annotations
 
+import hashlib
 from typing import NamedTuple
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from app import create_app
 from portal.access import AccessRule, public, rule_for
-from portal.models import Role, User
+from portal.models import Role, SignedInSession, User
 from tests.conftest import config_for_tests, post_form, sign_in
 from tests.portal.access_records import AccessRecords, build_access_records, household_user, open_application_for
+from tests.support import db_session_of, start_session_key
 
 ROLES = ["anonymous", "applicant", "family", "homefinder", "coordinator", "admin"]
 LOGIN = "login"  # a 302 to the sign-in page
@@ -54,6 +57,21 @@ MATRIX: dict[str, Probe] = {
     "portal.dashboard": Probe("GET", "/dashboard", [LOGIN, 200, 200, 200, 200, 200]),
     "portal.profile": Probe("GET", "/account", [LOGIN, 200, 200, 200, 200, 200]),
     "portal.change_password": Probe("GET", "/account/password", [LOGIN, 200, 200, 200, 200, 200]),
+    # Between the password and the second step nobody is signed in: without a password just passed, both go back.
+    "portal.second_step": Probe("GET", "/login/code", [302] * 6),
+    "portal.set_up_second_step": Probe("GET", "/login/set-up", [302, 200, 200, 302, 302, 302]),
+    "portal.account_sessions": Probe("GET", "/account/sessions", [LOGIN, 200, 200, 200, 200, 200]),
+    "portal.end_own_session": Probe("POST", "/account/sessions/{signed_in_session_id}/end",
+                                    [LOGIN, 404, 404, 404, 404, 404]),
+    "portal.end_other_sessions": Probe("POST", "/account/sessions/end-others", [LOGIN, 303, 303, 303, 303, 303]),
+    "portal.end_session_from_email": Probe("GET", "/account/sessions/end/{end_session_token}", [200] * 6),
+    "portal.admin_end_sessions": Probe("POST", "/admin/people/{owner_id}/sessions/end",
+                                       [LOGIN, 404, 404, 404, 404, 303], {"end-reason": "Lost laptop"}),
+    "portal.admin_reset_second_step": Probe("POST", "/admin/people/{owner_id}/second-step/reset",
+                                            [LOGIN, 404, 404, 404, 404, 303], {"reset-reason": "Lost phone"}),
+    "portal.two_step_settings": Probe("GET", "/account/two-step", [LOGIN, 200, 200, 200, 200, 200]),
+    "portal.new_recovery_codes": Probe("POST", "/account/two-step/recovery-codes", [LOGIN, 422, 422, 422, 422, 422]),
+    "portal.turn_off_second_step": Probe("POST", "/account/two-step/off", [LOGIN, 422, 422, 303, 303, 303]),
     "portal.admin_people": Probe("GET", "/admin/people", [LOGIN, 403, 403, 403, 403, 200]),
     "portal.admin_invite_staff": Probe("GET", "/admin/people/invite", [LOGIN, 403, 403, 403, 403, 200]),
     "portal.admin_person": Probe("GET", "/admin/people/{owner_id}", [LOGIN, 404, 404, 404, 404, 200]),
@@ -186,9 +204,10 @@ def records(app, db, make_user):
 def signed_in_as(client: FlaskClient, user: User) -> None:
     """What a successful sign-in leaves in the session (see test_signing_in_leaves_what_signed_in_as_sets), without
     paying for an Argon2 verification in each of the matrix's hundreds of tests."""
+    key = start_session_key(db_session_of(client), user)
     with client.session_transaction() as session:
         session.permanent = True
-        session["_user_id"] = user.session_token
+        session["_user_id"] = key
         session["_fresh"] = True
 
 
@@ -240,13 +259,18 @@ def test_an_undeclared_endpoint_is_refused():
     assert rule_for(probe, "declared") == AccessRule(public=True)
 
 
-def test_signing_in_leaves_what_signed_in_as_sets(client, make_user):
+def test_signing_in_leaves_what_signed_in_as_sets(client, db, make_user):
+    """signed_in_as starts a session row as sign-in does (tests.support.start_session_key): the cookie names the
+    key of a live session of this person, whose second step was passed."""
     user = make_user(Role.HOMEFINDER)
     sign_in(client, user)
     with client.session_transaction() as session:
-        assert session["_user_id"] == user.session_token
+        key = session["_user_id"]
         assert session["_fresh"] is True
         assert session.permanent
+    row = db.session.scalar(select(SignedInSession).where(
+        SignedInSession.key_hash == hashlib.sha256(key.encode()).hexdigest()))
+    assert row.user_id == user.id and row.ended_at is None and row.second_step == "totp"
 
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pyotp
 import time_machine
 from sqlalchemy import func, select
 
@@ -242,7 +243,15 @@ def test_admin_invites_staff_who_sets_a_password(app, client, db, make_user):
     link = link_in(mail)
     assert "Lucía Pérez" in newcomer.get(link).get_data(as_text=True)
     assert post_form(newcomer, link, {"password": "coordinator pass", "confirm": "coordinator pass"}).status_code == 302
-    assert post_form(newcomer, "/login", {"email": invited.email, "password": "coordinator pass"}).status_code == 302
+    signed = post_form(newcomer, "/login", {"email": invited.email, "password": "coordinator pass"})
+    # Staff set up the second step at their first sign-in, before any page of theirs opens.
+    assert signed.status_code == 302 and signed.headers["Location"] == "/login/set-up"
+    assert newcomer.get("/dashboard").status_code == 302
+    set_up = newcomer.get("/login/set-up").get_data(as_text=True)
+    secret = re.search(r'id="secret-key">([A-Z2-7 ]+)<', set_up).group(1).replace(" ", "")
+    codes_page = post_form(newcomer, "/login/set-up", {"code": pyotp.TOTP(secret).now()})
+    assert codes_page.status_code == 200
+    assert len(re.findall(r"<li>[a-z2-9]{5}-[a-z2-9]{5}</li>", codes_page.get_data(as_text=True))) == 10
     assert "Mi lista de casos" in newcomer.get("/dashboard").get_data(as_text=True)
     assert post_form(newcomer, link, {"password": "x" * 10, "confirm": "x" * 10}).status_code == 400
 

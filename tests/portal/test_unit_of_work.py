@@ -37,7 +37,7 @@ from portal.tokens import TokenPurpose, make_token
 from portal.transitions import Refused
 from tests.conftest import TEST_PASSWORD, config_for_tests, post_form
 from tests.licensing.conftest import PDF, SECTION_ANSWERS
-from tests.support import agency_today, days_ahead
+from tests.support import agency_today, days_ahead, db_session_of, start_session_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -245,8 +245,9 @@ def _snapshot(connection: Connection, leave_out: frozenset[str] = frozenset()) -
 
 def _sign_in_quickly(client, user: User) -> None:
     """Signed in as after /login (Flask-Login names the session token), without an Argon2 check per case."""
+    key = start_session_key(db_session_of(client), user)
     with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
+        session["_user_id"] = key
         session["_fresh"] = True
 
 
