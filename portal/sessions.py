@@ -68,6 +68,10 @@ def load_user_for_session(key: str) -> User | None:
     if row is None:
         return None
     signed_in, user = row
+    if user.is_staff and not signed_in.second_step:
+        # A staff session that never passed the second step (the account became staff while signed in, say): not
+        # signed in. Staff pages are out of reach without it, whatever path a session took.
+        return None
     user.session_key = key
     g.signed_in_session = signed_in
     if now_utc() - signed_in.last_seen_at >= TOUCH_EVERY:

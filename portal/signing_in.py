@@ -57,7 +57,12 @@ def finish(user: User, second_step: str, next_url: str | None = None):
     state = session.pop(PENDING, None)
     if next_url is None and isinstance(state, dict):
         next_url = state.get("n") or None
+    start_signed_in(user, second_step)
+    return redirect(safe_next(next_url))
+
+
+def start_signed_in(user: User, second_step: str) -> None:
+    """Sign this browser in now: after the steps above, or with an account just made from an emailed link."""
     session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME
     sessions.start(user, second_step)
     login_user(user)
-    return redirect(safe_next(next_url))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +17,7 @@ from licensing.recruitment.models import InfoSession, Lead, LeadStatus, SessionR
 from licensing.recruitment.permissions import get_attendee_for_staff, get_lead_for_staff, get_session_for_staff
 from licensing.recruitment.services import InquiryInput, SessionFull
 from licensing.roles import LICENSING_STAFF as STAFF
+from portal import signing_in
 from portal.access import public, roles_required
 from portal.clock import agency_now
 from portal.database import now_utc
@@ -98,7 +99,7 @@ def start_application(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         user = services.create_account_for_lead(lead, form.password.data)
-        login_user(user)
+        signing_in.start_signed_in(user, "")  # a new applicant's account: no second step yet
         return redirect(url_for("licensing.application_overview"))
     return render_form("licensing/start_application.html", form, lead=lead)
 

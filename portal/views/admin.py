@@ -89,7 +89,7 @@ def admin_end_sessions(user_id: int):
         return _person_page(person, ending_form=form)
     keep = sessions.current_session() if person.id == current_user.id else None
     count = sessions.end_all(person, current_user, sessions.EndReason.BY_ADMIN, keep=keep, note=form.reason.data)
-    flash(_("%(count)d sessions of %(name)s ended.", count=count, name=person.full_name), "success")
+    flash(_("Sessions of %(name)s ended: %(count)d.", count=count, name=person.full_name), "success")
     return redirect(url_for("portal.admin_person", user_id=person.id), code=303)
 
 

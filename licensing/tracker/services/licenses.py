@@ -13,9 +13,9 @@ from licensing.application.models import Application, ApplicationStatus
 from licensing.application.services import change_application_status
 from licensing.tracker.models import LICENSE_MOVES, ChecklistItem, License, LicenseStatus, LicenseType
 from licensing.tracker.services.checklists import FINAL, ChecklistView, generate_checklist
-from portal import audit, emails
+from portal import audit, emails, sessions
 from portal.extensions import db
-from portal.models import Role, User, new_session_token
+from portal.models import Role, User
 from portal.services import household_accounts
 from portal.transitions import TransitionRefused, transition
 
@@ -53,7 +53,8 @@ def issue_license(admin: User, application: Application, view: ChecklistView, nu
         if user.role is Role.APPLICANT:
             old = user.role
             user.role = Role.FAMILY
-            user.session_token = new_session_token()  # the new role takes effect at the next sign-in
+            # The new role takes effect at the next sign-in.
+            sessions.end_all(user, admin, sessions.EndReason.ROLE_CHANGED)
             audit.record(audit.AuditAction.ROLE_CHANGED, actor=admin, target=user, old=old.value, new="family")
         emails.queue_email(user.email, user.preferred_locale, "license_issued", user=user, license=license_,
                            link=emails.portal_url("licensing.family_checklist"))
