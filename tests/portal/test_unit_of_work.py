@@ -445,6 +445,7 @@ def test_a_failed_csrf_check_stores_nothing_even_when_the_view_asks_to_keep_it(p
 MAY_COMMIT = {
     "portal/database.py",  # the unit of work
     "portal/emails.py",  # the outbox delivery: runs after the request's commit, and commits its own progress
+    "portal/sessions.py",  # a session's "last seen": after the request's commit, in its own short transaction
 }
 
 
@@ -465,3 +466,4 @@ def test_only_the_unit_of_work_commits():
     # The scan does find commits where they are: it would see one added anywhere else.
     assert _commit_references(ROOT / "portal" / "database.py")
     assert _commit_references(ROOT / "portal" / "emails.py")
+    assert _commit_references(ROOT / "portal" / "sessions.py")
