@@ -63,11 +63,14 @@ def admin_person(user_id: int):
 def _person_page(person: User, form=None, reset_form=None, ending_form=None):
     form = form or UserAccessForm(role=person.role.value, active=person.is_active, formdata=None)
     events = db.session.scalars(_events_of(person.id).limit(50)).all()
-    return render_form("admin/person.html", form, person=person, events=events,
-                       sessions=sessions.sessions_of(person), describe=describe_user_agent,
-                       has_passkeys=two_step.has_passkeys(person),
-                       reset_form=reset_form or ResetSecondStepForm(formdata=None, prefix="reset"),
-                       ending_form=ending_form or ResetSecondStepForm(formdata=None, prefix="end"))
+    page, status = render_form("admin/person.html", form, person=person, events=events,
+                               sessions=sessions.sessions_of(person), describe=describe_user_agent,
+                               has_passkeys=two_step.has_passkeys(person),
+                               reset_form=reset_form or ResetSecondStepForm(formdata=None, prefix="reset"),
+                               ending_form=ending_form or ResetSecondStepForm(formdata=None, prefix="end"))
+    # render_form sees only the access form: a refused reset or ending form is a refusal (422) too.
+    refused = any(extra is not None and extra.errors for extra in (reset_form, ending_form))
+    return page, 422 if refused else status
 
 
 def _events_of(user_id: int):
