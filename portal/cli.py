@@ -43,6 +43,23 @@ def demo_code_command() -> None:
     click.echo(two_step.demo_code())
 
 
+@click.command("reset-second-step")
+@click.option("--email", required=True)
+@click.option("--reason", required=True, help="Why, for the event log (e.g. 'lost phone, confirmed in person').")
+@with_appcontext
+def reset_second_step_command(email: str, reason: str) -> None:
+    """Reset someone's second step from the server (the last administrator lost their phone; SECRET_KEY changed).
+    Every session of theirs ends; staff set it up again at their next sign-in."""
+    from portal import two_step
+
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException("no account with this email")
+    with db.unit_of_work():
+        two_step.reset(None, user, reason.strip())
+    click.echo(f"second step reset for {user.email}")
+
+
 @click.command("create-staff")
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
@@ -80,6 +97,6 @@ def cleanup_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (upgrade_db_command, seed_demo_command, demo_code_command, create_staff_command, send_mail_command,
-                    cleanup_command):
+    for command in (upgrade_db_command, seed_demo_command, demo_code_command, reset_second_step_command,
+                    create_staff_command, send_mail_command, cleanup_command):
         app.cli.add_command(command)

@@ -212,7 +212,7 @@ def turn_off(user: User) -> None:
     audit.record(AuditAction.SECOND_STEP_TURNED_OFF, actor=user, target=user)
 
 
-def reset(admin: User, user: User, reason: str) -> None:
+def reset(admin: User | None, user: User, reason: str) -> None:
     """An admin resets a person's second step (a lost phone): app, recovery codes and passkeys go; every session
     ends; a staff member enrols again at the next sign-in."""
     from portal import sessions

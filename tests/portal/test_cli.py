@@ -74,3 +74,23 @@ def test_send_mail_command_delivers_the_outbox(app, db, client, make_user):
     result = app.test_cli_runner().invoke(args=["send-mail"])
     assert result.exit_code == 0 and "logged: 1" in result.output
     assert db.session.scalars(select(OutboxMessage)).one().status is OutboxStatus.LOGGED
+
+
+def test_reset_second_step_from_the_server(app, db, make_user):
+    """The last administrator lost their phone: the server's command resets it, ends their sessions, and says so in
+    the event log."""
+    from sqlalchemy import select
+
+    from portal.models import AuditEvent, Role, User
+
+    admin = make_user(Role.ADMIN)
+    assert admin.has_authenticator
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["reset-second-step", "--email", admin.email, "--reason", "lost phone, seen in person"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not db.session.get(User, admin.id).has_authenticator
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "second_step_reset",
+                                                      AuditEvent.target_id == admin.id))
+    assert event.reason == "lost phone, seen in person" and event.actor_id is None
+    assert runner.invoke(args=["reset-second-step", "--email", "nobody@example.com", "--reason", "x"]).exit_code == 1
