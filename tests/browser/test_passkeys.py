@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import AuditEvent, Passkey, User
+from tests.browser.test_every_page_accessible import all_violations
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
@@ -55,6 +56,7 @@ def test_add_a_passkey_sign_in_with_it_instead_of_the_code_then_remove_it(live_s
     page.wait_for_selector("text=Passkey “Work laptop” added.")
     assert page.get_by_role("button", name="Remove passkey Work laptop").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert all_violations(page) == []
 
     sign_out(page)
     page.goto(base + "/login")
@@ -63,6 +65,7 @@ def test_add_a_passkey_sign_in_with_it_instead_of_the_code_then_remove_it(live_s
     page.click("main button[type=submit]")
     page.wait_for_url("**/login/code")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert all_violations(page) == []
     page.get_by_role("button", name="Use a passkey").click()
     page.wait_for_url("**/dashboard")
 
@@ -81,3 +84,17 @@ def test_add_a_passkey_sign_in_with_it_instead_of_the_code_then_remove_it(live_s
         added = actions.index(("passkey_added", None, "Work laptop"))
         signed_in = actions.index(("sign_in", "passkey", None), added)
         assert ("passkey_removed", None, "Work laptop") in actions[signed_in:]
+
+
+def test_without_javascript_the_passkey_controls_stay_hidden(live_server, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="en-US")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        sign_in(page, localhost(live_server), EMAIL, DEMO_PASSWORD)
+        page.goto(localhost(live_server) + "/account/two-step")
+        assert page.get_by_role("button", name="Add a passkey").count() == 0  # hidden: not in the page's roles
+        assert page.locator("[data-passkey-fallback]").is_visible()
+        assert page.get_by_role("button", name="Make new recovery codes").is_visible()  # the rest still works
+    finally:
+        context.close()
