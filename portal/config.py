@@ -58,6 +58,9 @@ def from_environment() -> dict:
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Foster Care Agency"),
         # The public address of the portal: every link in an email starts with it (portal/emails.py::portal_url).
         "PORTAL_URL": _portal_url(development),
+        # Passkeys' relying party ID (portal/passkeys.py::rp_id): empty means PORTAL_URL's host ("localhost" for an
+        # IP address). Passkeys registered under one RP ID don't work under another: set it once.
+        "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID", "").strip(),
         # The icon of browser tabs and bookmarks (SVG, PNG or ICO); relative paths are read from the project's root.
         "AGENCY_ICON": os.environ.get("AGENCY_ICON", str(ROOT / "static" / "agency-icon.svg")),
         # Sessions and cookies (../shared/STACK.md: Flask-Login and sessions).

@@ -4,9 +4,10 @@ guessed id tells nothing."""
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Role, SignedInSession, User
+from portal.models import Passkey, Role, SignedInSession, User
 
 
 def can_manage_people(user: User) -> bool:
@@ -37,3 +38,11 @@ def get_own_session(user: User, session_id: int) -> SignedInSession:
     if signed_in is None:
         abort(404)
     return signed_in
+
+
+def get_own_passkey(user: User, passkey_id: int) -> Passkey:
+    """One of the person's own passkeys; anyone else's is not found."""
+    passkey = db.session.scalar(select(Passkey).where(Passkey.id == passkey_id, Passkey.user_id == user.id))
+    if passkey is None:
+        abort(404)
+    return passkey

@@ -7,12 +7,19 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit, bp, signing_in, two_step
+from portal import audit, bp, passkeys, signing_in, two_step
 from portal.access import public, signed_in
 from portal.audit import AuditAction
 from portal.database import keep_on_refusal
 from portal.extensions import limiter
-from portal.forms import ConfirmWithPasswordForm, EnrolAuthenticatorForm, SignInCodeForm, keeps_input, render_form
+from portal.forms import (
+    ConfirmForm,
+    ConfirmWithPasswordForm,
+    EnrolAuthenticatorForm,
+    SignInCodeForm,
+    keeps_input,
+    render_form,
+)
 from portal.passwords import verify_password
 from portal.two_step import CodeResult
 from portal.views.accounts import sign_in_lockout
@@ -93,7 +100,7 @@ def two_step_settings():
     user = current_user._get_current_object()
     return render_template("portal/two_step.html", has_app=user.has_authenticator,
                            codes_left=two_step.recovery_codes_left(user) if user.has_authenticator else 0,
-                           password_form=ConfirmWithPasswordForm())
+                           password_form=ConfirmWithPasswordForm(), **_passkeys_context(user))
 
 
 @bp.post("/account/two-step/recovery-codes")
@@ -133,4 +140,10 @@ def _settings_with(form: ConfirmWithPasswordForm):
     user = current_user._get_current_object()
     return render_form("portal/two_step.html", form, has_app=user.has_authenticator,
                        codes_left=two_step.recovery_codes_left(user) if user.has_authenticator else 0,
-                       password_form=form, refused_action=request.endpoint)
+                       password_form=form, refused_action=request.endpoint, **_passkeys_context(user))
+
+
+def _passkeys_context(user) -> dict:
+    """The passkeys part of the two-step page (its list, and the remove buttons' form)."""
+    return {"passkeys": passkeys.passkeys_of(user), "remove_passkey_form": ConfirmForm(),
+            "passkey_name_max": passkeys.NAME_MAX_LENGTH}

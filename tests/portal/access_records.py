@@ -51,7 +51,7 @@ from licensing.uploads import store_upload, upload_folder
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db as portal_db
-from portal.models import Household, Role, SignedInSession, User
+from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
 
@@ -81,6 +81,7 @@ class AccessRecords:
     return_reason_id: int  # a saved reason staff choose when they return something to a family
     signed_in_session_id: int  # the owner's signed-in session (another person's, to everyone the matrix signs in)
     end_session_token: str  # the owner's "it wasn't me" link to end that session
+    passkey_id: int  # the owner's passkey (another person's, to everyone the matrix signs in)
     stored_path: Path
     page_stored_path: Path
 
@@ -149,7 +150,9 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         return_reason = ReturnReason(text_en="The photo is blurry.", text_es="La foto está borrosa.")
         owners_session = SignedInSession(user_id=owner.id, key_hash="0" * 64, device_hash="1" * 64,
                                          user_agent="Mozilla/5.0 (Linux; Android 14) Chrome/120.0 Mobile")
-        session.add_all([slot, return_reason, owners_session])
+        owners_passkey = Passkey(user_id=owner.id, name="Phone", credential_id=b"\x01" * 32, public_key=b"\x02" * 77,
+                                 sign_count=0, transports=["internal"])
+        session.add_all([slot, return_reason, owners_session, owners_passkey])
         session.flush()
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         portal_db.commit()
@@ -159,7 +162,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             co_applicant_id=co_applicant.id,
             reference_id=reference.id, document_id=document.id, page=2, template_id=template.id, item_id=item.id,
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
-            signed_in_session_id=owners_session.id, end_session_token=end_token,
+            signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
         )
 

@@ -72,6 +72,13 @@ MATRIX: dict[str, Probe] = {
     "portal.two_step_settings": Probe("GET", "/account/two-step", [LOGIN, 200, 200, 200, 200, 200]),
     "portal.new_recovery_codes": Probe("POST", "/account/two-step/recovery-codes", [LOGIN, 422, 422, 422, 422, 422]),
     "portal.turn_off_second_step": Probe("POST", "/account/two-step/off", [LOGIN, 422, 422, 303, 303, 303]),
+    # Passkeys (JSON from static/js/passkeys.js): the matrix's form body is no credential, so a signed-in person's
+    # add is refused with 400; the sign-in ones need a password just passed in this browser, else 400.
+    "portal.passkey_registration_options": Probe("POST", "/account/passkeys/options", [LOGIN, 200, 200, 200, 200, 200]),
+    "portal.add_passkey": Probe("POST", "/account/passkeys", [LOGIN, 400, 400, 400, 400, 400]),
+    "portal.remove_passkey": Probe("POST", "/account/passkeys/{passkey_id}/remove", [LOGIN, 404, 404, 404, 404, 404]),
+    "portal.passkey_sign_in_options": Probe("POST", "/login/passkey/options", [400] * 6),
+    "portal.passkey_sign_in": Probe("POST", "/login/passkey", [400] * 6),
     "portal.admin_people": Probe("GET", "/admin/people", [LOGIN, 403, 403, 403, 403, 200]),
     "portal.admin_invite_staff": Probe("GET", "/admin/people/invite", [LOGIN, 403, 403, 403, 403, 200]),
     "portal.admin_person": Probe("GET", "/admin/people/{owner_id}", [LOGIN, 404, 404, 404, 404, 200]),
