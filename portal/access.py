@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.models import Role
@@ -82,6 +83,8 @@ def enforce_access_rules() -> None:
     if rule.public:
         return None
     if not current_user.is_authenticated:
+        if session.pop("_user_id", None) is not None:  # the cookie named a session that has ended meanwhile
+            flash(_("Your session ended. Sign in again to continue."), "info")
         next_path = request.full_path if request.method == "GET" else request.path
         if request.method == "POST":
             # The session ended while a form was being filled in: keep what was typed for its owner, after sign-in.

@@ -62,7 +62,7 @@ AUDIT_LABELS = {
     AuditAction.PASSKEY_ADDED: _l("Passkey added"),
     AuditAction.PASSKEY_REMOVED: _l("Passkey removed"),
     AuditAction.SESSION_ENDED: _l("Session ended"),
-    AuditAction.SESSIONS_ENDED: _l("All sessions ended"),
+    AuditAction.SESSIONS_ENDED: _l("Sessions ended"),
 }
 
 

@@ -5,19 +5,33 @@ User-Agent strings every few months, and the rules are updated with them."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from ua_parser import parse
 
+# The rules copy words out of the header: only plain name characters, and short, ever reach a page or an email (a
+# signing-in browser must not be able to write "call 555 0100" into the agency's new-sign-in email).
+_NOT_A_NAME = re.compile(r"[^\w .()/-]")
+
+
+def _clean(name: str | None, ignore: tuple[str, ...]) -> str | None:
+    if not name or name in ignore:
+        return None
+    name = _NOT_A_NAME.sub("", name).strip()[:30]
+    return name or None
+
 
 @lru_cache(maxsize=512)
 def _families(user_agent: str) -> tuple[str | None, str | None, str | None]:
     result = parse(user_agent[:400])
-    browser = result.user_agent.family if result.user_agent and result.user_agent.family != "Other" else None
-    system = result.os.family if result.os and result.os.family != "Other" else None
-    device = result.device.family if result.device and result.device.family not in ("Other", "Generic") else None
+    browser = _clean(result.user_agent.family if result.user_agent else None, ("Other",))
+    system = _clean(result.os.family if result.os else None, ("Other",))
+    device = _clean(result.device.family if result.device else None, ("Other", "Generic"))
+    if device and (" " in device.strip("()") and len(device.split()) > 3):  # prose, not a model name
+        device = None
     return browser, system, device
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -30,9 +31,18 @@ ERROR_TEXTS = {
 }
 
 
+# The second step's pages: their lockout is about codes, not a forgotten password.
+CODE_STEP_ENDPOINTS = frozenset({"portal.second_step", "portal.set_up_second_step", "portal.passkey_sign_in"})
+
+
 def render_error(status: int):
     title, message = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
-    return render_template("error.html", status=status, title=title, message=message), status
+    code_step = status == 429 and has_request_context() and request.endpoint in CODE_STEP_ENDPOINTS
+    if code_step:
+        message = _("Too many wrong codes. For your security, wait %(minutes)d minutes, then try again. Lost your "
+                    "phone? Then use one of your recovery codes, or call your agency.",
+                    minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    return render_template("error.html", status=status, title=title, message=message, code_step=code_step), status
 
 
 def _handle_http_error(error: HTTPException):

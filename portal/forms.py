@@ -334,6 +334,18 @@ class EnrolAuthenticatorForm(PortalForm):
     )
 
 
+class EnrolWhileSignedInForm(EnrolAuthenticatorForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[
+            InputRequired(message=_l("Enter your password.")),
+            Length(max=MAX_LENGTH, message=_l("A password can have at most %(max)d characters.", max=MAX_LENGTH)),
+        ],
+        description=_l("Asked again, so nobody can turn this on at a browser you left open."),
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class ConfirmWithPasswordForm(PortalForm):
     """A change to how someone signs in asks for the password again: an unattended open session is not enough."""
 

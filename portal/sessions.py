@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal import audit, emails
 from portal.audit import AuditAction
@@ -85,8 +85,9 @@ def _touch(session_id: int) -> None:
         db.session.execute(update(SignedInSession).where(SignedInSession.id == session_id)
                            .values(last_seen_at=now_utc()))
         db.session.commit()
-    except OperationalError:
+    except SQLAlchemyError:
         db.session.rollback()
+        current_app.logger.warning("could not record when session %s was last seen", session_id, exc_info=True)
 
 
 def current_session() -> SignedInSession | None:
@@ -185,6 +186,8 @@ def end_all(user: User, actor: User | None, reason: str, keep: SignedInSession |
         query = query.where(SignedInSession.id != keep.id)
     ended = db.session.execute(query).rowcount
     user.session_token = new_session_token()
+    if not ended:  # a new account's first password, say: nothing was signed in, nothing to record
+        return 0
     audit.record(AuditAction.SESSIONS_ENDED, actor=actor, target=user, how=reason, reason=note.strip(),
                  count=ended, kept=keep.id if keep else None)
     return ended

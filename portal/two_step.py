@@ -1,5 +1,6 @@
 """The second sign-in step: an authenticator app's codes (TOTP, RFC 6238, with pyotp), single-use recovery codes,
-and the demo's documented secret. Passkeys are in portal/passkeys.py.
+and the demo's documented secret. Passkeys are in portal/passkeys.py. The stored secrets and the recovery codes'
+hashes are keyed from SECRET_KEY: changing it voids them (`flask reset-second-step` then lets people in again).
 
 Required of every staff role; a family may turn it on. A code works once: the last time step used is stored and a
 code for it, or an earlier one, is refused (one conditional UPDATE, so two requests can't both use it). Codes are
@@ -13,6 +14,7 @@ import hmac
 import os
 import secrets
 import time
+import unicodedata
 
 import pyotp
 import segno
@@ -65,7 +67,7 @@ def encrypt_secret(secret: str) -> str:
     return base64.urlsafe_b64encode(nonce + _aead().encrypt(nonce, secret.encode(), None)).decode()
 
 
-def _decrypt(stored: str) -> str | None:
+def decrypt_secret(stored: str) -> str | None:
     try:
         raw = base64.urlsafe_b64decode(stored.encode())
         return _aead().decrypt(raw[:12], raw[12:], None).decode()
@@ -84,7 +86,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str) -> Markup:
     """The enrolment QR code as inline SVG drawn on the server: no script, no image service, no data leaving."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+    svg = segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff", omitsize=True)
     return Markup(svg)  # noqa: S704 - segno draws it from our own URI: no typed text reaches the markup
 
 
@@ -93,12 +95,20 @@ def format_secret(secret: str) -> str:
 
 
 def _normalize_code(code: str) -> str:
-    return "".join(ch for ch in (code or "") if not ch.isspace() and ch != "-").lower()
+    """Spaces and dashes go; digits of any script (Arabic-Indic, full-width) become 0-9, as typed on a
+    phone's own keyboard; anything else non-ASCII is kept (and won't match: compare_digest refuses non-ASCII)."""
+    kept = []
+    for ch in (code or "")[:100]:
+        if ch.isspace() or ch == "-":
+            continue
+        digit = unicodedata.decimal(ch, None)
+        kept.append(str(digit) if digit is not None else ch)
+    return "".join(kept).lower()
 
 
 def _matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step `code` belongs to (now, or one either side), compared in constant time; None if none."""
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     current = int((now if now is not None else time.time()) // STEP_SECONDS)
@@ -146,8 +156,8 @@ def verify_code(user: User, code: str) -> tuple[str, str | None]:
 
     Returns (result, method). A code for a step already used, or an already used recovery code, is USED."""
     typed = _normalize_code(code)
-    secret = _decrypt(user.totp_secret_encrypted) if user.totp_secret_encrypted else None
-    if len(typed) == 6 and typed.isdigit():
+    secret = decrypt_secret(user.totp_secret_encrypted) if user.totp_secret_encrypted else None
+    if len(typed) == 6 and typed.isascii() and typed.isdigit():
         if not _secret_usable(secret):
             return CodeResult.WRONG, None
         step = _matching_step(secret, typed)
@@ -171,7 +181,7 @@ def _recovery_hash(code: str) -> str:
 
 
 def _use_recovery_code(user: User, typed: str) -> tuple[str, str | None]:
-    if not (8 <= len(typed) <= 20):
+    if not (8 <= len(typed) <= 20) or not typed.isascii():
         return CodeResult.WRONG, None
     code_hash = _recovery_hash(typed)
     claimed = db.session.execute(

@@ -88,7 +88,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_signed_in_session_device_hash'), table_name='signed_in_session')
     op.drop_index('ix_signed_in_session_user_live', table_name='signed_in_session')
     op.drop_table('signed_in_session')
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('totp_last_step')
-        batch_op.drop_column('totp_enabled_at')
-        batch_op.drop_column('totp_secret_encrypted')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch would copy and drop user_account, which the foreign
+    # keys of every table that names an account refuse.
+    for column in ('totp_last_step', 'totp_enabled_at', 'totp_secret_encrypted'):
+        op.drop_column('user_account', column)

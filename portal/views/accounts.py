@@ -36,10 +36,10 @@ def _account_key() -> str:
     a wrong code counts like a wrong password."""
     if request.endpoint == "portal.login":
         typed = request.form.get("email", "")
-    elif current_user.is_authenticated:  # turning the second step on: the person's own account
-        typed = current_user.email
-    else:
+    elif signing_in.pending_email():  # between the steps: the account that passed the password
         typed = signing_in.pending_email()
+    else:  # signed in, turning the second step on: the person's own account
+        typed = current_user.email if current_user.is_authenticated else ""
     return "login-account:" + hashlib.sha256(typed.strip().lower()[:254].encode()).hexdigest()
 
 
@@ -92,6 +92,7 @@ def logout():
     if form.validate_on_submit():
         services.sign_out(current_user._get_current_object())
         logout_user()
+        signing_in.forget_half_done()
         flash(_("You are signed out."), "info")
     return redirect(url_for("portal.home"))
 

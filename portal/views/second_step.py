@@ -3,7 +3,7 @@ two-step settings. The sign-in flow itself is portal/signing_in.py; the checks a
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +16,7 @@ from portal.forms import (
     ConfirmForm,
     ConfirmWithPasswordForm,
     EnrolAuthenticatorForm,
+    EnrolWhileSignedInForm,
     SignInCodeForm,
     keeps_input,
     render_form,
@@ -24,7 +25,7 @@ from portal.passwords import verify_password
 from portal.two_step import CodeResult
 from portal.views.accounts import sign_in_lockout
 
-ENROLLING = "enrolling_secret"
+ENROLLING = signing_in.ENROLLING
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -32,6 +33,8 @@ ENROLLING = "enrolling_secret"
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 @sign_in_lockout
 def second_step():
+    if current_user.is_authenticated:  # already signed in here: the pending state is not theirs to finish
+        return redirect(url_for("portal.dashboard"))
     user = signing_in.pending_user()
     if user is None:
         return redirect(url_for("portal.login"))
@@ -56,11 +59,28 @@ def second_step():
 
 
 def _person_setting_up():
-    """Someone signed in turning the second step on, or staff who passed the password and must set it up now."""
+    """Someone signed in turning the second step on, or a staff member who passed the password and has no second
+    step at all (a first sign-in, or after a reset) and must set one up now. Anyone else who is between the steps
+    owes their existing second step: setting up a new one instead would skip it."""
     if current_user.is_authenticated:
         return current_user._get_current_object(), False
     user = signing_in.pending_user()
+    if user is not None and not (user.is_staff and not user.has_authenticator and not two_step.has_passkeys(user)):
+        return None, True
     return user, True
+
+
+def _enrolling_secret(user) -> str:
+    """The secret being set up, kept in the session for this person only (and encrypted: the cookie is signed,
+    not secret). Someone else in the same browser later gets a new one."""
+    kept = session.get(ENROLLING)
+    if isinstance(kept, dict) and kept.get("u") == user.id and isinstance(kept.get("s"), str):
+        secret = two_step.decrypt_secret(kept["s"])
+        if secret is not None and len(secret) == 32:
+            return secret
+    secret = two_step.new_secret()
+    session[ENROLLING] = {"u": user.id, "s": two_step.encrypt_secret(secret)}
+    return secret
 
 
 @bp.route("/login/set-up", methods=["GET", "POST"])
@@ -70,28 +90,41 @@ def _person_setting_up():
 def set_up_second_step():
     user, signing_in_now = _person_setting_up()
     if user is None:
-        return redirect(url_for("portal.login"))
+        return redirect(url_for("portal.second_step" if signing_in.pending_user() else "portal.login"))
     if user.has_authenticator:
-        return redirect(url_for("portal.two_step_settings" if not signing_in_now else "portal.second_step"))
-    secret = session.get(ENROLLING)
-    if not isinstance(secret, str) or len(secret) != 32:
-        secret = session[ENROLLING] = two_step.new_secret()
-    form = EnrolAuthenticatorForm()
+        return redirect(url_for("portal.two_step_settings"))
+    secret = _enrolling_secret(user)
+    # Signed in, turning it on asks for the password again: an unattended open session must not be enough to
+    # lock the person out of their own account.
+    form = EnrolAuthenticatorForm() if signing_in_now else EnrolWhileSignedInForm()
     if form.validate_on_submit():
+        if not signing_in_now and not verify_password(user.password_hash, form.password.data):
+            keep_on_refusal()
+            g.wrong_password = True
+            audit.record(AuditAction.SIGN_IN_FAILED, target=user, setting_up=True)
+            form.password.errors.append(_("That is not your password."))
+            return _set_up_page(form, user, signing_in_now, secret)
         codes = two_step.enrol(user, secret, form.code.data)
         if codes is not None:
             session.pop(ENROLLING, None)
             if signing_in_now:
                 signing_in.finish(user, two_step.SecondStep.TOTP)
             flash(_("Two-step sign-in is on."), "success")
-            return render_template("portal/recovery_codes.html", codes=codes, first_time=True)
+            return render_template("portal/recovery_codes.html", codes=codes, first_time=True,
+                                   continue_url=url_for("portal.dashboard" if signing_in_now
+                                                        else "portal.two_step_settings"))
         keep_on_refusal()
-        g.wrong_password = True
+        g.wrong_password = True  # counts toward the lockout: recorded, so an admin can see why someone is locked out
+        audit.record(AuditAction.SECOND_STEP_FAILED, target=user, setting_up=True)
         form.code.errors.append(_("That code doesn't match. Check that the app shows this portal, type the code it "
                                   "shows now, and try again."))
+    return _set_up_page(form, user, signing_in_now, secret)
+
+
+def _set_up_page(form, user, signing_in_now: bool, secret: str):
     uri = two_step.provisioning_uri(user, secret)
     return render_form("portal/set_up_second_step.html", form, user=user, signing_in_now=signing_in_now,
-                       qr=two_step.qr_svg(uri), secret=two_step.format_secret(secret))
+                       qr=two_step.qr_svg(uri), secret=two_step.format_secret(secret), otpauth_uri=uri)
 
 
 @bp.get("/account/two-step")
@@ -100,7 +133,8 @@ def two_step_settings():
     user = current_user._get_current_object()
     return render_template("portal/two_step.html", has_app=user.has_authenticator,
                            codes_left=two_step.recovery_codes_left(user) if user.has_authenticator else 0,
-                           password_form=ConfirmWithPasswordForm(), **_passkeys_context(user))
+                           codes_form=ConfirmWithPasswordForm(prefix="codes"),
+                           off_form=ConfirmWithPasswordForm(prefix="off"), **_passkeys_context(user))
 
 
 @bp.post("/account/two-step/recovery-codes")
@@ -108,11 +142,11 @@ def two_step_settings():
 @keeps_input
 def new_recovery_codes():
     user = current_user._get_current_object()
-    form = ConfirmWithPasswordForm()
+    form = ConfirmWithPasswordForm(prefix="codes")
     if form.validate_on_submit() and user.has_authenticator:
         if verify_password(user.password_hash, form.password.data):
             return render_template("portal/recovery_codes.html", codes=two_step.new_recovery_codes(user),
-                                   first_time=False)
+                                   first_time=False, continue_url=url_for("portal.two_step_settings"))
         form.password.errors.append(_("That is not your password."))
     return _settings_with(form)
 
@@ -122,7 +156,7 @@ def new_recovery_codes():
 @keeps_input
 def turn_off_second_step():
     user = current_user._get_current_object()
-    form = ConfirmWithPasswordForm()
+    form = ConfirmWithPasswordForm(prefix="off")
     if user.is_staff:
         flash(_("Staff accounts always sign in in two steps. An administrator can reset yours if you lost your "
                 "phone."), "warning")
@@ -137,10 +171,13 @@ def turn_off_second_step():
 
 
 def _settings_with(form: ConfirmWithPasswordForm):
+    """The page again with the refusal beside the form that was used (each form has its own prefix and ids)."""
     user = current_user._get_current_object()
+    forms = {"codes_form": ConfirmWithPasswordForm(prefix="codes", formdata=None),
+             "off_form": ConfirmWithPasswordForm(prefix="off", formdata=None), f"{form._prefix[:-1]}_form": form}
     return render_form("portal/two_step.html", form, has_app=user.has_authenticator,
                        codes_left=two_step.recovery_codes_left(user) if user.has_authenticator else 0,
-                       password_form=form, refused_action=request.endpoint, **_passkeys_context(user))
+                       **forms, **_passkeys_context(user))
 
 
 def _passkeys_context(user) -> dict:
