@@ -38,7 +38,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "portal.login"
     login_manager.user_loader(sessions.load_user_for_session)
-    app.after_request(sessions.set_device_cookie)
+    app.after_request(sessions.finish_response)
     access.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -145,18 +145,18 @@ def set_password_from_token(purpose: TokenPurpose, token: str, password: str) ->
 def change_password(user: User, current_password: str, new_password: str) -> bool:
     if not verify_password(user.password_hash, current_password):
         return False
-    _set_password(user, new_password)
+    _set_password(user, new_password, keep=sessions.current_session())
     audit.record(AuditAction.PASSWORD_CHANGED, actor=user, target=user)
     emails.queue_email(user.email, user.preferred_locale, "password_changed", user=user,
                        reset_link=_link("portal.forgot_password"))
     return True
 
 
-def _set_password(user: User, password: str) -> None:
+def _set_password(user: User, password: str, keep=None) -> None:
     user.password_hash = hash_password(password)
     # Every other session (and every outstanding reset link) stops working; a change made while signed in keeps
-    # the session it was made from.
-    sessions.end_all(user, user, sessions.EndReason.PASSWORD_CHANGED, keep=sessions.current_session())
+    # the session it was made from (`keep`), a reset from an emailed link keeps none.
+    sessions.end_all(user, user, sessions.EndReason.PASSWORD_CHANGED, keep=keep)
 
 
 def update_profile(user: User, full_name: str, preferred_locale: str) -> None:

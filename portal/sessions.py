@@ -75,7 +75,7 @@ def load_user_for_session(key: str) -> User | None:
     user.session_key = key
     g.signed_in_session = signed_in
     if now_utc() - signed_in.last_seen_at >= TOUCH_EVERY:
-        call_after_commit(lambda: _touch(signed_in.id))
+        g.touch_session_id = signed_in.id  # written after the request's commit, last (see finish_response)
     return user
 
 
@@ -94,20 +94,29 @@ def current_session() -> SignedInSession | None:
     return g.get("signed_in_session") if has_request_context() else None
 
 
+def device_cookie_name() -> str:
+    # Like the session cookie: __Host- (sent only to this host, over HTTPS, for every path) where cookies are secure.
+    return f"__Host-{DEVICE_COOKIE}" if current_app.config["SESSION_COOKIE_SECURE"] else DEVICE_COOKIE
+
+
 def device_hash() -> str:
     """The hash of this browser's device cookie (a new one is set with the response when it has none)."""
-    device = request.cookies.get(DEVICE_COOKIE, "")
+    device = request.cookies.get(device_cookie_name(), "")
     if not (20 <= len(device) <= 100):
         device = g.get("new_device_cookie") or secrets.token_urlsafe(32)
         g.new_device_cookie = device
     return _hash(device)
 
 
-def set_device_cookie(response):
-    """after_request: give a browser its device cookie the first time it signs in."""
+def finish_response(response):
+    """after_request (before the unit of work's commit): note "last seen" to be written after the commit, after
+    any mail it sends; give a staff member's browser its device cookie the first time it signs in."""
+    touch = g.pop("touch_session_id", None)
+    if touch is not None:
+        call_after_commit(lambda: _touch(touch))
     device = g.get("new_device_cookie")
     if device:
-        response.set_cookie(DEVICE_COOKIE, device, max_age=DEVICE_COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+        response.set_cookie(device_cookie_name(), device, max_age=DEVICE_COOKIE_MAX_AGE, httponly=True, samesite="Lax",
                             secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
@@ -118,7 +127,8 @@ def start(user: User, second_step: str) -> SignedInSession:
     A staff member signing in from a device none of their sessions used before is told by email, with a link that
     ends this session (the first sign-in of an account is not news to anyone)."""
     key = secrets.token_urlsafe(32)
-    device = device_hash()
+    # Only staff are told of a new device: nobody else gets a long-lived device cookie.
+    device = device_hash() if user.is_staff else ""
     seen_before = db.session.execute(
         select(func.count(SignedInSession.id), func.count(SignedInSession.id).filter(
             SignedInSession.device_hash == device)).where(SignedInSession.user_id == user.id)
@@ -158,6 +168,28 @@ def session_for_end_link(token: str) -> SignedInSession:
     if fingerprint(signed_in.key_hash) != state:
         raise TokenInvalid
     return signed_in
+
+
+def end_from_email(signed_in: SignedInSession) -> int:
+    """"It wasn't me": that session and every other live one of the same device end (a second sign-in from it
+    sends no email), and outstanding reset links die with them."""
+    ended = db.session.execute(
+        update(SignedInSession)
+        .where(SignedInSession.user_id == signed_in.user_id, SignedInSession.ended_at.is_(None),
+               (SignedInSession.id == signed_in.id) | (SignedInSession.device_hash == signed_in.device_hash))
+        .values(ended_at=now_utc(), end_reason=EndReason.FROM_EMAIL)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    owner = db.session.get(User, signed_in.user_id)
+    owner.session_token = new_session_token()
+    if ended:
+        audit.record(AuditAction.SESSION_ENDED, target=owner, how=EndReason.FROM_EMAIL, session=signed_in.id,
+                     count=ended)
+    return ended
+
+
+def is_live(signed_in: SignedInSession) -> bool:
+    return signed_in.ended_at is None and signed_in.last_seen_at >= _idle_limit()
 
 
 def end(signed_in: SignedInSession, actor: User | None, reason: str, record_event: bool = True) -> bool:

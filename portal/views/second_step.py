@@ -3,7 +3,7 @@ two-step settings. The sign-in flow itself is portal/signing_in.py; the checks a
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -99,10 +99,7 @@ def set_up_second_step():
     form = EnrolAuthenticatorForm() if signing_in_now else EnrolWhileSignedInForm()
     if form.validate_on_submit():
         if not signing_in_now and not verify_password(user.password_hash, form.password.data):
-            keep_on_refusal()
-            g.wrong_password = True
-            audit.record(AuditAction.SIGN_IN_FAILED, target=user, setting_up=True)
-            form.password.errors.append(_("That is not your password."))
+            _wrong_password(form, user)
             return _set_up_page(form, user, signing_in_now, secret)
         codes = two_step.enrol(user, secret, form.code.data)
         if codes is not None:
@@ -139,6 +136,7 @@ def two_step_settings():
 
 @bp.post("/account/two-step/recovery-codes")
 @signed_in
+@sign_in_lockout
 @keeps_input
 def new_recovery_codes():
     user = current_user._get_current_object()
@@ -147,12 +145,22 @@ def new_recovery_codes():
         if verify_password(user.password_hash, form.password.data):
             return render_template("portal/recovery_codes.html", codes=two_step.new_recovery_codes(user),
                                    first_time=False, continue_url=url_for("portal.two_step_settings"))
-        form.password.errors.append(_("That is not your password."))
+        _wrong_password(form, user)
     return _settings_with(form)
+
+
+def _wrong_password(form, user) -> None:
+    """A wrong password typed to confirm a change: recorded, and counted toward the same lockout as at sign-in, so
+    an open browser is no place to guess it."""
+    keep_on_refusal()
+    g.wrong_password = True
+    audit.record(AuditAction.SIGN_IN_FAILED, target=user, confirming=request.endpoint)
+    form.password.errors.append(_("That is not your password."))
 
 
 @bp.post("/account/two-step/off")
 @signed_in
+@sign_in_lockout
 @keeps_input
 def turn_off_second_step():
     user = current_user._get_current_object()
@@ -166,7 +174,7 @@ def turn_off_second_step():
             two_step.turn_off(user)
             flash(_("Two-step sign-in is off."), "info")
             return redirect(url_for("portal.two_step_settings"), code=303)
-        form.password.errors.append(_("That is not your password."))
+        _wrong_password(form, user)
     return _settings_with(form)
 
 

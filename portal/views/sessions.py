@@ -60,8 +60,8 @@ def end_session_from_email(token: str):
         return render_template("portal/token_invalid.html", purpose="end-session"), 400
     form = ConfirmForm()
     if form.validate_on_submit():
-        sessions.end(signed_in_session, None, sessions.EndReason.FROM_EMAIL)
+        sessions.end_from_email(signed_in_session)
         return render_template("portal/session_ended.html")
     return render_template("portal/end_session.html", form=form, signed_in_session=signed_in_session,
                            device=describe_user_agent(signed_in_session.user_agent),
-                           live=signed_in_session.ended_at is None)
+                           live=sessions.is_live(signed_in_session))

@@ -177,7 +177,15 @@
     document.querySelectorAll("form[data-autosave]").forEach(autosave);
     // 3. A "Print" button (recovery codes): hidden without scripts, where the browser's own Print is there.
     document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.hidden = false;
       button.addEventListener("click", function () { window.print(); });
+    });
+    // 4. A form sent once (a sign-in code works once: a double tap must not send it twice).
+    document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.getAttribute("data-sent")) { event.preventDefault(); return; }
+        form.setAttribute("data-sent", "1");
+      });
     });
   }
 

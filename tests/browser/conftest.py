@@ -62,7 +62,7 @@ def second_step_code(email: str) -> str:
         user = db.session.scalar(select(User).where(User.email == email))
         db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=None))
         db.session.commit()
-        return pyotp.TOTP(two_step._decrypt(user.totp_secret_encrypted)).now()
+        return pyotp.TOTP(two_step.decrypt_secret(user.totp_secret_encrypted)).now()
 
 
 @pytest.fixture(scope="session")

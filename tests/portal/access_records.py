@@ -9,6 +9,7 @@ longer the same answer.
 from __future__ import annotations
 
 import io
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -81,7 +82,8 @@ class AccessRecords:
     return_reason_id: int  # a saved reason staff choose when they return something to a family
     signed_in_session_id: int  # the owner's signed-in session (another person's, to everyone the matrix signs in)
     end_session_token: str  # the owner's "it wasn't me" link to end that session
-    passkey_id: int  # the owner's passkey (another person's, to everyone the matrix signs in)
+    passkey_id: int  # the homefinder's passkey (another person's, to everyone the matrix signs in; not the owner's,
+    # whose sign-in it would turn into two steps for the browser tests that sign the owner in)
     stored_path: Path
     page_stored_path: Path
 
@@ -148,9 +150,11 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.flush()
         slot = VisitSlot(visit_id=visit.id, starts_at=now + timedelta(days=10))
         return_reason = ReturnReason(text_en="The photo is blurry.", text_es="La foto está borrosa.")
-        owners_session = SignedInSession(user_id=owner.id, key_hash="0" * 64, device_hash="1" * 64,
+        # Random keys: the live server's database keeps the records of every build (key and credential are unique).
+        owners_session = SignedInSession(user_id=owner.id, key_hash=secrets.token_hex(32), device_hash="1" * 64,
                                          user_agent="Mozilla/5.0 (Linux; Android 14) Chrome/120.0 Mobile")
-        owners_passkey = Passkey(user_id=owner.id, name="Phone", credential_id=b"\x01" * 32, public_key=b"\x02" * 77,
+        owners_passkey = Passkey(user_id=homefinder.id, name="Phone", credential_id=secrets.token_bytes(32),
+                                 public_key=b"\x02" * 77,
                                  sign_count=0, transports=["internal"])
         session.add_all([slot, return_reason, owners_session, owners_passkey])
         session.flush()
