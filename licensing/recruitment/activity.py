@@ -30,4 +30,7 @@ def _note_activity(event: AuditEvent, **_kwargs) -> None:
     values = {"last_activity_at": now}
     if event.to_status is not None and event.target_type in STAGE_RECORDS:
         values["status_changed_at"] = now
-    db.session.execute(update(Lead).where(about).values(**values).execution_options(synchronize_session=False))
+    # No autoflush: the event being recorded (and whatever the caller has pending) is written at the caller's
+    # flush, in the caller's order, not forced out early by this UPDATE.
+    with db.session.no_autoflush:
+        db.session.execute(update(Lead).where(about).values(**values).execution_options(synchronize_session=False))
