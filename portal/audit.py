@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.models import AuditEvent, User
+from portal.signals import event_recorded
 
 
 class AuditAction:
@@ -103,4 +104,5 @@ def record(
         details={k: v for k, v in details.items() if v is not None},
     )
     db.session.add(event)
+    event_recorded.send(event)
     return event

@@ -9,3 +9,7 @@ email_confirmed = _signals.signal("email-confirmed")
 
 #: `flask seed-demo` created the core demo accounts (sender: the app); feature packages add their demo data.
 demo_seeding = _signals.signal("demo-seeding")
+
+#: An event was added to the one log (sender: the AuditEvent, not flushed yet). Licensing keeps each lead's "last
+#: activity" and "in this stage since" from it (licensing/recruitment/activity.py).
+event_recorded = _signals.signal("event-recorded")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
@@ -60,6 +60,47 @@ LEAD_MOVES = StateMachine("Lead", moves({
 }), needs_reason=frozenset({LeadStatus.CLOSED}), labels=LEAD_STATUS_LABELS)
 
 
+class ClosedReason(enum.StrEnum):
+    """Why a family left the pipeline: agencies report closures by reason."""
+
+    WITHDREW = "withdrew"
+    DENIED = "denied"
+    MOVED = "moved"
+    NOT_ELIGIBLE = "not_eligible"
+    NO_RESPONSE = "no_response"
+    OTHER = "other"
+
+
+class EventKind(enum.StrEnum):
+    FAIR = "fair"
+    FAITH_TALK = "faith_talk"
+    SCHOOL_TALK = "school_talk"
+    COMMUNITY_TALK = "community_talk"
+    ONLINE_CAMPAIGN = "online_campaign"
+    PRINT_CAMPAIGN = "print_campaign"
+    OTHER = "other"
+
+
+class RecruitmentEvent(Base):
+    """A recruitment effort beyond information sessions (a fair, a talk at a church or school, an online campaign),
+    with a short source code: inquiries that name it (a link `?source=CODE`, or the code typed) count for it."""
+
+    __tablename__ = "recruitment_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
+    # Upper-case letters, digits and dashes ("FAIR-2026-SPRING"): printed on flyers, typed in links.
+    source_code: Mapped[str] = mapped_column(String(40), unique=True)
+    starts_on: Mapped[date] = mapped_column(Date, index=True)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    county: Mapped[str] = mapped_column(String(100), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+
 class Lead(Base):
     """A person or couple who asked about fostering; stays linked to their account and application."""
 
@@ -89,6 +130,18 @@ class Lead(Base):
     link_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
     assigned_homefinder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The recruitment event the family came from (by its source code), when they named one.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("recruitment_event.id"), index=True)
+    # When the lead's own status last changed (days in the current stage), and when anything last happened to the
+    # lead or its household (an event in the one log): the board's "stalled" flag. Both kept by
+    # licensing/recruitment/activity.py from the event log, never by hand.
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    # A closed family: why, and when (closures are reported by reason).
+    closed_reason: Mapped[ClosedReason | None] = mapped_column(enum_column(ClosedReason, "closed_reason"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The follow-up the latest logged contact asked for (the homefinder's "due today"), kept with each contact.
+    next_follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     inquiries: Mapped[list[LeadInquiry]] = relationship(back_populates="lead", lazy="raise", order_by="LeadInquiry.id")
     rsvps: Mapped[list[SessionRsvp]] = relationship(back_populates="lead", lazy="raise")
@@ -150,3 +203,54 @@ class SessionRsvp(Base):
 
     session: Mapped[InfoSession] = relationship(back_populates="rsvps", lazy="raise")
     lead: Mapped[Lead] = relationship(back_populates="rsvps", lazy="raise")
+
+
+class ContactKind(enum.StrEnum):
+    CALL = "call"
+    TEXT = "text"
+    EMAIL = "email"
+    VISIT = "visit"
+
+
+class ContactOutcome(enum.StrEnum):
+    REACHED = "reached"
+    LEFT_MESSAGE = "left_message"
+    NO_ANSWER = "no_answer"
+    WRONG_NUMBER = "wrong_number"
+    NOT_INTERESTED = "not_interested"
+
+
+class LeadContact(Base):
+    """A homefinder's call, text, email or visit with a family, its outcome and the next follow-up. The first one
+    sets the lead's first_contact_at (hours to first contact)."""
+
+    __tablename__ = "lead_contact"
+    __table_args__ = (Index("ix_lead_contact_lead_when", "lead_id", "contacted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    homefinder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[ContactKind] = mapped_column(enum_column(ContactKind, "contact_kind"))
+    outcome: Mapped[ContactOutcome] = mapped_column(enum_column(ContactOutcome, "contact_outcome"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    contacted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    next_follow_up_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+
+class Announcement(Base):
+    """A message staff wrote to a filtered group of families; each recipient's copy goes through the outbox in
+    their language (the Spanish version when the author wrote one and the recipient reads Spanish)."""
+
+    __tablename__ = "announcement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The audience as chosen (stage, language, homefinder...), kept to say later who it went to.
+    audience: Mapped[dict] = mapped_column(JSON, default=dict)
+    subject_en: Mapped[str] = mapped_column(String(200))
+    body_en: Mapped[str] = mapped_column(Text)
+    subject_es: Mapped[str] = mapped_column(String(200), default="")
+    body_es: Mapped[str] = mapped_column(Text, default="")
+    recipient_count: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)

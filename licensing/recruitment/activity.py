@@ -1,0 +1,36 @@
+"""Each lead's "last activity" and "in this stage since", kept from the one event log as events are recorded.
+
+The board sorts and filters by them (stalled families, days in the current stage) for thousands of leads, so they
+are columns kept current here rather than a maximum over the whole log on every page. Anything recorded about the
+lead, or about its household (an application saved, a document returned, a visit...), is activity; a status change
+of the lead, its application or its license moves it to another stage."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from licensing.recruitment.models import Lead
+from portal.database import now_utc
+from portal.extensions import db
+from portal.models import AuditEvent
+from portal.signals import event_recorded
+
+STAGE_RECORDS = frozenset({"Lead", "Application", "License"})
+
+
+@event_recorded.connect
+def _note_activity(event: AuditEvent, **_kwargs) -> None:
+    if event.target_type == "Lead" and event.target_id is not None:
+        about = Lead.id == event.target_id
+    elif event.household_id is not None:
+        about = Lead.household_id == event.household_id
+    else:
+        return
+    now = now_utc()
+    values = {"last_activity_at": now}
+    if event.to_status is not None and event.target_type in STAGE_RECORDS:
+        values["status_changed_at"] = now
+    # No autoflush: the event being recorded (and whatever the caller has pending) is written at the caller's
+    # flush, in the caller's order, not forced out early by this UPDATE.
+    with db.session.no_autoflush:
+        db.session.execute(update(Lead).where(about).values(**values).execution_options(synchronize_session=False))
