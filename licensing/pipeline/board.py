@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import SelectChoice as C
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from licensing.application.models import Application
@@ -65,20 +66,21 @@ class BoardFilterForm(FlaskForm):
 
     q = StringField(_l("Name, email or phone"), filters=[lambda v: (v or "").strip()[:200]])
     who = SelectField(_l("Homefinder"), choices=[])
-    stage = SelectField(_l("Stage"), choices=[("", _l("All stages"))] + [(s.value, STAGE_LABELS[s]) for s in STAGES],
+    stage = SelectField(_l("Stage"), choices=[C("", _l("All stages")), *(C(s.value, STAGE_LABELS[s]) for s in STAGES)],
                         default="")
     language = SelectField(_l("Language"),
-                           choices=[("", _l("All languages")), *list(LANGUAGE_LABELS.items())], default="")
+                           choices=[C("", _l("All languages")),
+                                    *(C(code, label) for code, label in LANGUAGE_LABELS.items())], default="")
     source = SelectField(_l("Source"),
-                         choices=[("", _l("All sources"))] + [(s.value, SOURCE_LABELS[s]) for s in LeadSource],
+                         choices=[C("", _l("All sources")), *(C(s.value, SOURCE_LABELS[s]) for s in LeadSource)],
                          default="")
     county = StringField(_l("County"), filters=[lambda v: (v or "").strip()[:100]])
     zip_code = StringField(_l("ZIP code"), filters=[lambda v: (v or "").strip()[:10]])
     received_from = DateField(_l("First inquiry from"), validators=[Optional(), _sensible_date])
     received_to = DateField(_l("First inquiry to"), validators=[Optional(), _sensible_date])
     stalled = BooleanField(_l("Only stalled families"))
-    sort = SelectField(_l("Sort by"), choices=list(SORT_LABELS.items()), default="days")
-    direction = SelectField(_l("Order"), choices=[("desc", _l("Descending")), ("asc", _l("Ascending"))],
+    sort = SelectField(_l("Sort by"), choices=[C(key, label) for key, label in SORT_LABELS.items()], default="days")
+    direction = SelectField(_l("Order"), choices=[C("desc", _l("Descending")), C("asc", _l("Ascending"))],
                             default="desc")
     page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)], default=1)
 
@@ -121,8 +123,8 @@ def read_filter(args, user: User, homefinders: list[tuple[int, str]]) -> tuple[B
     """The form (for the page, with its errors) and the filter it means. A homefinder who gave no homefinder filter
     sees their own families ("my families"); anyone else sees everyone's."""
     form = BoardFilterForm(formdata=args)
-    form.who.choices = [(WHO_MINE, _l("My families")), (WHO_ALL, _l("Everyone's families")),
-                        (WHO_NONE, _l("Not assigned"))] + [(str(hid), name) for hid, name in homefinders]
+    form.who.choices = [C(WHO_MINE, _l("My families")), C(WHO_ALL, _l("Everyone's families")),
+                        C(WHO_NONE, _l("Not assigned")), *(C(str(hid), name) for hid, name in homefinders)]
     if "who" not in args:
         form.who.data = WHO_MINE if user.role is Role.HOMEFINDER else WHO_ALL
     form.validate()

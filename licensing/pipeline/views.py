@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from licensing import bp
@@ -33,7 +33,9 @@ class BulkActionForm(PortalForm):
     """Assign the ticked families, or close them with a reason. The ticked lead ids come as `lead` (several)."""
 
     homefinder = SelectField(_l("Assign to"), choices=[], validators=[Optional()], validate_choice=False)
-    reason = SelectField(_l("Reason for closing"), choices=[("", _l("Choose a reason")), *CLOSED_REASON_LABELS.items()],
+    reason = SelectField(_l("Reason for closing"), choices=[SelectChoice("", _l("Choose a reason")),
+                                                               *(SelectChoice(r.value, label)
+                                                                 for r, label in CLOSED_REASON_LABELS.items())],
                          validators=[Optional()])
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
     back = HiddenField()  # the board's query string: back to the same filters
@@ -49,7 +51,8 @@ def pipeline_board():
     homefinders = board.homefinder_choices()
     form, board_filter = board.read_filter(request.args, current_user, homefinders)
     bulk_form = BulkActionForm(back=urlencode(board_filter.query_args(who=board_filter.who)))
-    bulk_form.homefinder.choices = [("", _("Choose a homefinder"))] + [(str(i), name) for i, name in homefinders]
+    bulk_form.homefinder.choices = [SelectChoice("", _("Choose a homefinder")),
+                                   *(SelectChoice(str(i), name) for i, name in homefinders)]
     return render_template("licensing/pipeline/board.html", form=form, board_filter=board_filter,
                            page=board.board_page(board_filter, current_user, _language()), bulk_form=bulk_form,
                            stages=STAGES, stage_name=stage_label, closed_reason_label=closed_reason_label,
