@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from licensing.application import services as applications
 from licensing.application.models import Application, ApplicationStatus
+from licensing.pipeline import board
 from licensing.recruitment.models import ClosedReason, Interest, Lead, LeadSource, LeadStatus
 from licensing.tracker.models import (
     ChecklistItem,
@@ -22,7 +23,7 @@ from licensing.tracker.models import (
 )
 from portal.database import now_utc
 from portal.extensions import db as portal_db
-from portal.models import AuditEvent, Household, Role
+from portal.models import AuditEvent, Household, Role, User
 from tests.conftest import post_form, sign_in, text_of
 
 BOARD = "/licensing/staff/pipeline"
@@ -259,3 +260,15 @@ def test_an_application_opened_without_an_inquiry_gets_a_lead(app, db, make_user
         assert lead.preferred_locale == "es"
         assert portal_db.session.scalar(select(func.count()).select_from(Lead)) == 1
         portal_db.session.rollback()
+
+
+def test_the_demo_homefinder_board_has_families_in_several_stages(app, db):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    homefinder = db.session.scalar(select(User).where(User.email == "homefinder@demo.test"))
+    with app.test_request_context():
+        page = board.board_page(board.BoardFilter(who="mine"), homefinder, "en")
+    stages = {stage for stage, number in page.counts.items() if number}
+    assert {"inquiry", "contacted", "home_study", "licensed", "closed"} <= stages
+    assert any(row.stalled for row in page.rows) and any(row.language == "es" for row in page.rows)
+    assert page.total >= 12
