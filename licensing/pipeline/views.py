@@ -21,6 +21,7 @@ from licensing.recruitment.labels import CLOSED_REASON_LABELS, SOURCE_LABELS, cl
 from licensing.recruitment.models import ClosedReason, Lead
 from licensing.roles import LICENSING_STAFF as STAFF
 from portal.access import roles_required
+from portal.clock import agency_zone
 from portal.csv_export import csv_response
 from portal.extensions import db
 from portal.forms import PortalForm
@@ -70,7 +71,8 @@ def pipeline_csv():
     return csv_response("pipeline.csv", header, (
         [row.name, row.email, row.phone, language_label(row.language),
          str(SOURCE_LABELS.get(row.source, row.source)), row.county, row.zip_code, stage_label(row.stage),
-         row.days_in_stage, row.homefinder, row.last_activity_at.date().isoformat(), _("Yes") if row.stalled else "",
+         row.days_in_stage, row.homefinder, row.last_activity_at.astimezone(agency_zone()).date().isoformat(),
+         _("Yes") if row.stalled else "",
          row.next_due, row.next_due_on.isoformat() if row.next_due_on else "", closed_reason_label(row.closed_reason)]
         for row in rows))
 

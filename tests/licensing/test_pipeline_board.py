@@ -180,7 +180,7 @@ def test_the_first_page_runs_the_same_statements_for_3_and_30_families(client, d
     small = statements()
     seed(27)
     assert statements() == small
-    assert small <= 8
+    assert small <= 6, small  # who is signed in, the homefinders, the counts per stage, the page
 
 
 def test_csv_keeps_the_filters_and_neutralises_formulas(client, db, login):
