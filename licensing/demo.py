@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage
 
 from licensing.application import reasons, submission
@@ -23,7 +23,15 @@ from licensing.application.models import (
     SectionStatus,
 )
 from licensing.recruitment import services as recruitment
-from licensing.recruitment.models import InfoSession, Interest, Lead, LeadSource, LeadStatus, SessionFormat
+from licensing.recruitment.models import (
+    ClosedReason,
+    InfoSession,
+    Interest,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    SessionFormat,
+)
 from licensing.tracker.models import (
     CheckStatus,
     HomeStudyVisit,
@@ -258,4 +266,50 @@ def seed_return_reasons(_app, **_kwargs) -> None:
     admin = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
     for text_en, text_es in DEMO_RETURN_REASONS:
         reasons.save_reason(admin, None, text_en, text_es, active=True)
+    db.session.flush()
+
+
+# -- the pipeline board -------------------------------------------------------------------------------------------
+
+# first, last, language, lead status, days since anything happened, source, whose (the demo homefinder's or nobody's)
+BOARD_FAMILIES = [
+    ("Lucía", "Ramírez", "es", LeadStatus.NEW, 1, LeadSource.FAITH_COMMUNITY, True),
+    ("Carmen", "Ortiz", "es", LeadStatus.NEW, 19, LeadSource.EVENT, True),
+    ("David", "Kim", "en", LeadStatus.CONTACTED, 3, LeadSource.SEARCH, True),
+    ("Jorge", "Medina", "es", LeadStatus.CONTACTED, 24, LeadSource.FOSTER_PARENT_REFERRAL, True),
+    ("Sarah", "Miller", "en", LeadStatus.RSVPED, 5, LeadSource.SOCIAL_MEDIA, True),
+    ("Ana", "Flores", "es", LeadStatus.ATTENDED, 16, LeadSource.EVENT, True),
+    ("James", "Wilson", "en", LeadStatus.INVITED, 30, LeadSource.EVENT, True),
+    ("Beatriz", "Luna", "es", LeadStatus.INVITED, 2, LeadSource.FAITH_COMMUNITY, False),
+    ("Emily", "Nguyen", "en", LeadStatus.NEW, 0, LeadSource.SOCIAL_MEDIA, False),
+    ("Miguel", "Torres", "es", LeadStatus.CLOSED, 40, LeadSource.EVENT, True),
+]
+
+
+@demo_seeding.connect
+def seed_pipeline_board(_app, **_kwargs) -> None:
+    """A dozen families for the demo homefinder's board: several stages, some stalled, some Spanish-speaking (the
+    households of the tracker's demo are on it too, through their applications)."""
+    homefinder = db.session.scalar(select(User).where(User.email == "homefinder@demo.test"))
+    if homefinder is None or db.session.scalar(select(Lead).where(Lead.email == "lucia.ramirez@example.com")):
+        return
+    now = now_utc()
+    for first, last, language, status, idle_days, source, mine in BOARD_FAMILIES:
+        ascii_name = f"{first}.{last}".lower().translate(str.maketrans("áéíóú", "aeiou"))
+        lead = Lead(first_name=first, last_name=last, email=f"{ascii_name}@example.com", preferred_locale=language,
+                    phone=f"559-555-{len(first) * 111:04d}", county="Fresno", zip_code="93702", source=source,
+                    interest=Interest.FOSTER, status=status, created_at=now - timedelta(days=idle_days + 10),
+                    assigned_homefinder_id=homefinder.id if mine else None,
+                    first_contact_at=None if status is LeadStatus.NEW else now - timedelta(days=idle_days + 5),
+                    closed_reason=ClosedReason.MOVED if status is LeadStatus.CLOSED else None,
+                    closed_at=now - timedelta(days=idle_days) if status is LeadStatus.CLOSED else None,
+                    next_follow_up_on=agency_today() + timedelta(days=1) if status is LeadStatus.CONTACTED else None)
+        db.session.add(lead)
+        db.session.flush()
+        # Backdated after the insert: the event log's listener would set "now" for anything recorded meanwhile.
+        lead.status_changed_at = lead.last_activity_at = now - timedelta(days=idle_days)
+    for user in db.session.scalars(select(User).where(User.email.in_([e for e, *_ in STAGED_HOUSEHOLDS]))):
+        db.session.execute(update(Lead).where(Lead.household_id == user.household_id,
+                                              Lead.assigned_homefinder_id.is_(None))
+                           .values(assigned_homefinder_id=homefinder.id))
     db.session.flush()

@@ -101,6 +101,8 @@ def from_environment() -> dict:
         "DRAFT_RATE_LIMIT": os.environ.get("DRAFT_RATE_LIMIT", "30 per minute"),
         # Wrong dates of birth typed on signing links, per address (each link also stops after 5 wrong ones).
         "SIGN_LINK_RATE_LIMIT": os.environ.get("SIGN_LINK_RATE_LIMIT", "10 per 15 minutes"),
+        # The pipeline board flags a family "stalled" when nothing happened about it for this many days.
+        "PIPELINE_STALLED_AFTER_DAYS": int(os.environ.get("PIPELINE_STALLED_AFTER_DAYS", 14)),
         "LOGIN_FAILURES_BEFORE_LOCKOUT": int(os.environ.get("LOGIN_FAILURES_BEFORE_LOCKOUT", 5)),
         "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)),
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -34,6 +33,7 @@ from licensing.application.models import (
     StaffNote,
 )
 from licensing.application.sections import SECTION_FORMS, SECTION_KEYS
+from licensing.recruitment.models import Interest, Lead, LeadSource, LeadStatus
 from licensing.uploads import StoredFile, store_pages
 from portal import audit, emails
 from portal.clock import agency_zone
@@ -44,10 +44,6 @@ from portal.models import Household, User
 from portal.services import household_accounts
 from portal.tokens import new_nonce
 from portal.transitions import Refused, transition
-
-if TYPE_CHECKING:
-    from licensing.recruitment.models import Lead
-
 
 # -- loading ------------------------------------------------------------------------------------------------------
 
@@ -92,6 +88,7 @@ def open_application(household: Household, lead: Lead | None, opened_by: User | 
     existing = db.session.scalar(select(Application).where(Application.household_id == household.id))
     if existing is not None:
         return existing
+    lead = lead or _lead_for_household(household)
     application = Application(household=household, lead_id=lead.id if lead else None,
                               assigned_homefinder_id=lead.assigned_homefinder_id if lead else None)
     db.session.add(application)
@@ -100,6 +97,28 @@ def open_application(household: Household, lead: Lead | None, opened_by: User | 
     record_event(application, opened_by, "opened")
     db.session.flush()
     return application
+
+
+def _lead_for_household(household: Household) -> Lead | None:
+    """A household that registered on its own, without an inquiry, still belongs on the pipeline board (which lists
+    leads): its lead, or one made from its account (source "other"), or the lead with the account's email, linked."""
+    lead = db.session.scalar(select(Lead).where(Lead.household_id == household.id).order_by(Lead.id).limit(1))
+    accounts = household_accounts(household.id)
+    if lead is not None or not accounts:
+        return lead
+    account = accounts[0]
+    lead = db.session.scalar(select(Lead).where(Lead.email == account.email))
+    if lead is None:
+        first, _space, last = account.full_name.strip().partition(" ")
+        # Made at the stage it is at: applying (the board reads the rest from the application).
+        lead = Lead(first_name=first or account.full_name, last_name=last, email=account.email,
+                    preferred_locale=account.preferred_locale, source=LeadSource.OTHER, interest=Interest.FOSTER,
+                    status=LeadStatus.APPLYING)
+        db.session.add(lead)
+    lead.household_id = household.id
+    db.session.flush()
+    audit.record("lead_linked", actor=None, target=lead, household_id=household.id)
+    return lead
 
 
 # -- sections -----------------------------------------------------------------------------------------------------

@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 
-from licensing.recruitment.models import LEAD_STATUS_LABELS, Interest, LeadSource, LeadStatus, SessionFormat
+from licensing.recruitment.models import (
+    LEAD_STATUS_LABELS,
+    ClosedReason,
+    Interest,
+    LeadSource,
+    LeadStatus,
+    SessionFormat,
+)
 
 INTEREST_LABELS = {
     Interest.FOSTER: _l("Foster care"),
@@ -24,3 +31,17 @@ LEAD_STATUS = LEAD_STATUS_LABELS
 
 def lead_status_label(status) -> str:
     return str(LEAD_STATUS[LeadStatus(status)])
+
+# Why a family left the pipeline (the board's "close" and the closures-by-reason report).
+CLOSED_REASON_LABELS = {
+    ClosedReason.WITHDREW: _l("Withdrew"),
+    ClosedReason.DENIED: _l("Denied"),
+    ClosedReason.MOVED: _l("Moved away"),
+    ClosedReason.NOT_ELIGIBLE: _l("Not eligible"),
+    ClosedReason.NO_RESPONSE: _l("No response"),
+    ClosedReason.OTHER: _l("Other reason"),
+}
+
+
+def closed_reason_label(value) -> str:
+    return str(CLOSED_REASON_LABELS[ClosedReason(value)]) if value else ""

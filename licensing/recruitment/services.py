@@ -9,10 +9,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from licensing.application import services as applications
-from licensing.application.models import Application
+from licensing.application.models import Application, ApplicationStatus
+from licensing.recruitment.labels import closed_reason_label
 from licensing.recruitment.models import (
     LEAD_MOVES,
     PIPELINE,
+    ClosedReason,
     InfoSession,
     Interest,
     Lead,
@@ -21,6 +23,7 @@ from licensing.recruitment.models import (
     LeadStatus,
     SessionRsvp,
 )
+from licensing.tracker.models import License, LicenseStatus
 from portal import audit, emails
 from portal.clock import agency_now
 from portal.database import now_utc
@@ -300,3 +303,77 @@ def link_account_to_lead(user: User, **_signal_kwargs) -> None:
     if lead.status in (LeadStatus.ATTENDED, LeadStatus.INVITED):
         household = db.session.get(Household, user.household_id)
         open_application_for(lead, household, opened_by=user)
+
+
+# -- the pipeline board's bulk actions ----------------------------------------------------------------------------
+
+def assign_homefinder(staff: User, leads: list[Lead], homefinder: User) -> int:
+    """Give these families to `homefinder` (one `lead_assigned` event each). A family that applied has its
+    application assigned too, through the application's own step, so both pages name the same person. Returns how
+    many changed hands."""
+    by_household = _applications_of(leads)
+    changed = 0
+    for lead in leads:
+        application = by_household.get(lead.household_id)
+        if lead.assigned_homefinder_id == homefinder.id and (
+                application is None or application.assigned_homefinder_id == homefinder.id):
+            continue
+        lead.assigned_homefinder_id = homefinder.id
+        audit.record("lead_assigned", actor=staff, target=lead, household_id=lead.household_id,
+                     homefinder=homefinder.full_name, homefinder_id=homefinder.id)
+        if application is not None and application.assigned_homefinder_id != homefinder.id:
+            applications.assign(staff, application, homefinder)
+        changed += 1
+    return changed
+
+
+@dataclass
+class ClosedLeads:
+    closed: list[Lead]
+    # Left open: licensed families (their license is closed on its own page) and families closed already.
+    licensed: list[Lead]
+    already_closed: list[Lead]
+
+
+def close_leads(staff: User, leads: list[Lead], reason: ClosedReason, note: str) -> ClosedLeads:
+    """Close these families' pipeline with the reason (LEAD_MOVES to CLOSED; closed_reason and closed_at kept for the
+    closures-by-reason report). Closing the family closes all of it: an application not yet decided (in progress,
+    sent or returned) is withdrawn through its own transition, with the same reason, so it doesn't linger in the
+    review lists. A licensed family is left alone: a license is closed on the license's page, not from the board."""
+    reason = ClosedReason(reason)
+    said = note.strip() or closed_reason_label(reason)
+    by_household = _applications_of(leads)
+    licensed_ids = set(db.session.scalars(select(License.application_id).where(
+        License.application_id.in_([a.id for a in by_household.values()]),
+        License.status.in_([LicenseStatus.ACTIVE, LicenseStatus.EXPIRED]))))
+    outcome = ClosedLeads([], [], [])
+    for lead in leads:
+        application = by_household.get(lead.household_id)
+        if application is not None and (application.id in licensed_ids
+                                        or application.status is ApplicationStatus.APPROVED):
+            outcome.licensed.append(lead)
+            continue
+        if lead.status is LeadStatus.CLOSED:
+            outcome.already_closed.append(lead)
+            continue
+        transition(LEAD_MOVES, lead, LeadStatus.CLOSED, actor=staff, household_id=lead.household_id, reason=said,
+                   action="lead_closed", closed_reason=reason.value)
+        lead.closed_reason, lead.closed_at = reason, now_utc()
+        if application is not None and application.status in UNDECIDED_APPLICATIONS:
+            applications.change_application_status(staff, application, ApplicationStatus.WITHDRAWN, reason=said,
+                                                    closed_reason=reason.value)
+        outcome.closed.append(lead)
+    db.session.flush()
+    return outcome
+
+
+UNDECIDED_APPLICATIONS = (ApplicationStatus.IN_PROGRESS, ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED)
+
+
+def _applications_of(leads: list[Lead]) -> dict[int, Application]:
+    """The applications of these leads' households, by household (one query)."""
+    household_ids = {lead.household_id for lead in leads if lead.household_id is not None}
+    if not household_ids:
+        return {}
+    return {application.household_id: application for application in db.session.scalars(
+        select(Application).where(Application.household_id.in_(household_ids)))}

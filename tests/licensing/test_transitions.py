@@ -38,7 +38,16 @@ from licensing.application.models import (
 )
 from licensing.application.sections import SECTION_FORMS
 from licensing.recruitment import services as recruitment
-from licensing.recruitment.models import InfoSession, Interest, Lead, LeadSource, LeadStatus, SessionFormat, SessionRsvp
+from licensing.recruitment.models import (
+    ClosedReason,
+    InfoSession,
+    Interest,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    SessionFormat,
+    SessionRsvp,
+)
 from licensing.tracker.forms import RequirementTemplateForm
 from licensing.tracker.models import (
     BackgroundCheck,
@@ -788,6 +797,18 @@ def _open_application_for(w: World) -> Act:
     lead = w.lead(LeadStatus.ATTENDED)
     household = portal_db.session.get(Household, w.household_id)
     return lambda: recruitment.open_application_for(lead, household, opened_by=w.staff)
+
+
+@scenario("recruitment.services.assign_homefinder", needs="nothing")
+def _assign_homefinder(w: World) -> Act:
+    lead = w.lead(LeadStatus.CONTACTED)
+    return lambda: recruitment.assign_homefinder(w.admin, [lead], w.staff)
+
+
+@scenario("recruitment.services.close_leads", needs="nothing")
+def _close_leads(w: World) -> Act:
+    lead = w.lead(LeadStatus.CONTACTED)
+    return lambda: recruitment.close_leads(w.staff, [lead], ClosedReason.MOVED, "Moved to Oregon")
 
 
 @scenario("recruitment.services.link_account_to_lead", needs="nothing", case="lead who came to a session")

@@ -120,6 +120,10 @@ MATRIX: dict[str, Probe] = {
     # Send the invitation again: this lead is applying already, so staff are sent back to its page with a word.
     "licensing.staff_resend_invitation": Probe("POST", "/licensing/staff/leads/{lead_id}/invitation",
                                                [LOGIN, 404, 404, 303, 404, 303]),
+    "licensing.pipeline_board": Probe("GET", "/licensing/staff/pipeline", [LOGIN, 403, 403, 200, 403, 200]),
+    "licensing.pipeline_csv": Probe("GET", "/licensing/staff/pipeline.csv", [LOGIN, 403, 403, 200, 403, 200]),
+    "licensing.pipeline_bulk": Probe("POST", "/licensing/staff/pipeline/bulk", [LOGIN, 403, 403, 303, 403, 303],
+                                     {"lead": "{lead_id}", "action": "assign", "homefinder": "{homefinder_id}"}),
     "licensing.staff_sessions": Probe("GET", "/licensing/staff/sessions", [LOGIN, 403, 403, 200, 403, 200]),
     "licensing.staff_session": Probe("GET", "/licensing/staff/sessions/{session_id}",
                                      [LOGIN, 404, 404, 200, 404, 200]),

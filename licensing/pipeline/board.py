@@ -1,0 +1,325 @@
+"""The pipeline board: every family from inquiry to license (and closed), filtered, searched, sorted and paged in the
+database.
+
+A page costs a fixed number of statements whatever the number of families: the homefinders for the filter (one), the
+count per stage under the other filters (one grouped query: the stage links and the total come from it) and the page
+of rows with only the columns shown (one; the next due checklist item is a correlated subquery joined in, not a
+query per row). The CSV runs the same query without the page limit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import SelectChoice as C
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from licensing.application.models import Application
+from licensing.pipeline.stages import STAGE_LABELS, STAGES, Stage, pipeline_select, stage_column
+from licensing.recruitment.labels import SOURCE_LABELS
+from licensing.recruitment.models import Lead, LeadSource
+from licensing.roles import LICENSING_STAFF
+from licensing.tracker.models import ChecklistItem, ItemStatus, RequirementTemplate
+from portal.database import now_utc
+from portal.extensions import db
+from portal.forms import IntegerField
+from portal.i18n import LANGUAGE_LABELS, local_to_utc
+from portal.models import Role, User
+
+PAGE_SIZE = 50
+# A checklist item that needs nothing more from anyone.
+DONE_ITEMS = (ItemStatus.APPROVED, ItemStatus.WAIVED)
+# Families who reached the end (licensed, or closed) are never "stalled".
+FINISHED_STAGES = (Stage.LICENSED.value, Stage.CLOSED.value)
+
+SORT_LABELS = {
+    "days": _l("Days in stage"),
+    "activity": _l("Last activity"),
+    "received": _l("First inquiry"),
+    "name": _l("Name"),
+    "stage": _l("Stage"),
+    "due": _l("Next due"),
+}
+WHO_MINE, WHO_ALL, WHO_NONE = "mine", "all", "none"
+
+
+def _sensible_date(form, date_field) -> None:
+    # A year like 0001 would overflow turning the agency's midnight into UTC: refused as a bad date, not a 500.
+    if date_field.data is not None and not 1900 <= date_field.data.year <= 2999:
+        raise ValidationError(_l("Choose a date between 1900 and 2999."))
+
+
+class BoardFilterForm(FlaskForm):
+    """The board's filters, read from the query string. A value that isn't one of the choices (or isn't a date) is
+    said beside its field and ignored: the board shows, never a 500."""
+
+    class Meta:
+        csrf = False  # a GET form: it changes nothing
+
+    q = StringField(_l("Name, email or phone"), filters=[lambda v: (v or "").strip()[:200]])
+    who = SelectField(_l("Homefinder"), choices=[])
+    stage = SelectField(_l("Stage"), choices=[C("", _l("All stages")), *(C(s.value, STAGE_LABELS[s]) for s in STAGES)],
+                        default="")
+    language = SelectField(_l("Language"),
+                           choices=[C("", _l("All languages")),
+                                    *(C(code, label) for code, label in LANGUAGE_LABELS.items())], default="")
+    source = SelectField(_l("Source"),
+                         choices=[C("", _l("All sources")), *(C(s.value, SOURCE_LABELS[s]) for s in LeadSource)],
+                         default="")
+    county = StringField(_l("County"), filters=[lambda v: (v or "").strip()[:100]])
+    zip_code = StringField(_l("ZIP code"), filters=[lambda v: (v or "").strip()[:10]])
+    received_from = DateField(_l("First inquiry from"), validators=[Optional(), _sensible_date])
+    received_to = DateField(_l("First inquiry to"), validators=[Optional(), _sensible_date])
+    stalled = BooleanField(_l("Only stalled families"))
+    sort = SelectField(_l("Sort by"), choices=[C(key, label) for key, label in SORT_LABELS.items()], default="days")
+    direction = SelectField(_l("Order"), choices=[C("desc", _l("Descending")), C("asc", _l("Ascending"))],
+                            default="desc")
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)], default=1)
+
+
+@dataclass
+class BoardFilter:
+    who: str = WHO_ALL  # mine, all, none (unassigned) or a homefinder's id
+    q: str = ""
+    stage: str = ""
+    language: str = ""
+    source: str = ""
+    county: str = ""
+    zip_code: str = ""
+    received_from: date | None = None
+    received_to: date | None = None
+    stalled: bool = False
+    sort: str = "days"
+    direction: str = "desc"
+    page: int = 1
+
+    def query_args(self, **changes) -> dict[str, str]:
+        """The filters as query-string values (the paging and stage links keep them); empty ones left out."""
+        values = {**vars(self), **changes}
+        args = {}
+        for name, value in values.items():
+            if value in ("", None, False) or (name == "page" and value == 1):
+                continue
+            args[name] = "y" if value is True else value.isoformat() if isinstance(value, date) else str(value)
+        return args
+
+
+def homefinder_choices() -> list[tuple[int, str]]:
+    """The people a family can be assigned to: active homefinders and supervisors (one query)."""
+    return [(row.id, row.full_name) for row in db.session.execute(
+        select(User.id, User.full_name).where(User.role.in_(LICENSING_STAFF), User.is_active.is_(True))
+        .order_by(User.full_name, User.id))]
+
+
+def read_filter(args, user: User, homefinders: list[tuple[int, str]]) -> tuple[BoardFilterForm, BoardFilter]:
+    """The form (for the page, with its errors) and the filter it means. A homefinder who gave no homefinder filter
+    sees their own families ("my families"); anyone else sees everyone's."""
+    form = BoardFilterForm(formdata=args)
+    form.who.choices = [C(WHO_MINE, _l("My families")), C(WHO_ALL, _l("Everyone's families")),
+                        C(WHO_NONE, _l("Not assigned")), *(C(str(hid), name) for hid, name in homefinders)]
+    if "who" not in args:
+        form.who.data = WHO_MINE if user.role is Role.HOMEFINDER else WHO_ALL
+    form.validate()
+    board_filter = BoardFilter()
+    for name in vars(board_filter):
+        field_ = form[name]
+        if not field_.errors and field_.data not in (None, ""):
+            setattr(board_filter, name, field_.data)
+    if form.who.errors:  # an unknown homefinder: the default view instead
+        board_filter.who = WHO_MINE if user.role is Role.HOMEFINDER else WHO_ALL
+    return form, board_filter
+
+
+# -- the query ----------------------------------------------------------------------------------------------------
+
+def homefinder_column():
+    """Who works the family: the application's homefinder once there is one, else the lead's."""
+    return func.coalesce(Application.assigned_homefinder_id, Lead.assigned_homefinder_id)
+
+
+def stalled_after() -> timedelta:
+    return timedelta(days=current_app.config["PIPELINE_STALLED_AFTER_DAYS"])
+
+
+def stalled_condition(stage):
+    return and_(Lead.last_activity_at < now_utc() - stalled_after(), stage.not_in(FINISHED_STAGES))
+
+
+def _phone_digits():
+    digits = Lead.phone
+    for mark in ("-", " ", "(", ")", ".", "+"):
+        digits = func.replace(digits, mark, "")
+    return digits
+
+
+def _search(q: str):
+    term = q.lower()
+    full_name = func.lower(Lead.first_name + " " + Lead.last_name)
+    matches = [full_name.contains(term, autoescape=True), func.lower(Lead.email).contains(term, autoescape=True)]
+    digits = re.sub(r"[^0-9]", "", q)
+    if len(digits) >= 3:  # a phone number, typed with or without its dashes and spaces
+        matches.append(_phone_digits().contains(digits, autoescape=True))
+    return or_(*matches)
+
+
+def _conditions(board_filter: BoardFilter, user: User, stage) -> list:
+    """Every filter but the stage (the stage links count under these)."""
+    conditions = []
+    who = board_filter.who
+    if who == WHO_MINE:
+        conditions.append(homefinder_column() == user.id)
+    elif who == WHO_NONE:
+        conditions.append(homefinder_column().is_(None))
+    elif who != WHO_ALL:
+        conditions.append(homefinder_column() == int(who))
+    if board_filter.q:
+        conditions.append(_search(board_filter.q))
+    if board_filter.language:
+        conditions.append(Lead.preferred_locale == board_filter.language)
+    if board_filter.source:
+        conditions.append(Lead.source == LeadSource(board_filter.source))
+    if board_filter.county:
+        conditions.append(func.lower(Lead.county) == board_filter.county.lower())
+    if board_filter.zip_code:
+        conditions.append(Lead.zip_code.startswith(board_filter.zip_code, autoescape=True))
+    if board_filter.received_from:
+        conditions.append(Lead.created_at >= local_to_utc(datetime.combine(board_filter.received_from, time())))
+    if board_filter.received_to:
+        conditions.append(Lead.created_at < local_to_utc(
+            datetime.combine(board_filter.received_to + timedelta(days=1), time())))
+    if board_filter.stalled:
+        conditions.append(stalled_condition(stage))
+    return conditions
+
+
+def stage_counts(board_filter: BoardFilter, user: User) -> dict[str, int]:
+    """How many families each stage has under the other filters (one grouped query)."""
+    stage = stage_column()
+    staged = pipeline_select(stage.label("stage")).where(*_conditions(board_filter, user, stage)).subquery()
+    rows = db.session.execute(select(staged.c.stage, func.count()).group_by(staged.c.stage))
+    return {stage_value: count for stage_value, count in rows}
+
+
+def _rows_query(board_filter: BoardFilter, user: User):
+    stage = stage_column()
+    homefinder = aliased(User)
+    next_item = aliased(ChecklistItem)
+    first_open_item = (select(ChecklistItem.id)
+                       .where(ChecklistItem.application_id == Application.id, ChecklistItem.status.not_in(DONE_ITEMS),
+                              ChecklistItem.due_date.is_not(None))
+                       .order_by(ChecklistItem.due_date, ChecklistItem.id).limit(1)
+                       .correlate(Application).scalar_subquery())
+    query = (pipeline_select(
+        Lead.id, Lead.first_name, Lead.last_name, Lead.email, Lead.phone, Lead.preferred_locale, Lead.source,
+        Lead.county, Lead.zip_code, Lead.created_at, Lead.status_changed_at, Lead.last_activity_at,
+        Lead.next_follow_up_on, Lead.closed_reason, Application.id.label("application_id"),
+        stage.label("stage"), homefinder.full_name.label("homefinder_name"),
+        next_item.due_date.label("item_due_on"), next_item.custom_title.label("item_custom_title"),
+        RequirementTemplate.title_en.label("item_title_en"), RequirementTemplate.title_es.label("item_title_es"))
+        .outerjoin(homefinder, homefinder.id == homefinder_column())
+        .outerjoin(next_item, next_item.id == first_open_item)
+        .outerjoin(RequirementTemplate, RequirementTemplate.id == next_item.template_id)
+        .where(*_conditions(board_filter, user, stage)))
+    if board_filter.stage:
+        query = query.where(stage == board_filter.stage)
+    stage_order = case({s.value: position for position, s in enumerate(STAGES)}, value=stage)
+    due = func.coalesce(next_item.due_date, Lead.next_follow_up_on)
+    # Each sort as (expression, whether "descending" means the expression's ascending order): the most days in a
+    # stage is the oldest change.
+    sorts = {"days": (Lead.status_changed_at, True), "activity": (Lead.last_activity_at, False),
+             "received": (Lead.created_at, False), "name": (func.lower(Lead.last_name + " " + Lead.first_name), False),
+             "stage": (stage_order, False), "due": (due, False)}
+    expression, inverted = sorts.get(board_filter.sort, sorts["days"])
+    ascending = (board_filter.direction == "asc") != inverted
+    # Families without a value (no due item) last either way, then a stable order for paging.
+    return query.order_by(expression.is_(None), expression.asc() if ascending else expression.desc(), Lead.id)
+
+
+@dataclass
+class BoardRow:
+    lead_id: int
+    name: str
+    email: str
+    phone: str
+    language: str
+    source: str
+    county: str
+    zip_code: str
+    stage: str
+    homefinder: str
+    days_in_stage: int
+    last_activity_at: datetime
+    stalled: bool
+    next_due_on: date | None
+    next_due: str  # what is due: a checklist item's title, or the follow-up
+    closed_reason: str
+    application_id: int | None
+
+
+def _board_row(row, now: datetime, stalled_before: datetime, language: str) -> BoardRow:
+    if row.item_due_on is not None:
+        title = row.item_title_es if language == "es" and row.item_title_es else row.item_title_en
+        next_due_on, next_due = row.item_due_on, f"{title}: {row.item_custom_title}" if row.item_custom_title \
+            else title
+    elif row.next_follow_up_on is not None:
+        next_due_on, next_due = row.next_follow_up_on, _("Follow-up")
+    else:
+        next_due_on, next_due = None, ""
+    return BoardRow(
+        lead_id=row.id, name=f"{row.first_name} {row.last_name}", email=row.email, phone=row.phone,
+        language=row.preferred_locale, source=row.source.value if row.source else "", county=row.county,
+        zip_code=row.zip_code, stage=row.stage, homefinder=row.homefinder_name or "",
+        days_in_stage=max((now - row.status_changed_at).days, 0), last_activity_at=row.last_activity_at,
+        stalled=row.stage not in FINISHED_STAGES and row.last_activity_at < stalled_before,
+        next_due_on=next_due_on, next_due=next_due,
+        closed_reason=row.closed_reason.value if row.closed_reason else "", application_id=row.application_id)
+
+
+@dataclass
+class BoardPage:
+    rows: list[BoardRow]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int] = field(default_factory=dict)
+    counted_total: int = 0  # every family under the filters but the stage (the "all stages" link)
+
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last_shown(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + len(self.rows)
+
+
+def board_page(board_filter: BoardFilter, user: User, language: str) -> BoardPage:
+    """One page of the board, with the total and the counts per stage (two statements)."""
+    counts = stage_counts(board_filter, user)
+    counted_total = sum(counts.values())
+    total = counts.get(board_filter.stage, 0) if board_filter.stage else counted_total
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(board_filter.page, pages)
+    rows = []
+    if total:
+        now = now_utc()
+        stalled_before = now - stalled_after()
+        rows = [_board_row(row, now, stalled_before, language) for row in db.session.execute(
+            _rows_query(board_filter, user).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))]
+    return BoardPage(rows=rows, total=total, page=page, pages=pages, counts=counts, counted_total=counted_total)
+
+
+def board_rows(board_filter: BoardFilter, user: User, language: str) -> list[BoardRow]:
+    """Every family under the filters, sorted as on the board (the CSV): one query."""
+    now = now_utc()
+    stalled_before = now - stalled_after()
+    return [_board_row(row, now, stalled_before, language)
+            for row in db.session.execute(_rows_query(board_filter, user))]

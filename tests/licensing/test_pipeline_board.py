@@ -1,0 +1,274 @@
+"""The pipeline board: every family by stage, filtered, searched, sorted and paged in the database; its CSV; bulk
+assign and close with a reason; a fixed number of statements whatever the number of families."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from itertools import count
+
+from sqlalchemy import func, select
+
+from licensing.application import services as applications
+from licensing.application.models import Application, ApplicationStatus
+from licensing.pipeline import board
+from licensing.recruitment.models import ClosedReason, Interest, Lead, LeadSource, LeadStatus
+from licensing.tracker.models import (
+    ChecklistItem,
+    ItemStatus,
+    RequirementScope,
+    RequirementStage,
+    RequirementTemplate,
+    RequirementType,
+)
+from portal.database import now_utc
+from portal.extensions import db as portal_db
+from portal.models import AuditEvent, Household, Role, User
+from tests.conftest import post_form, sign_in, text_of
+
+BOARD = "/licensing/staff/pipeline"
+_numbers = count(1)
+
+
+def today() -> date:
+    return now_utc().date()
+
+
+def add_lead(db, first="Ana", last="Torres", *, status=LeadStatus.NEW, homefinder=None, locale="en",
+             source=LeadSource.EVENT, idle_days=0, phone="", county="Fresno", zip_code="93701", email=None,
+             application_status=None, item_due=None) -> Lead:
+    number = next(_numbers)
+    lead = Lead(first_name=first, last_name=last, email=email or f"family{number}@example.com", phone=phone,
+                preferred_locale=locale, source=source, interest=Interest.FOSTER, status=status, county=county,
+                zip_code=zip_code, assigned_homefinder_id=homefinder.id if homefinder else None,
+                last_activity_at=now_utc() - timedelta(days=idle_days),
+                status_changed_at=now_utc() - timedelta(days=idle_days))
+    if application_status is not None:
+        household = Household(name=f"{first} {last}")
+        db.session.add(household)
+        db.session.flush()
+        lead.household_id = household.id
+        application = Application(household_id=household.id, status=application_status)
+        db.session.add(application)
+        db.session.flush()
+        if item_due is not None:
+            template = RequirementTemplate(code=f"req-{number}", type=RequirementType.DOCUMENT,
+                                           scope=RequirementScope.HOUSEHOLD, stage=RequirementStage.APPLICATION,
+                                           title_en="Medical statement", title_es="Certificado médico")
+            db.session.add(template)
+            db.session.flush()
+            db.session.add_all([
+                ChecklistItem(application_id=application.id, template_id=template.id, due_date=item_due,
+                              status=ItemStatus.NOT_STARTED),
+                # Done already: not what is due next although it was due earlier.
+                ChecklistItem(application_id=application.id, template_id=template.id, due_date=item_due
+                              - timedelta(days=5), status=ItemStatus.APPROVED, cycle=1),
+            ])
+    db.session.add(lead)
+    db.session.commit()
+    return lead
+
+
+def names_on(response) -> list[str]:
+    return re.findall(r'<a href="/licensing/staff/leads/\d+">([^<]+)</a>', response.get_data(as_text=True))
+
+
+def test_a_homefinder_sees_their_own_families_by_default_and_can_see_everyones(client, db, make_user):
+    homefinder, other = make_user(Role.HOMEFINDER, full_name="Hana Finder"), make_user(Role.HOMEFINDER)
+    add_lead(db, "Mine", "One", homefinder=homefinder)
+    add_lead(db, "Theirs", "Two", homefinder=other)
+    add_lead(db, "Nobody", "Three")
+    sign_in(client, homefinder)
+    assert names_on(client.get(BOARD)) == ["Mine One"]
+    everyone = client.get(BOARD + "?who=all")
+    assert sorted(names_on(everyone)) == ["Mine One", "Nobody Three", "Theirs Two"]
+    assert "Families 1\u20133 of 3." in text_of(everyone)
+    assert names_on(client.get(BOARD + "?who=none")) == ["Nobody Three"]
+    assert names_on(client.get(BOARD + f"?who={other.id}")) == ["Theirs Two"]
+
+
+def test_filters_and_search_by_name_email_and_phone(client, db, login):
+    login(Role.ADMIN)  # an administrator sees everyone's families by default
+    add_lead(db, "Elena", "Vargas", locale="es", source=LeadSource.FAITH_COMMUNITY, phone="(559) 222-3333",
+             county="Fresno", zip_code="93701")
+    add_lead(db, "Mark", "Chen", email="mark.chen@example.com", county="Madera", zip_code="93637",
+             status=LeadStatus.CONTACTED)
+    add_lead(db, "Rosa", "Delgado", locale="es", application_status=ApplicationStatus.SUBMITTED)
+    assert names_on(client.get(BOARD + "?language=es")) == ["Rosa Delgado", "Elena Vargas"] or \
+        sorted(names_on(client.get(BOARD + "?language=es"))) == ["Elena Vargas", "Rosa Delgado"]
+    assert names_on(client.get(BOARD + "?source=faith_community")) == ["Elena Vargas"]
+    assert names_on(client.get(BOARD + "?county=madera")) == ["Mark Chen"]
+    assert names_on(client.get(BOARD + "?zip_code=936")) == ["Mark Chen"]
+    assert names_on(client.get(BOARD + "?stage=contacted")) == ["Mark Chen"]
+    assert names_on(client.get(BOARD + "?stage=home_study")) == ["Rosa Delgado"]
+    assert names_on(client.get(BOARD + "?q=vargas")) == ["Elena Vargas"]
+    assert names_on(client.get(BOARD + "?q=MARK.CHEN@")) == ["Mark Chen"]
+    assert names_on(client.get(BOARD + "?q=559-222-3333")) == ["Elena Vargas"]
+    assert names_on(client.get(BOARD + "?q=%25")) == []  # a wildcard typed is a character, not "everything"
+    assert len(names_on(client.get(BOARD + f"?received_from={today() - timedelta(days=2)}&received_to={today()}"))) == 3
+    assert names_on(client.get(BOARD + f"?received_from={today() + timedelta(days=3)}")) == []
+
+
+def test_bad_filter_values_are_ignored_never_a_500(client, db, login):
+    login(Role.HOMEFINDER)
+    for query in ["?stage=nope", "?page=abc", "?page=99999999999999", "?page=-4", "?received_from=0001-01-01",
+                  "?received_to=2026-13-40", "?who=123456", "?who=x", "?sort=drop", "?direction=sideways",
+                  "?language=xx&source=yy", "?q=" + "a" * 5000, "?stalled=maybe"]:
+        response = client.get(BOARD + query)
+        assert response.status_code == 200, query
+        assert client.get(BOARD.replace("pipeline", "pipeline.csv") + query).status_code == 200, query
+
+
+def test_the_stage_counts_and_stalled_flag(client, db, app, login):
+    homefinder = login(Role.HOMEFINDER)
+    add_lead(db, "Quiet", "Family", homefinder=homefinder, idle_days=20, locale="es")
+    add_lead(db, "Busy", "Family", homefinder=homefinder, idle_days=2, locale="es")
+    add_lead(db, "Done", "Family", homefinder=homefinder, idle_days=40, status=LeadStatus.CLOSED)
+    page = client.get(BOARD)
+    body = page.get_data(as_text=True)
+    assert body.count(">Stalled<") == 1  # the closed family is finished, not stalled
+    assert re.search(r"Inquiry <span[^>]*>2</span>", body) and re.search(r"Closed <span[^>]*>1</span>", body)
+    assert names_on(client.get(BOARD + "?stalled=y&language=es")) == ["Quiet Family"]
+    app.config["PIPELINE_STALLED_AFTER_DAYS"] = 1
+    assert sorted(names_on(client.get(BOARD + "?stalled=y"))) == ["Busy Family", "Quiet Family"]
+
+
+def test_sort_and_paging_keep_the_filters_and_say_the_total(client, db, login):
+    login(Role.ADMIN)
+    for number in range(55):
+        add_lead(db, f"Person{number:02d}", "Smith", idle_days=number, locale="es")
+    add_lead(db, "English", "Speaker")
+    first = client.get(BOARD + "?language=es&sort=name&direction=asc")
+    assert "Families 1\u201350 of 55." in text_of(first)
+    assert names_on(first)[0] == "Person00 Smith"
+    assert "page=2" in first.get_data(as_text=True) and "language=es" in first.get_data(as_text=True)
+    second = client.get(BOARD + "?language=es&sort=name&direction=asc&page=2")
+    assert names_on(second) == [f"Person{n} Smith" for n in range(50, 55)]
+    assert "Families 51\u201355 of 55." in text_of(second)
+    most_days = client.get(BOARD + "?language=es&sort=days")
+    assert names_on(most_days)[0] == "Person54 Smith"
+
+
+def test_next_due_is_the_earliest_open_checklist_item_or_the_follow_up(client, db, login):
+    login(Role.ADMIN)
+    due = today() + timedelta(days=4)
+    add_lead(db, "Applying", "Family", application_status=ApplicationStatus.IN_PROGRESS, item_due=due)
+    lead = add_lead(db, "Called", "Family")
+    lead.next_follow_up_on = today() + timedelta(days=1)
+    db.session.commit()
+    page = text_of(client.get(BOARD + "?sort=due&direction=asc"))
+    assert "Medical statement" in page and "Follow-up" in page
+    assert page.index("Called Family") < page.index("Applying Family")
+
+
+def test_the_first_page_runs_the_same_statements_for_3_and_30_families(client, db, login, count_queries, make_user):
+    homefinder = login(Role.HOMEFINDER)
+
+    def seed(how_many: int) -> None:
+        for number in range(how_many):
+            add_lead(db, f"F{number}", "Family", homefinder=homefinder if number % 2 else None, idle_days=number,
+                     application_status=ApplicationStatus.IN_PROGRESS if number % 3 == 0 else None,
+                     item_due=today() + timedelta(days=number) if number % 3 == 0 else None)
+
+    def statements() -> int:
+        client.get(BOARD + "?who=all")  # warm: the session's first request loads more
+        with count_queries() as counter:
+            assert client.get(BOARD + "?who=all").status_code == 200
+        return counter.count
+
+    seed(3)
+    small = statements()
+    seed(27)
+    assert statements() == small
+    assert small <= 6, small  # who is signed in, the homefinders, the counts per stage, the page
+
+
+def test_csv_keeps_the_filters_and_neutralises_formulas(client, db, login):
+    login(Role.ADMIN)
+    add_lead(db, '=HYPERLINK("x")', "Evil", locale="es")
+    add_lead(db, "Plain", "English")
+    response = client.get("/licensing/staff/pipeline.csv?language=es")
+    assert response.mimetype == "text/csv"
+    body = response.get_data(as_text=True)
+    assert "'=HYPERLINK" in body and "Plain" not in body
+    assert ",=HYPERLINK" not in body and '"=HYPERLINK' not in body
+
+
+def test_bulk_assign_records_an_event_per_family(client, db, login, make_user):
+    admin = login(Role.ADMIN)
+    homefinder = make_user(Role.HOMEFINDER, full_name="Hana Finder")
+    one, two = add_lead(db, "One", "A"), add_lead(db, "Two", "B", application_status=ApplicationStatus.IN_PROGRESS)
+    untouched = add_lead(db, "Three", "C")
+    response = post_form(client, "/licensing/staff/pipeline/bulk",
+                         {"lead": [str(one.id), str(two.id), "999999", "x"], "action": "assign",
+                          "homefinder": str(homefinder.id), "back": "who=all&language=es"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(BOARD + "?who=all&language=es")
+    db.session.expire_all()
+    assert db.session.get(Lead, one.id).assigned_homefinder_id == homefinder.id
+    assert db.session.get(Lead, untouched.id).assigned_homefinder_id is None
+    application = db.session.scalar(select(Application).where(Application.household_id == two.household_id))
+    assert application.assigned_homefinder_id == homefinder.id
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "lead_assigned")).all()
+    assert sorted(e.target_id for e in events) == sorted([one.id, two.id]) and events[0].actor_id == admin.id
+
+
+def test_bulk_close_needs_a_reason_and_withdraws_an_undecided_application(client, db, login):
+    login(Role.HOMEFINDER)
+    lead = add_lead(db, "Leaving", "Family")
+    applying = add_lead(db, "Applying", "Family", application_status=ApplicationStatus.SUBMITTED)
+    refused = post_form(client, "/licensing/staff/pipeline/bulk",
+                        {"lead": [str(lead.id)], "action": "close", "reason": ""}, follow_redirects=True)
+    assert "Choose why the families are closed" in text_of(refused)
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).status is LeadStatus.NEW
+    empty = post_form(client, "/licensing/staff/pipeline/bulk", {"action": "close", "reason": "moved"},
+                      follow_redirects=True)
+    assert "Tick at least one family first." in text_of(empty)
+
+    post_form(client, "/licensing/staff/pipeline/bulk", {"lead": [str(lead.id), str(applying.id)], "action": "close",
+                                                         "reason": "moved", "note": "Moved to Oregon"})
+    db.session.expire_all()
+    closed = db.session.get(Lead, lead.id)
+    assert closed.status is LeadStatus.CLOSED and closed.closed_reason is ClosedReason.MOVED
+    assert closed.closed_at is not None
+    application = db.session.scalar(select(Application).where(Application.household_id == applying.household_id))
+    assert application.status is ApplicationStatus.WITHDRAWN
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "lead_closed",
+                                                       AuditEvent.target_id == lead.id))
+    assert event.reason == "Moved to Oregon" and event.details["closed_reason"] == "moved"
+    assert names_on(client.get(BOARD + "?who=all&stage=closed")) == ["Applying Family", "Leaving Family"] or \
+        sorted(names_on(client.get(BOARD + "?who=all&stage=closed"))) == ["Applying Family", "Leaving Family"]
+
+
+def test_families_and_coordinators_never_reach_the_board(client, db, make_user):
+    for role in (Role.APPLICANT, Role.FAMILY, Role.COORDINATOR):
+        with client.application.test_client() as fresh:
+            sign_in(fresh, make_user(role))
+            assert fresh.get(BOARD).status_code == 403
+            assert fresh.get("/licensing/staff/pipeline.csv").status_code == 403
+            assert post_form(fresh, "/licensing/staff/pipeline/bulk", {"action": "close"}).status_code == 403
+
+
+def test_an_application_opened_without_an_inquiry_gets_a_lead(app, db, make_user):
+    applicant = make_user(Role.APPLICANT, full_name="Sam Self Registered", locale="es")
+    with app.app_context():
+        household = portal_db.session.get(Household, applicant.household_id)
+        application = applications.open_application(household, None, opened_by=None)
+        lead = portal_db.session.get(Lead, application.lead_id)
+        assert (lead.first_name, lead.last_name, lead.email) == ("Sam", "Self Registered", applicant.email)
+        assert lead.source is LeadSource.OTHER and lead.household_id == household.id
+        assert lead.preferred_locale == "es"
+        assert portal_db.session.scalar(select(func.count()).select_from(Lead)) == 1
+        portal_db.session.rollback()
+
+
+def test_the_demo_homefinder_board_has_families_in_several_stages(app, db):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    homefinder = db.session.scalar(select(User).where(User.email == "homefinder@demo.test"))
+    with app.test_request_context():
+        page = board.board_page(board.BoardFilter(who="mine"), homefinder, "en")
+    stages = {stage for stage, number in page.counts.items() if number}
+    assert {"inquiry", "contacted", "home_study", "licensed", "closed"} <= stages
+    assert any(row.stalled for row in page.rows) and any(row.language == "es" for row in page.rows)
+    assert page.total >= 12
