@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 
-from licensing.recruitment.models import LEAD_STATUS_LABELS, Interest, LeadSource, LeadStatus, SessionFormat
+from licensing.recruitment.models import (
+    LEAD_STATUS_LABELS,
+    ContactKind,
+    ContactOutcome,
+    Interest,
+    LeadSource,
+    LeadStatus,
+    SessionFormat,
+)
 
 INTEREST_LABELS = {
     Interest.FOSTER: _l("Foster care"),
@@ -24,3 +32,17 @@ LEAD_STATUS = LEAD_STATUS_LABELS
 
 def lead_status_label(status) -> str:
     return str(LEAD_STATUS[LeadStatus(status)])
+
+CONTACT_KIND_LABELS = {
+    ContactKind.CALL: _l("Phone call"),
+    ContactKind.TEXT: _l("Text message"),
+    ContactKind.EMAIL: _l("Email"),
+    ContactKind.VISIT: _l("Visit"),
+}
+CONTACT_OUTCOME_LABELS = {
+    ContactOutcome.REACHED: _l("Talked with them"),
+    ContactOutcome.LEFT_MESSAGE: _l("Left a message"),
+    ContactOutcome.NO_ANSWER: _l("No answer"),
+    ContactOutcome.WRONG_NUMBER: _l("Wrong number or address"),
+    ContactOutcome.NOT_INTERESTED: _l("Not interested any more"),
+}
