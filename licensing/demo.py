@@ -25,6 +25,8 @@ from licensing.application.models import (
 from licensing.recruitment import services as recruitment
 from licensing.recruitment.models import (
     ClosedReason,
+    ContactKind,
+    ContactOutcome,
     InfoSession,
     Interest,
     Lead,
@@ -313,3 +315,30 @@ def seed_pipeline_board(_app, **_kwargs) -> None:
                                               Lead.assigned_homefinder_id.is_(None))
                            .values(assigned_homefinder_id=homefinder.id))
     db.session.flush()
+@demo_seeding.connect
+def seed_lead_contacts(_app, **_kwargs) -> None:
+    """Inquiries of the last days, some called back with a follow-up due today (the homefinder's home page starts
+    with something to do) and one still waiting past a business day. Idempotent."""
+    homefinder = db.session.scalar(select(User).where(User.email == "homefinder@demo.test"))
+    if homefinder is None or db.session.scalar(select(Lead.id).where(Lead.email == "rosa.morales@example.com")):
+        return
+    today = agency_today()
+    for first, last, email, locale, days_ago, contact in [
+        ("Rosa", "Morales", "rosa.morales@example.com", "es", 3,
+         (ContactKind.CALL, ContactOutcome.LEFT_MESSAGE, "Dejé un mensaje sobre la sesión del jueves.", 0)),
+        ("Daniel", "Park", "daniel.park@example.com", "en", 6,
+         (ContactKind.EMAIL, ContactOutcome.REACHED, "Wants to know about respite care first.", -1)),
+        ("Grace", "Okafor", "grace.okafor@example.com", "en", 2,
+         (ContactKind.CALL, ContactOutcome.REACHED, "Coming to the next session with her husband.", 0)),
+        ("Lucía", "Ortega", "lucia.ortega@example.com", "es", 4, None),
+    ]:
+        arrived = now_utc() - timedelta(days=days_ago)
+        lead = Lead(first_name=first, last_name=last, email=email, preferred_locale=locale, zip_code="93702",
+                    county="Fresno", source=LeadSource.SOCIAL_MEDIA, interest=Interest.FOSTER, created_at=arrived,
+                    last_activity_at=arrived, status_changed_at=arrived)
+        db.session.add(lead)
+        db.session.flush()
+        if contact is not None:
+            kind, outcome, notes, follow_up_in = contact
+            recruitment.log_contact(homefinder, lead, kind, outcome, notes, arrived + timedelta(hours=20),
+                                    today + timedelta(days=follow_up_in))

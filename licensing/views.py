@@ -15,10 +15,18 @@ from licensing.application.services import stage_of
 from licensing.application.views import admin as application_admin
 from licensing.application.views import family, outside, staff
 from licensing.pipeline import views as _pipeline  # noqa: F401  (the pipeline board's routes)
+from licensing.pipeline.work_queue import work_queue
 from licensing.recruitment import activity as _activity  # noqa: F401  (keeps leads' last activity from the log)
 from licensing.recruitment import emails as _recruitment_emails  # noqa: F401
 from licensing.recruitment import views as recruitment
-from licensing.recruitment.labels import FORMAT_LABELS, INTEREST_LABELS, SOURCE_LABELS, lead_status_label
+from licensing.recruitment.labels import (
+    CONTACT_KIND_LABELS,
+    CONTACT_OUTCOME_LABELS,
+    FORMAT_LABELS,
+    INTEREST_LABELS,
+    SOURCE_LABELS,
+    lead_status_label,
+)
 from licensing.tracker import emails as _tracker_emails  # noqa: F401
 from licensing.tracker import reminders as _reminders  # noqa: F401  (registers `flask send-reminders`)
 from licensing.tracker.labels import (
@@ -62,6 +70,12 @@ def _own_application():
 
 
 @bp.app_context_processor
+def _work_queue():
+    """The homefinder's home page (a core page) shows the work queue; only pages that call it run its queries."""
+    return {"homefinder_work_queue": work_queue}
+
+
+@bp.app_context_processor
 def _labels():
     return {
         "section_title": lambda key: str(SECTION_TITLES.get(key, key)),
@@ -72,6 +86,8 @@ def _labels():
         "application_status_label": application_status_label,
         "section_status_label": section_status_label,
         "lead_status_label": lead_status_label,
+        "contact_kind_label": lambda v: label_of(CONTACT_KIND_LABELS, v),
+        "contact_outcome_label": lambda v: label_of(CONTACT_OUTCOME_LABELS, v),
         "item_status_label": lambda v: label_of(ITEM_STATUS, v),
         "check_status_label": lambda v: label_of(CHECK_STATUS, v),
         "family_check_label": lambda v: label_of(FAMILY_CHECK_STATUS, v),

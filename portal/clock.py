@@ -7,7 +7,7 @@ ruff's flake8-datetimez rules (DTZ in pyproject.toml) keep the server's clock ou
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -25,3 +25,42 @@ def agency_now() -> datetime:
 def agency_today() -> date:
     """Today's date where the agency is."""
     return agency_now().date()
+
+
+# A business day is 24 hours of weekdays in the agency's time zone: Saturday and Sunday don't count, so an inquiry
+# sent on Friday evening is answered in time on Monday until the same evening hour. Holidays are not known to the
+# portal yet; when an agency asks, a list of closed dates in its config would be skipped here like weekends.
+BUSINESS_DAY = timedelta(hours=24)
+
+
+def _is_weekend(day: date) -> bool:
+    return day.weekday() >= 5
+
+
+def business_day_cutoff(now: datetime) -> datetime:
+    """The instant one business day before `now`: what arrived before it and is still unanswered is late. Computed
+    once per page in Python, so the database compares a column with one value."""
+    zone = agency_zone()
+    remaining = BUSINESS_DAY
+    end = now.astimezone(UTC)  # the end of the stretch still to count back, walking back a day at a time
+    day = now.astimezone(zone).date()
+    while True:
+        day_start = datetime.combine(day, time(), zone).astimezone(UTC)  # real hours: a clock change day has 23 or 25
+        if not _is_weekend(day):
+            if end - day_start >= remaining:
+                return end - remaining
+            remaining -= end - day_start
+        end, day = day_start, day - timedelta(days=1)
+
+
+def past_one_business_day(arrived_at: datetime, now: datetime) -> bool:
+    """Whether more than one business day (weekends not counted) went by between `arrived_at` and `now`."""
+    return arrived_at < business_day_cutoff(now)
+
+
+def week_bounds(today: date) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00 of the agency's week around `today`, as UTC instants."""
+    monday = today - timedelta(days=today.weekday())
+    zone = agency_zone()
+    return (datetime.combine(monday, time(), zone).astimezone(UTC),
+            datetime.combine(monday + timedelta(days=7), time(), zone).astimezone(UTC))

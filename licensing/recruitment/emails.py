@@ -18,6 +18,7 @@ register_labels({
     "attended_session": _l("Came to an information session"),
     "session_published": _l("Information session published"),
     "lead_contacted": _l("Contacted by a homefinder"),
+    "lead_contact_logged": _l("Contact logged by a homefinder"),
     "invited_to_apply": _l("Invited to apply"),
     "invitation_sent_again": _l("Invitation to apply sent again"),
     "lead_applying": _l("Application opened"),

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, HiddenField, RadioField, SelectField, StringField
+from wtforms import DateField, DateTimeLocalField, HiddenField, RadioField, SelectField, StringField, ValidationError
 from wtforms.validators import URL, InputRequired, Length, NumberRange
 
 from licensing.fields import EmptyAllowedUnless, Upcoming, choices_of, long_text, phone_field, text, zip_field
-from licensing.recruitment.labels import FORMAT_LABELS, INTEREST_LABELS, SOURCE_LABELS
+from licensing.recruitment.labels import (
+    CONTACT_KIND_LABELS,
+    CONTACT_OUTCOME_LABELS,
+    FORMAT_LABELS,
+    INTEREST_LABELS,
+    SOURCE_LABELS,
+)
 from licensing.recruitment.models import SessionFormat
+from portal.clock import agency_now, agency_today
 from portal.forms import LANGUAGE_CHOICES, IntegerField, PortalForm, email_field
 from portal.i18n import current_language
 
@@ -64,3 +71,30 @@ class ResendInvitationForm(PortalForm):
 
     state = HiddenField()
     session = HiddenField()
+
+
+def _not_in_the_future(form, field) -> None:
+    # A minute's grace: "now" filled in by the page a moment ago is still now.
+    if field.data is not None and field.data > agency_now().replace(tzinfo=None, second=0, microsecond=0):
+        raise ValidationError(_l("A contact can't be in the future: enter when it happened."))
+
+
+def _not_in_the_past(form, field) -> None:
+    if field.data is not None and field.data < agency_today():
+        raise ValidationError(_l("Choose today or a later day for the follow-up."))
+
+
+class LeadContactForm(PortalForm):
+    """A homefinder's call, text, email or visit with a family: how it went and when to follow up."""
+
+    kind = RadioField(_l("How"), choices=choices_of(CONTACT_KIND_LABELS),
+                      validators=[InputRequired(message=_l("Choose how you contacted them."))])
+    outcome = SelectField(_l("Outcome"), choices=choices_of(CONTACT_OUTCOME_LABELS),
+                          validators=[InputRequired(message=_l("Choose how it went."))])
+    notes = long_text(_l("Notes (staff only)"), 2000)
+    contacted_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M",
+                                      default=lambda: agency_now().replace(tzinfo=None, second=0, microsecond=0),
+                                      validators=[InputRequired(message=_l("Enter when it happened.")),
+                                                  _not_in_the_future])
+    next_follow_up_on = DateField(_l("Next follow-up (optional)"),
+                                  validators=[EmptyAllowedUnless(), _not_in_the_past])

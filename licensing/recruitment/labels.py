@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from licensing.recruitment.models import (
     LEAD_STATUS_LABELS,
     ClosedReason,
+    ContactKind,
+    ContactOutcome,
     Interest,
     LeadSource,
     LeadStatus,
@@ -45,3 +47,16 @@ CLOSED_REASON_LABELS = {
 
 def closed_reason_label(value) -> str:
     return str(CLOSED_REASON_LABELS[ClosedReason(value)]) if value else ""
+CONTACT_KIND_LABELS = {
+    ContactKind.CALL: _l("Phone call"),
+    ContactKind.TEXT: _l("Text message"),
+    ContactKind.EMAIL: _l("Email"),
+    ContactKind.VISIT: _l("Visit"),
+}
+CONTACT_OUTCOME_LABELS = {
+    ContactOutcome.REACHED: _l("Talked with them"),
+    ContactOutcome.LEFT_MESSAGE: _l("Left a message"),
+    ContactOutcome.NO_ANSWER: _l("No answer"),
+    ContactOutcome.WRONG_NUMBER: _l("Wrong number or address"),
+    ContactOutcome.NOT_INTERESTED: _l("Not interested any more"),
+}

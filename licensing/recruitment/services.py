@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -15,9 +16,12 @@ from licensing.recruitment.models import (
     LEAD_MOVES,
     PIPELINE,
     ClosedReason,
+    ContactKind,
+    ContactOutcome,
     InfoSession,
     Interest,
     Lead,
+    LeadContact,
     LeadInquiry,
     LeadSource,
     LeadStatus,
@@ -175,11 +179,32 @@ def record_attendance(staff: User, session: InfoSession, attended_lead_ids: set[
     audit.record("attendance_recorded", actor=staff, target=session, attended=len(attended_lead_ids))
 
 
-def mark_contacted(staff: User, lead: Lead) -> None:
-    """The logged contact: the one thing that sets the lead's first contact (the hours to first contact)."""
-    lead.first_contact_at = lead.first_contact_at or now_utc()
-    _lead_event(staff, lead, "lead_contacted", LeadStatus.CONTACTED)
+def log_contact(staff: User, lead: Lead, kind: ContactKind, outcome: ContactOutcome, notes: str,
+                contacted_at: datetime, next_follow_up_on: date | None) -> LeadContact:
+    """A call, text, email or visit with the family, its outcome and the next follow-up. The one thing that sets the
+    lead's first contact (the hours to first contact); a new lead becomes contacted; the lead's follow-up becomes
+    this contact's (none clears it). One event. Refused for a time before the family's inquiry arrived."""
+    # Typed times have minutes only: a call logged in the minute the inquiry arrived is not before it.
+    if contacted_at < lead.created_at.replace(second=0, microsecond=0):
+        raise Refused(_l("The contact can't be before the inquiry arrived."))
+    contact = LeadContact(lead_id=lead.id, homefinder_id=staff.id, kind=kind, outcome=outcome, notes=notes.strip(),
+                          contacted_at=contacted_at, next_follow_up_on=next_follow_up_on)
+    db.session.add(contact)
+    lead.first_contact_at = lead.first_contact_at or max(contacted_at, lead.created_at)
+    lead.next_follow_up_on = next_follow_up_on
     lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
+    db.session.flush()
+    _lead_event(staff, lead, "lead_contact_logged", LeadStatus.CONTACTED, contact_id=contact.id, kind=kind.value,
+                outcome=outcome.value, follow_up=next_follow_up_on.isoformat() if next_follow_up_on else None)
+    return contact
+
+
+def lead_contacts(lead: Lead) -> list[tuple[LeadContact, str | None]]:
+    """The lead's logged contacts, newest first, each with the name of who made it (one query)."""
+    return [(contact, name) for contact, name in db.session.execute(
+        select(LeadContact, User.full_name).outerjoin(User, User.id == LeadContact.homefinder_id)
+        .where(LeadContact.lead_id == lead.id)
+        .order_by(LeadContact.contacted_at.desc(), LeadContact.id.desc()))]
 
 
 def can_be_invited(lead: Lead) -> bool:

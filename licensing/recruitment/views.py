@@ -11,15 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from licensing import bp
+from licensing.pipeline.work_queue import follow_up_due
 from licensing.recruitment import services
-from licensing.recruitment.forms import InfoSessionForm, InquiryForm, ResendInvitationForm, RsvpForm
-from licensing.recruitment.models import InfoSession, Lead, LeadStatus, SessionRsvp
+from licensing.recruitment.forms import InfoSessionForm, InquiryForm, LeadContactForm, ResendInvitationForm, RsvpForm
+from licensing.recruitment.models import ContactKind, ContactOutcome, InfoSession, Lead, LeadStatus, SessionRsvp
 from licensing.recruitment.permissions import get_attendee_for_staff, get_lead_for_staff, get_session_for_staff
 from licensing.recruitment.services import InquiryInput, SessionFull
 from licensing.roles import LICENSING_STAFF as STAFF
 from portal import signing_in
 from portal.access import public, roles_required
-from portal.clock import agency_now
+from portal.clock import agency_now, business_day_cutoff
 from portal.database import now_utc
 from portal.extensions import db, limiter
 from portal.forms import ConfirmForm, SetPasswordForm, keeps_input, render_form
@@ -108,11 +109,15 @@ def start_application(token: str):
 @roles_required(*STAFF)
 def staff_leads():
     status = request.args.get("status", "")
+    due = request.args.get("due", "")
     query = select(Lead).order_by(Lead.created_at.desc()).limit(300)
     if status in {s.value for s in LeadStatus}:
         query = query.where(Lead.status == LeadStatus(status))
+    if due == "today":  # the work queue's "follow-ups due": today's and the ones still waiting from before
+        query = query.where(follow_up_due())
+    now = now_utc()
     return render_template("licensing/staff_leads.html", leads=db.session.scalars(query).all(), status=status,
-                           statuses=list(LeadStatus), now=now_utc())
+                           due=due, statuses=list(LeadStatus), now=now, late_before=business_day_cutoff(now))
 
 
 @bp.route("/staff/leads/<int:lead_id>", methods=["GET", "POST"])
@@ -121,19 +126,40 @@ def staff_lead(lead_id: int):
     lead = get_lead_for_staff(current_user, lead_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        action = request.form.get("action")
-        if action == "contacted":
-            services.mark_contacted(current_user, lead)
-            flash(_("Marked as contacted."), "success")
-        elif action == "invite":
-            _invite(lead)
-        else:
+        # A contact is logged with its form (staff_log_contact): how, how it went, the next follow-up.
+        if request.form.get("action") != "invite":
             abort(400)
+        _invite(lead)
         return redirect(url_for("licensing.staff_lead", lead_id=lead.id), code=303)
-    inquiries = db.session.scalars(select(Lead).options(selectinload(Lead.inquiries),
-                                                        selectinload(Lead.rsvps).selectinload(SessionRsvp.session))
-                                   .where(Lead.id == lead.id)).one()
-    return render_template("licensing/staff_lead.html", lead=inquiries, form=form, **_invitation_helpers())
+    return _render_lead(lead, form, LeadContactForm())
+
+
+@bp.post("/staff/leads/<int:lead_id>/contacts")
+@roles_required(*STAFF, hidden=True)
+@keeps_input
+def staff_log_contact(lead_id: int):
+    """Log a call, text, email or visit with the family; errors are said beside the fields on the lead's page."""
+    lead = get_lead_for_staff(current_user, lead_id)
+    contact_form = LeadContactForm()
+    if contact_form.validate_on_submit():
+        try:
+            services.log_contact(current_user, lead, ContactKind(contact_form.kind.data),
+                                 ContactOutcome(contact_form.outcome.data), contact_form.notes.data or "",
+                                 local_to_utc(contact_form.contacted_at.data), contact_form.next_follow_up_on.data)
+        except Refused as refused:
+            contact_form.contacted_at.errors.append(refused.message)
+        else:
+            flash(_("Contact logged."), "success")
+            return redirect(url_for("licensing.staff_lead", lead_id=lead.id), code=303)
+    return _render_lead(lead, ConfirmForm(), contact_form), 422
+
+
+def _render_lead(lead: Lead, form: ConfirmForm, contact_form: LeadContactForm) -> str:
+    lead = db.session.scalars(select(Lead).options(selectinload(Lead.inquiries),
+                                                   selectinload(Lead.rsvps).selectinload(SessionRsvp.session))
+                              .where(Lead.id == lead.id)).one()
+    return render_template("licensing/staff_lead.html", lead=lead, form=form, contact_form=contact_form,
+                           contacts=services.lead_contacts(lead), now=now_utc(), **_invitation_helpers())
 
 
 def _invitation_helpers() -> dict:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from licensing.application.models import Application
 from licensing.recruitment.models import InfoSession, Lead, LeadInquiry, LeadStatus, SessionFormat, SessionRsvp
 from licensing.recruitment.services import invitation_state, invite_to_apply, record_attendance, resend_invitation
+from portal.clock import agency_now
 from portal.database import now_utc
 from portal.i18n import date_filter
 from portal.models import AuditEvent, OutboxMessage, Role, User
@@ -192,7 +193,10 @@ def test_attendance_is_not_a_contact_only_a_logged_contact_is(app, client, db, m
     assert lead.first_contact_at is None  # came to a session and was invited: nobody logged a contact yet
     assert "Not contacted yet" in text_of(staff.get(f"/licensing/staff/leads/{lead.id}"))
 
-    post_form(staff, f"/licensing/staff/leads/{lead.id}", {"action": "contacted"})
+    with app.app_context():
+        when = agency_now().strftime("%Y-%m-%dT%H:%M")
+    post_form(staff, f"/licensing/staff/leads/{lead.id}/contacts", {"kind": "call", "outcome": "reached",
+                                                                    "contacted_at": when})
     db.session.expire_all()
     assert db.session.get(Lead, lead.id).first_contact_at is not None
 

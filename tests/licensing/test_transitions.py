@@ -40,6 +40,8 @@ from licensing.application.sections import SECTION_FORMS
 from licensing.recruitment import services as recruitment
 from licensing.recruitment.models import (
     ClosedReason,
+    ContactKind,
+    ContactOutcome,
     InfoSession,
     Interest,
     Lead,
@@ -449,6 +451,7 @@ NOT_WRITERS = {
     "recruitment.services.upcoming_sessions",
     "recruitment.services.next_open_session",
     "recruitment.services.session_attendees",
+    "recruitment.services.lead_contacts",
     "tracker.services.checklists.load_checklist",
     "tracker.services.checklists.item_documents",
     "tracker.services.checklists.household_renewal",
@@ -759,10 +762,11 @@ def _record_attendance(w: World) -> Act:
     return lambda: recruitment.record_attendance(w.staff, session, {lead.id})
 
 
-@scenario("recruitment.services.mark_contacted", needs="nothing")
-def _mark_contacted(w: World) -> Act:
+@scenario("recruitment.services.log_contact", needs="nothing")
+def _log_contact(w: World) -> Act:
     lead = w.lead()
-    return lambda: recruitment.mark_contacted(w.staff, lead)
+    return lambda: recruitment.log_contact(w.staff, lead, ContactKind.CALL, ContactOutcome.REACHED, "", now_utc(),
+                                           None)
 
 
 @scenario("recruitment.services.invite_to_apply", needs="nothing")

@@ -117,6 +117,9 @@ MATRIX: dict[str, Probe] = {
     # Homefinders and supervisors; coordinators work children's cases, not licensing.
     "licensing.staff_leads": Probe("GET", "/licensing/staff/leads", [LOGIN, 403, 403, 200, 403, 200]),
     "licensing.staff_lead": Probe("GET", "/licensing/staff/leads/{lead_id}", [LOGIN, 404, 404, 200, 404, 200]),
+    # Log a contact: the matrix's default form is not a contact, so staff get the lead's page back with the errors.
+    "licensing.staff_log_contact": Probe("POST", "/licensing/staff/leads/{lead_id}/contacts",
+                                         [LOGIN, 404, 404, 422, 404, 422]),
     # Send the invitation again: this lead is applying already, so staff are sent back to its page with a word.
     "licensing.staff_resend_invitation": Probe("POST", "/licensing/staff/leads/{lead_id}/invitation",
                                                [LOGIN, 404, 404, 303, 404, 303]),

@@ -18,6 +18,7 @@ from licensing.application.models import Application, ApplicationStatus, StaffNo
 from licensing.application.permissions import get_application_for_staff, get_document_for
 from licensing.application.sections import SECTION_KEYS, SECTION_TITLES
 from licensing.application.summary import readable_sections
+from licensing.pipeline.work_queue import APPLICATION_QUEUE_LABELS, application_queue
 from licensing.roles import LICENSING_STAFF as STAFF
 from portal.access import roles_required
 from portal.clock import agency_today
@@ -48,8 +49,12 @@ def staff_applications():
         query = query.where(Application.assigned_homefinder_id.is_(None))
     elif parse_id(assigned) is not None:
         query = query.where(Application.assigned_homefinder_id == parse_id(assigned))
+    queue = request.args.get("queue", "")  # the home page's work queue links here
+    if application_queue(queue) is not None:
+        query = query.where(application_queue(queue))
     return render_template("licensing/staff_applications.html", applications=db.session.scalars(query).all(),
                            status=status, assigned=assigned, statuses=list(ApplicationStatus),
+                           queue_label=APPLICATION_QUEUE_LABELS.get(queue), queue=queue,
                            homefinders=_homefinders(), progress=applications.progress)
 
 
