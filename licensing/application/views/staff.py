@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from licensing import bp
-from licensing.application import others, reasons
+from licensing.application import lists, others, reasons
 from licensing.application import services as applications
 from licensing.application.documents import required_documents
 from licensing.application.forms import AssignForm, NoteForm, ReasonForm, ReferenceResponseForm, ReopenSectionForm
@@ -24,7 +24,7 @@ from portal.clock import agency_today
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.models import AuditEvent, Role, User
-from portal.routing import parse_id
+from portal.paging import paginate, search_text
 
 # The application's history: the household's events about the application, its sections and documents (not the
 # reads of documents, which the audit log keeps).
@@ -34,23 +34,11 @@ APPLICATION_RECORDS = ("Application", "ApplicationSection", "ApplicationDocument
 @bp.get("/staff/applications")
 @roles_required(*STAFF)
 def staff_applications():
-    status = request.args.get("status", "")
-    assigned = request.args.get("assigned", "")
-    query = (select(Application).options(selectinload(Application.household),
-                                         selectinload(Application.assigned_homefinder),
-                                         selectinload(Application.sections))
-             .order_by(Application.created_at.desc()).limit(300))
-    if status in {s.value for s in ApplicationStatus}:
-        query = query.where(Application.status == ApplicationStatus(status))
-    if assigned == "me":
-        query = query.where(Application.assigned_homefinder_id == current_user.id)
-    elif assigned == "none":
-        query = query.where(Application.assigned_homefinder_id.is_(None))
-    elif parse_id(assigned) is not None:
-        query = query.where(Application.assigned_homefinder_id == parse_id(assigned))
-    return render_template("licensing/staff_applications.html", applications=db.session.scalars(query).all(),
+    status, assigned, q = request.args.get("status", ""), request.args.get("assigned", ""), search_text()
+    page = paginate(lists.applications_query(current_user, status, assigned, q), scalars=False)
+    return render_template("licensing/staff_applications.html", page=page, applications=page.items, q=q,
                            status=status, assigned=assigned, statuses=list(ApplicationStatus),
-                           homefinders=_homefinders(), progress=applications.progress)
+                           homefinders=_homefinders(), section_count=len(SECTION_KEYS))
 
 
 def _homefinders() -> list[User]:
