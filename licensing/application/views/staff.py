@@ -38,7 +38,8 @@ def staff_applications():
     page = paginate(lists.applications_query(current_user, status, assigned, q), scalars=False)
     return render_template("licensing/staff_applications.html", page=page, applications=page.items, q=q,
                            status=status, assigned=assigned, statuses=list(ApplicationStatus),
-                           homefinders=_homefinders(), section_count=len(SECTION_KEYS))
+                           homefinders=_homefinders(), section_count=len(SECTION_KEYS),
+                           complete=lists.complete_sections([row.id for row in page.items]))
 
 
 def _homefinders() -> list[User]:
