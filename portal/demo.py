@@ -49,8 +49,9 @@ def seed() -> int:
     return created
 
 
-def seed_all(app) -> int:
-    """Core accounts, then every feature package's demo data (they listen to `demo_seeding`)."""
+def seed_all(app, households: int = 0, progress=None) -> int:
+    """Core accounts, then every feature package's demo data (they listen to `demo_seeding`). `households`: how many
+    families at agency scale to add (licensing/scale_demo.py), reporting each batch done to `progress(count)`."""
     created = seed()
-    demo_seeding.send(app)
+    demo_seeding.send(app, households=households, progress=progress)
     return created

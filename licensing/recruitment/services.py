@@ -70,12 +70,12 @@ def lead_for_token(token: str) -> Lead:
 
 
 def upcoming_sessions(limit: int = 6) -> list[tuple[InfoSession, int]]:
-    """Sessions still to come, each with how many places are taken (one query)."""
-    taken = (select(SessionRsvp.session_id, func.count().label("taken")).group_by(SessionRsvp.session_id)
-             .subquery())
+    """Sessions still to come, each with how many places are taken (one query). The places are counted by a
+    correlated subquery, so only for the sessions returned, not over every RSVP ever made before the limit."""
+    taken = (select(func.count(SessionRsvp.id)).where(SessionRsvp.session_id == InfoSession.id)
+             .correlate(InfoSession).scalar_subquery())
     rows = db.session.execute(
-        select(InfoSession, func.coalesce(taken.c.taken, 0))
-        .outerjoin(taken, taken.c.session_id == InfoSession.id)
+        select(InfoSession, taken)
         .where(InfoSession.starts_at > now_utc())
         .order_by(InfoSession.starts_at).limit(limit)
     ).all()

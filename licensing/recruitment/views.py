@@ -7,12 +7,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from licensing import bp
 from licensing.pipeline.work_queue import follow_up_due
-from licensing.recruitment import services
+from licensing.recruitment import lists, services
 from licensing.recruitment.forms import InfoSessionForm, InquiryForm, LeadContactForm, ResendInvitationForm, RsvpForm
 from licensing.recruitment.models import ContactKind, ContactOutcome, InfoSession, Lead, LeadStatus, SessionRsvp
 from licensing.recruitment.permissions import get_attendee_for_staff, get_lead_for_staff, get_session_for_staff
@@ -25,6 +25,7 @@ from portal.database import now_utc
 from portal.extensions import db, limiter
 from portal.forms import ConfirmForm, SetPasswordForm, keeps_input, render_form
 from portal.i18n import local_to_utc, suggest_locale
+from portal.paging import paginate, search_text
 from portal.routing import parse_id
 from portal.services import find_user_by_email
 from portal.transitions import Refused
@@ -108,16 +109,14 @@ def start_application(token: str):
 @bp.get("/staff/leads")
 @roles_required(*STAFF)
 def staff_leads():
-    status = request.args.get("status", "")
-    due = request.args.get("due", "")
-    query = select(Lead).order_by(Lead.created_at.desc()).limit(300)
-    if status in {s.value for s in LeadStatus}:
-        query = query.where(Lead.status == LeadStatus(status))
+    status, q, due = request.args.get("status", ""), search_text(), request.args.get("due", "")
+    query = lists.leads_query(status, q)
     if due == "today":  # the work queue's "follow-ups due": today's and the ones still waiting from before
         query = query.where(follow_up_due())
+    page = paginate(query)
     now = now_utc()
-    return render_template("licensing/staff_leads.html", leads=db.session.scalars(query).all(), status=status,
-                           due=due, statuses=list(LeadStatus), now=now, late_before=business_day_cutoff(now))
+    return render_template("licensing/staff_leads.html", page=page, leads=page.items, status=status, q=q, due=due,
+                           statuses=list(LeadStatus), now=now, late_before=business_day_cutoff(now))
 
 
 @bp.route("/staff/leads/<int:lead_id>", methods=["GET", "POST"])
@@ -212,12 +211,9 @@ def staff_sessions():
                                 capacity=form.capacity.data)
         flash(_("The information session is published."), "success")
         return redirect(url_for("licensing.staff_sessions"), code=303)
-    taken = select(SessionRsvp.session_id, func.count().label("taken")).group_by(SessionRsvp.session_id).subquery()
-    sessions = db.session.execute(
-        select(InfoSession, func.coalesce(taken.c.taken, 0)).outerjoin(taken, taken.c.session_id == InfoSession.id)
-        .order_by(InfoSession.starts_at.desc()).limit(100)
-    ).all()
-    return render_form("licensing/staff_sessions.html", form, sessions=sessions)
+    when, q = request.args.get("when", ""), search_text()
+    page = paginate(lists.sessions_query(when, q), scalars=False)
+    return render_form("licensing/staff_sessions.html", form, page=page, sessions=page.items, when=when, q=q)
 
 
 @bp.route("/staff/sessions/<int:session_id>", methods=["GET", "POST"])

@@ -6,25 +6,33 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from portal import bp, emails, services, sessions, two_step
 from portal.access import roles_required
 from portal.devices import describe_user_agent
 from portal.extensions import db
 from portal.forms import InviteStaffForm, ResetSecondStepForm, UserAccessForm, keeps_input, render_form
-from portal.models import AuditEvent, OutboxMessage, Role, User
+from portal.models import AuditEvent, OutboxMessage, OutboxStatus, Role, User
+from portal.paging import matches, paginate, search_text
 from portal.permissions import can_read_mail_bodies, get_user_for_admin
 from portal.routing import parse_id
-
-PAGE_SIZE = 200
 
 
 @bp.get("/admin/people")
 @roles_required(Role.ADMIN)
 def admin_people():
-    people = db.session.scalars(select(User).order_by(User.role, User.full_name)).all()
-    return render_template("admin/people.html", people=people)
+    """Everyone with an account, a page at a time: search by name or email, filter by role."""
+    role, q = request.args.get("role", ""), search_text()
+    query = (select(User).options(load_only(User.id, User.full_name, User.email, User.role, User.is_active,
+                                            User.password_hash, User.email_confirmed_at))
+             .order_by(User.role, User.full_name, User.id))
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    if q:
+        query = query.where(matches(q, User.full_name, User.email))
+    page = paginate(query)
+    return render_template("admin/people.html", page=page, people=page.items, role=role, q=q, roles=list(Role))
 
 
 @bp.route("/admin/people/invite", methods=["GET", "POST"])
@@ -75,7 +83,7 @@ def _person_page(person: User, form=None, reset_form=None, ending_form=None):
 
 def _events_of(user_id: int):
     """Everything a person did, and everything done to their account."""
-    return (select(AuditEvent).options(joinedload(AuditEvent.actor))
+    return (select(AuditEvent).options(joinedload(AuditEvent.actor).load_only(User.id, User.full_name))
             .where((AuditEvent.actor_id == user_id)
                    | ((AuditEvent.target_type == "User") & (AuditEvent.target_id == user_id)))
             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
@@ -115,19 +123,38 @@ def admin_reset_second_step(user_id: int):
 @bp.get("/admin/outbox")
 @roles_required(Role.ADMIN)
 def admin_outbox():
-    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE)).all()
+    """The mail written, newest first: search by recipient or subject, filter by status. The bodies are loaded only
+    where they are shown (no mail server: the log is the only place to read them)."""
+    status, q = request.args.get("status", ""), search_text()
     show_bodies = can_read_mail_bodies(current_user, bool(current_app.config["MAIL_SERVER"]))
-    return render_template("admin/outbox.html", messages=messages, show_bodies=show_bodies, linkify=emails.linkify)
+    columns = [OutboxMessage.id, OutboxMessage.created_at, OutboxMessage.recipient, OutboxMessage.subject,
+               OutboxMessage.status, OutboxMessage.attempts, OutboxMessage.last_error]
+    query = (select(OutboxMessage).options(load_only(*columns, *([OutboxMessage.body_text] if show_bodies else [])))
+             .order_by(OutboxMessage.id.desc()))
+    if status in {s.value for s in OutboxStatus}:
+        query = query.where(OutboxMessage.status == OutboxStatus(status))
+    if q:
+        query = query.where(matches(q, OutboxMessage.recipient, OutboxMessage.subject))
+    page = paginate(query)
+    return render_template("admin/outbox.html", page=page, messages=page.items, show_bodies=show_bodies,
+                           linkify=emails.linkify, status=status, q=q, statuses=list(OutboxStatus))
 
 
 @bp.get("/admin/audit")
 @roles_required(Role.ADMIN)
 def admin_audit():
-    """The newest events, or one person's (`?person=<id>`: what they did and what was done to their account)."""
+    """The newest events, or one person's (`?person=<id>`: what they did and what was done to their account); `?q=`
+    searches the event's name, reason and the actor's name or email."""
     person_id = parse_id(request.args.get("person"))
     person = get_user_for_admin(current_user, person_id) if person_id is not None else None
+    q = search_text()
     query = _events_of(person.id) if person is not None else (
-        select(AuditEvent).options(joinedload(AuditEvent.actor))
+        select(AuditEvent).options(joinedload(AuditEvent.actor).load_only(User.id, User.full_name))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
-    events = db.session.scalars(query.limit(PAGE_SIZE)).all()
-    return render_template("admin/audit.html", events=events, person=person)
+    if q:
+        actor = aliased(User)
+        query = (query.outerjoin(actor, actor.id == AuditEvent.actor_id)
+                 .where(matches(q, AuditEvent.action, AuditEvent.reason, AuditEvent.target_type, actor.full_name,
+                                actor.email)))
+    page = paginate(query)
+    return render_template("admin/audit.html", page=page, events=page.items, person=person, q=q)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from licensing import bp
-from licensing.application import others, reasons
+from licensing.application import lists, others, reasons
 from licensing.application import services as applications
 from licensing.application.documents import required_documents
 from licensing.application.forms import AssignForm, NoteForm, ReasonForm, ReferenceResponseForm, ReopenSectionForm
@@ -25,7 +25,7 @@ from portal.clock import agency_today
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.models import AuditEvent, Role, User
-from portal.routing import parse_id
+from portal.paging import paginate, search_text
 
 # The application's history: the household's events about the application, its sections and documents (not the
 # reads of documents, which the audit log keeps).
@@ -35,27 +35,17 @@ APPLICATION_RECORDS = ("Application", "ApplicationSection", "ApplicationDocument
 @bp.get("/staff/applications")
 @roles_required(*STAFF)
 def staff_applications():
-    status = request.args.get("status", "")
-    assigned = request.args.get("assigned", "")
-    query = (select(Application).options(selectinload(Application.household),
-                                         selectinload(Application.assigned_homefinder),
-                                         selectinload(Application.sections))
-             .order_by(Application.created_at.desc()).limit(300))
-    if status in {s.value for s in ApplicationStatus}:
-        query = query.where(Application.status == ApplicationStatus(status))
-    if assigned == "me":
-        query = query.where(Application.assigned_homefinder_id == current_user.id)
-    elif assigned == "none":
-        query = query.where(Application.assigned_homefinder_id.is_(None))
-    elif parse_id(assigned) is not None:
-        query = query.where(Application.assigned_homefinder_id == parse_id(assigned))
+    status, assigned, q = request.args.get("status", ""), request.args.get("assigned", ""), search_text()
+    query = lists.applications_query(current_user, status, assigned, q)
     queue = request.args.get("queue", "")  # the home page's work queue links here
     if application_queue(queue) is not None:
         query = query.where(application_queue(queue))
-    return render_template("licensing/staff_applications.html", applications=db.session.scalars(query).all(),
+    page = paginate(query, scalars=False)
+    return render_template("licensing/staff_applications.html", page=page, applications=page.items, q=q,
                            status=status, assigned=assigned, statuses=list(ApplicationStatus),
                            queue_label=APPLICATION_QUEUE_LABELS.get(queue), queue=queue,
-                           homefinders=_homefinders(), progress=applications.progress)
+                           homefinders=_homefinders(), section_count=len(SECTION_KEYS),
+                           complete=lists.complete_sections([row.id for row in page.items]))
 
 
 def _homefinders() -> list[User]:
