@@ -16,6 +16,7 @@ from licensing.application.views import admin as application_admin
 from licensing.application.views import family, outside, staff
 from licensing.recruitment import activity as _activity  # noqa: F401  (keeps leads' last activity from the log)
 from licensing.recruitment import emails as _recruitment_emails  # noqa: F401
+from licensing.recruitment import outreach_views as _outreach_views  # noqa: F401  (recruitment events, announcements)
 from licensing.recruitment import views as recruitment
 from licensing.recruitment.labels import FORMAT_LABELS, INTEREST_LABELS, SOURCE_LABELS, lead_status_label
 from licensing.tracker import emails as _tracker_emails  # noqa: F401

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
@@ -70,13 +71,21 @@ def linkify(text: str | None) -> Markup:
     return Markup(_ADDRESS_IN_ESCAPED_TEXT.sub(link, str(escape(text or ""))))  # noqa: S704 (escaped above)
 
 
-def queue_email(recipient: str, locale: str, template: str, **context) -> OutboxMessage:
-    """Render `templates/emails/<template>.{txt,html}` in `locale` and add it to the outbox (flush, no commit)."""
+def render_email(locale: str, template: str, *, subject: str | None = None, **context) -> tuple[str, str, str]:
+    """`templates/emails/<template>.{txt,html}` rendered in `locale`: (subject, text, html). The subject is the
+    template's registered one (SUBJECTS), unless `subject` gives words someone wrote (an announcement's)."""
     with force_locale(locale):
-        subject = str(SUBJECTS[template]) % context.get("subject_values", {})
+        if subject is None:
+            subject = str(SUBJECTS[template]) % context.get("subject_values", {})
         context.setdefault("agency_name", current_app.config["AGENCY_NAME"])
         body_text = render_template(f"emails/{template}.txt", subject=subject, **context)
         body_html = render_template(f"emails/{template}.html", subject=subject, **context)
+    return subject, body_text, body_html
+
+
+def queue_email(recipient: str, locale: str, template: str, **context) -> OutboxMessage:
+    """Render `templates/emails/<template>.{txt,html}` in `locale` and add it to the outbox (flush, no commit)."""
+    subject, body_text, body_html = render_email(locale, template, **context)
     message = OutboxMessage(
         recipient=recipient,
         locale=locale,
@@ -90,6 +99,22 @@ def queue_email(recipient: str, locale: str, template: str, **context) -> Outbox
     if current_app.config["MAIL_DELIVER_INLINE"]:
         call_after_commit(lambda: deliver_due(only_ids=[message.id]))
     return message
+
+
+def queue_rendered(template: str, recipients: Iterable[tuple[str, str]],
+                   rendered: Mapping[str, tuple[str, str, str]]) -> list[OutboxMessage]:
+    """One outbox message per (address, locale) recipient, each the version of its locale from `rendered` (made once
+    per locale by render_email): a message to many people, written in one flush (the rows go in together, a batch
+    of rows per INSERT, not an INSERT per recipient)."""
+    messages = [OutboxMessage(recipient=address, locale=locale, template=template, subject=rendered[locale][0],
+                              body_text=rendered[locale][1], body_html=rendered[locale][2])
+                for address, locale in recipients]
+    db.session.add_all(messages)
+    db.session.flush()
+    if messages and current_app.config["MAIL_DELIVER_INLINE"]:
+        ids = [message.id for message in messages]
+        call_after_commit(lambda: deliver_due(limit=len(ids), only_ids=ids))
+    return messages
 
 
 def _retry_delay(attempts: int) -> timedelta:

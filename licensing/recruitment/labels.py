@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 
-from licensing.recruitment.models import LEAD_STATUS_LABELS, Interest, LeadSource, LeadStatus, SessionFormat
+from licensing.recruitment.models import (
+    LEAD_STATUS_LABELS,
+    EventKind,
+    Interest,
+    LeadSource,
+    LeadStatus,
+    SessionFormat,
+)
 
 INTEREST_LABELS = {
     Interest.FOSTER: _l("Foster care"),
@@ -24,3 +31,14 @@ LEAD_STATUS = LEAD_STATUS_LABELS
 
 def lead_status_label(status) -> str:
     return str(LEAD_STATUS[LeadStatus(status)])
+
+
+EVENT_KIND_LABELS = {
+    EventKind.FAIR: _l("Fair"),
+    EventKind.FAITH_TALK: _l("Talk at a church or faith community"),
+    EventKind.SCHOOL_TALK: _l("Talk at a school"),
+    EventKind.COMMUNITY_TALK: _l("Community talk"),
+    EventKind.ONLINE_CAMPAIGN: _l("Online campaign"),
+    EventKind.PRINT_CAMPAIGN: _l("Print campaign (flyers, posters)"),
+    EventKind.OTHER: _l("Other"),
+}
