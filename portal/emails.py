@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from portal.database import call_after_commit, now_utc
 from portal.extensions import db, mail
@@ -102,19 +102,23 @@ def queue_email(recipient: str, locale: str, template: str, **context) -> Outbox
 
 
 def queue_rendered(template: str, recipients: Iterable[tuple[str, str]],
-                   rendered: Mapping[str, tuple[str, str, str]]) -> list[OutboxMessage]:
+                   rendered: Mapping[str, tuple[str, str, str]]) -> int:
     """One outbox message per (address, locale) recipient, each the version of its locale from `rendered` (made once
-    per locale by render_email): a message to many people, written in one flush (the rows go in together, a batch
-    of rows per INSERT, not an INSERT per recipient)."""
-    messages = [OutboxMessage(recipient=address, locale=locale, template=template, subject=rendered[locale][0],
-                              body_text=rendered[locale][1], body_html=rendered[locale][2])
-                for address, locale in recipients]
-    db.session.add_all(messages)
-    db.session.flush()
-    if messages and current_app.config["MAIL_DELIVER_INLINE"]:
-        ids = [message.id for message in messages]
+    per locale by render_email): a message to many people. The rows go in as one executemany INSERT, not an INSERT
+    per recipient (the ORM inserts row by row here: its batched RETURNING needs a sentinel column the outbox has
+    not). Returns how many were queued."""
+    created_at = now_utc()  # one moment for the whole batch: how inline delivery finds its rows again
+    rows = [{"recipient": address, "locale": locale, "template": template, "subject": rendered[locale][0],
+             "body_text": rendered[locale][1], "body_html": rendered[locale][2], "created_at": created_at,
+             "next_attempt_at": created_at} for address, locale in recipients]
+    if not rows:
+        return 0
+    db.session.execute(insert(OutboxMessage), rows)
+    if current_app.config["MAIL_DELIVER_INLINE"]:
+        ids = list(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.template == template,
+                                                                      OutboxMessage.created_at == created_at)))
         call_after_commit(lambda: deliver_due(limit=len(ids), only_ids=ids))
-    return messages
+    return len(rows)
 
 
 def _retry_delay(attempts: int) -> timedelta:

@@ -163,13 +163,17 @@ class AnnouncementForm(PortalForm):
                         description=_l("Families who read Spanish get the Spanish version when you write one; "
                                        "everyone else gets the English one."))
 
-    def validate_subject_es(self, field) -> None:
-        if self.body_es.data and self.body_es.data.strip() and not field.data:
-            raise ValidationError(_l("Enter the subject in Spanish too, or leave both Spanish boxes empty."))
-
-    def validate_body_es(self, field) -> None:
-        if self.subject_es.data and not (field.data or "").strip():
-            raise ValidationError(_l("Enter the message in Spanish too, or leave both Spanish boxes empty."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Both Spanish boxes or neither (an empty box's own validators stop early, so this is checked here).
+        has_subject, has_body = bool(self.subject_es.data), bool((self.body_es.data or "").strip())
+        if has_body and not has_subject:
+            self.subject_es.errors = [*self.subject_es.errors,
+                                      _l("Enter the subject in Spanish too, or leave both Spanish boxes empty.")]
+        if has_subject and not has_body:
+            self.body_es.errors = [*self.body_es.errors,
+                                   _l("Enter the message in Spanish too, or leave both Spanish boxes empty.")]
+        return valid and has_subject == has_body
 
     def audience(self, staff: User) -> dict:
         """The audience as stored with the announcement (the homefinder is the author when it is "mine")."""
