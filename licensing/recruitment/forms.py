@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeLocalField, HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -48,8 +49,9 @@ class InquiryForm(PortalForm):
 
     def validate_event_code(self, field) -> None:
         if field.data and event_for_code(field.data) is None:
-            raise ValidationError(_l("We don't know the code %(code)s. Check it against the flyer or card, or leave "
-                                     "this box empty.", code=field.data))
+            # gettext, not _l: a lazy string counts as markup in a template, and this one holds what was typed.
+            raise ValidationError(_("We don't know the code %(code)s. Check it against the flyer or card, or leave "
+                                    "this box empty.", code=field.data))
 
     def event(self) -> RecruitmentEvent | None:
         """The event the inquiry names: the typed code, else the link's (when it is one we know)."""
@@ -128,10 +130,11 @@ class RecruitmentEventForm(PortalForm):
 
 
 def source_code_taken(code: str, event_name: str | None = None) -> str:
+    """Said beside the code (gettext, not _l: a lazy string counts as markup in a template, and a name is typed)."""
     if event_name:
-        return _l("The code %(code)s is taken by \u201c%(event)s\u201d. Choose another one.", code=code,
+        return _("The code %(code)s is taken by \u201c%(event)s\u201d. Choose another one.", code=code,
                   event=event_name)
-    return _l("The code %(code)s is taken by another event. Choose another one.", code=code)
+    return _("The code %(code)s is taken by another event. Choose another one.", code=code)
 
 
 def one_line(value):

@@ -235,3 +235,11 @@ def test_delivered_after_the_commit_when_mail_goes_out_inline(app, client, db, a
     for message in sent.values():
         db.session.refresh(message)
     assert {message.status.value for message in sent.values()} == {"logged"}
+
+
+def test_names_in_the_preview_are_text_not_markup(client, db, agency, login):
+    lead_only(db, "<b>Bold</b>", "en")
+    login(Role.HOMEFINDER)
+    response = post_form(client, "/licensing/staff/announcements/new", dict(ENGLISH_ONLY, stage="inquiry"))
+    body = response.get_data(as_text=True)
+    assert "&lt;b&gt;Bold&lt;/b&gt; Prospect" in body and "<b>Bold</b>" not in body

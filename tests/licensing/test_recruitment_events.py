@@ -202,3 +202,12 @@ def test_the_events_list_pages_newest_first(client, db, login):
     assert "Event 04" in second and "Event 29" not in second
     assert client.get("/licensing/staff/events?page=abc").status_code == 200
     assert client.get("/licensing/staff/events?page=99999999999").status_code == 200
+
+
+def test_an_event_name_and_a_typed_code_are_text_not_markup(client, db, login):
+    login(Role.HOMEFINDER)
+    add_event(db, code="FAIR-1", name="<img src=x onerror=alert(1)>")
+    response = post_form(client, "/licensing/staff/events", dict(EVENT, source_code="FAIR-1"))
+    assert response.status_code == 422 and "<img src=x" not in response.get_data(as_text=True)
+    response = post_form(client, "/licensing/inquiry", dict(INQUIRY, event_code='"><img src=x onerror=alert(1)>'))
+    assert response.status_code == 422 and "<img src=x" not in response.get_data(as_text=True)
