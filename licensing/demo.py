@@ -23,7 +23,7 @@ from licensing.application.models import (
     SectionStatus,
 )
 from licensing.recruitment import services as recruitment
-from licensing.recruitment.models import InfoSession, Interest, Lead, LeadSource, LeadStatus, SessionFormat
+from licensing.recruitment.models import EventKind, InfoSession, Interest, Lead, LeadSource, LeadStatus, SessionFormat
 from licensing.tracker.models import (
     CheckStatus,
     HomeStudyVisit,
@@ -258,4 +258,38 @@ def seed_return_reasons(_app, **_kwargs) -> None:
     admin = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
     for text_en, text_es in DEMO_RETURN_REASONS:
         reasons.save_reason(admin, None, text_en, text_es, active=True)
+    db.session.flush()
+
+
+# -- recruitment events -------------------------------------------------------------------------------------------
+
+DEMO_EVENTS = [
+    # code, name, kind, language, days ago, the leads it brought (first, last, email, language)
+    ("FAIR-FRESNO-SPRING", "Fresno spring resource fair", EventKind.FAIR, "en", 40,
+     [("Dana", "Brooks", "dana.brooks@example.com", "en"), ("Luis", "Ortega", "luis.ortega@example.com", "es"),
+      ("Kim", "Nguyen", "kim.nguyen@example.com", "en")]),
+    ("IGLESIA-SANJOSE", "Charla en la parroquia San José", EventKind.FAITH_TALK, "es", 20,
+     [("Carmen", "Ruiz", "carmen.ruiz@example.com", "es"), ("Jorge", "Méndez", "jorge.mendez@example.com", "es")]),
+]
+
+
+@demo_seeding.connect
+def seed_recruitment_events(_app, **_kwargs) -> None:
+    """A fair and a talk at a church, each with the few inquiries it brought (the events page counts them)."""
+    homefinder = db.session.scalar(select(User).where(User.email == "homefinder@demo.test"))
+    if homefinder is None:
+        return
+    today = agency_today()
+    for code, name, kind, language, days_ago, leads in DEMO_EVENTS:
+        event = recruitment.event_for_code(code)
+        if event is None:
+            event = recruitment.create_event(homefinder, name=name, kind=kind, source_code=code,
+                                             starts_on=today - timedelta(days=days_ago), ends_on=None,
+                                             language=language, county="Fresno", notes="")
+        for first, last, email, locale in leads:
+            if db.session.scalar(select(Lead.id).where(Lead.email == email)) is None:
+                db.session.add(Lead(first_name=first, last_name=last, email=email, preferred_locale=locale,
+                                    county="Fresno", zip_code="93702", source=LeadSource.EVENT,
+                                    interest=Interest.FOSTER, event_id=event.id,
+                                    created_at=now_utc() - timedelta(days=days_ago - 1)))
     db.session.flush()

@@ -83,6 +83,8 @@ def send_key(response) -> str:
 
 def test_the_preview_counts_and_names_a_few_and_sends_nothing(client, db, agency, login, count_queries):
     login(Role.HOMEFINDER)
+    page = client.get("/licensing/staff/announcements/new")
+    assert page.status_code == 200 and "Preview" in text_of(page) and 'value="send"' not in page.get_data(as_text=True)
     with count_queries() as counter:
         response = post_form(client, "/licensing/staff/announcements/new", dict(BOTH, stage="licensed"))
     assert response.status_code == 200

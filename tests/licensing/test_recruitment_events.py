@@ -211,3 +211,13 @@ def test_an_event_name_and_a_typed_code_are_text_not_markup(client, db, login):
     assert response.status_code == 422 and "<img src=x" not in response.get_data(as_text=True)
     response = post_form(client, "/licensing/inquiry", dict(INQUIRY, event_code='"><img src=x onerror=alert(1)>'))
     assert response.status_code == 422 and "<img src=x" not in response.get_data(as_text=True)
+
+
+def test_the_demo_has_a_fair_and_a_church_talk_with_their_inquiries(app, db):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # once only
+    counts = dict(db.session.execute(select(RecruitmentEvent.source_code, func.count(Lead.id))
+                                     .join(Lead, Lead.event_id == RecruitmentEvent.id)
+                                     .group_by(RecruitmentEvent.source_code)).all())
+    assert counts == {"FAIR-FRESNO-SPRING": 3, "IGLESIA-SANJOSE": 2}
