@@ -27,6 +27,7 @@ from licensing.recruitment.models import (
     ClosedReason,
     ContactKind,
     ContactOutcome,
+    EventKind,
     InfoSession,
     Interest,
     Lead,
@@ -288,6 +289,18 @@ BOARD_FAMILIES = [
 ]
 
 
+# -- recruitment events -------------------------------------------------------------------------------------------
+
+DEMO_EVENTS = [
+    # code, name, kind, language, days ago, the leads it brought (first, last, email, language)
+    ("FAIR-FRESNO-SPRING", "Fresno spring resource fair", EventKind.FAIR, "en", 40,
+     [("Dana", "Brooks", "dana.brooks@example.com", "en"), ("Luis", "Ortega", "luis.ortega@example.com", "es"),
+      ("Kim", "Nguyen", "kim.nguyen@example.com", "en")]),
+    ("IGLESIA-SANJOSE", "Charla en la parroquia San José", EventKind.FAITH_TALK, "es", 20,
+     [("Carmen", "Ruiz", "carmen.ruiz@example.com", "es"), ("Jorge", "Méndez", "jorge.mendez@example.com", "es")]),
+]
+
+
 @demo_seeding.connect
 def seed_pipeline_board(_app, **_kwargs) -> None:
     """A dozen families for the demo homefinder's board: several stages, some stalled, some Spanish-speaking (the
@@ -315,6 +328,8 @@ def seed_pipeline_board(_app, **_kwargs) -> None:
                                               Lead.assigned_homefinder_id.is_(None))
                            .values(assigned_homefinder_id=homefinder.id))
     db.session.flush()
+
+
 @demo_seeding.connect
 def seed_lead_contacts(_app, **_kwargs) -> None:
     """Inquiries of the last days, some called back with a follow-up due today (the homefinder's home page starts
@@ -342,3 +357,25 @@ def seed_lead_contacts(_app, **_kwargs) -> None:
             kind, outcome, notes, follow_up_in = contact
             recruitment.log_contact(homefinder, lead, kind, outcome, notes, arrived + timedelta(hours=20),
                                     today + timedelta(days=follow_up_in))
+
+
+@demo_seeding.connect
+def seed_recruitment_events(_app, **_kwargs) -> None:
+    """A fair and a talk at a church, each with the few inquiries it brought (the events page counts them)."""
+    homefinder = db.session.scalar(select(User).where(User.email == "homefinder@demo.test"))
+    if homefinder is None:
+        return
+    today = agency_today()
+    for code, name, kind, language, days_ago, leads in DEMO_EVENTS:
+        event = recruitment.event_for_code(code)
+        if event is None:
+            event = recruitment.create_event(homefinder, name=name, kind=kind, source_code=code,
+                                             starts_on=today - timedelta(days=days_ago), ends_on=None,
+                                             language=language, county="Fresno", notes="")
+        for first, last, email, locale in leads:
+            if db.session.scalar(select(Lead.id).where(Lead.email == email)) is None:
+                db.session.add(Lead(first_name=first, last_name=last, email=email, preferred_locale=locale,
+                                    county="Fresno", zip_code="93702", source=LeadSource.EVENT,
+                                    interest=Interest.FOSTER, event_id=event.id,
+                                    created_at=now_utc() - timedelta(days=days_ago - 1)))
+    db.session.flush()

@@ -19,6 +19,7 @@ from licensing.pipeline import views as _pipeline  # noqa: F401  (the pipeline b
 from licensing.pipeline.work_queue import work_queue
 from licensing.recruitment import activity as _activity  # noqa: F401  (keeps leads' last activity from the log)
 from licensing.recruitment import emails as _recruitment_emails  # noqa: F401
+from licensing.recruitment import outreach_views as _outreach_views  # noqa: F401  (recruitment events, announcements)
 from licensing.recruitment import views as recruitment
 from licensing.recruitment.labels import (
     CONTACT_KIND_LABELS,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
@@ -18,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from portal.database import call_after_commit, now_utc
 from portal.extensions import db, mail
@@ -70,13 +71,21 @@ def linkify(text: str | None) -> Markup:
     return Markup(_ADDRESS_IN_ESCAPED_TEXT.sub(link, str(escape(text or ""))))  # noqa: S704 (escaped above)
 
 
-def queue_email(recipient: str, locale: str, template: str, **context) -> OutboxMessage:
-    """Render `templates/emails/<template>.{txt,html}` in `locale` and add it to the outbox (flush, no commit)."""
+def render_email(locale: str, template: str, *, subject: str | None = None, **context) -> tuple[str, str, str]:
+    """`templates/emails/<template>.{txt,html}` rendered in `locale`: (subject, text, html). The subject is the
+    template's registered one (SUBJECTS), unless `subject` gives words someone wrote (an announcement's)."""
     with force_locale(locale):
-        subject = str(SUBJECTS[template]) % context.get("subject_values", {})
+        if subject is None:
+            subject = str(SUBJECTS[template]) % context.get("subject_values", {})
         context.setdefault("agency_name", current_app.config["AGENCY_NAME"])
         body_text = render_template(f"emails/{template}.txt", subject=subject, **context)
         body_html = render_template(f"emails/{template}.html", subject=subject, **context)
+    return subject, body_text, body_html
+
+
+def queue_email(recipient: str, locale: str, template: str, **context) -> OutboxMessage:
+    """Render `templates/emails/<template>.{txt,html}` in `locale` and add it to the outbox (flush, no commit)."""
+    subject, body_text, body_html = render_email(locale, template, **context)
     message = OutboxMessage(
         recipient=recipient,
         locale=locale,
@@ -90,6 +99,26 @@ def queue_email(recipient: str, locale: str, template: str, **context) -> Outbox
     if current_app.config["MAIL_DELIVER_INLINE"]:
         call_after_commit(lambda: deliver_due(only_ids=[message.id]))
     return message
+
+
+def queue_rendered(template: str, recipients: Iterable[tuple[str, str]],
+                   rendered: Mapping[str, tuple[str, str, str]]) -> int:
+    """One outbox message per (address, locale) recipient, each the version of its locale from `rendered` (made once
+    per locale by render_email): a message to many people. The rows go in as one executemany INSERT, not an INSERT
+    per recipient (the ORM inserts row by row here: its batched RETURNING needs a sentinel column the outbox has
+    not). Returns how many were queued."""
+    created_at = now_utc()  # one moment for the whole batch: how inline delivery finds its rows again
+    rows = [{"recipient": address, "locale": locale, "template": template, "subject": rendered[locale][0],
+             "body_text": rendered[locale][1], "body_html": rendered[locale][2], "created_at": created_at,
+             "next_attempt_at": created_at} for address, locale in recipients]
+    if not rows:
+        return 0
+    db.session.execute(insert(OutboxMessage), rows)
+    if current_app.config["MAIL_DELIVER_INLINE"]:
+        ids = list(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.template == template,
+                                                                      OutboxMessage.created_at == created_at)))
+        call_after_commit(lambda: deliver_due(limit=len(ids), only_ids=ids))
+    return len(rows)
 
 
 def _retry_delay(attempts: int) -> timedelta:

@@ -24,3 +24,9 @@ register_labels({
     "lead_applying": _l("Application opened"),
     "lead_linked": _l("Account linked to the inquiry"),
 })
+
+register_labels({
+    "recruitment_event_created": _l("Recruitment event added"),
+    "recruitment_event_updated": _l("Recruitment event changed"),
+    "announcement_sent": _l("Announcement sent"),
+})

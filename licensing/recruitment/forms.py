@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DateTimeLocalField, HiddenField, RadioField, SelectField, StringField, ValidationError
-from wtforms.validators import URL, InputRequired, Length, NumberRange
+from wtforms import DateField, DateTimeLocalField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from licensing.fields import EmptyAllowedUnless, Upcoming, choices_of, long_text, phone_field, text, zip_field
+from licensing.pipeline.stages import OPEN_STAGES, STAGE_LABELS
 from licensing.recruitment.labels import (
     CONTACT_KIND_LABELS,
     CONTACT_OUTCOME_LABELS,
+    EVENT_KIND_LABELS,
     FORMAT_LABELS,
     INTEREST_LABELS,
     SOURCE_LABELS,
 )
-from licensing.recruitment.models import SessionFormat
+from licensing.recruitment.models import RecruitmentEvent, SessionFormat
+from licensing.recruitment.services import event_for_code
 from portal.clock import agency_now, agency_today
 from portal.forms import LANGUAGE_CHOICES, IntegerField, PortalForm, email_field
-from portal.i18n import current_language
+from portal.i18n import LANGUAGE_LABELS, current_language
+from portal.models import User
+
+
+def normalize_code(value):
+    """A source code as stored: upper case, no spaces around it (people type "fair-2026 " on a phone)."""
+    return value.strip().upper() if isinstance(value, str) else value
 
 
 class InquiryForm(PortalForm):
@@ -38,6 +48,22 @@ class InquiryForm(PortalForm):
                          validators=[InputRequired()])
     questions = long_text(_l("Your questions (optional)"), 2000)
     session_id = HiddenField()
+    # The code of a `?source=CODE` link (a flyer's QR code, a campaign's ad), kept through the form. A code nobody
+    # knows is left aside (the family can't see or fix it); the typed one below is checked.
+    source_code = HiddenField()
+    event_code = StringField(_l("Did you get a code at an event? (optional)"), filters=[normalize_code],
+                             validators=[Length(max=40, message=_l("Use at most %(max)d characters.", max=40))],
+                             render_kw={"autocapitalize": "characters", "autocomplete": "off"})
+
+    def validate_event_code(self, field) -> None:
+        if field.data and event_for_code(field.data) is None:
+            # gettext, not _l: a lazy string counts as markup in a template, and this one holds what was typed.
+            raise ValidationError(_("We don't know the code %(code)s. Check it against the flyer or card, or leave "
+                                    "this box empty.", code=field.data))
+
+    def event(self) -> RecruitmentEvent | None:
+        """The event the inquiry names: the typed code, else the link's (when it is one we know)."""
+        return event_for_code(self.event_code.data) if self.event_code.data else event_for_code(self.source_code.data)
 
 
 class InfoSessionForm(PortalForm):
@@ -98,3 +124,100 @@ class LeadContactForm(PortalForm):
                                                   _not_in_the_future])
     next_follow_up_on = DateField(_l("Next follow-up (optional)"),
                                   validators=[EmptyAllowedUnless(), _not_in_the_past])
+
+
+SOURCE_CODE_PATTERN = r"^[A-Z0-9-]{3,40}$"
+
+
+class RecruitmentEventForm(PortalForm):
+    """A fair, a talk, a campaign: its source code goes on flyers and in links (`?source=CODE`)."""
+
+    name = text(_l("Name"), 200, message=_l("Enter the event's name."))
+    kind = SelectField(_l("Kind of event"), choices=choices_of(EVENT_KIND_LABELS), validators=[InputRequired()])
+    source_code = StringField(_l("Source code"), filters=[normalize_code], validators=[
+        InputRequired(message=_l("Enter a source code.")),
+        Regexp(SOURCE_CODE_PATTERN, message=_l("Use 3 to 40 letters, digits and dashes, like FAIR-2026-SPRING."))],
+        description=_l("Printed on flyers and put in links: letters, digits and dashes, like FAIR-2026-SPRING."),
+        render_kw={"autocapitalize": "characters", "autocomplete": "off"})
+    starts_on = DateField(_l("Date (or first day)"), validators=[InputRequired(message=_l("Enter a date."))])
+    ends_on = DateField(_l("Last day (optional)"), validators=[Optional()])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validators=[InputRequired()])
+    county = text(_l("County"), 100, required=False)
+    notes = long_text(_l("Notes (optional)"), 4000)
+
+    def __init__(self, *args, event: RecruitmentEvent | None = None, **kwargs) -> None:
+        super().__init__(*args, obj=event, **kwargs)
+        self._event_id = event.id if event is not None else None
+
+    def validate_source_code(self, field) -> None:
+        other = event_for_code(field.data)
+        if other is not None and other.id != self._event_id:
+            raise ValidationError(source_code_taken(field.data, other.name))
+
+    def validate_ends_on(self, field) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The last day can't be before the first day."))
+
+    def values(self) -> dict:
+        return {"name": self.name.data.strip(), "kind": self.kind.data, "source_code": self.source_code.data,
+                "starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "language": self.language.data,
+                "county": (self.county.data or "").strip(), "notes": (self.notes.data or "").strip()}
+
+
+def source_code_taken(code: str, event_name: str | None = None) -> str:
+    """Said beside the code (gettext, not _l: a lazy string counts as markup in a template, and a name is typed)."""
+    if event_name:
+        return _("The code %(code)s is taken by \u201c%(event)s\u201d. Choose another one.", code=code,
+                  event=event_name)
+    return _("The code %(code)s is taken by another event. Choose another one.", code=code)
+
+
+def one_line(value):
+    """A subject is one line: line breaks typed or pasted into it become spaces (never a second mail header)."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+ANY = ""
+MINE = "mine"
+
+
+class AnnouncementForm(PortalForm):
+    """Who hears it (stage, language, homefinder) and what it says, in English and, when written, in Spanish."""
+
+    stage = SelectField(_l("Families"), default=ANY, choices=[
+        SelectChoice(ANY, _l("Every family in the pipeline or licensed (not closed)")),
+        *[SelectChoice(stage.value, STAGE_LABELS[stage]) for stage in OPEN_STAGES]])
+    language = SelectField(_l("Language"), default=ANY, choices=[
+        SelectChoice(ANY, _l("Any language")), *[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()]])
+    homefinder = SelectField(_l("Homefinder"), default=ANY, choices=[
+        SelectChoice(ANY, _l("Any homefinder")), SelectChoice(MINE, _l("Families assigned to me"))])
+    subject_en = StringField(_l("Subject in English"), filters=[one_line], validators=[
+        InputRequired(message=_l("Enter the subject in English.")),
+        Length(max=200, message=_l("Use at most %(max)d characters.", max=200))])
+    body_en = long_text(_l("Message in English"), 10000, required=True, message=_l("Enter the message in English."))
+    subject_es = StringField(_l("Subject in Spanish (optional)"), filters=[one_line], validators=[
+        Length(max=200, message=_l("Use at most %(max)d characters.", max=200))])
+    body_es = long_text(_l("Message in Spanish (optional)"), 10000,
+                        description=_l("Families who read Spanish get the Spanish version when you write one; "
+                                       "everyone else gets the English one."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Both Spanish boxes or neither (an empty box's own validators stop early, so this is checked here).
+        has_subject, has_body = bool(self.subject_es.data), bool((self.body_es.data or "").strip())
+        if has_body and not has_subject:
+            self.subject_es.errors = [*self.subject_es.errors,
+                                      _l("Enter the subject in Spanish too, or leave both Spanish boxes empty.")]
+        if has_subject and not has_body:
+            self.body_es.errors = [*self.body_es.errors,
+                                   _l("Enter the message in Spanish too, or leave both Spanish boxes empty.")]
+        return valid and has_subject == has_body
+
+    def audience(self, staff: User) -> dict:
+        """The audience as stored with the announcement (the homefinder is the author when it is "mine")."""
+        return {"stage": self.stage.data or "", "language": self.language.data or "",
+                "homefinder_id": staff.id if self.homefinder.data == MINE else None}
+
+    def texts(self) -> dict:
+        return {"subject_en": self.subject_en.data, "body_en": self.body_en.data.strip(),
+                "subject_es": self.subject_es.data or "", "body_es": (self.body_es.data or "").strip()}

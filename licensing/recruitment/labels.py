@@ -7,6 +7,7 @@ from licensing.recruitment.models import (
     ClosedReason,
     ContactKind,
     ContactOutcome,
+    EventKind,
     Interest,
     LeadSource,
     LeadStatus,
@@ -59,4 +60,14 @@ CONTACT_OUTCOME_LABELS = {
     ContactOutcome.NO_ANSWER: _l("No answer"),
     ContactOutcome.WRONG_NUMBER: _l("Wrong number or address"),
     ContactOutcome.NOT_INTERESTED: _l("Not interested any more"),
+}
+
+EVENT_KIND_LABELS = {
+    EventKind.FAIR: _l("Fair"),
+    EventKind.FAITH_TALK: _l("Talk at a church or faith community"),
+    EventKind.SCHOOL_TALK: _l("Talk at a school"),
+    EventKind.COMMUNITY_TALK: _l("Community talk"),
+    EventKind.ONLINE_CAMPAIGN: _l("Online campaign"),
+    EventKind.PRINT_CAMPAIGN: _l("Print campaign (flyers, posters)"),
+    EventKind.OTHER: _l("Other"),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 
-from licensing.recruitment.models import InfoSession, Lead, SessionRsvp
+from licensing.recruitment.models import InfoSession, Lead, RecruitmentEvent, SessionRsvp
 from licensing.roles import can_work_applications
 from portal.extensions import db
 from portal.models import User
@@ -33,3 +33,10 @@ def get_attendee_for_staff(user: User, session: InfoSession, lead_id: int | None
     if lead is None:
         abort(404)
     return lead
+
+
+def get_event_for_staff(user: User, event_id: int) -> RecruitmentEvent:
+    event = db.session.get(RecruitmentEvent, event_id) if can_work_applications(user) else None
+    if event is None:
+        abort(404)
+    return event

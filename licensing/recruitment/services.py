@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from licensing.application import services as applications
@@ -25,6 +26,7 @@ from licensing.recruitment.models import (
     LeadInquiry,
     LeadSource,
     LeadStatus,
+    RecruitmentEvent,
     SessionRsvp,
 )
 from licensing.tracker.models import License, LicenseStatus
@@ -55,6 +57,8 @@ class InquiryInput:
     interest: str
     source: str
     questions: str
+    # The recruitment event whose code came with the inquiry (a `?source=` link or a typed code), when known.
+    event_id: int | None = None
 
 
 def lead_token(lead: Lead) -> str:
@@ -101,11 +105,14 @@ def record_inquiry(data: InquiryInput) -> tuple[Lead, bool]:
     lead.preferred_locale = data.preferred_locale
     lead.county = data.county.strip()
     lead.zip_code = data.zip_code.strip()
-    db.session.add(LeadInquiry(lead=lead, interest=Interest(data.interest), source=LeadSource(data.source),
+    source = LeadSource.EVENT if data.event_id is not None else LeadSource(data.source)
+    if data.event_id is not None and lead.event_id is None:  # the first event a family names is the one it came from
+        lead.event_id, lead.source = data.event_id, LeadSource.EVENT
+    db.session.add(LeadInquiry(lead=lead, interest=Interest(data.interest), source=source,
                                questions=data.questions.strip()))
     db.session.flush()
     if is_new:
-        audit.record("inquiry_received", target=lead, source=lead.source.value)
+        audit.record("inquiry_received", target=lead, source=lead.source.value, event_id=lead.event_id)
     emails.queue_email(lead.email, lead.preferred_locale, "inquiry_received", user=lead,
                        sessions=[s for s, taken in upcoming_sessions() if taken < s.capacity],
                        rsvp_base=emails.portal_url("licensing.rsvp", token=lead_token(lead)),
@@ -402,3 +409,55 @@ def _applications_of(leads: list[Lead]) -> dict[int, Application]:
         return {}
     return {application.household_id: application for application in db.session.scalars(
         select(Application).where(Application.household_id.in_(household_ids)))}
+
+
+# -- recruitment events -------------------------------------------------------------------------------------------
+
+EVENT_FIELDS = ("name", "kind", "source_code", "starts_on", "ends_on", "language", "county", "notes")
+
+
+class SourceCodeTaken(Exception):
+    """Another event has this source code (two staff saving the same code at once: the form's check missed it)."""
+
+
+def event_for_code(code: str | None) -> RecruitmentEvent | None:
+    """The event with this source code (typed in any case, spaces around it ignored), or None."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 40:
+        return None
+    return db.session.scalar(select(RecruitmentEvent).where(RecruitmentEvent.source_code == code))
+
+
+def create_event(staff: User, **values) -> RecruitmentEvent:
+    """A recruitment event (a fair, a talk, a campaign) with its source code; raises SourceCodeTaken."""
+    event = RecruitmentEvent(created_by_id=staff.id, **{name: values[name] for name in EVENT_FIELDS})
+    _save_event(lambda: db.session.add(event))
+    audit.record("recruitment_event_created", actor=staff, target=event, source_code=event.source_code)
+    return event
+
+
+def update_event(staff: User, event: RecruitmentEvent, **values) -> RecruitmentEvent:
+    """Change an event's details; what changed is recorded (the code's old value too: flyers may carry it). Raises
+    SourceCodeTaken."""
+    changed = {name: str(getattr(event, name)) for name in EVENT_FIELDS if getattr(event, name) != values[name]}
+
+    def change() -> None:
+        for name in EVENT_FIELDS:
+            setattr(event, name, values[name])
+
+    _save_event(change)
+    if changed:
+        audit.record("recruitment_event_updated", actor=staff, target=event, changed=sorted(changed),
+                     previous_code=changed.get("source_code"))
+    return event
+
+
+def _save_event(change) -> None:
+    """Make the change and flush it in a savepoint (begin_nested flushes what was pending before it, so the change
+    is made inside): a code taken a moment ago by someone else is said beside the field, not a 500."""
+    try:
+        with db.session.begin_nested():
+            change()
+            db.session.flush()
+    except IntegrityError as error:
+        raise SourceCodeTaken from error

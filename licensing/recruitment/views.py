@@ -14,7 +14,15 @@ from licensing import bp
 from licensing.pipeline.work_queue import follow_up_due
 from licensing.recruitment import lists, services
 from licensing.recruitment.forms import InfoSessionForm, InquiryForm, LeadContactForm, ResendInvitationForm, RsvpForm
-from licensing.recruitment.models import ContactKind, ContactOutcome, InfoSession, Lead, LeadStatus, SessionRsvp
+from licensing.recruitment.models import (
+    ContactKind,
+    ContactOutcome,
+    InfoSession,
+    Lead,
+    LeadStatus,
+    RecruitmentEvent,
+    SessionRsvp,
+)
 from licensing.recruitment.permissions import get_attendee_for_staff, get_lead_for_staff, get_session_for_staff
 from licensing.recruitment.services import InquiryInput, SessionFull
 from licensing.roles import LICENSING_STAFF as STAFF
@@ -36,10 +44,11 @@ from portal.transitions import Refused
 @limiter.limit("20 per hour", methods=["POST"])
 @keeps_input
 def inquiry():
-    form = InquiryForm(session_id=request.args.get("session", ""))
+    form = InquiryForm(session_id=request.args.get("session", ""), source_code=request.args.get("source", "")[:40])
     if form.validate_on_submit():
-        values = {name: (form[name].data or "") for name in InquiryInput.__dataclass_fields__}
-        lead, _is_new = services.record_inquiry(InquiryInput(**values))
+        values = {name: (form[name].data or "") for name in InquiryInput.__dataclass_fields__ if name != "event_id"}
+        event = form.event()
+        lead, _is_new = services.record_inquiry(InquiryInput(**values, event_id=event.id if event else None))
         chosen = _open_session(form.session_id.data)
         full = False
         if chosen is not None:
@@ -157,7 +166,8 @@ def _render_lead(lead: Lead, form: ConfirmForm, contact_form: LeadContactForm) -
     lead = db.session.scalars(select(Lead).options(selectinload(Lead.inquiries),
                                                    selectinload(Lead.rsvps).selectinload(SessionRsvp.session))
                               .where(Lead.id == lead.id)).one()
-    return render_template("licensing/staff_lead.html", lead=lead, form=form, contact_form=contact_form,
+    event = db.session.get(RecruitmentEvent, lead.event_id) if lead.event_id is not None else None
+    return render_template("licensing/staff_lead.html", lead=lead, form=form, contact_form=contact_form, event=event,
                            contacts=services.lead_contacts(lead), now=now_utc(), **_invitation_helpers())
 
 

@@ -33,6 +33,7 @@ from licensing.recruitment.models import (
     LeadInquiry,
     LeadSource,
     LeadStatus,
+    RecruitmentEvent,
     SessionFormat,
     SessionRsvp,
 )
@@ -86,6 +87,7 @@ class AccessRecords:
     # whose sign-in it would turn into two steps for the browser tests that sign the owner in)
     stored_path: Path
     page_stored_path: Path
+    event_id: int = 0  # a recruitment event (a fair) the lead came from
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -156,8 +158,11 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         owners_passkey = Passkey(user_id=homefinder.id, name="Phone", credential_id=secrets.token_bytes(32),
                                  public_key=b"\x02" * 77,
                                  sign_count=0, transports=["internal"])
-        session.add_all([slot, return_reason, owners_session, owners_passkey])
+        event = RecruitmentEvent(name="Spring fair", kind="fair", source_code=f"FAIR-{owner.id}", starts_on=today,
+                                 created_by_id=homefinder.id)
+        session.add_all([slot, return_reason, owners_session, owners_passkey, event])
         session.flush()
+        lead.event_id = event.id
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         portal_db.commit()
         return AccessRecords(
@@ -168,6 +173,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
+            event_id=event.id,
         )
 
 

@@ -133,6 +133,14 @@ MATRIX: dict[str, Probe] = {
     # Invite everyone who came: nobody came yet, so staff are sent back to the session's page with a word.
     "licensing.staff_session_invite": Probe("POST", "/licensing/staff/sessions/{session_id}/invite",
                                             [LOGIN, 404, 404, 303, 404, 303], {"all": "1"}),
+    # Recruitment events and announcements: licensing staff only; families never see them.
+    "licensing.staff_events": Probe("GET", "/licensing/staff/events", [LOGIN, 403, 403, 200, 403, 200]),
+    "licensing.staff_event": Probe("GET", "/licensing/staff/events/{event_id}", [LOGIN, 404, 404, 200, 404, 200]),
+    "licensing.staff_announcements": Probe("GET", "/licensing/staff/announcements",
+                                           [LOGIN, 403, 403, 200, 403, 200]),
+    # A preview with nothing written: the form is refused (no subject), and nothing is sent by anyone.
+    "licensing.staff_new_announcement": Probe("POST", "/licensing/staff/announcements/new",
+                                              [LOGIN, 403, 403, 422, 403, 422]),
     "licensing.staff_applications": Probe("GET", "/licensing/staff/applications", [LOGIN, 403, 403, 200, 403, 200]),
     "licensing.staff_application": Probe("GET", "/licensing/staff/applications/{application_id}",
                                          [LOGIN, 404, 404, 200, 404, 200]),
