@@ -139,13 +139,14 @@ def test_the_dashboard_counts_what_is_waiting(app, db, homefinder_client):
 
 def test_the_stalled_threshold_comes_from_the_config(app, db, homefinder_client):
     seed(app, db, homefinder_client.user, families=1)
+    configured = app.config["PIPELINE_STALLED_AFTER_DAYS"]
     app.config["PIPELINE_STALLED_AFTER_DAYS"] = 30
     try:
         assert queue_numbers(homefinder_client.get("/dashboard"))["stalled"] == 0
         app.config["PIPELINE_STALLED_AFTER_DAYS"] = 10
         assert queue_numbers(homefinder_client.get("/dashboard"))["stalled"] == 1
     finally:
-        app.config.pop("PIPELINE_STALLED_AFTER_DAYS", None)
+        app.config["PIPELINE_STALLED_AFTER_DAYS"] = configured
 
 
 def test_each_count_links_to_a_list_of_the_same_rows(app, db, homefinder_client):
@@ -155,7 +156,11 @@ def test_each_count_links_to_a_list_of_the_same_rows(app, db, homefinder_client)
              for key in ("new-inquiries", "follow-ups", "documents", "checklist", "visits", "stalled", "renewals")}
     assert links["new-inquiries"] == "/licensing/staff/leads?status=new"
     assert links["follow-ups"] == "/licensing/staff/leads?due=today"
-    assert links["stalled"] == "/licensing/staff/pipeline?stalled=1"  # the board's filter
+    # The board's stalled filter over everyone's families (the count is agency-wide, like the others).
+    assert links["stalled"] == "/licensing/staff/pipeline?stalled=y&who=all"
+    stalled = queue_numbers(homefinder_client.get("/dashboard"))["stalled"]
+    board = text_of(homefinder_client.get(links["stalled"]))
+    assert stalled >= 1 and re.search(rf"Families 1–{stalled} of {stalled}\.", board), board[:500]
     assert links["documents"] == "/licensing/staff/applications?queue=documents"
 
     due = text_of(homefinder_client.get(links["follow-ups"]))
@@ -200,6 +205,6 @@ def test_the_demo_homefinder_starts_with_follow_ups_due_today(app, db):
     with app.test_request_context():
         queue = work_queue()
     names = [lead.full_name for lead in queue.follow_ups]
-    assert names == ["David Kim", "Rosa Morales", "Grace Okafor"]  # yesterday's first, then today's
+    assert names == ["Daniel Park", "Rosa Morales", "Grace Okafor"]  # yesterday's first, then today's
     assert queue.late_inquiries >= 1  # Lucía Ortega, waiting four days
     assert db.session.scalar(select(func.count()).select_from(LeadContact)) == 3
