@@ -14,6 +14,7 @@ from licensing.application.sections import SECTION_TITLES
 from licensing.application.services import stage_of
 from licensing.application.views import admin as application_admin
 from licensing.application.views import family, outside, staff
+from licensing.pipeline import metrics_views as _metrics_views  # noqa: F401  (metrics and reports pages)
 from licensing.recruitment import activity as _activity  # noqa: F401  (keeps leads' last activity from the log)
 from licensing.recruitment import emails as _recruitment_emails  # noqa: F401
 from licensing.recruitment import views as recruitment
