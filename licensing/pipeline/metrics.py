@@ -138,14 +138,11 @@ def compute(period: Period) -> Metrics:
 STAGE_RANK = {stage: rank for rank, stage in enumerate(OPEN_STAGES)}
 
 
-def _reached_rank():
-    """The furthest open stage a family reached, as a SQL integer: the later of where it is now (a closed family is
-    nowhere now) and what its records show it did (a first contact, a session sign-up, an invitation, an application
-    started or sent, a license) — so a family closed after applying still counts as having applied."""
-    current = case(*((stage_column() == stage.value, literal(rank)) for stage, rank in STAGE_RANK.items()),
-                   else_=literal(0))
+def _records_rank():
+    """The furthest open stage a family's records show it reached, as a SQL integer: a first contact, a session
+    sign-up, an invitation, an application started or sent, a license (what a closed family did before closing)."""
     signed_up = exists().where(SessionRsvp.lead_id == Lead.id)
-    records = case(
+    return case(
         (License.id.is_not(None), literal(STAGE_RANK[Stage.LICENSED])),
         (Application.submitted_at.is_not(None), literal(STAGE_RANK[Stage.HOME_STUDY])),
         (Application.id.is_not(None), literal(STAGE_RANK[Stage.APPLYING])),
@@ -154,29 +151,34 @@ def _reached_rank():
         (Lead.first_contact_at.is_not(None), literal(STAGE_RANK[Stage.CONTACTED])),
         else_=literal(0),
     )
-    return case((current > records, current), else_=records)
 
 
 def funnel(period: Period) -> Funnel:
     """Families whose first inquiry arrived in the period, each counted at every stage up to the furthest it
-    reached (a family at stage k has passed every stage before it, even one it skipped)."""
-    rows = (pipeline_select(_reached_rank().label("reached"),
-                            case((stage_column() == Stage.CLOSED.value, 1), else_=0).label("closed"))
-            .where(period.holds(Lead.created_at))
-            .subquery("reached_rows"))
+    reached: the later of where it is now (a closed family is nowhere now) and what its records show it did — so
+    a family closed after applying still counts as having applied, and a family at stage k has passed every stage
+    before it, even one it skipped."""
+    families = (pipeline_select(stage_column().label("stage"), _records_rank().label("records"))
+                .where(period.holds(Lead.created_at))
+                .subquery("funnel_families"))
+    current = case(*((families.c.stage == stage.value, literal(rank)) for stage, rank in STAGE_RANK.items()),
+                   else_=literal(0))
+    reached = case((current > families.c.records, current), else_=families.c.records).label("reached")
+    closed = case((families.c.stage == Stage.CLOSED.value, 1), else_=0)
+    ranked = select(reached, closed.label("closed")).subquery("funnel_reached")
     counts = db.session.execute(
-        select(rows.c.reached, func.count(), func.sum(rows.c.closed)).group_by(rows.c.reached)
+        select(ranked.c.reached, func.count(), func.sum(ranked.c.closed)).group_by(ranked.c.reached)
     ).all()
     at_rank = {int(rank): int(count) for rank, count, _closed in counts}
-    families = sum(at_rank.values())
-    closed = sum(int(closed or 0) for _rank, _count, closed in counts)
+    total = sum(at_rank.values())
+    closed_count = sum(int(closed or 0) for _rank, _count, closed in counts)
     stages: list[StageCount] = []
     previous: int | None = None
     for stage, rank in STAGE_RANK.items():  # seven stages, not rows
-        reached = sum(count for r, count in at_rank.items() if r >= rank)
-        stages.append(StageCount(stage, reached, reached / previous if previous else None))
-        previous = reached
-    return Funnel(families=families, closed=closed, stages=stages)
+        reached_count = sum(count for r, count in at_rank.items() if r >= rank)
+        stages.append(StageCount(stage, reached_count, reached_count / previous if previous else None))
+        previous = reached_count
+    return Funnel(families=total, closed=closed_count, stages=stages)
 
 
 # --- Days per step ----------------------------------------------------------------------------------------------
@@ -269,14 +271,18 @@ def _days_allowed():
     return case((weekday == 5, 3), (weekday == 6, 2), else_=1)
 
 
-def _first_contact_rows(period: Period, key):
+def _first_contact_rows(period: Period, key=None):
+    """One row per family of the period: its hours to first contact (NULL if none yet), whether within one business
+    day, and its rank among its homefinder's contacted families (everyone's when `key` is None)."""
+    keys = () if key is None else (key,)
+    key = literal(0) if key is None else key
     days = days_between(Lead.created_at, Lead.first_contact_at)
     within = case((and_(Lead.first_contact_at.is_not(None), days <= _days_allowed()), 1), else_=0)
     hours = case((Lead.first_contact_at.is_not(None), days * 24))
-    return (select(key.label("key"), hours.label("hours"), within.label("within"),
-                   func.row_number().over(partition_by=(key, Lead.first_contact_at.is_(None)),
-                                          order_by=hours).label("rn"),
-                   func.count(Lead.first_contact_at).over(partition_by=key).label("n"))
+    rank = func.row_number().over(partition_by=(*keys, Lead.first_contact_at.is_(None)), order_by=hours)
+    contacted = func.count(Lead.first_contact_at).over(partition_by=keys or None)
+    return (select(key.label("key"), hours.label("hours"), within.label("within"), rank.label("rn"),
+                   contacted.label("n"))
             .where(period.holds(Lead.created_at))
             .subquery("first_contact_rows"))
 
@@ -304,7 +310,7 @@ def first_contact_by_homefinder(period: Period) -> list[FirstContact]:
 
 
 def first_contact_overall(period: Period) -> FirstContact | None:
-    rows = _first_contact_rows(period, literal(0))
+    rows = _first_contact_rows(period)
     row = db.session.execute(select(*_first_contact_select(rows)).group_by(rows.c.key)).first()
     if row is None:
         return None
