@@ -8,6 +8,7 @@ same numbers: the table, not the picture, is what a screen reader or a printout 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import sys
@@ -71,29 +72,35 @@ def _without_script_and_style(root):
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: list[float | int | None]
+    values: tuple[float | int | None, ...]
 
 
-def bar_chart(title: str, labels: list[str], series: list[Series], *, horizontal: bool = False,
-              value_format: str = "{:g}") -> Markup:
+def bar_chart(title: str, labels: list[str], series: list[Series], *, horizontal: bool = False) -> Markup:
     """An SVG bar chart, as markup to put in the page, named by `title`."""
+    return Markup(_render(title, tuple(labels), tuple(series), horizontal))  # noqa: S704  (escaped: see _with_title)
+
+
+@functools.lru_cache(maxsize=256)
+def _render(title: str, labels: tuple[str, ...], series: tuple[Series, ...], horizontal: bool) -> str:
+    """Drawing is the slow part of the page (pygal builds the whole SVG tree in Python): the same numbers in the same
+    words are drawn once per process."""
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
     height = max(260, 44 * len(labels) * max(1, len(series))) if horizontal else 360
     chart = chart_class(**_config(height=height, show_legend=len(series) > 1),
-                        value_formatter=lambda v: "" if v is None else value_format.format(v))
+                        value_formatter=lambda v: "" if v is None else f"{v:g}")
     chart.add_xml_filter(_without_script_and_style)
-    chart.x_labels = labels
+    chart.x_labels = list(labels)
     for one in series:
-        chart.add(one.name, one.values)
+        chart.add(one.name, list(one.values))
     return _with_title(chart.render(is_unicode=True), title)
 
 
-def _with_title(svg: str, title: str) -> Markup:
+def _with_title(svg: str, title: str) -> str:
     """Give the <svg> a <title> first (its accessible name) and role="img"; the table after it has the numbers."""
     opening = svg.index(">", svg.index("<svg")) + 1
     head = svg[:opening - 1] + ' role="img" aria-label="' + html.escape(title, quote=True) + '">'
     # pygal writes the SVG with an XML serializer (every label escaped); the title is escaped here.
-    return Markup(head + "<title>" + html.escape(title) + "</title>" + svg[opening:])  # noqa: S704
+    return head + "<title>" + html.escape(title) + "</title>" + svg[opening:]
 
 
 def stylesheet() -> str:
@@ -122,8 +129,8 @@ def metrics_charts(metrics: Metrics) -> dict[str, Markup]:
 
     def by_group(title: str, groups, label) -> Markup:
         return bar_chart(title, [label(g) for g in groups],
-                         [Series(families, [g.families for g in groups]),
-                          Series(licensed, [g.licensed for g in groups])], horizontal=True)
+                         [Series(families, tuple(g.families for g in groups)),
+                          Series(licensed, tuple(g.licensed for g in groups))], horizontal=True)
 
     def days(value):
         return None if value is None else round(value, 1)
@@ -131,10 +138,10 @@ def metrics_charts(metrics: Metrics) -> dict[str, Markup]:
     return {
         "funnel": bar_chart(_("Families who reached each stage"),
                             [stage_label(s.stage) for s in metrics.funnel.stages],
-                            [Series(families, [s.reached for s in metrics.funnel.stages])]),
+                            [Series(families, tuple(s.reached for s in metrics.funnel.stages))]),
         "durations": bar_chart(_("Days each step took"), [str(STEP_LABELS[d.step]) for d in metrics.durations],
-                               [Series(_("Median"), [days(d.median_days) for d in metrics.durations]),
-                                Series(_("90th percentile"), [days(d.p90_days) for d in metrics.durations])],
+                               [Series(_("Median"), tuple(days(d.median_days) for d in metrics.durations)),
+                                Series(_("90th percentile"), tuple(days(d.p90_days) for d in metrics.durations))],
                                horizontal=True),
         "source": by_group(_("Families by source"), metrics.by_source, lambda g: str(SOURCE_LABELS[g.key])),
         "event": by_group(_("Families by recruitment event"), metrics.by_event, lambda g: g.name),
@@ -143,7 +150,8 @@ def metrics_charts(metrics: Metrics) -> dict[str, Markup]:
                                lambda g: g.name or _("Not assigned")),
         "first_contact": bar_chart(_("Hours to first contact, by homefinder"),
                                    [c.name or _("Not assigned") for c in metrics.first_contact],
-                                   [Series(_("Median"), [days(c.median_hours) for c in metrics.first_contact]),
-                                    Series(_("90th percentile"), [days(c.p90_hours) for c in metrics.first_contact])],
+                                   [Series(_("Median"), tuple(days(c.median_hours) for c in metrics.first_contact)),
+                                    Series(_("90th percentile"),
+                                           tuple(days(c.p90_hours) for c in metrics.first_contact))],
                                    horizontal=True),
     }

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, literal, select, union_all
+from sqlalchemy import Float, String, and_, case, cast, exists, func, literal, select, union_all
 
 from licensing.application.models import Application
-from licensing.pipeline.sql import days_between, local_weekday, percentiles, rank_at
+from licensing.pipeline.sql import day_number, local_weekday, percentiles, rank_at
 from licensing.pipeline.stages import OPEN_STAGES, Stage, pipeline_select, stage_column
 from licensing.recruitment.models import Lead, RecruitmentEvent, SessionRsvp
 from licensing.tracker.models import License
@@ -118,22 +118,25 @@ class Metrics:
 
 
 def compute(period: Period) -> Metrics:
-    """Every number of the metrics page: eight statements."""
-    first_contact = first_contact_by_homefinder(period)
+    """Every number of the metrics page, in two statements: the families of the period (one scan, kept by the
+    database as a materialized CTE, then grouped seven ways), and the days per step."""
+    groups = _cohort_groups(period)
+    first_contact = [_first_contact(row) for row in groups.get("first_contact", [])]
+    overall = groups.get("first_contact_all", [])
     return Metrics(
         period=period,
-        funnel=funnel(period),
+        funnel=_funnel(groups.get("funnel", [])),
         durations=step_durations(period),
-        by_source=families_by(period, Lead.source),
-        by_event=families_by_event(period),
-        by_language=families_by(period, Lead.preferred_locale),
-        by_homefinder=families_by_homefinder(period),
-        first_contact=first_contact,
-        first_contact_overall=first_contact_overall(period),
+        by_source=_group_counts(groups.get("source", [])),
+        by_event=_group_counts(groups.get("event", [])),
+        by_language=_group_counts(groups.get("language", [])),
+        by_homefinder=_group_counts(groups.get("homefinder", []), key=_int_or_none),
+        first_contact=sorted(first_contact, key=lambda row: (row.name == "", row.name.casefold())),
+        first_contact_overall=_first_contact(overall[0]) if overall else None,
     )
 
 
-# --- Conversion between stages ----------------------------------------------------------------------------------
+# --- The families of the period, grouped ------------------------------------------------------------------------
 
 STAGE_RANK = {stage: rank for rank, stage in enumerate(OPEN_STAGES)}
 
@@ -153,32 +156,121 @@ def _records_rank():
     )
 
 
-def funnel(period: Period) -> Funnel:
-    """Families whose first inquiry arrived in the period, each counted at every stage up to the furthest it
-    reached: the later of where it is now (a closed family is nowhere now) and what its records show it did — so
-    a family closed after applying still counts as having applied, and a family at stage k has passed every stage
-    before it, even one it skipped."""
-    families = (pipeline_select(stage_column().label("stage"), _records_rank().label("records"))
-                .where(period.holds(Lead.created_at))
-                .subquery("funnel_families"))
-    current = case(*((families.c.stage == stage.value, literal(rank)) for stage, rank in STAGE_RANK.items()),
+def _days_allowed():
+    """One business day from the inquiry, in days, by the weekday it arrived in the agency's time zone: Friday's
+    has until Monday (3), Saturday's until Monday (2), any other day's until the next day (1). The agency's offset
+    from UTC is today's: around a daylight-saving change an inquiry within an hour of midnight can fall on the
+    neighbouring day (an approximation the SQL keeps; holidays are not known)."""
+    offset = agency_now().utcoffset() or timedelta(0)
+    weekday = local_weekday(Lead.created_at, int(offset.total_seconds()))
+    return case((weekday == 5, 3), (weekday == 6, 2), else_=1)
+
+
+def _cohort(period: Period):
+    """One row per family whose first inquiry arrived in the period: what it is counted by, how far it got, whether
+    it was licensed, its hours to first contact and their rank (by homefinder, and among everyone).
+
+    Two MATERIALIZED CTEs (SQLite >= 3.35, PostgreSQL >= 12): the join, the stage and the timestamps are read once
+    per family, then the ranks are computed on plain numbers, and the seven groupings read the result."""
+    base = pipeline_select(
+        Lead.source.label("source"), Lead.preferred_locale.label("locale"),
+        Lead.assigned_homefinder_id.label("homefinder"), Lead.event_id.label("event"),
+        case((License.id.is_not(None), 1), else_=0).label("licensed"),
+        stage_column().label("stage"), _records_rank().label("records"),
+        (day_number(Lead.first_contact_at) - day_number(Lead.created_at)).label("days"),  # NULL: not contacted
+        _days_allowed().label("allowed"),
+    ).where(period.holds(Lead.created_at)).cte("cohort_base").prefix_with("MATERIALIZED")
+    uncontacted = base.c.days.is_(None)
+    by_homefinder = {"partition_by": (base.c.homefinder, uncontacted), "order_by": base.c.days}
+    everyone = {"partition_by": uncontacted, "order_by": base.c.days}
+    return select(
+        base.c.source, base.c.locale, base.c.homefinder, base.c.event, base.c.licensed, base.c.stage,
+        base.c.records, (base.c.days * 24).label("hours"),
+        case((base.c.days <= base.c.allowed, 1), else_=0).label("within"),
+        # Two sorts, not four: the rank and the count share each window's order (the count over the whole
+        # partition); the uncontacted are a partition of their own, so `n` counts the contacted ones.
+        func.row_number().over(**by_homefinder).label("rn_homefinder"),
+        func.count().over(**by_homefinder, rows=(None, None)).label("n_homefinder"),
+        func.row_number().over(**everyone).label("rn_all"),
+        func.count().over(**everyone, rows=(None, None)).label("n_all"),
+    ).cte("cohort").prefix_with("MATERIALIZED")
+
+
+def _cohort_groups(period: Period) -> dict[str, list]:
+    """The cohort grouped by stage reached, source, event, language and homefinder (families, licensed), and the
+    first contact by homefinder and for everyone: one statement, rows tagged with their grouping."""
+    cohort = _cohort(period)
+    current = case(*((cohort.c.stage == stage.value, literal(rank)) for stage, rank in STAGE_RANK.items()),
                    else_=literal(0))
-    reached = case((current > families.c.records, current), else_=families.c.records).label("reached")
-    closed = case((families.c.stage == Stage.CLOSED.value, 1), else_=0)
-    ranked = select(reached, closed.label("closed")).subquery("funnel_reached")
-    counts = db.session.execute(
-        select(ranked.c.reached, func.count(), func.sum(ranked.c.closed)).group_by(ranked.c.reached)
-    ).all()
-    at_rank = {int(rank): int(count) for rank, count, _closed in counts}
-    total = sum(at_rank.values())
-    closed_count = sum(int(closed or 0) for _rank, _count, closed in counts)
+    reached = case((current > cohort.c.records, current), else_=cohort.c.records)
+    closed = case((cohort.c.stage == Stage.CLOSED.value, 1), else_=0)
+    null_number, no_name, zero = cast(literal(None), Float), literal(""), literal(0)
+
+    def part(grouping: str, key, second, name=no_name, *, joins=(), group_by=(), grouped=True,
+             third=zero, median=null_number, p90=null_number):
+        query = select(literal(grouping).label("grouping"), cast(key, String).label("key"), name.label("name"),
+                       func.count().label("families"), second.label("second"), third.label("third"),
+                       median.label("median"), p90.label("p90")).select_from(cohort)
+        for target, on in joins:
+            query = query.outerjoin(target, on)
+        return query.group_by(key, *group_by) if grouped else query  # everyone: one row, even with no family
+
+    def at(rank, count, percent):
+        return func.max(case((and_(cohort.c.hours.is_not(None), rank == rank_at(count, percent)), cohort.c.hours)))
+
+    licensed = func.sum(cohort.c.licensed)
+    first_contact = {"second": func.count(cohort.c.hours), "third": func.sum(cohort.c.within)}
+    rows = db.session.execute(union_all(
+        part("funnel", reached, func.sum(closed)),
+        part("source", cohort.c.source, licensed),
+        part("language", cohort.c.locale, licensed),
+        part("event", cohort.c.event, licensed, RecruitmentEvent.name,
+             joins=[(RecruitmentEvent, RecruitmentEvent.id == cohort.c.event)], group_by=[RecruitmentEvent.name])
+        .where(cohort.c.event.is_not(None)),
+        part("homefinder", cohort.c.homefinder, licensed, User.full_name,
+             joins=[(User, User.id == cohort.c.homefinder)], group_by=[User.full_name]),
+        part("first_contact", cohort.c.homefinder, name=User.full_name, **first_contact,
+             median=at(cohort.c.rn_homefinder, cohort.c.n_homefinder, 50),
+             p90=at(cohort.c.rn_homefinder, cohort.c.n_homefinder, 90),
+             joins=[(User, User.id == cohort.c.homefinder)], group_by=[User.full_name]),
+        part("first_contact_all", no_name, name=no_name, **first_contact, grouped=False,
+             median=at(cohort.c.rn_all, cohort.c.n_all, 50), p90=at(cohort.c.rn_all, cohort.c.n_all, 90)),
+    )).all()
+    groups: dict[str, list] = {}
+    for row in rows:  # one row per group (seven stages, six sources, two languages...), never per family
+        groups.setdefault(row.grouping, []).append(row)
+    return groups
+
+
+def _funnel(rows) -> Funnel:
+    at_rank = {int(row.key): int(row.families) for row in rows}
     stages: list[StageCount] = []
     previous: int | None = None
-    for stage, rank in STAGE_RANK.items():  # seven stages, not rows
-        reached_count = sum(count for r, count in at_rank.items() if r >= rank)
-        stages.append(StageCount(stage, reached_count, reached_count / previous if previous else None))
-        previous = reached_count
-    return Funnel(families=total, closed=closed_count, stages=stages)
+    for stage, rank in STAGE_RANK.items():
+        reached = sum(count for r, count in at_rank.items() if r >= rank)
+        stages.append(StageCount(stage, reached, reached / previous if previous else None))
+        previous = reached
+    return Funnel(families=sum(at_rank.values()), closed=sum(int(row.second or 0) for row in rows), stages=stages)
+
+
+def _int_or_none(key):
+    return None if key is None else int(key)
+
+
+def _group_counts(rows, key=lambda value: value) -> list[GroupCount]:
+    counts = [GroupCount(key(row.key), row.name or "", int(row.families), int(row.second or 0)) for row in rows]
+    return sorted(counts, key=lambda g: (-g.families, str(g.name or g.key or "")))
+
+
+def _first_contact(row) -> FirstContact:
+    return FirstContact(homefinder_id=_int_or_none(row.key or None), name=row.name or "",
+                        families=int(row.families), contacted=int(row.second or 0),
+                        within_one_business_day=int(row.third or 0),
+                        median_hours=_float(row.median), p90_hours=_float(row.p90))
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 # --- Days per step ----------------------------------------------------------------------------------------------
@@ -205,123 +297,28 @@ STEP_LABELS = {
 
 
 def step_durations(period: Period) -> list[StepDuration]:
-    """Median and 90th-percentile days of each step that ended in the period, in one statement."""
-    parts = [
-        pipeline_select(literal(key).label("key"), days_between(start, end).label("value"))
-        .where(start.is_not(None), end.is_not(None), end >= start, period.holds(end))
-        for key, (start, end) in STEPS.items()
-    ]
-    rows = union_all(*parts)
-    found = {row.key: row for row in db.session.execute(percentiles(select(rows.subquery()))).all()}
+    """Median and 90th-percentile days of each step that ended in the period, in one statement: each record's time
+    is read once (a materialized CTE of the families who asked before the period ended, with each time as a day
+    number and as itself for the period's bounds), then each step's days are a subtraction."""
+    columns = {f"t{index}": column for index, column in enumerate(
+        dict.fromkeys(column for pair in STEPS.values() for column in pair))}
+    name_of = {column: name for name, column in columns.items()}
+    times = (pipeline_select(*(column.label(name) for name, column in columns.items()),
+                             *(day_number(column).label(f"{name}_day") for name, column in columns.items()))
+             .where(Lead.created_at < period.end_utc)
+             .cte("step_times").prefix_with("MATERIALIZED"))
+    parts = []
+    for key, (start_column, end_column) in STEPS.items():
+        start, end = name_of[start_column], name_of[end_column]
+        days = times.c[f"{end}_day"] - times.c[f"{start}_day"]
+        parts.append(select(literal(key).label("key"), days.label("value"))
+                     .where(times.c[start].is_not(None), times.c[end] >= period.start_utc,
+                            times.c[end] < period.end_utc, days >= 0))
+    found = {row.key: row for row in db.session.execute(percentiles(select(union_all(*parts).subquery()))).all()}
     return [StepDuration(key, int(found[key].n) if key in found else 0,
                          _float(found[key].p50) if key in found else None,
                          _float(found[key].p90) if key in found else None)
             for key in STEPS]
-
-
-def _float(value) -> float | None:
-    return None if value is None else float(value)
-
-
-# --- Where families came from -----------------------------------------------------------------------------------
-
-def families_by(period: Period, column) -> list[GroupCount]:
-    """Families whose inquiry arrived in the period, by a column of the lead, with how many are licensed (a license
-    was issued, whatever its status now)."""
-    rows = db.session.execute(
-        pipeline_select(column, func.count(Lead.id), func.count(License.id))
-        .where(period.holds(Lead.created_at))
-        .group_by(column)
-        .order_by(func.count(Lead.id).desc(), column)
-    ).all()
-    return [GroupCount(str(key), "", int(families), int(licensed)) for key, families, licensed in rows]
-
-
-def families_by_event(period: Period) -> list[GroupCount]:
-    rows = db.session.execute(
-        pipeline_select(RecruitmentEvent.id, RecruitmentEvent.name, func.count(Lead.id), func.count(License.id))
-        .join(RecruitmentEvent, RecruitmentEvent.id == Lead.event_id)
-        .where(period.holds(Lead.created_at))
-        .group_by(RecruitmentEvent.id, RecruitmentEvent.name)
-        .order_by(func.count(Lead.id).desc(), RecruitmentEvent.name)
-    ).all()
-    return [GroupCount(event_id, name, int(families), int(licensed)) for event_id, name, families, licensed in rows]
-
-
-def families_by_homefinder(period: Period) -> list[GroupCount]:
-    rows = db.session.execute(
-        pipeline_select(Lead.assigned_homefinder_id, User.full_name, func.count(Lead.id), func.count(License.id))
-        .outerjoin(User, User.id == Lead.assigned_homefinder_id)
-        .where(period.holds(Lead.created_at))
-        .group_by(Lead.assigned_homefinder_id, User.full_name)
-        .order_by(func.count(Lead.id).desc(), User.full_name)
-    ).all()
-    return [GroupCount(hf_id, name or "", int(families), int(licensed)) for hf_id, name, families, licensed in rows]
-
-
-# --- First contact ----------------------------------------------------------------------------------------------
-
-def _days_allowed():
-    """One business day from the inquiry, in days, by the weekday it arrived in the agency's time zone: Friday's
-    has until Monday (3), Saturday's until Monday (2), any other day's until the next day (1). The agency's offset
-    from UTC is today's: around a daylight-saving change an inquiry within an hour of midnight can fall on the
-    neighbouring day (an approximation the SQL keeps; holidays are not known)."""
-    offset = agency_now().utcoffset() or timedelta(0)
-    weekday = local_weekday(Lead.created_at, int(offset.total_seconds()))
-    return case((weekday == 5, 3), (weekday == 6, 2), else_=1)
-
-
-def _first_contact_rows(period: Period, key=None):
-    """One row per family of the period: its hours to first contact (NULL if none yet), whether within one business
-    day, and its rank among its homefinder's contacted families (everyone's when `key` is None)."""
-    keys = () if key is None else (key,)
-    key = literal(0) if key is None else key
-    days = days_between(Lead.created_at, Lead.first_contact_at)
-    within = case((and_(Lead.first_contact_at.is_not(None), days <= _days_allowed()), 1), else_=0)
-    hours = case((Lead.first_contact_at.is_not(None), days * 24))
-    rank = func.row_number().over(partition_by=(*keys, Lead.first_contact_at.is_(None)), order_by=hours)
-    contacted = func.count(Lead.first_contact_at).over(partition_by=keys or None)
-    return (select(key.label("key"), hours.label("hours"), within.label("within"), rank.label("rn"),
-                   contacted.label("n"))
-            .where(period.holds(Lead.created_at))
-            .subquery("first_contact_rows"))
-
-
-def _first_contact_select(rows):
-    def at(percent: int):
-        return func.max(case((and_(rows.c.hours.is_not(None), rows.c.rn == rank_at(rows.c.n, percent)),
-                              rows.c.hours)))
-
-    return (rows.c.key, func.count().label("families"), func.count(rows.c.hours).label("contacted"),
-            func.sum(rows.c.within).label("within"), at(50).label("median"), at(90).label("p90"))
-
-
-def first_contact_by_homefinder(period: Period) -> list[FirstContact]:
-    """Families whose inquiry arrived in the period, by assigned homefinder: how many were contacted, how many
-    within one business day, and the median and 90th-percentile hours to the first logged contact."""
-    rows = _first_contact_rows(period, Lead.assigned_homefinder_id)
-    result = db.session.execute(
-        select(*_first_contact_select(rows), User.full_name)
-        .outerjoin(User, User.id == rows.c.key)
-        .group_by(rows.c.key, User.full_name)
-        .order_by(User.full_name)
-    ).all()
-    return [_first_contact(row, row.full_name or "") for row in result]
-
-
-def first_contact_overall(period: Period) -> FirstContact | None:
-    rows = _first_contact_rows(period)
-    row = db.session.execute(select(*_first_contact_select(rows)).group_by(rows.c.key)).first()
-    if row is None:
-        return None
-    return _first_contact(row, "", homefinder_id=None)
-
-
-def _first_contact(row, name: str, **override) -> FirstContact:
-    return FirstContact(homefinder_id=override.get("homefinder_id", row.key), name=name,
-                        families=int(row.families), contacted=int(row.contacted),
-                        within_one_business_day=int(row.within or 0),
-                        median_hours=_float(row.median), p90_hours=_float(row.p90))
 
 
 def agency_today_period() -> Period:

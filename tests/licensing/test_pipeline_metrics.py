@@ -424,7 +424,7 @@ def test_a_chart_escapes_what_staff_typed(app):
     from licensing.pipeline.charts import Series, bar_chart
 
     with app.test_request_context():
-        svg = str(bar_chart("<b>Title</b>", ["<script>alert(1)</script>"], [Series("x", [1])]))
+        svg = str(bar_chart("<b>Title</b>", ["<script>alert(1)</script>"], [Series("x", (1,))]))
     assert "<script" not in svg and "<b>" not in svg
     assert "&lt;script&gt;" in svg and svg.count("<title>") >= 1
 
