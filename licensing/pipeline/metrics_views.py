@@ -30,15 +30,19 @@ def staff_metrics():
     form = MetricsPeriodForm(request.args)
     metrics = compute(form.period(agency_today()))
     return render_template("licensing/pipeline/metrics.html", form=form, metrics=metrics,
-                           charts=metrics_charts(metrics), step_labels=STEP_LABELS, **_words())
+                           charts=metrics_charts(metrics), step_labels=STEP_LABELS, report_code=_last_month(),
+                           **_words())
 
 
 @bp.get("/staff/reports")
 @roles_required(*STAFF)
 def staff_reports():
     """The last whole month's report (the others are a link away on it)."""
-    last_month = agency_today().replace(day=1) - timedelta(days=1)
-    return redirect(url_for("licensing.staff_report", period=f"{last_month:%Y-%m}"))
+    return redirect(url_for("licensing.staff_report", period=_last_month()))
+
+
+def _last_month() -> str:
+    return f"{agency_today().replace(day=1) - timedelta(days=1):%Y-%m}"
 
 
 @bp.get("/staff/reports/<period>")
