@@ -6,54 +6,33 @@ percentile: the same number on both databases, and always a value that occurred 
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, Select, case, func, select
+from sqlalchemy import Float, Integer, Select, String, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 
-class days_between(FunctionElement):
-    """(later - earlier) in days, with the fraction: days_between(earlier, later)."""
-
-    type = Float()
-    inherit_cache = True
-    name = "days_between"
-
-
-@compiles(days_between)
-def _days_between_sqlite(element, compiler, **kw):
-    # SQLite stores UTC timestamps as ISO text; julianday reads it.
-    earlier, later = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(julianday({later}) - julianday({earlier}))"
-
-
-@compiles(days_between, "postgresql")
-def _days_between_postgresql(element, compiler, **kw):
-    earlier, later = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
-
-
 class local_weekday(FunctionElement):
-    """The day of the week (0 Sunday ... 6 Saturday) of a UTC timestamp shifted by a whole number of seconds (the
-    agency's offset from UTC, given by the caller): local_weekday(column, offset_seconds)."""
+    """The day of the week (0 Sunday ... 6 Saturday) of a UTC timestamp shifted by the agency's offset from UTC:
+    local_weekday(column, offset_seconds). The offset is a bound parameter ("-28800 seconds", which SQLite's
+    strftime and PostgreSQL's interval both read), so the statement stays in SQLAlchemy's compiled cache."""
 
     type = Integer()
-    inherit_cache = False  # the offset is written into the SQL text
+    inherit_cache = True
 
     def __init__(self, column, offset_seconds: int):
-        self.offset_seconds = int(offset_seconds)
-        super().__init__(column)
+        super().__init__(column, literal(f"{int(offset_seconds):+d} seconds", String()))
 
 
 @compiles(local_weekday)
 def _local_weekday_sqlite(element, compiler, **kw):
-    (column,) = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(strftime('%w', {column}, '{element.offset_seconds:+d} seconds') AS INTEGER)"
+    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(strftime('%w', {column}, {offset}) AS INTEGER)"
 
 
 @compiles(local_weekday, "postgresql")
 def _local_weekday_postgresql(element, compiler, **kw):
-    (column,) = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(EXTRACT(DOW FROM ({column} + INTERVAL '{element.offset_seconds:d} seconds')) AS INTEGER)"
+    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(EXTRACT(DOW FROM ({column} + CAST({offset} AS INTERVAL))) AS INTEGER)"
 
 
 def rank_at(n, percent: int):
