@@ -120,6 +120,12 @@ MATRIX: dict[str, Probe] = {
     # Log a contact: the matrix's default form is not a contact, so staff get the lead's page back with the errors.
     "licensing.staff_log_contact": Probe("POST", "/licensing/staff/leads/{lead_id}/contacts",
                                          [LOGIN, 404, 404, 422, 404, 422]),
+    # Recruitment metrics and reports (licensing/pipeline/metrics_views.py): licensing staff only, no record named.
+    "licensing.staff_metrics": Probe("GET", "/licensing/staff/metrics", [LOGIN, 403, 403, 200, 403, 200]),
+    "licensing.staff_reports": Probe("GET", "/licensing/staff/reports", [LOGIN, 403, 403, 302, 403, 302]),
+    "licensing.staff_report": Probe("GET", "/licensing/staff/reports/2026-11", [LOGIN, 403, 403, 200, 403, 200]),
+    "licensing.staff_report_csv": Probe("GET", "/licensing/staff/reports/2026-Q4.csv",
+                                        [LOGIN, 403, 403, 200, 403, 200]),
     # Send the invitation again: this lead is applying already, so staff are sent back to its page with a word.
     "licensing.staff_resend_invitation": Probe("POST", "/licensing/staff/leads/{lead_id}/invitation",
                                                [LOGIN, 404, 404, 303, 404, 303]),

@@ -1,0 +1,79 @@
+"""SQL the metrics and reports need that SQLite and PostgreSQL spell differently, and percentiles both answer alike.
+
+PostgreSQL has percentile_cont; SQLite has no percentile at all. `percentiles()` ranks rows with ROW_NUMBER and
+COUNT window functions (SQLite >= 3.25, PostgreSQL) and picks the row at rank ceil(p * n), the "nearest rank"
+percentile: the same number on both databases, and always a value that occurred (no interpolation)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, Integer, Select, String, case, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+
+class local_weekday(FunctionElement):
+    """The day of the week (0 Sunday ... 6 Saturday) of a UTC timestamp shifted by the agency's offset from UTC:
+    local_weekday(column, offset_seconds). The offset is a bound parameter ("-28800 seconds", which SQLite's
+    strftime and PostgreSQL's interval both read), so the statement stays in SQLAlchemy's compiled cache."""
+
+    type = Integer()
+    inherit_cache = True
+
+    def __init__(self, column, offset_seconds: int):
+        super().__init__(column, literal(f"{int(offset_seconds):+d} seconds", String()))
+
+
+@compiles(local_weekday)
+def _local_weekday_sqlite(element, compiler, **kw):
+    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(strftime('%w', {column}, {offset}) AS INTEGER)"
+
+
+@compiles(local_weekday, "postgresql")
+def _local_weekday_postgresql(element, compiler, **kw):
+    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(EXTRACT(DOW FROM ({column} + CAST({offset} AS INTERVAL))) AS INTEGER)"
+
+
+def rank_at(n, percent: int):
+    """ceil(percent/100 * n) in integer arithmetic (SQLite has no ceil without its math extension)."""
+    return (n * percent + 99) // 100
+
+
+def percentiles(rows: Select, *, percents: tuple[int, ...] = (50, 90)) -> Select:
+    """SELECT key, count, p50, p90 ... GROUP BY key, from `rows`: a SELECT of two columns named `key` and `value`
+    (value never NULL). One statement whatever the number of rows."""
+    source = rows.subquery("percentile_rows")
+    ranked = select(
+        source.c.key,
+        source.c.value,
+        func.row_number().over(partition_by=source.c.key, order_by=source.c.value).label("rn"),
+        func.count().over(partition_by=source.c.key).label("n"),
+    ).subquery("percentile_ranked")
+    return (
+        select(ranked.c.key, func.max(ranked.c.n).label("n"),
+               *(func.max(case((ranked.c.rn == rank_at(ranked.c.n, p), ranked.c.value))).label(f"p{p}")
+                 for p in percents))
+        .group_by(ranked.c.key)
+    )
+
+
+class day_number(FunctionElement):
+    """A UTC timestamp as days since 1970-01-01, with the fraction: read once per row, so that differences and
+    ranks are plain arithmetic on numbers (parsing SQLite's timestamp text is the costly part of a metrics query)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "day_number"
+
+
+@compiles(day_number)
+def _day_number_sqlite(element, compiler, **kw):
+    (column,) = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(julianday({column}) - 2440587.5)"
+
+
+@compiles(day_number, "postgresql")
+def _day_number_postgresql(element, compiler, **kw):
+    (column,) = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(EXTRACT(EPOCH FROM {column}) / 86400.0)"
