@@ -286,6 +286,9 @@ BOARD_FAMILIES = [
     ("Beatriz", "Luna", "es", LeadStatus.INVITED, 2, LeadSource.FAITH_COMMUNITY, False),
     ("Emily", "Nguyen", "en", LeadStatus.NEW, 0, LeadSource.SOCIAL_MEDIA, False),
     ("Miguel", "Torres", "es", LeadStatus.CLOSED, 40, LeadSource.EVENT, True),
+    # Nobody's yet, and quiet for weeks: the kind of family the board's "stalled" filter is for.
+    ("Rosario", "Vega", "es", LeadStatus.CONTACTED, 21, LeadSource.EVENT, False),
+    ("Tomás", "Rojas", "es", LeadStatus.NEW, 18, LeadSource.SOCIAL_MEDIA, False),
 ]
 
 

@@ -16,10 +16,15 @@ from portal.models import AuditEvent
 from portal.signals import event_recorded
 
 STAGE_RECORDS = frozenset({"Lead", "Application", "License"})
+# Staff handing a family to a homefinder is bookkeeping, not activity: the family has heard nothing yet, and a
+# stalled family taken on stays flagged until someone actually does something (a call, a session, a document).
+NOT_ACTIVITY = frozenset({"lead_assigned", "assigned"})
 
 
 @event_recorded.connect
 def _note_activity(event: AuditEvent, **_kwargs) -> None:
+    if event.action in NOT_ACTIVITY:
+        return
     if event.target_type == "Lead" and event.target_id is not None:
         about = Lead.id == event.target_id
     elif event.household_id is not None:
