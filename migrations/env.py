@@ -52,11 +52,29 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    # Batch mode lets ALTER TABLE work on SQLite (../shared/STACK.md).
+    # Batch mode lets ALTER TABLE work on SQLite (../shared/STACK.md). A batch rebuilds a table (copy, drop, rename):
+    # SQLite's own procedure for that turns foreign keys off first, or dropping a table that other rows name fails
+    # (the portal's engine turns them on for every connection). Off for the run, then every reference is checked.
+    own_sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if own_sqlite:
+        _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                       compare_type=True, render_item=render_item)
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if own_sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left rows naming missing rows: {broken[:5]}")
+    finally:
+        if own_sqlite:
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection, pragma: str) -> None:
+    # On the driver's connection, outside any transaction (inside one SQLite ignores it).
+    connection.connection.dbapi_connection.execute(pragma)
 
 
 if context.is_offline_mode():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -107,13 +107,20 @@ def _lead_for_household(household: Household) -> Lead | None:
     if lead is not None or not accounts:
         return lead
     account = accounts[0]
-    lead = db.session.scalar(select(Lead).where(Lead.email == account.email))
+    lead = db.session.scalar(select(Lead).where(func.lower(Lead.email) == account.email.lower())
+                             .order_by(Lead.id).limit(1))
+    if lead is not None and lead.household_id is not None:
+        # That inquiry is another household's already (its contacts and notes are theirs): never moved. This
+        # household stays off the board until staff link it (an email can name one lead only).
+        return None
     if lead is None:
         first, _space, last = account.full_name.strip().partition(" ")
         # Made at the stage it is at: applying (the board reads the rest from the application).
+        # They first reached the agency when they registered: the lead dates from then (metrics measure from it).
         lead = Lead(first_name=first or account.full_name, last_name=last, email=account.email,
                     preferred_locale=account.preferred_locale, source=LeadSource.OTHER, interest=Interest.FOSTER,
-                    status=LeadStatus.APPLYING)
+                    status=LeadStatus.APPLYING, created_at=household.created_at,
+                    status_changed_at=household.created_at)
         db.session.add(lead)
     lead.household_id = household.id
     db.session.flush()

@@ -8,10 +8,12 @@ language. The stage is licensing/pipeline/stages.py's, computed in the same quer
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, union
+from sqlalchemy.exc import IntegrityError
 
 from licensing.application.models import Application
 from licensing.pipeline.stages import Stage, pipeline_select, stage_column, stage_label
@@ -94,20 +96,30 @@ def _rendered(locale: str, texts: dict) -> tuple[str, str, str]:
     return emails.render_email(locale, TEMPLATE, subject=subject, body=body, paragraphs=paragraphs)
 
 
-def send_announcement(staff: User, audience: dict, texts: dict) -> Announcement:
+class AlreadySent(Exception):
+    """The preview's key was used already: a double click, or the same request sent again."""
+
+
+def send_announcement(staff: User, audience: dict, texts: dict, send_key: str = "") -> Announcement:
     """Queue one outbox email per recipient, in their language (texts: subject_en, body_en, and optionally
     subject_es and body_es), and record the announcement and one `announcement_sent` event. The outbox rows are
     the per-recipient record. Statements: one query for the recipients, then inserts in batches; each language's
     copy is rendered once."""
+    announcement = Announcement(author_id=staff.id, audience=audience, recipient_count=0,
+                                subject_en=texts["subject_en"], body_en=texts["body_en"],
+                                subject_es=texts.get("subject_es", ""), body_es=texts.get("body_es", ""),
+                                send_key=hashlib.sha256(send_key.encode()).hexdigest() if send_key else None)
+    try:  # the key first: a second request with the same key stops here, before any mail is queued
+        with db.session.begin_nested():
+            db.session.add(announcement)
+            db.session.flush()
+    except IntegrityError as taken:
+        raise AlreadySent from taken
     rows = db.session.execute(select(recipients_query(audience))).all()
     recipients = [(row.email, _version_for(row.locale, texts)) for row in rows]
     rendered = {locale: _rendered(locale, texts) for locale in sorted({locale for _, locale in recipients})}
     emails.queue_rendered(TEMPLATE, recipients, rendered)
-    announcement = Announcement(author_id=staff.id, audience=audience, recipient_count=len(recipients),
-                                subject_en=texts["subject_en"], body_en=texts["body_en"],
-                                subject_es=texts.get("subject_es", ""), body_es=texts.get("body_es", ""))
-    db.session.add(announcement)
-    db.session.flush()
+    announcement.recipient_count = len(recipients)
     audit.record("announcement_sent", actor=staff, target=announcement, recipients=len(recipients),
                  stage=audience.get("stage") or None, language=audience.get("language") or None)
     return announcement

@@ -254,3 +254,8 @@ class Announcement(Base):
     body_es: Mapped[str] = mapped_column(Text, default="")
     recipient_count: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    # The key the preview handed out (SHA-256 of it): unique, so what was previewed is sent once, whatever the
+    # browser sends again.
+    send_key: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("uq_announcement_send_key", "send_key", unique=True),)

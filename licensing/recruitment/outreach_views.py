@@ -139,7 +139,12 @@ def staff_new_announcement():
                   "warning")
             return redirect(url_for("licensing.staff_announcements"), code=303)
         if kept.get("digest") == _digest(audience, texts):
-            announcement = announcements.send_announcement(current_user, audience, texts)
+            try:
+                announcement = announcements.send_announcement(current_user, audience, texts, kept["key"])
+            except announcements.AlreadySent:
+                flash(_("This announcement was sent already, or its preview is out of date: nothing more was "
+                        "sent."), "warning")
+                return redirect(url_for("licensing.staff_announcements"), code=303)
             flash(ngettext("The announcement is on its way to %(num)s person.",
                            "The announcement is on its way to %(num)s people.", announcement.recipient_count),
                   "success")

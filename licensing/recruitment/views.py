@@ -33,6 +33,7 @@ from portal.database import now_utc
 from portal.extensions import db, limiter
 from portal.forms import ConfirmForm, SetPasswordForm, keeps_input, render_form
 from portal.i18n import local_to_utc, suggest_locale
+from portal.models import User
 from portal.paging import paginate, search_text
 from portal.routing import parse_id
 from portal.services import find_user_by_email
@@ -44,6 +45,10 @@ from portal.transitions import Refused
 @limiter.limit("20 per hour", methods=["POST"])
 @keeps_input
 def inquiry():
+    linked = services.event_for_code(request.args.get("source")) if request.method == "GET" else None
+    if linked is not None:
+        # A flyer's link from a Spanish-language event opens the form in Spanish (the switcher still wins).
+        suggest_locale(linked.language)
     form = InquiryForm(session_id=request.args.get("session", ""), source_code=request.args.get("source", "")[:40])
     if form.validate_on_submit():
         values = {name: (form[name].data or "") for name in InquiryInput.__dataclass_fields__ if name != "event_id"}
@@ -58,7 +63,7 @@ def inquiry():
                 full = True
         return render_template("licensing/inquiry_thanks.html", lead=lead, chosen=chosen, full=full,
                                sessions=services.upcoming_sessions(), token=services.lead_token(lead))
-    return render_form("licensing/inquiry.html", form, sessions=services.upcoming_sessions())
+    return render_form("licensing/inquiry.html", form, sessions=services.upcoming_sessions(), linked_event=linked)
 
 
 def _open_session(session_id: str | None) -> InfoSession | None:
@@ -167,7 +172,10 @@ def _render_lead(lead: Lead, form: ConfirmForm, contact_form: LeadContactForm) -
                                                    selectinload(Lead.rsvps).selectinload(SessionRsvp.session))
                               .where(Lead.id == lead.id)).one()
     event = db.session.get(RecruitmentEvent, lead.event_id) if lead.event_id is not None else None
+    homefinder_name = (db.session.scalar(select(User.full_name).where(User.id == lead.assigned_homefinder_id))
+                       if lead.assigned_homefinder_id is not None else None)
     return render_template("licensing/staff_lead.html", lead=lead, form=form, contact_form=contact_form, event=event,
+                           homefinder_name=homefinder_name,
                            contacts=services.lead_contacts(lead), now=now_utc(), **_invitation_helpers())
 
 

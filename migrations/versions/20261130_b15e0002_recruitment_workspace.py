@@ -59,14 +59,23 @@ def upgrade() -> None:
                                     ['event_id'], ['id'])
     # Existing leads: their status last changed at their newest status event (else when they asked); their last
     # activity is the newest event about them or their household (else when they asked).
+    # Two indexed subqueries each (the lead's own events by target, its household's by household_id), not one OR
+    # that no index serves; the larger of the two.
+    greatest = "max" if op.get_bind().dialect.name == "sqlite" else "GREATEST"
+    own = ("(SELECT max(occurred_at) FROM audit_event WHERE target_type = 'Lead' AND target_id = lead.id{extra})")
+    household = ("(SELECT max(occurred_at) FROM audit_event WHERE audit_event.household_id = lead.household_id"
+                 "{extra})")
+    stage_extra = " AND to_status IS NOT NULL"
+    household_stage_extra = " AND to_status IS NOT NULL AND target_type IN ('Application', 'License')"
     op.execute(
-        "UPDATE lead SET status_changed_at = COALESCE((SELECT max(occurred_at) FROM audit_event"
-        " WHERE target_type = 'Lead' AND target_id = lead.id AND to_status IS NOT NULL), created_at)"
+        f"UPDATE lead SET status_changed_at = COALESCE({greatest}("
+        f"COALESCE({own.format(extra=stage_extra)}, created_at), "
+        f"COALESCE({household.format(extra=household_stage_extra)}, created_at)), created_at)"
     )
     op.execute(
-        "UPDATE lead SET last_activity_at = COALESCE((SELECT max(occurred_at) FROM audit_event"
-        " WHERE (target_type = 'Lead' AND target_id = lead.id)"
-        " OR (lead.household_id IS NOT NULL AND audit_event.household_id = lead.household_id)), created_at)"
+        f"UPDATE lead SET last_activity_at = COALESCE({greatest}("
+        f"COALESCE({own.format(extra='')}, created_at), COALESCE({household.format(extra='')}, created_at)),"
+        f" created_at)"
     )
     op.execute(
         "UPDATE lead SET closed_at = status_changed_at, closed_reason = 'other' WHERE status = 'closed'"

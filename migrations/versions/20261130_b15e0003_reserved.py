@@ -49,8 +49,13 @@ def upgrade() -> None:
                                .order_by(user_account.c.id).limit(1)).first()
         if account is None:
             continue
-        lead_id = bind.execute(sa.select(lead.c.id).where(lead.c.email == account.email)).scalar()
-        if lead_id is not None:
+        found = bind.execute(sa.select(lead.c.id, lead.c.household_id)
+                             .where(sa.func.lower(lead.c.email) == (account.email or "").lower())
+                             .order_by(lead.c.id).limit(1)).first()
+        if found is not None and found.household_id is not None:
+            continue  # another household's inquiry: never moved (this household stays off the board)
+        if found is not None:
+            lead_id = found.id
             bind.execute(lead.update().where(lead.c.id == lead_id).values(household_id=household_id))
         else:
             first, _space, last = (account.full_name or "").strip().partition(" ")

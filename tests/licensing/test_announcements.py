@@ -14,7 +14,7 @@ from licensing.recruitment import announcements
 from licensing.recruitment.models import Announcement, Interest, Lead, LeadSource, LeadStatus
 from licensing.tracker.models import License, LicenseStatus, LicenseType
 from portal.models import AuditEvent, Household, OutboxMessage, Role, User
-from tests.conftest import TEST_PASSWORD, post_form, text_of
+from tests.conftest import TEST_PASSWORD, csrf_token, post_form, text_of
 
 ENGLISH_ONLY = {"stage": "", "language": "", "homefinder": "", "subject_en": "Picnic on Saturday",
                 "body_en": "Join us at the park.\nBring a dish.\n\nSee you <there> & soon!"}
@@ -245,3 +245,21 @@ def test_names_in_the_preview_are_text_not_markup(client, db, agency, login):
     response = post_form(client, "/licensing/staff/announcements/new", dict(ENGLISH_ONLY, stage="inquiry"))
     body = response.get_data(as_text=True)
     assert "&lt;b&gt;Bold&lt;/b&gt; Prospect" in body and "<b>Bold</b>" not in body
+
+
+def test_the_same_send_replayed_with_the_old_cookie_sends_nothing_more(app, client, db, agency, login):
+    """The one-time key lives in the browser's (signed) cookie too: sending the same request again with the cookie
+    as it was before the send must not send again. The key is kept, unique, with the announcement."""
+    login(Role.HOMEFINDER)
+    preview = post_form(client, "/licensing/staff/announcements/new", dict(BOTH, stage=""))
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    send = dict(BOTH, stage="", action="send", send_key=send_key(preview),
+                csrf_token=csrf_token(client))
+    assert client.post("/licensing/staff/announcements/new", data=send).status_code == 303
+    sent = len(outbox(db))
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)  # the cookie from before the send
+    replay = client.post("/licensing/staff/announcements/new", data=send)
+    assert replay.status_code == 303
+    assert "nothing more was sent" in text_of(client.get("/licensing/staff/announcements"))
+    assert len(outbox(db)) == sent
+    assert db.session.scalar(select(func.count()).select_from(Announcement)) == 1
