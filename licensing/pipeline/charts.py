@@ -33,11 +33,12 @@ STYLE = Style(
     foreground_strong="rgba(0, 0, 0, 1)",
     foreground_subtle="rgba(0, 0, 0, .54)",
     colors=("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"),
-    title_font_size=16,
-    label_font_size=12,
-    major_label_font_size=12,
-    legend_font_size=13,
-    value_font_size=12,
+    # Drawn 520 wide and shown at the width of the screen: on a 360 px phone these read at about 11 px.
+    title_font_size=18,
+    label_font_size=16,
+    major_label_font_size=16,
+    legend_font_size=16,
+    value_font_size=15,
 )
 # pygal 3.1 appends a legacy import hook to sys.meta_path (PluginImportFixer: it maps pygal.maps.* to separately
 # installed map plugins, which the portal doesn't use). It has no find_spec, so Python 3.11 raises an ImportWarning
@@ -49,7 +50,7 @@ _CHART_ID = re.compile(r"#chart-[0-9a-f-]+")
 
 def _config(**options) -> dict:
     return {"style": STYLE, "js": [], "css": ["file://style.css", "file://graph.css"],
-            "disable_xml_declaration": True, "explicit_size": False, "width": 720, "height": 360,
+            "disable_xml_declaration": True, "explicit_size": False, "width": 520, "height": 360,
             "legend_at_bottom": True, "print_values": False, "show_y_guides": True, "truncate_label": -1,
             **options}
 
@@ -85,7 +86,7 @@ def _render(title: str, labels: tuple[str, ...], series: tuple[Series, ...], hor
     """Drawing is the slow part of the page (pygal builds the whole SVG tree in Python): the same numbers in the same
     words are drawn once per process."""
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
-    height = max(260, 44 * len(labels) * max(1, len(series))) if horizontal else 360
+    height = max(260, 52 * len(labels) * max(1, len(series))) if horizontal else 360
     chart = chart_class(**_config(height=height, show_legend=len(series) > 1),
                         value_formatter=lambda v: "" if v is None else f"{v:g}")
     chart.add_xml_filter(_without_script_and_style)
@@ -117,7 +118,7 @@ def stylesheet() -> str:
 # The portal's own rules: a chart as wide as its column, never wider than a phone; printed without a page break
 # between a chart and its table.
 _PAGE_RULES = """
-.chart svg.pygal-chart { display: block; width: 100%; max-width: 720px; height: auto; }
+.chart svg.pygal-chart { display: block; width: 100%; max-width: 620px; height: auto; }
 @media print { .chart { break-inside: avoid; } }
 """
 
@@ -133,12 +134,13 @@ def metrics_charts(metrics: Metrics) -> dict[str, Markup]:
                           Series(licensed, tuple(g.licensed for g in groups))], horizontal=True)
 
     def days(value):
-        return None if value is None else round(value, 1)
+        return None if value is None else round(value, 1) + 0.0  # + 0.0: never "-0.0"
 
     return {
+        # Every chart lies on its side: long labels (stages, sources, names) read along the axis, on a phone too.
         "funnel": bar_chart(_("Families who reached each stage"),
                             [stage_label(s.stage) for s in metrics.funnel.stages],
-                            [Series(families, tuple(s.reached for s in metrics.funnel.stages))]),
+                            [Series(families, tuple(s.reached for s in metrics.funnel.stages))], horizontal=True),
         "durations": bar_chart(_("Days each step took"), [str(STEP_LABELS[d.step]) for d in metrics.durations],
                                [Series(_("Median"), tuple(days(d.median_days) for d in metrics.durations)),
                                 Series(_("90th percentile"), tuple(days(d.p90_days) for d in metrics.durations))],
