@@ -51,6 +51,7 @@ from licensing.tracker.models import (
     RequirementScope,
     RequirementTemplate,
 )
+from portal.clock import first_contact_due
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household, Role, User
@@ -235,6 +236,7 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
             "zip_code": f"{zip_prefix}{rng.randint(0, 99):02d}", "source": family["source"],
             "interest": rng.choices(list(Interest), [60, 20, 10, 10])[0], "status": stage.lead_status,
             "created_at": created, "first_contact_at": contacted,
+            "first_contact_due_at": first_contact_due(created),  # a bulk insert: no ORM event sets it
             "invited_at": created + timedelta(days=20) if stage.key == "invited" or stage.application else None,
             "household_id": family.get("household_id"),
             "assigned_homefinder_id": rng.choice(homefinders) if stage.key != "inquiry" else None,

@@ -37,9 +37,28 @@ def _is_weekend(day: date) -> bool:
     return day.weekday() >= 5
 
 
+def first_contact_due(arrived_at: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """The instant one business day after an inquiry arrives (weekends skipped, in the agency's time zone), as UTC:
+    THE definition of "within one business day". Stored on the lead when it is made (Lead.first_contact_due_at), so
+    the dashboard, the leads list and the metrics all compare a column with it instead of redoing the calendar in
+    SQL (which SQLite and PostgreSQL, and PostgreSQL under different session time zones, would do differently).
+    `zone` is the agency's unless given (a script without the app)."""
+    zone = zone or agency_zone()
+    remaining = BUSINESS_DAY
+    start = arrived_at.astimezone(UTC)  # the start of the stretch still to count, walking forward a day at a time
+    day = arrived_at.astimezone(zone).date()
+    while True:
+        day_end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)  # 23 or 25 hours on a change
+        if not _is_weekend(day):
+            if day_end - start >= remaining:
+                return start + remaining
+            remaining -= day_end - start
+        start, day = day_end, day + timedelta(days=1)
+
+
 def business_day_cutoff(now: datetime) -> datetime:
-    """The instant one business day before `now`: what arrived before it and is still unanswered is late. Computed
-    once per page in Python, so the database compares a column with one value."""
+    """The instant one business day before `now`: the inverse of first_contact_due (an inquiry that arrived before
+    it is due before `now`; tests/licensing/test_lead_contacts.py checks the two agree)."""
     zone = agency_zone()
     remaining = BUSINESS_DAY
     end = now.astimezone(UTC)  # the end of the stretch still to count back, walking back a day at a time
@@ -55,7 +74,7 @@ def business_day_cutoff(now: datetime) -> datetime:
 
 def past_one_business_day(arrived_at: datetime, now: datetime) -> bool:
     """Whether more than one business day (weekends not counted) went by between `arrived_at` and `now`."""
-    return arrived_at < business_day_cutoff(now)
+    return first_contact_due(arrived_at) < now
 
 
 def week_bounds(today: date) -> tuple[datetime, datetime]:

@@ -33,7 +33,7 @@ from licensing.application.models import (
     StaffNote,
 )
 from licensing.application.sections import SECTION_FORMS, SECTION_KEYS
-from licensing.recruitment.models import Interest, Lead, LeadSource, LeadStatus
+from licensing.recruitment.models import ClosedReason, Interest, Lead, LeadSource, LeadStatus
 from licensing.uploads import StoredFile, store_pages
 from portal import audit, emails
 from portal.clock import agency_zone
@@ -76,9 +76,27 @@ def record_event(application: Application, actor: User | None, action: str, **de
 
 def change_application_status(actor: User | None, application: Application, target: ApplicationStatus,
                               reason: str = "", **details: object) -> None:
-    """The one way an application's status changes: only the moves in APPLICATION_MOVES, each recorded."""
+    """The one way an application's status changes: only the moves in APPLICATION_MOVES, each recorded. A denied or
+    withdrawn application closes the family: its lead gets the reason and the date (unless it was closed already)."""
     transition(APPLICATION_MOVES, application, target, actor=actor, household_id=application.household_id,
                reason=reason, **details)
+    if target in CLOSING_REASONS:
+        _close_lead_of(application, CLOSING_REASONS[target])
+
+
+# Written on the lead rather than derived in each report: the board, its CSV and "closures by reason" all read
+# Lead.closed_reason, so one write makes them agree, and the reason is kept as it was when the family closed.
+CLOSING_REASONS = {ApplicationStatus.DENIED: ClosedReason.DENIED, ApplicationStatus.WITHDRAWN: ClosedReason.WITHDREW}
+
+
+def _close_lead_of(application: Application, reason: ClosedReason) -> None:
+    # The board places a family by its household's lead: that one is closed (the application's own lead_id may be
+    # unset for an application opened before leads were linked).
+    lead = db.session.scalar(select(Lead).where(Lead.household_id == application.household_id)
+                             .order_by(Lead.id).limit(1))
+    if lead is None or lead.closed_reason is not None:  # a reason a homefinder gave already stays
+        return
+    lead.closed_reason, lead.closed_at = reason, now_utc()
 
 
 # -- opening ------------------------------------------------------------------------------------------------------
@@ -121,6 +139,7 @@ def _lead_for_household(household: Household) -> Lead | None:
                     preferred_locale=account.preferred_locale, source=LeadSource.OTHER, interest=Interest.FOSTER,
                     status=LeadStatus.APPLYING, created_at=household.created_at,
                     status_changed_at=household.created_at)
+        lead.set_first_contact_due()
         db.session.add(lead)
     lead.household_id = household.id
     db.session.flush()

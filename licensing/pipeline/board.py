@@ -12,18 +12,26 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms import SelectChoice as C
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from licensing.application.models import Application
-from licensing.pipeline.stages import STAGE_LABELS, STAGES, Stage, pipeline_select, stage_column
+from licensing.pipeline.stages import (
+    FINISHED_STAGES,
+    STAGE_LABELS,
+    STAGES,
+    homefinder_column,
+    pipeline_select,
+    stage_column,
+    stalled_after,
+    stalled_condition,
+)
 from licensing.recruitment.labels import SOURCE_LABELS
 from licensing.recruitment.models import Lead, LeadSource
 from licensing.roles import LICENSING_STAFF
@@ -37,8 +45,6 @@ from portal.models import Role, User
 PAGE_SIZE = 50
 # A checklist item that needs nothing more from anyone.
 DONE_ITEMS = (ItemStatus.APPROVED, ItemStatus.WAIVED)
-# Families who reached the end (licensed, or closed) are never "stalled".
-FINISHED_STAGES = (Stage.LICENSED.value, Stage.CLOSED.value)
 
 SORT_LABELS = {
     "days": _l("Days in stage"),
@@ -139,19 +145,6 @@ def read_filter(args, user: User, homefinders: list[tuple[int, str]]) -> tuple[B
 
 
 # -- the query ----------------------------------------------------------------------------------------------------
-
-def homefinder_column():
-    """Who works the family: the application's homefinder once there is one, else the lead's."""
-    return func.coalesce(Application.assigned_homefinder_id, Lead.assigned_homefinder_id)
-
-
-def stalled_after() -> timedelta:
-    return timedelta(days=current_app.config["PIPELINE_STALLED_AFTER_DAYS"])
-
-
-def stalled_condition(stage):
-    return and_(Lead.last_activity_at < now_utc() - stalled_after(), stage.not_in(FINISHED_STAGES))
-
 
 def _phone_digits():
     digits = Lead.phone

@@ -15,11 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, String, and_, case, cast, exists, func, literal, select, union_all
 
 from licensing.application.models import Application
-from licensing.pipeline.sql import day_number, local_weekday, percentiles, rank_at
-from licensing.pipeline.stages import OPEN_STAGES, Stage, pipeline_select, stage_column
+from licensing.pipeline.sql import day_number, percentiles, rank_at
+from licensing.pipeline.stages import OPEN_STAGES, Stage, homefinder_column, pipeline_select, stage_column
 from licensing.recruitment.models import Lead, RecruitmentEvent, SessionRsvp
 from licensing.tracker.models import License
-from portal.clock import agency_now, agency_zone
+from portal.clock import agency_zone
 from portal.extensions import db
 from portal.i18n import local_to_utc
 from portal.models import User
@@ -156,16 +156,6 @@ def _records_rank():
     )
 
 
-def _days_allowed():
-    """One business day from the inquiry, in days, by the weekday it arrived in the agency's time zone: Friday's
-    has until Monday (3), Saturday's until Monday (2), any other day's until the next day (1). The agency's offset
-    from UTC is today's: around a daylight-saving change an inquiry within an hour of midnight can fall on the
-    neighbouring day (an approximation the SQL keeps; holidays are not known)."""
-    offset = agency_now().utcoffset() or timedelta(0)
-    weekday = local_weekday(Lead.created_at, int(offset.total_seconds()))
-    return case((weekday == 5, 3), (weekday == 6, 2), else_=1)
-
-
 def _cohort(period: Period):
     """One row per family whose first inquiry arrived in the period: what it is counted by, how far it got, whether
     it was licensed, its hours to first contact and their rank (by homefinder, and among everyone).
@@ -174,11 +164,13 @@ def _cohort(period: Period):
     per family, then the ranks are computed on plain numbers, and the seven groupings read the result."""
     base = pipeline_select(
         Lead.source.label("source"), Lead.preferred_locale.label("locale"),
-        Lead.assigned_homefinder_id.label("homefinder"), Lead.event_id.label("event"),
+        homefinder_column().label("homefinder"), Lead.event_id.label("event"),
         case((License.id.is_not(None), 1), else_=0).label("licensed"),
         stage_column().label("stage"), _records_rank().label("records"),
         (day_number(Lead.first_contact_at) - day_number(Lead.created_at)).label("days"),  # NULL: not contacted
-        _days_allowed().label("allowed"),
+        # Within one business day: by the deadline stored on the lead (portal/clock.py::first_contact_due), the same
+        # one the dashboard and the leads list call late.
+        case((Lead.first_contact_at <= Lead.first_contact_due_at, 1), else_=0).label("within"),
     ).where(period.holds(Lead.created_at)).cte("cohort_base").prefix_with("MATERIALIZED")
     uncontacted = base.c.days.is_(None)
     by_homefinder = {"partition_by": (base.c.homefinder, uncontacted), "order_by": base.c.days}
@@ -186,7 +178,7 @@ def _cohort(period: Period):
     return select(
         base.c.source, base.c.locale, base.c.homefinder, base.c.event, base.c.licensed, base.c.stage,
         base.c.records, (base.c.days * 24).label("hours"),
-        case((base.c.days <= base.c.allowed, 1), else_=0).label("within"),
+        base.c.within,
         # Two sorts, not four: the rank and the count share each window's order (the count over the whole
         # partition); the uncontacted are a partition of their own, so `n` counts the contacted ones.
         func.row_number().over(**by_homefinder).label("rn_homefinder"),

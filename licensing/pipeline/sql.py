@@ -6,33 +6,9 @@ percentile: the same number on both databases, and always a value that occurred 
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, Select, String, case, func, literal, select
+from sqlalchemy import Float, Select, case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
-
-
-class local_weekday(FunctionElement):
-    """The day of the week (0 Sunday ... 6 Saturday) of a UTC timestamp shifted by the agency's offset from UTC:
-    local_weekday(column, offset_seconds). The offset is a bound parameter ("-28800 seconds", which SQLite's
-    strftime and PostgreSQL's interval both read), so the statement stays in SQLAlchemy's compiled cache."""
-
-    type = Integer()
-    inherit_cache = True
-
-    def __init__(self, column, offset_seconds: int):
-        super().__init__(column, literal(f"{int(offset_seconds):+d} seconds", String()))
-
-
-@compiles(local_weekday)
-def _local_weekday_sqlite(element, compiler, **kw):
-    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(strftime('%w', {column}, {offset}) AS INTEGER)"
-
-
-@compiles(local_weekday, "postgresql")
-def _local_weekday_postgresql(element, compiler, **kw):
-    column, offset = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(EXTRACT(DOW FROM ({column} + CAST({offset} AS INTERVAL))) AS INTEGER)"
 
 
 def rank_at(n, percent: int):

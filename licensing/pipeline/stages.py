@@ -10,13 +10,16 @@ so the board filters, sorts and counts by stage in the database and metrics grou
 from __future__ import annotations
 
 import enum
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 
 from licensing.application.models import Application, ApplicationStatus
 from licensing.recruitment.models import Lead, LeadStatus
 from licensing.tracker.models import License, LicenseStatus
+from portal.database import now_utc
 
 
 class Stage(enum.StrEnum):
@@ -73,3 +76,37 @@ def pipeline_select(*columns) -> Select:
             .outerjoin(Application, and_(Application.household_id == Lead.household_id,
                                          Lead.household_id.is_not(None)))
             .outerjoin(License, License.application_id == Application.id))
+
+
+def homefinder_column():
+    """Who works the family: the application's homefinder once there is one, else the lead's (over pipeline_select).
+    The board, the announcements and the metrics all group and filter by this one."""
+    return func.coalesce(Application.assigned_homefinder_id, Lead.assigned_homefinder_id)
+
+
+# Families who reached the end (licensed, or closed) are never "stalled".
+FINISHED_STAGES = (Stage.LICENSED.value, Stage.CLOSED.value)
+
+
+def stalled_after() -> timedelta:
+    return timedelta(days=current_app.config["PIPELINE_STALLED_AFTER_DAYS"])
+
+
+def stalled_condition(stage=None) -> ColumnElement[bool]:
+    """Nothing happened to the family for PIPELINE_STALLED_AFTER_DAYS and it is still on its way (over
+    pipeline_select; `stage` is the query's stage_column() when it has one already). The board's filter and the
+    work queue's count."""
+    stage = stage_column() if stage is None else stage
+    return and_(Lead.last_activity_at < now_utc() - stalled_after(), stage.not_in(FINISHED_STAGES))
+
+
+def uncontacted() -> ColumnElement[bool]:
+    """A new inquiry nobody has made a first contact with yet: the work queue's count and the leads list's
+    `?queue=uncontacted`."""
+    return and_(Lead.status == LeadStatus.NEW, Lead.first_contact_at.is_(None))
+
+
+def late_first_contact(now) -> ColumnElement[bool]:
+    """No first contact, and its deadline (one business day after the inquiry, Lead.first_contact_due_at) passed:
+    the dashboard's "past one business day" (with uncontacted()) and the leads list's badge."""
+    return and_(Lead.first_contact_at.is_(None), Lead.first_contact_due_at < now)

@@ -8,15 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, func, select
 
 from licensing.application.models import Application, ApplicationDocument, ApplicationStatus, DocumentStatus
-from licensing.pipeline.stages import Stage, pipeline_select, stage_column
+from licensing.pipeline.stages import late_first_contact, pipeline_select, stalled_condition, uncontacted
 from licensing.recruitment.models import Lead, LeadStatus
 from licensing.tracker.models import ChecklistItem, HomeStudyVisit, ItemStatus, License, LicenseStatus, VisitStatus
-from portal.clock import agency_today, business_day_cutoff, week_bounds
+from portal.clock import agency_today, week_bounds
 from portal.database import now_utc
 from portal.extensions import db
 
@@ -24,22 +23,9 @@ RENEWALS_WITHIN_DAYS = 90
 FOLLOW_UPS_SHOWN = 10
 
 
-def uncontacted() -> ColumnElement[bool]:
-    """A new inquiry nobody has logged a contact with yet."""
-    return and_(Lead.status == LeadStatus.NEW, Lead.first_contact_at.is_(None))
-
-
 def follow_up_due() -> ColumnElement[bool]:
     """A follow-up asked for today or earlier and not done (a new contact moves or clears it), on an open lead."""
     return and_(Lead.next_follow_up_on <= agency_today(), Lead.status != LeadStatus.CLOSED)
-
-
-def stalled() -> ColumnElement[bool]:
-    """Nothing happened to the family for PIPELINE_STALLED_AFTER_DAYS (over pipeline_select: licensed and closed
-    families are not waiting for anything)."""
-    days = current_app.config.get("PIPELINE_STALLED_AFTER_DAYS", 14)
-    return and_(Lead.last_activity_at < now_utc() - timedelta(days=days),
-                stage_column().not_in([Stage.LICENSED.value, Stage.CLOSED.value]))
 
 
 _OPEN_APPLICATION = Application.status.not_in([ApplicationStatus.DENIED, ApplicationStatus.WITHDRAWN])
@@ -61,8 +47,11 @@ def _visit_this_week():
 
 
 def _renewal_due():
+    """An active license expiring from today to 90 days ahead (one already past its date is not "due within 90
+    days": it is overdue, a different job)."""
+    today = agency_today()
     return and_(License.application_id == Application.id, License.status == LicenseStatus.ACTIVE,
-                License.expires_on <= agency_today() + timedelta(days=RENEWALS_WITHIN_DAYS))
+                License.expires_on >= today, License.expires_on <= today + timedelta(days=RENEWALS_WITHIN_DAYS))
 
 
 # The applications list's `?queue=` filters: the applications behind each count of the queue.
@@ -93,9 +82,9 @@ class WorkQueue:
     new_inquiries: int
     late_inquiries: int  # of the new ones: waiting more than one business day
     follow_ups_due: int
-    documents_to_review: int
-    checklist_items_to_review: int
-    visits_this_week: int
+    documents_to_review: int  # applications with documents waiting, not documents: the link lists applications
+    checklist_items_to_review: int  # applications with items waiting
+    visits_this_week: int  # applications with a visit this week
     stalled_families: int
     renewals_due: int
     follow_ups: list[Lead]  # the first FOLLOW_UPS_SHOWN, oldest due first
@@ -105,25 +94,24 @@ def _count(query) -> ColumnElement[int]:
     return query.scalar_subquery()
 
 
+def _applications(queue: str) -> ColumnElement[int]:
+    # Applications, not documents or items: the link opens the applications list filtered by the same condition.
+    return _count(select(func.count()).select_from(Application).where(application_queue(queue)))
+
+
 def work_queue() -> WorkQueue:
     """Every count in one statement of scalar subqueries, and the first follow-ups in a second: two statements
-    whatever the number of families."""
-    late_before = business_day_cutoff(now_utc())  # computed here once; the database compares a column with it
-
+    whatever the number of families. Each count uses the condition of the list its link opens."""
+    now = now_utc()
     counts = db.session.execute(select(
         _count(select(func.count()).select_from(Lead).where(uncontacted())),
-        _count(select(func.count()).select_from(Lead).where(uncontacted(), Lead.created_at < late_before)),
+        _count(select(func.count()).select_from(Lead).where(uncontacted(), late_first_contact(now))),
         _count(select(func.count()).select_from(Lead).where(follow_up_due())),
-        _count(select(func.count()).select_from(ApplicationDocument).join(Application)
-               .where(_OPEN_APPLICATION, ApplicationDocument.status == DocumentStatus.PENDING)),
-        _count(select(func.count()).select_from(ChecklistItem).join(Application, ChecklistItem.application_id ==
-                                                                    Application.id)
-               .where(_OPEN_APPLICATION, ChecklistItem.status == ItemStatus.SUBMITTED)),
-        _count(select(func.count()).select_from(HomeStudyVisit).join(Application, HomeStudyVisit.application_id ==
-                                                                     Application.id)
-               .where(_OPEN_APPLICATION, _visit_this_week())),
-        _count(pipeline_select(func.count()).where(stalled())),
-        _count(select(func.count()).select_from(Application).where(application_queue("renewals"))),
+        _applications("documents"),
+        _applications("checklist"),
+        _applications("visits"),
+        _count(pipeline_select(func.count()).where(stalled_condition())),
+        _applications("renewals"),
     )).one()
     follow_ups = list(db.session.scalars(select(Lead).where(follow_up_due())
                                          .order_by(Lead.next_follow_up_on, Lead.id).limit(FOLLOW_UPS_SHOWN)))

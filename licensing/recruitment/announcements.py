@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, 
 from sqlalchemy.exc import IntegrityError
 
 from licensing.application.models import Application
-from licensing.pipeline.stages import Stage, pipeline_select, stage_column, stage_label
+from licensing.pipeline.stages import Stage, homefinder_column, pipeline_select, stage_column, stage_label
 from licensing.recruitment.models import Announcement, Lead
 from licensing.roles import FAMILY
 from licensing.tracker.models import License
@@ -43,8 +43,7 @@ def _filters(audience: dict, locale_column) -> list[ColumnElement[bool]]:
         conditions.append(locale_column == audience["language"])
     if audience.get("homefinder_id"):
         # The application's homefinder once there is one; before it, the lead's.
-        conditions.append(func.coalesce(Application.assigned_homefinder_id, Lead.assigned_homefinder_id)
-                          == audience["homefinder_id"])
+        conditions.append(homefinder_column() == audience["homefinder_id"])
     return conditions
 
 

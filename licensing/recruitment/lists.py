@@ -6,19 +6,26 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import load_only
 
+from licensing.pipeline.stages import uncontacted
 from licensing.recruitment.models import InfoSession, Lead, LeadStatus, SessionRsvp
 from portal.database import now_utc
 from portal.paging import matches
 
+# The leads list's `?queue=` filters: the rows behind a count of the homefinder's work queue, by the same condition.
+LEAD_QUEUES = {"uncontacted": uncontacted}
 
-def leads_query(status: str = "", q: str = "") -> Select:
-    """Newest first; `status` one of LeadStatus (anything else: all); `q` searches name, email and phone."""
+
+def leads_query(status: str = "", q: str = "", queue: str = "") -> Select:
+    """Newest first; `status` one of LeadStatus (anything else: all); `q` searches name, email and phone; `queue` one
+    of LEAD_QUEUES (anything else: none)."""
     query = (select(Lead)
              .options(load_only(Lead.id, Lead.first_name, Lead.last_name, Lead.interest, Lead.created_at,
-                                Lead.status, Lead.first_contact_at))
+                                Lead.status, Lead.first_contact_at, Lead.first_contact_due_at))
              .order_by(Lead.created_at.desc(), Lead.id.desc()))
     if status in {s.value for s in LeadStatus}:
         query = query.where(Lead.status == LeadStatus(status))
+    if queue in LEAD_QUEUES:
+        query = query.where(LEAD_QUEUES[queue]())
     if q:
         query = query.where(matches(q, Lead.first_name, Lead.last_name, Lead.first_name + " " + Lead.last_name,
                                     Lead.email, phone=Lead.phone))

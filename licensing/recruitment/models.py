@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
@@ -120,8 +120,12 @@ class Lead(Base):
         enum_column(LeadStatus, "lead_status"), default=LeadStatus.NEW, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
-    # Set only by a logged contact (a homefinder's "Mark as contacted"): the hours to first contact are measured by it.
+    # Set only by a logged contact that reached the family (the earliest): the hours to first contact are measured
+    # by it.
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # One business day after the inquiry arrived (portal/clock.py::first_contact_due), set when the lead is made:
+    # not contacted by then is late (dashboard, leads list), contacted by then is "within one business day" (metrics).
+    first_contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # When a homefinder invited them to apply: once only, shown instead of the button afterwards.
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the invitation was last sent again (a new link: the first one expires or gets lost); invited_at stays.
@@ -150,6 +154,30 @@ class Lead(Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def set_first_contact_due(self) -> None:
+        """The lead's first-contact deadline from its arrival (created_at, now when not set yet)."""
+        import os
+        from zoneinfo import ZoneInfo
+
+        from flask import has_app_context
+
+        from portal.clock import first_contact_due
+
+        if self.created_at is None:
+            self.created_at = now_utc()
+        # Outside the app (a script's own session, a test's) the zone is the one the app's config would read.
+        zone = None if has_app_context() else ZoneInfo(os.environ.get("PORTAL_TIMEZONE", "America/Los_Angeles"))
+        self.first_contact_due_at = first_contact_due(self.created_at, zone)
+
+
+@event.listens_for(Lead, "before_insert")
+def _first_contact_due_on_insert(_mapper, _connection, lead: Lead) -> None:
+    # The services set it where they make leads (record_inquiry, applications, the demo); this catches any other
+    # lead made through the ORM (a script, a test) so no lead is left without a deadline. Bulk inserts (the scale
+    # demo) bypass it and set the column themselves.
+    if lead.first_contact_due_at is None:
+        lead.set_first_contact_due()
 
 
 class LeadInquiry(Base):
@@ -221,8 +249,8 @@ class ContactOutcome(enum.StrEnum):
 
 
 class LeadContact(Base):
-    """A homefinder's call, text, email or visit with a family, its outcome and the next follow-up. The first one
-    sets the lead's first_contact_at (hours to first contact)."""
+    """A homefinder's call, text, email or visit with a family, its outcome and the next follow-up. The earliest one
+    that reached the family sets the lead's first_contact_at (services.FIRST_CONTACT_OUTCOMES)."""
 
     __tablename__ = "lead_contact"
     __table_args__ = (Index("ix_lead_contact_lead_when", "lead_id", "contacted_at"),)

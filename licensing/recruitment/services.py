@@ -93,7 +93,8 @@ def record_inquiry(data: InquiryInput) -> tuple[Lead, bool]:
     is_new = lead is None
     if lead is None:
         lead = Lead(email=email, first_name=data.first_name.strip(), last_name=data.last_name.strip(),
-                    source=LeadSource(data.source), interest=Interest(data.interest))
+                    source=LeadSource(data.source), interest=Interest(data.interest), created_at=now_utc())
+        lead.set_first_contact_due()  # one business day from now: the deadline the dashboard and metrics read
         db.session.add(lead)
     else:
         lead.first_name, lead.last_name = data.first_name.strip(), data.last_name.strip()
@@ -186,19 +187,34 @@ def record_attendance(staff: User, session: InfoSession, attended_lead_ids: set[
     audit.record("attendance_recorded", actor=staff, target=session, attended=len(attended_lead_ids))
 
 
+# "Contacted within one business day" means the family heard from us and we heard from them: a conversation
+# (call, text or email exchange, visit) counts, including one where they said they are not interested. A voicemail
+# left or a call not answered is an attempt, as agencies count it (and as state recruitment measures do): it moves a
+# new inquiry on (someone reached out) but doesn't stop the one-business-day clock.
+FIRST_CONTACT_OUTCOMES = frozenset({ContactOutcome.REACHED, ContactOutcome.NOT_INTERESTED})
+
+
 def log_contact(staff: User, lead: Lead, kind: ContactKind, outcome: ContactOutcome, notes: str,
                 contacted_at: datetime, next_follow_up_on: date | None) -> LeadContact:
     """A call, text, email or visit with the family, its outcome and the next follow-up. The one thing that sets the
-    lead's first contact (the hours to first contact); a new lead becomes contacted; the lead's follow-up becomes
-    this contact's (none clears it). One event. Refused for a time before the family's inquiry arrived."""
+    lead's first contact (the hours to first contact) when it reached the family; a new lead becomes contacted on
+    any attempt (the homefinder did reach out); the lead's follow-up is the newest contact's (none clears it). One
+    event. Refused for a time before the family's inquiry arrived."""
     # Typed times have minutes only: a call logged in the minute the inquiry arrived is not before it.
     if contacted_at < lead.created_at.replace(second=0, microsecond=0):
         raise Refused(_l("The contact can't be before the inquiry arrived."))
+    newest_before = db.session.scalar(select(func.max(LeadContact.contacted_at))
+                                      .where(LeadContact.lead_id == lead.id))
     contact = LeadContact(lead_id=lead.id, homefinder_id=staff.id, kind=kind, outcome=outcome, notes=notes.strip(),
                           contacted_at=contacted_at, next_follow_up_on=next_follow_up_on)
     db.session.add(contact)
-    lead.first_contact_at = lead.first_contact_at or max(contacted_at, lead.created_at)
-    lead.next_follow_up_on = next_follow_up_on
+    if outcome in FIRST_CONTACT_OUTCOMES:
+        # The earliest contact that reached them, whenever it is logged: a call typed in late, back-dated, lowers it.
+        reached_at = max(contacted_at, lead.created_at)
+        lead.first_contact_at = min(lead.first_contact_at or reached_at, reached_at)
+    if newest_before is None or contacted_at >= newest_before:
+        # A contact logged late for last week doesn't replace the follow-up today's call asked for.
+        lead.next_follow_up_on = next_follow_up_on
     lead.assigned_homefinder_id = lead.assigned_homefinder_id or staff.id
     db.session.flush()
     _lead_event(staff, lead, "lead_contact_logged", LeadStatus.CONTACTED, contact_id=contact.id, kind=kind.value,

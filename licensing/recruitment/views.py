@@ -28,7 +28,7 @@ from licensing.recruitment.services import InquiryInput, SessionFull
 from licensing.roles import LICENSING_STAFF as STAFF
 from portal import signing_in
 from portal.access import public, roles_required
-from portal.clock import agency_now, business_day_cutoff
+from portal.clock import agency_now
 from portal.database import now_utc
 from portal.extensions import db, limiter
 from portal.forms import ConfirmForm, SetPasswordForm, keeps_input, render_form
@@ -124,13 +124,15 @@ def start_application(token: str):
 @roles_required(*STAFF)
 def staff_leads():
     status, q, due = request.args.get("status", ""), search_text(), request.args.get("due", "")
-    query = lists.leads_query(status, q)
+    queue = request.args.get("queue", "")
+    queue = queue if queue in lists.LEAD_QUEUES else ""
+    query = lists.leads_query(status, q, queue)
     if due == "today":  # the work queue's "follow-ups due": today's and the ones still waiting from before
         query = query.where(follow_up_due())
     page = paginate(query)
-    now = now_utc()
+    # Late: no first contact and the lead's stored deadline (one business day after it arrived) is past.
     return render_template("licensing/staff_leads.html", page=page, leads=page.items, status=status, q=q, due=due,
-                           statuses=list(LeadStatus), now=now, late_before=business_day_cutoff(now))
+                           queue=queue, statuses=list(LeadStatus), now=now_utc())
 
 
 @bp.route("/staff/leads/<int:lead_id>", methods=["GET", "POST"])

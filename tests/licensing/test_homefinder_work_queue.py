@@ -149,20 +149,51 @@ def test_the_stalled_threshold_comes_from_the_config(app, db, homefinder_client)
         app.config["PIPELINE_STALLED_AFTER_DAYS"] = configured
 
 
+def listed(client, link: str) -> int:
+    """How many rows the list behind a link has in all (its "first-last of N", or nothing to show)."""
+    text = text_of(client.get(link))
+    total = re.search(r"\u2013[\d,]+ of ([\d,]+)", text)
+    return int(total.group(1).replace(",", "")) if total else 0
+
+
 def test_each_count_links_to_a_list_of_the_same_rows(app, db, homefinder_client):
     seed(app, db, homefinder_client.user, families=1)
-    body = homefinder_client.get("/dashboard").get_data(as_text=True)
+    # One application with three documents waiting counts once: the list lists applications.
+    crowded = _application(db)
+    for _ in range(3):
+        _document(db, crowded, DocumentStatus.PENDING)
+    # A license already past its date is not "due within 90 days".
+    with app.app_context():
+        today = agency_today()
+    lapsed = _application(db, ApplicationStatus.APPROVED)
+    db.session.add(License(application_id=lapsed.id, household_id=lapsed.household_id, number="FH-LAPSED",
+                           type=LicenseType.FOSTER, capacity=2, age_min=0, age_max=17,
+                           effective_on=today - timedelta(days=400), expires_on=today - timedelta(days=1),
+                           status=LicenseStatus.ACTIVE, issued_by_id=homefinder_client.user.id))
+    # Reached out (a voicemail) but never reached: not new any more, so not in the "not contacted" queue.
+    _lead(db, status=LeadStatus.CONTACTED, hours_ago=24 * 6)
+    db.session.commit()
+
+    page = homefinder_client.get("/dashboard")
+    body = page.get_data(as_text=True)
     links = {key: re.search(r'href="([^"]+)"', body.split(f'id="queue-{key}"')[1]).group(1).replace("&amp;", "&")
              for key in ("new-inquiries", "follow-ups", "documents", "checklist", "visits", "stalled", "renewals")}
-    assert links["new-inquiries"] == "/licensing/staff/leads?status=new"
+    assert links["new-inquiries"] == "/licensing/staff/leads?queue=uncontacted"
     assert links["follow-ups"] == "/licensing/staff/leads?due=today"
     # The board's stalled filter over everyone's families (the count is agency-wide, like the others).
     assert links["stalled"] == "/licensing/staff/pipeline?stalled=y&who=all"
-    stalled = queue_numbers(homefinder_client.get("/dashboard"))["stalled"]
-    board = text_of(homefinder_client.get(links["stalled"]))
-    assert stalled >= 1 and re.search(rf"Families 1\u2013{stalled} of {stalled}\.", board), board[:500]
     assert links["documents"] == "/licensing/staff/applications?queue=documents"
 
+    numbers = queue_numbers(page)
+    assert numbers == {"new-inquiries": 2, "late": 1, "follow-ups": 2, "documents": 2, "checklist": 1, "visits": 1,
+                       "stalled": 1, "renewals": 1}
+    for key, link in links.items():
+        assert listed(homefinder_client, link) == numbers[key], key
+    assert "Applications with documents waiting for review" in text_of(page)
+
+    uncontacted = homefinder_client.get(links["new-inquiries"]).get_data(as_text=True)
+    assert 'id="queue-filter"' in uncontacted and 'name="queue" value="uncontacted"' in uncontacted
+    assert text_of(homefinder_client.get(links["new-inquiries"])).count("Past one business day") == numbers["late"]
     due = text_of(homefinder_client.get(links["follow-ups"]))
     assert due.count("Family") == 2  # today's and yesterday's, not tomorrow's nor the closed lead's
     submitted = db.session.scalars(select(Application.id).where(Application.status == ApplicationStatus.SUBMITTED))
@@ -171,8 +202,17 @@ def test_each_count_links_to_a_list_of_the_same_rows(app, db, homefinder_client)
         shown = set(map(int, re.findall(r'/licensing/staff/applications/(\d+)"', page)))
         assert shown == set(submitted.all()) if key == "documents" else len(shown) == 1, key
         assert 'id="queue-filter"' in page
-    renewals = homefinder_client.get(links["renewals"]).get_data(as_text=True)
-    assert len(set(re.findall(r'/licensing/staff/applications/(\d+)"', renewals))) == 1
+
+
+def test_late_is_by_the_leads_stored_deadline(app, db, homefinder_client):
+    """The dashboard and the leads list read the deadline stored on the lead (set when it arrived), not a second
+    computation from the arrival time."""
+    waiting = _lead(db, hours_ago=2)
+    db.session.flush()
+    waiting.first_contact_due_at = now_utc() - timedelta(minutes=5)  # as if the deadline were shorter
+    db.session.commit()
+    assert queue_numbers(homefinder_client.get("/dashboard"))["late"] == 1
+    assert "Past one business day" in text_of(homefinder_client.get("/licensing/staff/leads?queue=uncontacted"))
 
 
 def test_the_dashboard_runs_as_many_statements_with_many_families_as_with_few(app, db, homefinder_client,

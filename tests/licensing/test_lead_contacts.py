@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from licensing.recruitment.models import ContactKind, ContactOutcome, Lead, LeadContact, LeadStatus
-from portal.clock import agency_now, agency_today, business_day_cutoff, past_one_business_day
+from portal.clock import agency_now, agency_today, business_day_cutoff, first_contact_due, past_one_business_day
 from portal.database import now_utc
 from portal.models import AuditEvent, Role
 from tests.conftest import post_form, sign_in, text_of
+from tests.licensing.test_recruitment import INQUIRY
 
 LOS_ANGELES_OFFSET = timedelta(hours=8)  # November: Pacific standard time (the tests' PORTAL_TIMEZONE)
 
@@ -65,26 +66,34 @@ def test_a_logged_contact_sets_the_first_contact_once_moves_a_new_lead_and_keeps
     assert first.status_code == 303
     db.session.expire_all()
     lead = db.session.get(Lead, lead.id)
+    # A voicemail is an attempt: the new inquiry moves on (someone reached out), the first contact waits.
     assert lead.status is LeadStatus.CONTACTED
-    first_contact = lead.first_contact_at
-    assert timedelta(minutes=55) < now_utc() - first_contact < timedelta(minutes=62)
+    assert lead.first_contact_at is None
     with app.app_context():
         assert lead.next_follow_up_on == agency_today() + timedelta(days=2)
     assert lead.assigned_homefinder_id == staff.user.id
 
-    # A second contact: the first contact stays, the follow-up is the new one's (none clears it).
+    # A second contact that reached them: the first contact; the follow-up is the new one's (none clears it).
     log(staff, lead, kind="text", outcome="reached", contacted_at=typed_now(app), notes="They will come.")
     db.session.expire_all()
     lead = db.session.get(Lead, lead.id)
-    assert lead.first_contact_at == first_contact and lead.next_follow_up_on is None
+    first_contact = lead.first_contact_at
+    assert timedelta(0) <= now_utc() - first_contact < timedelta(minutes=2)
+    assert lead.next_follow_up_on is None
     assert lead.status is LeadStatus.CONTACTED
+
+    # A third that reached them too: the first contact stays.
+    log(staff, lead, kind="call", outcome="reached", contacted_at=typed_now(app), notes="Called back.")
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).first_contact_at == first_contact
 
     events = db.session.execute(select(AuditEvent.action, AuditEvent.from_status, AuditEvent.to_status,
                                        AuditEvent.actor_id, AuditEvent.details)
                                 .where(AuditEvent.target_type == "Lead", AuditEvent.target_id == lead.id)
                                 .order_by(AuditEvent.id)).all()
     assert [(e.action, e.from_status, e.to_status) for e in events] == [
-        ("lead_contact_logged", "new", "contacted"), ("lead_contact_logged", None, None)]
+        ("lead_contact_logged", "new", "contacted"), ("lead_contact_logged", None, None),
+        ("lead_contact_logged", None, None)]
     assert {e.actor_id for e in events} == {staff.user.id}
     assert events[0].details["kind"] == "call" and events[0].details["outcome"] == "left_message"
     assert "follow_up" not in events[1].details
@@ -96,6 +105,28 @@ def test_a_logged_contact_sets_the_first_contact_once_moves_a_new_lead_and_keeps
     text = text_of(page)
     assert "Text message — Talked with them" in text and "Phone call — Left a message" in text
     assert "Hana Finder" in text and re.search(r"after 3 hours|after 4 hours", text)
+
+
+def test_the_first_contact_is_the_earliest_that_reached_them_and_the_follow_up_the_newest_contacts(app, db, staff):
+    lead = add_lead(db, hours_ago=10)
+    log(staff, lead, kind="call", outcome="no_answer", contacted_at=typed_now(app, -240),
+        next_follow_up_on=typed_day(app, 1))
+    log(staff, lead, kind="call", outcome="reached", contacted_at=typed_now(app, -60),
+        next_follow_up_on=typed_day(app, 3))
+    db.session.expire_all()
+    lead = db.session.get(Lead, lead.id)
+    assert timedelta(minutes=55) < now_utc() - lead.first_contact_at < timedelta(minutes=62)
+    with app.app_context():
+        assert lead.next_follow_up_on == agency_today() + timedelta(days=3)
+    # A call that reached them two hours earlier, typed in late: the first contact moves back to it, and the
+    # follow-up stays the one the newest contact asked for.
+    log(staff, lead, kind="call", outcome="reached", contacted_at=typed_now(app, -180),
+        next_follow_up_on=typed_day(app, 7))
+    db.session.expire_all()
+    lead = db.session.get(Lead, lead.id)
+    assert timedelta(minutes=175) < now_utc() - lead.first_contact_at < timedelta(minutes=182)
+    with app.app_context():
+        assert lead.next_follow_up_on == agency_today() + timedelta(days=3)
 
 
 def test_a_lead_further_along_is_not_moved_back(app, db, staff):
@@ -211,6 +242,44 @@ def test_a_friday_evening_inquiry_is_not_late_over_the_weekend_but_is_on_monday_
         assert past_one_business_day(pacific(2026, 11, 28, 10), pacific(2026, 12, 1, 0, 1))
         # The cutoff of a Sunday is the start of Friday.
         assert business_day_cutoff(pacific(2026, 11, 29, 12)) == pacific(2026, 11, 27, 0)
+
+
+def test_the_first_contact_deadline_is_one_business_day_after_the_inquiry(app):
+    with app.app_context():
+        assert first_contact_due(pacific(2026, 11, 27, 18)) == pacific(2026, 11, 30, 18)  # Friday: Monday
+        assert first_contact_due(pacific(2026, 11, 28, 10)) == pacific(2026, 12, 1, 0)  # Saturday: Tuesday 00:00
+        assert first_contact_due(pacific(2026, 11, 24, 9)) == pacific(2026, 11, 25, 9)  # Tuesday: Wednesday
+        # Across the clock change: 24 real hours of weekdays (Friday 9 a.m. PDT is Monday 9 a.m. PST).
+        assert first_contact_due(datetime(2025, 10, 31, 16, tzinfo=UTC)) == datetime(2025, 11, 3, 17, tzinfo=UTC)
+
+
+def test_the_deadline_and_the_cutoff_agree(app):
+    """Late by the stored deadline (due < now) is late by the cutoff (arrived < cutoff(now)), every hour of a few
+    weeks around a clock change."""
+    start = datetime(2025, 10, 20, tzinfo=UTC)
+    with app.app_context():
+        for hour in range(0, 24 * 21, 5):
+            arrived = start + timedelta(hours=hour, minutes=17)
+            for after in (20, 24, 47, 49, 71, 73, 95, 97):
+                now = arrived + timedelta(hours=after)
+                assert (first_contact_due(arrived) < now) == (arrived < business_day_cutoff(now)), (arrived, now)
+
+
+def test_a_lead_gets_its_deadline_when_it_asks(app, db, client):
+    answer = post_form(client, "/licensing/inquiry", dict(INQUIRY, email="rita@example.com"))
+    assert answer.status_code == 200
+    lead = db.session.scalar(select(Lead).where(Lead.email == "rita@example.com"))
+    with app.app_context():
+        assert lead.first_contact_due_at == first_contact_due(lead.created_at)
+
+
+def test_the_uncontacted_queue_lists_new_inquiries_nobody_reached_out_to(app, db, staff):
+    add_lead(db, email="waiting@example.com")
+    add_lead(db, email="tried@example.com", status=LeadStatus.CONTACTED)
+    add_lead(db, email="closed@example.com", status=LeadStatus.CLOSED)
+    text = text_of(staff.get("/licensing/staff/leads?queue=uncontacted"))
+    assert "of 1" in text and "Only new inquiries not contacted yet." in text
+    assert "of 3" in text_of(staff.get("/licensing/staff/leads?queue=bogus"))  # an unknown queue: every inquiry
 
 
 def test_a_business_day_across_the_clock_change_is_24_real_hours(app):

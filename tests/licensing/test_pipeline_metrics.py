@@ -435,3 +435,76 @@ def test_timestamps_bound_the_period_in_the_agency_zone(app):
         assert period.start_utc == datetime(2026, 10, 1, 7, tzinfo=UTC)
         assert period.end_utc == datetime(2026, 11, 1, 7, tzinfo=UTC)
         assert period.end_utc - period.start_utc == timedelta(days=31)
+
+
+# --- One definition of "one business day", one of "by homefinder", closures from applications ------------------
+
+SEPTEMBER = Period(date(2026, 9, 1), date(2026, 9, 30))
+
+
+def test_within_one_business_day_is_by_the_leads_stored_deadline(app, db, make_user):
+    """A Saturday inquiry is due Tuesday 00:00 (the weekend skipped, then 24 weekday hours): a first contact on Monday
+    afternoon is within, as the dashboard and the leads list count it (the old SQL allowed two calendar days)."""
+    alma = make_user(Role.HOMEFINDER, full_name=HOMEFINDER_A)
+    saturday = at(9, 12, 10)
+    assert saturday.astimezone(ZONE).weekday() == 5
+    lead = add_lead(db.session, created=saturday, status=LeadStatus.CONTACTED, homefinder=alma,
+                    first_contact=at(9, 14, 15))
+    late = add_lead(db.session, created=saturday, status=LeadStatus.CONTACTED, homefinder=alma,
+                    first_contact=at(9, 15, 0, 30))
+    db.session.commit()
+    assert lead.first_contact_due_at == late.first_contact_due_at == at(9, 15, 0)
+    with app.test_request_context():
+        overall = compute(SEPTEMBER).first_contact_overall
+    assert (overall.families, overall.contacted, overall.within_one_business_day) == (2, 2, 1)
+
+
+def test_by_homefinder_is_the_applications_homefinder_once_there_is_one(app, db, make_user):
+    alma = make_user(Role.HOMEFINDER, full_name=HOMEFINDER_A)
+    bea = make_user(Role.HOMEFINDER, full_name=HOMEFINDER_B)
+    lead = add_lead(db.session, created=at(9, 8), status=LeadStatus.APPLYING, homefinder=alma,
+                    first_contact=at(9, 8, 14))
+    application = add_application(db.session, lead, created=at(9, 10))
+    application.assigned_homefinder_id = bea.id  # the board shows Bea: so do the metrics
+    db.session.commit()
+    with app.test_request_context():
+        metrics = compute(SEPTEMBER)
+    assert [(g.name, g.families) for g in metrics.by_homefinder] == [(HOMEFINDER_B, 1)]
+    assert [(c.name, c.families) for c in metrics.first_contact] == [(HOMEFINDER_B, 1)]
+
+
+@pytest.mark.parametrize(("status", "reason"), [(ApplicationStatus.DENIED, ClosedReason.DENIED),
+                                                 (ApplicationStatus.WITHDRAWN, ClosedReason.WITHDREW)])
+def test_a_denied_or_withdrawn_application_closes_the_family_with_its_reason(app, db, status, reason):
+    from licensing.application.services import change_application_status
+    from portal.extensions import db as portal_db
+
+    lead = add_lead(db.session, created=at(9, 1), status=LeadStatus.APPLYING)
+    application = add_application(db.session, lead, created=at(9, 2), status=ApplicationStatus.SUBMITTED,
+                                  submitted=at(9, 3))
+    db.session.commit()
+    with app.test_request_context():
+        change_application_status(None, portal_db.session.get(Application, application.id), status,
+                                  reason="Decided")
+        portal_db.session.commit()
+        closed = portal_db.session.get(Lead, lead.id)
+        assert closed.closed_reason is reason and closed.closed_at is not None
+        today = closed.closed_at.astimezone(ZONE).date()
+        report = reports.build(reports.parse_period(f"{today:%Y-%m}"))
+    assert dict(report.closures)[reason] == 1
+
+
+def test_a_reason_a_homefinder_gave_stays_when_the_application_closes(app, db):
+    from licensing.application.services import change_application_status
+    from portal.extensions import db as portal_db
+
+    lead = add_lead(db.session, created=at(9, 1), status=LeadStatus.APPLYING, closed=at(9, 20),
+                    reason=ClosedReason.MOVED)
+    application = add_application(db.session, lead, created=at(9, 2))
+    db.session.commit()
+    with app.test_request_context():
+        change_application_status(None, portal_db.session.get(Application, application.id),
+                                  ApplicationStatus.WITHDRAWN, reason="Moved away")
+        portal_db.session.commit()
+        closed = portal_db.session.get(Lead, lead.id)
+        assert (closed.closed_reason, closed.closed_at) == (ClosedReason.MOVED, at(9, 20))

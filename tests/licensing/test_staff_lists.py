@@ -192,6 +192,9 @@ def test_seed_demo_households_through_the_command(app, db):
     stages = [scale_demo._BY_SLOT[(number * 37) % 100] for number in range(50)]
     seeded = Lead.email.like(f"%@{scale_demo.EMAIL_DOMAIN}")
     assert db.session.scalar(select(func.count()).select_from(Lead).where(seeded)) == 50
+    # Bulk inserts skip the ORM: each row still gets its first-contact deadline (the dashboard and metrics read it).
+    assert db.session.scalar(select(func.count()).select_from(Lead)
+                             .where(seeded, Lead.first_contact_due_at.is_(None))) == 0
     with_application = sum(1 for stage in stages if stage.application is not None)
     seeded_households = select(Lead.household_id).where(seeded)
     assert db.session.scalar(select(func.count()).select_from(Application)

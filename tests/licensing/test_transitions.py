@@ -42,6 +42,7 @@ from licensing.recruitment.models import (
     ClosedReason,
     ContactKind,
     ContactOutcome,
+    EventKind,
     InfoSession,
     Interest,
     Lead,
@@ -452,6 +453,7 @@ NOT_WRITERS = {
     "recruitment.services.next_open_session",
     "recruitment.services.session_attendees",
     "recruitment.services.lead_contacts",
+    "recruitment.services.event_for_code",
     "tracker.services.checklists.load_checklist",
     "tracker.services.checklists.item_documents",
     "tracker.services.checklists.household_renewal",
@@ -767,6 +769,22 @@ def _log_contact(w: World) -> Act:
     lead = w.lead()
     return lambda: recruitment.log_contact(w.staff, lead, ContactKind.CALL, ContactOutcome.REACHED, "", now_utc(),
                                            None)
+
+
+def _event_values(code: str) -> dict:
+    return {"name": "Spring fair", "kind": EventKind.FAIR, "source_code": code, "starts_on": date(2026, 4, 11),
+            "ends_on": None, "language": "es", "county": "Fresno", "notes": ""}
+
+
+@scenario("recruitment.services.create_event", needs="nothing")
+def _create_event(w: World) -> Act:
+    return lambda: recruitment.create_event(w.staff, **_event_values("FAIR-SCENARIO"))
+
+
+@scenario("recruitment.services.update_event", needs="nothing")
+def _update_event(w: World) -> Act:
+    event = recruitment.create_event(w.staff, **_event_values("FAIR-BEFORE"))
+    return lambda: recruitment.update_event(w.staff, event, **_event_values("FAIR-AFTER"))
 
 
 @scenario("recruitment.services.invite_to_apply", needs="nothing")
