@@ -298,7 +298,7 @@ def test_each_new_inquiry_shows_its_hours_and_a_flag_past_one_business_day(app, 
     rows = {lead.id: text_of_html(body.split(f"/licensing/staff/leads/{lead.id}\"")[1].split("</tr>")[0])
             for lead in (fresh, old, answered)}
     assert "Waiting 5 hours" in rows[fresh.id] and "Past one business day" not in rows[fresh.id]
-    assert "Waiting 120 hours" in rows[old.id] and "Past one business day" in rows[old.id]
+    assert "Waiting 5 days" in rows[old.id] and "Past one business day" in rows[old.id]
     assert "Contacted after 3 hours" in rows[answered.id] and "Past one business day" not in rows[answered.id]
 
 
