@@ -138,6 +138,9 @@ def test_send_goes_to_each_person_in_their_language_and_is_recorded(client, db, 
     listing = text_of(client.get("/licensing/staff/announcements"))
     assert "Picnic on Saturday" in listing and staff.full_name in listing and "1 announcement sent in all" in listing
     assert "Every family in the pipeline or licensed (not closed)" in listing
+    # Searched as every staff list: the Spanish subject, accents or not.
+    assert "Picnic on Saturday" in text_of(client.get("/licensing/staff/announcements?q=SABADO"))
+    assert "0 announcements sent in all" in text_of(client.get("/licensing/staff/announcements?q=concert"))
 
 
 def test_without_a_spanish_version_spanish_readers_get_the_english_one(client, db, agency, login):
