@@ -129,3 +129,12 @@ def test_hostile_page_and_search_never_fail(app, client, db, admin, url):
     for q in HOSTILE_SEARCHES:
         response = client.get(url, query_string={"q": q, "page": "3", "role": "x", "status": "<b>", "person": "abc"})
         assert response.status_code == 200, q
+
+
+def test_people_list_says_invited_without_loading_password_hashes(app, client, db, admin, count_queries):
+    add_rows(app, people=3)  # bulk rows: no password set, so "Invited"
+    with count_queries() as counter:
+        page = text_of(client.get("/admin/people"))
+    assert "Invited" in page
+    listing = next(s for s in counter.statements if "FROM user_account" in s and "ORDER BY" in s)
+    assert "password_hash IS NOT NULL" in listing and "password_hash AS" not in listing, listing
