@@ -24,6 +24,7 @@ from licensing.tracker.models import (
 from portal.database import now_utc
 from portal.extensions import db as portal_db
 from portal.models import AuditEvent, Household, Role, User
+from portal.paging import PAGE_SIZE
 from tests.conftest import post_form, sign_in, text_of
 
 BOARD = "/licensing/staff/pipeline"
@@ -254,6 +255,28 @@ def test_bulk_close_needs_a_reason_and_withdraws_an_undecided_application(client
     assert event.reason == "Moved to Oregon" and event.details["closed_reason"] == "moved"
     assert names_on(client.get(BOARD + "?who=all&stage=closed")) == ["Applying Family", "Leaving Family"] or \
         sorted(names_on(client.get(BOARD + "?who=all&stage=closed"))) == ["Applying Family", "Leaving Family"]
+
+
+def test_bulk_action_takes_at_most_a_page_of_families(client, db, login):
+    login(Role.HOMEFINDER)
+    lead = add_lead(db, "Leaving", "Family")
+    too_many = [str(lead.id)] + [str(n) for n in range(100_000, 100_000 + PAGE_SIZE)]
+    refused = post_form(client, "/licensing/staff/pipeline/bulk",
+                        {"lead": too_many, "action": "close", "reason": "moved"}, follow_redirects=True)
+    assert f"Tick at most {PAGE_SIZE} families at a time." in text_of(refused)
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).status is LeadStatus.NEW
+
+
+def test_bulk_close_says_an_approved_family_is_not_licensed_yet(client, db, login):
+    login(Role.HOMEFINDER)
+    approved = add_lead(db, "Approved", "Family", application_status=ApplicationStatus.APPROVED)
+    page = text_of(post_form(client, "/licensing/staff/pipeline/bulk",
+                             {"lead": [str(approved.id)], "action": "close", "reason": "moved"},
+                             follow_redirects=True))
+    assert "Left open, application approved or license issued: Approved Family." in page
+    db.session.expire_all()
+    assert db.session.get(Lead, approved.id).status is not LeadStatus.CLOSED
 
 
 def test_families_and_coordinators_never_reach_the_board(client, db, make_user):
