@@ -178,6 +178,9 @@ def test_spanish_needs_both_subject_and_message_or_neither(client, db, agency, l
     assert response.status_code == 422 and "Enter the subject in Spanish too" in text_of(response)
     response = post_form(client, "/licensing/staff/announcements/new", dict(ENGLISH_ONLY, subject_en=""))
     assert response.status_code == 422 and "Enter the subject in English." in text_of(response)
+    for blank in ("   ", " \r\n\t "):  # nothing left once made one line
+        response = post_form(client, "/licensing/staff/announcements/new", dict(ENGLISH_ONLY, subject_en=blank))
+        assert response.status_code == 422 and "Enter the subject in English." in text_of(response)
     response = post_form(client, "/licensing/staff/announcements/new", dict(ENGLISH_ONLY, stage="nonsense"))
     assert response.status_code == 422
     assert outbox(db) == {}
