@@ -87,8 +87,8 @@ class SeedStage:
 
 # Out of every 100 families (docs/performance.md). The database is a stock built over years, not one month's funnel:
 # licensed homes stay (30 of 100) while most inquiries never apply. 66 of 100 have an account and an application;
-# 50 of 100 sent theirs and have a checklist (about 16 items, plus 2-3 renewal items for each year licensed), so
-# 10,000 families carry about 100,000 checklist items.
+# 50 of 100 sent theirs and have a checklist (about 16 items, plus the renewal items of each two-year license
+# term begun), so 10,000 families carry about 91,000 checklist items.
 # Ages: a first contact comes up to 70 hours after the inquiry, an invitation 20 days after, the application 21 days
 # after, its sending up to 90 days after and the license 120 days after that (at most 210 days in all).
 SEED_STAGES = [
