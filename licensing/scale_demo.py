@@ -3,7 +3,8 @@ pipeline, so lists, the board and the metrics can be tried (and measured) with r
 
 Rows are written with bulk INSERTs (`session.execute(insert(Model), [dicts])`) in batches of BATCH rows: no ORM
 object per row and no audit event per row (the seeded families have no history in the event log; their dates —
-created, status changed, last activity, contacted — are written directly). The proportions are in STAGES and
+created, status changed, last activity, contacted — are written directly, never later than now). The proportions
+are in SEED_STAGES and
 documented in docs/performance.md. Running the command again adds N more families (new email addresses: the run's
 number is part of them)."""
 
@@ -62,9 +63,18 @@ BATCH = 1000
 EMAIL_DOMAIN = "seed.demo.test"
 
 
+# A license runs two years; a licensed family renews it, a few let it lapse (the license's status is then expired).
+LICENSE_TERM = timedelta(days=730)
+LAPSED_PERCENT = 10  # of the families whose first term has ended
+# From the inquiry: first application 21 days later, sent 40 to 90 days after the inquiry, license 120 days after.
+APPLICATION_AFTER, INVITED_AFTER, LICENSE_AFTER = timedelta(days=21), timedelta(days=20), timedelta(days=120)
+
+
 @dataclass(frozen=True)
-class Stage:
-    """Where a seeded family stands: its lead's status and, from `applying` on, its application (and license)."""
+class SeedStage:
+    """Where a seeded family stands: its lead's status and, from `applying` on, its application (and license); how
+    long ago its inquiry came, at least as long as reaching this stage takes (nothing dated after now). Not
+    licensing/pipeline/stages.Stage, the board's stages: these are the seed's own mix."""
 
     key: str
     percent: int
@@ -72,27 +82,33 @@ class Stage:
     application: ApplicationStatus | None = None
     licensed: bool = False
     closed: bool = False
+    min_age_days: int = 0
+    max_age_days: int = 60
 
 
 # Out of every 100 families (docs/performance.md). The database is a stock built over years, not one month's funnel:
 # licensed homes stay (30 of 100) while most inquiries never apply. 66 of 100 have an account and an application;
-# 50 of 100 sent theirs and have a checklist (about 16 items, plus 2-3 renewal items for each year licensed), so
-# 10,000 families carry about 100,000 checklist items.
-STAGES = [
-    Stage("inquiry", 10, LeadStatus.NEW),
-    Stage("contacted", 8, LeadStatus.CONTACTED),
-    Stage("rsvped", 4, LeadStatus.RSVPED),
-    Stage("attended", 4, LeadStatus.ATTENDED),
-    Stage("invited", 3, LeadStatus.INVITED),
-    Stage("applying", 16, LeadStatus.APPLYING, ApplicationStatus.IN_PROGRESS),
-    Stage("submitted", 12, LeadStatus.APPLYING, ApplicationStatus.SUBMITTED),
-    Stage("returned", 3, LeadStatus.APPLYING, ApplicationStatus.RETURNED),
-    Stage("licensed", 30, LeadStatus.APPLYING, ApplicationStatus.APPROVED, licensed=True),
-    Stage("closed", 5, LeadStatus.CLOSED, closed=True),
-    Stage("closed_applicant", 5, LeadStatus.CLOSED, ApplicationStatus.WITHDRAWN, closed=True),
+# 50 of 100 sent theirs and have a checklist (about 16 items, plus the renewal items of each two-year license
+# term begun), so 10,000 families carry about 91,000 checklist items.
+# Ages: a first contact comes up to 70 hours after the inquiry, an invitation 20 days after, the application 21 days
+# after, its sending up to 90 days after and the license 120 days after that (at most 210 days in all).
+SEED_STAGES = [
+    SeedStage("inquiry", 10, LeadStatus.NEW, min_age_days=0, max_age_days=60),
+    SeedStage("contacted", 8, LeadStatus.CONTACTED, min_age_days=3, max_age_days=60),
+    SeedStage("rsvped", 4, LeadStatus.RSVPED, min_age_days=7, max_age_days=60),
+    SeedStage("attended", 4, LeadStatus.ATTENDED, min_age_days=10, max_age_days=90),
+    SeedStage("invited", 3, LeadStatus.INVITED, min_age_days=21, max_age_days=90),
+    SeedStage("applying", 16, LeadStatus.APPLYING, ApplicationStatus.IN_PROGRESS, min_age_days=22, max_age_days=400),
+    SeedStage("submitted", 12, LeadStatus.APPLYING, ApplicationStatus.SUBMITTED, min_age_days=91, max_age_days=700),
+    SeedStage("returned", 3, LeadStatus.APPLYING, ApplicationStatus.RETURNED, min_age_days=91, max_age_days=700),
+    SeedStage("licensed", 30, LeadStatus.APPLYING, ApplicationStatus.APPROVED, licensed=True, min_age_days=400,
+              max_age_days=1500),  # licensed one to four years ago
+    SeedStage("closed", 5, LeadStatus.CLOSED, closed=True, min_age_days=3, max_age_days=400),
+    SeedStage("closed_applicant", 5, LeadStatus.CLOSED, ApplicationStatus.WITHDRAWN, closed=True, min_age_days=91,
+              max_age_days=700),
 ]
-assert sum(stage.percent for stage in STAGES) == 100
-_BY_SLOT = [stage for stage in STAGES for _ in range(stage.percent)]
+assert sum(stage.percent for stage in SEED_STAGES) == 100
+_BY_SLOT = [stage for stage in SEED_STAGES for _ in range(stage.percent)]
 
 FIRST_NAMES_EN = ["James", "Mary", "Robert", "Patricia", "Michael", "Jennifer", "David", "Linda", "Chris", "Sarah",
                   "Daniel", "Karen", "Kevin", "Nancy", "Brian", "Lisa", "Anthony", "Betty", "Mark", "Ashley"]
@@ -199,15 +215,14 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
         spanish = rng.random() < 0.3
         first = rng.choice(FIRST_NAMES_ES if spanish else FIRST_NAMES_EN)
         last = rng.choice(LAST_NAMES)
-        # Later stages took longer to reach: their inquiry is older.
-        age_days = rng.randint(1, 60) if stage.application is None else rng.randint(30, 700)
-        if stage.licensed:
-            age_days = rng.randint(400, 1500)  # licensed one to four years ago
+        # Later stages took longer to reach: their inquiry is older (at least the stage's minimum age).
+        age_days = rng.randint(stage.min_age_days, stage.max_age_days)
         created = now - timedelta(days=age_days, minutes=rng.randint(0, 1440))
-        families.append({"number": number, "stage": stage, "spanish": spanish, "first": first, "last": last,
-                         "created": created, "county": rng.choice(COUNTIES),
-                         "source": rng.choices(SOURCES, SOURCE_WEIGHTS)[0],
-                         "couple": rng.random() < 0.6})
+        family = {"number": number, "stage": stage, "spanish": spanish, "first": first, "last": last,
+                  "created": created, "county": rng.choice(COUNTIES),
+                  "source": rng.choices(SOURCES, SOURCE_WEIGHTS)[0], "couple": rng.random() < 0.6}
+        family.update(_timeline(rng, stage, created, now))
+        families.append(family)
 
     # Accounts and households, for the families who applied.
     applicants = [f for f in families if f["stage"].application is not None]
@@ -225,9 +240,11 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
     # Leads and their inquiry.
     lead_rows = []
     for family in families:
-        stage, created = family["stage"], family["created"]
-        contacted = created + timedelta(hours=rng.choice([2, 5, 20, 30, 70])) if stage.key != "inquiry" else None
-        changed = created + timedelta(days=rng.randint(0, max(0, (now - created).days)))
+        stage, created, contacted = family["stage"], family["created"], family["contacted"]
+        # The status changed at its stage's last step or later, and before now.
+        milestone = max(moment for moment in (created, contacted, family["invited"], family["application_created"],
+                                              family["submitted"], family["issued"]) if moment is not None)
+        changed = milestone + timedelta(days=rng.randint(0, max(0, (now - milestone).days)))
         county, zip_prefix = family["county"]
         lead_rows.append({
             "first_name": family["first"], "last_name": family["last"], "email": _email(run, family),
@@ -237,7 +254,7 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
             "interest": rng.choices(list(Interest), [60, 20, 10, 10])[0], "status": stage.lead_status,
             "created_at": created, "first_contact_at": contacted,
             "first_contact_due_at": first_contact_due(created),  # a bulk insert: no ORM event sets it
-            "invited_at": created + timedelta(days=20) if stage.key == "invited" or stage.application else None,
+            "invited_at": family["invited"],
             "household_id": family.get("household_id"),
             "assigned_homefinder_id": rng.choice(homefinders) if stage.key != "inquiry" else None,
             "event_id": rng.choice(events) if family["source"] is LeadSource.EVENT else None,
@@ -259,7 +276,7 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
                 contacts.append({"lead_id": lead_id, "homefinder_id": row["assigned_homefinder_id"],
                                  "kind": rng.choice(list(ContactKind)),
                                  "outcome": ContactOutcome.REACHED if k else rng.choice(list(ContactOutcome)),
-                                 "contacted_at": row["first_contact_at"] + timedelta(days=3 * k),
+                                 "contacted_at": min(row["first_contact_at"] + timedelta(days=3 * k), now),
                                  "next_follow_up_on": row["next_follow_up_on"] if k == 0 else None})
         if family["stage"].key in ("rsvped", "attended") or (family["stage"].application and family["number"] % 2):
             rsvps.append({"session_id": rng.choice(sessions), "lead_id": lead_id,
@@ -272,12 +289,10 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
     application_rows = []
     for family, user_id in zip(applicants, user_ids, strict=True):
         family["user_id"] = user_id
-        status = family["stage"].application
-        submitted = status is not ApplicationStatus.IN_PROGRESS  # the withdrawn ones left after sending it
         application_rows.append({
-            "household_id": family["household_id"], "lead_id": lead_by_number[family["number"]], "status": status,
-            "assigned_homefinder_id": rng.choice(homefinders), "created_at": family["created"] + timedelta(days=21),
-            "submitted_at": family["created"] + timedelta(days=rng.randint(40, 90)) if submitted else None})
+            "household_id": family["household_id"], "lead_id": lead_by_number[family["number"]],
+            "status": family["stage"].application, "assigned_homefinder_id": rng.choice(homefinders),
+            "created_at": family["application_created"], "submitted_at": family["submitted"]})
     application_ids = _insert_returning_ids(Application, application_rows)
     sections, members = [], []
     for family, application_id, row in zip(applicants, application_ids, application_rows, strict=True):
@@ -309,36 +324,67 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
         mine["adults"].append(member_id)  # every seeded member is an adult
         if member["role"] is not MemberRole.OTHER:
             mine["applicants"].append(member_id)
-    _insert(ChecklistItem, _checklist_items(rng, applicants, application_rows, people, templates, today))
-    licensed = [(f, row) for f, row in zip(applicants, application_rows, strict=True) if f["stage"].licensed]
+    _insert(ChecklistItem, _checklist_items(rng, applicants, application_rows, people, templates))
+    licensed = [f for f in applicants if f["stage"].licensed]
     _insert(License, [{"application_id": f["application_id"], "household_id": f["household_id"],
                        "number": f"SEED{run}-{f['number']:07d}", "type": LicenseType.FOSTER, "capacity": 1 + k % 3,
-                       "age_min": 0, "age_max": 17, "effective_on": row["submitted_at"].date() + timedelta(days=120),
-                       "expires_on": row["submitted_at"].date() + timedelta(days=120 + 730),
-                       "status": LicenseStatus.ACTIVE, "issued_at": row["submitted_at"] + timedelta(days=120),
-                       "issued_by_id": homefinders[0]}
-                      for k, (f, row) in enumerate(licensed)])
+                       "age_min": 0, "age_max": 17, "effective_on": f["issued"].date(),
+                       "expires_on": f["expires_on"],
+                       "status": LicenseStatus.EXPIRED if f["lapsed"] else LicenseStatus.ACTIVE,
+                       "issued_at": f["issued"], "issued_by_id": homefinders[0]}
+                      for k, f in enumerate(licensed)])
 
 
-def _checklist_items(rng, applicants, application_rows, people, templates, today: date) -> list[dict]:
+def _timeline(rng: random.Random, stage: SeedStage, created, now) -> dict:
+    """When each step of this family happened, from its inquiry on: never after now (the stage's minimum age makes
+    room for its steps; `min` guards the edge). A license renews every two years; one in ten families whose first
+    term ended let it lapse (status expired, expiry in the past), the others hold a current term."""
+    def past(moment):
+        return min(moment, now) if moment is not None else None
+
+    applied = stage.application is not None
+    sent = applied and stage.application is not ApplicationStatus.IN_PROGRESS  # withdrawn ones left after sending
+    contacted = past(created + timedelta(hours=rng.choice([2, 5, 20, 30, 70]))) if stage.key != "inquiry" else None
+    submitted = past(created + timedelta(days=rng.randint(40, 90))) if sent else None
+    issued = past(submitted + LICENSE_AFTER) if stage.licensed else None
+    terms, lapsed = 1, False
+    if issued is not None:
+        terms_begun = (now.date() - issued.date()) // LICENSE_TERM + 1  # the first term, and each renewal since
+        lapsed = terms_begun > 1 and rng.randrange(100) < LAPSED_PERCENT
+        terms = rng.randint(1, terms_begun - 1) if lapsed else terms_begun
+    return {"contacted": contacted,
+            "invited": past(created + INVITED_AFTER) if stage.key == "invited" or applied else None,
+            "application_created": past(created + APPLICATION_AFTER) if applied else None,
+            "submitted": submitted, "issued": issued, "lapsed": lapsed, "license_terms": terms,
+            "expires_on": issued.date() + terms * LICENSE_TERM if issued is not None else None}
+
+
+def _checklist_items(rng, applicants, application_rows, people, templates) -> list[dict]:
     """The items a sent application gets, per household, applicant or adult as the template says; a licensed family
-    also has the renewal items of each year since its license. Sent ones are part done; licensed ones approved."""
+    also has the renewal items of each license term it began (one cycle per two-year term, due within the term).
+    Sent ones are part done; licensed ones approved, but for the current term's renewal items (and the last term's
+    of a license that lapsed: that is why it lapsed)."""
     items = []
     for family, row in zip(applicants, application_rows, strict=True):
         if row["submitted_at"] is None:
             continue
-        years = max(1, (today - row["submitted_at"].date()).days // 365) if family["stage"].licensed else 0
+        licensed = family["stage"].licensed
+        terms = family["license_terms"] if licensed else 0
         members = people[family["application_id"]]
         for template_id, scope, for_renewal, due_days in templates:
             who = {RequirementScope.HOUSEHOLD: [None], RequirementScope.EACH_APPLICANT: members["applicants"],
                    RequirementScope.EACH_ADULT: members["adults"]}[scope]
-            for cycle in (range(1, years + 1) if for_renewal else [0]):
-                current = cycle == years if for_renewal else not family["stage"].licensed
+            for cycle in (range(1, terms + 1) if for_renewal else [0]):
+                current = cycle == terms if for_renewal else not licensed
+                if for_renewal:  # due after the term's start (the licensing or the renewal), never past its end
+                    term_start = family["issued"].date() + (cycle - 1) * LICENSE_TERM
+                    due = min(term_start + timedelta(days=due_days or 90), family["expires_on"])
+                else:
+                    due = row["submitted_at"].date() + timedelta(days=due_days or 90)
                 for member_id in who:
                     status = (rng.choices([ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS, ItemStatus.SUBMITTED,
                                            ItemStatus.APPROVED, ItemStatus.RETURNED], [30, 20, 20, 25, 5])[0]
                               if current else ItemStatus.APPROVED)
-                    due = row["submitted_at"].date() + timedelta(days=(due_days or 90) + 365 * cycle)
                     items.append({"application_id": family["application_id"], "template_id": template_id,
                                   "member_id": member_id, "cycle": cycle, "status": status, "due_date": due,
                                   "reason": "Please send a clearer copy." if status is ItemStatus.RETURNED else ""})

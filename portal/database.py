@@ -16,6 +16,8 @@ from flask.globals import app_ctx
 from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
+from portal.folding import register_sqlite_fold
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -84,6 +86,8 @@ def make_engine(url: str, **kwargs) -> Engine:
     if engine.dialect.name == "sqlite":
         _enable_sqlite_foreign_keys(engine)
         _let_sqlalchemy_begin_sqlite_transactions(engine)
+        # Searches fold case and accents through portal_fold (portal/folding.py): SQLite's lower() is ASCII only.
+        event.listen(engine, "connect", lambda dbapi_connection, _record: register_sqlite_fold(dbapi_connection))
     return engine
 
 

@@ -104,19 +104,20 @@ def queue_email(recipient: str, locale: str, template: str, **context) -> Outbox
 def queue_rendered(template: str, recipients: Iterable[tuple[str, str]],
                    rendered: Mapping[str, tuple[str, str, str]]) -> int:
     """One outbox message per (address, locale) recipient, each the version of its locale from `rendered` (made once
-    per locale by render_email): a message to many people. The rows go in as one executemany INSERT, not an INSERT
-    per recipient (the ORM inserts row by row here: its batched RETURNING needs a sentinel column the outbox has
-    not). Returns how many were queued."""
-    created_at = now_utc()  # one moment for the whole batch: how inline delivery finds its rows again
+    per locale by render_email): a message to many people. The rows go in as one Core INSERT ... RETURNING id over
+    the table (batched by SQLAlchemy's "insertmanyvalues" on SQLite >= 3.35 and PostgreSQL; the ORM would insert
+    row by row here: its batched RETURNING needs a sentinel column the outbox has not). Inline delivery sends
+    exactly these ids: another batch of the same template queued at the same moment is not this one's to send.
+    Returns how many were queued."""
+    created_at = now_utc()  # one moment for the whole batch
     rows = [{"recipient": address, "locale": locale, "template": template, "subject": rendered[locale][0],
              "body_text": rendered[locale][1], "body_html": rendered[locale][2], "created_at": created_at,
              "next_attempt_at": created_at} for address, locale in recipients]
     if not rows:
         return 0
-    db.session.execute(insert(OutboxMessage), rows)
+    table = OutboxMessage.__table__
+    ids = list(db.session.scalars(insert(table).returning(table.c.id), rows))
     if current_app.config["MAIL_DELIVER_INLINE"]:
-        ids = list(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.template == template,
-                                                                      OutboxMessage.created_at == created_at)))
         call_after_commit(lambda: deliver_due(limit=len(ids), only_ids=ids))
     return len(rows)
 

@@ -13,6 +13,7 @@ from flask import request, url_for
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 
 from portal.extensions import db
+from portal.folding import fold, fold_text
 
 PAGE_SIZE = 50
 # Far beyond any real list; bounds the OFFSET a typed URL can ask for (a huge number must not reach the database).
@@ -67,10 +68,13 @@ def page_number(value: str | None = None) -> int:
     return min(max(int(value), 1), MAX_PAGE)
 
 
-def paginate(query: Select, *, size: int = PAGE_SIZE, scalars: bool = True, number: int | None = None) -> Page:
+def paginate(query: Select, *, size: int = PAGE_SIZE, scalars: bool = True, number: int | None = None,
+             total: int | None = None) -> Page:
     """Two statements whatever the data size: the COUNT of the filtered query, then its rows for this page. A page
-    past the end shows the last page (a bookmark kept while rows were removed still finds something)."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    past the end shows the last page (a bookmark kept while rows were removed still finds something). A list that
+    counted its rows already (the board's grouped counts per stage) gives `total` and saves the COUNT."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     number = page_number() if number is None else number
     number = min(number, max(1, math.ceil(total / size)))
     limited = query.limit(size).offset((number - 1) * size)
@@ -98,15 +102,16 @@ def _digits_only(column):
 
 
 def matches(text: str, *columns, phone=None) -> ColumnElement[bool]:
-    """Every word of the search appears (case-insensitive, anywhere) in one of the columns; a word of digits also
-    finds a phone number written with spaces or dashes. An empty search matches everything."""
+    """Every word of the search appears (ignoring case and accents, anywhere) in one of the columns: "alvarez" and
+    "ÁLVAREZ" both find "Álvarez", on SQLite as on PostgreSQL (portal/folding.py). A word of digits also finds a
+    phone number written with spaces or dashes. An empty search matches everything."""
     words = text.split()[:MAX_WORDS]
     if not words:
         return true()
     conditions = []
     for word in words:
-        pattern = _like(word)
-        options = [column.ilike(pattern, escape="\\") for column in columns]
+        pattern = _like(fold_text(word))
+        options = [fold(column).like(pattern, escape="\\") for column in columns]
         if phone is not None:
             digits = re.sub(r"[\s\-().+/]", "", word)
             if digits.isdigit() and digits.isascii() and len(digits) >= 3:

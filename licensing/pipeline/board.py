@@ -8,14 +8,13 @@ query per row). The CSV runs the same query without the page limit."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms import SelectChoice as C
@@ -38,11 +37,12 @@ from licensing.roles import LICENSING_STAFF
 from licensing.tracker.models import ChecklistItem, ItemStatus, RequirementTemplate
 from portal.database import now_utc
 from portal.extensions import db
+from portal.folding import fold, fold_text
 from portal.forms import IntegerField
 from portal.i18n import LANGUAGE_LABELS, local_to_utc
 from portal.models import Role, User
+from portal.paging import Page, matches, paginate, search_text
 
-PAGE_SIZE = 50
 # A checklist item that needs nothing more from anyone.
 DONE_ITEMS = (ItemStatus.APPROVED, ItemStatus.WAIVED)
 
@@ -70,7 +70,8 @@ class BoardFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it changes nothing
 
-    q = StringField(_l("Name, email or phone"), filters=[lambda v: (v or "").strip()[:200]])
+    # The same search as every staff list (portal/paging.py): each word anywhere in the name, email or phone.
+    q = StringField(_l("Name, email or phone"), filters=[lambda v: search_text(v or "")])
     who = SelectField(_l("Homefinder"), choices=[])
     stage = SelectField(_l("Stage"), choices=[C("", _l("All stages")), *(C(s.value, STAGE_LABELS[s]) for s in STAGES)],
                         default="")
@@ -146,21 +147,6 @@ def read_filter(args, user: User, homefinders: list[tuple[int, str]]) -> tuple[B
 
 # -- the query ----------------------------------------------------------------------------------------------------
 
-def _phone_digits():
-    digits = Lead.phone
-    for mark in ("-", " ", "(", ")", ".", "+"):
-        digits = func.replace(digits, mark, "")
-    return digits
-
-
-def _search(q: str):
-    term = q.lower()
-    full_name = func.lower(Lead.first_name + " " + Lead.last_name)
-    matches = [full_name.contains(term, autoescape=True), func.lower(Lead.email).contains(term, autoescape=True)]
-    digits = re.sub(r"[^0-9]", "", q)
-    if len(digits) >= 3:  # a phone number, typed with or without its dashes and spaces
-        matches.append(_phone_digits().contains(digits, autoescape=True))
-    return or_(*matches)
 
 
 def _conditions(board_filter: BoardFilter, user: User, stage) -> list:
@@ -174,13 +160,14 @@ def _conditions(board_filter: BoardFilter, user: User, stage) -> list:
     elif who != WHO_ALL:
         conditions.append(homefinder_column() == int(who))
     if board_filter.q:
-        conditions.append(_search(board_filter.q))
+        # The leads list's search (licensing/recruitment/lists.py): "Garcia Ana" finds Ana García on both.
+        conditions.append(matches(board_filter.q, Lead.first_name, Lead.last_name, Lead.email, phone=Lead.phone))
     if board_filter.language:
         conditions.append(Lead.preferred_locale == board_filter.language)
     if board_filter.source:
         conditions.append(Lead.source == LeadSource(board_filter.source))
     if board_filter.county:
-        conditions.append(func.lower(Lead.county) == board_filter.county.lower())
+        conditions.append(fold(Lead.county) == fold_text(board_filter.county))
     if board_filter.zip_code:
         conditions.append(Lead.zip_code.startswith(board_filter.zip_code, autoescape=True))
     if board_filter.received_from:
@@ -277,37 +264,28 @@ def _board_row(row, now: datetime, stalled_before: datetime, language: str) -> B
 
 
 @dataclass
-class BoardPage:
-    rows: list[BoardRow]
-    total: int
-    page: int
-    pages: int
+class BoardPage(Page):
+    """A page of the shared pager (portal/paging.py; `items` are BoardRows) with the families per stage."""
+
     counts: dict[str, int] = field(default_factory=dict)
     counted_total: int = 0  # every family under the filters but the stage (the "all stages" link)
 
     @property
-    def first_shown(self) -> int:
-        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
-
-    @property
-    def last_shown(self) -> int:
-        return (self.page - 1) * PAGE_SIZE + len(self.rows)
+    def rows(self) -> list[BoardRow]:
+        return list(self.items)
 
 
 def board_page(board_filter: BoardFilter, user: User, language: str) -> BoardPage:
-    """One page of the board, with the total and the counts per stage (two statements)."""
+    """One page of the board, with the total and the counts per stage (two statements: the grouped counts give
+    the total, so the pager runs no COUNT of its own)."""
     counts = stage_counts(board_filter, user)
     counted_total = sum(counts.values())
     total = counts.get(board_filter.stage, 0) if board_filter.stage else counted_total
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(board_filter.page, pages)
-    rows = []
-    if total:
-        now = now_utc()
-        stalled_before = now - stalled_after()
-        rows = [_board_row(row, now, stalled_before, language) for row in db.session.execute(
-            _rows_query(board_filter, user).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))]
-    return BoardPage(rows=rows, total=total, page=page, pages=pages, counts=counts, counted_total=counted_total)
+    page = paginate(_rows_query(board_filter, user), scalars=False, number=board_filter.page, total=total)
+    now = now_utc()
+    stalled_before = now - stalled_after()
+    return BoardPage(items=[_board_row(row, now, stalled_before, language) for row in page.items], total=page.total,
+                     number=page.number, size=page.size, counts=counts, counted_total=counted_total)
 
 
 def board_rows(board_filter: BoardFilter, user: User, language: str) -> list[BoardRow]:

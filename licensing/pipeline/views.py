@@ -27,6 +27,7 @@ from portal.extensions import db
 from portal.forms import PortalForm
 from portal.i18n import language_label
 from portal.models import User
+from portal.paging import PAGE_SIZE
 from portal.routing import parse_id
 
 
@@ -86,7 +87,14 @@ def pipeline_bulk():
     if not form.validate_on_submit():
         flash(" ".join(form.form_errors_for_display or [_("Check the action and try again.")]), "danger")
         return redirect(back, code=303)
-    ids = {number for number in map(parse_id, request.form.getlist("lead")) if number is not None}
+    ticked = request.form.getlist("lead")
+    if len(ticked) > PAGE_SIZE:
+        # The board shows a page at a time, so no more can be ticked: a longer list is a crafted request, refused
+        # before it becomes one IN (...) of any length and an event per family.
+        flash(ngettext("Tick at most %(num)s family at a time.", "Tick at most %(num)s families at a time.",
+                       PAGE_SIZE), "warning")
+        return redirect(back, code=303)
+    ids = {number for number in map(parse_id, ticked) if number is not None}
     leads = list(db.session.scalars(select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id))) if ids else []
     if not leads:
         flash(_("Tick at least one family first."), "warning")
@@ -118,7 +126,10 @@ def _close(leads: list[Lead], reason: str, note: str) -> None:
     if outcome.closed:
         flash(ngettext("%(num)s family closed.", "%(num)s families closed.", len(outcome.closed)), "success")
     if outcome.licensed:
-        flash(_("Left open, licensed: %(names)s. A license is closed on its own page.",
+        # close_leads leaves alone a family holding a license and one whose application is approved (its license
+        # not issued yet): both are said as what they are.
+        flash(_("Left open, application approved or license issued: %(names)s. A license is closed on its own "
+                "page.",
                 names=", ".join(lead.full_name for lead in outcome.licensed)), "warning")
     if outcome.already_closed:
         flash(_("Closed already: %(names)s.", names=", ".join(lead.full_name for lead in outcome.already_closed)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeLocalField, HiddenField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from licensing.fields import EmptyAllowedUnless, Upcoming, choices_of, long_text, phone_field, text, zip_field
 from licensing.pipeline.stages import OPEN_STAGES, STAGE_LABELS
@@ -191,8 +191,10 @@ class AnnouncementForm(PortalForm):
         SelectChoice(ANY, _l("Any language")), *[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()]])
     homefinder = SelectField(_l("Homefinder"), default=ANY, choices=[
         SelectChoice(ANY, _l("Any homefinder")), SelectChoice(MINE, _l("Families assigned to me"))])
+    # DataRequired, not InputRequired: it looks at the subject after one_line, so one of only spaces is refused
+    # beside the field instead of going out empty.
     subject_en = StringField(_l("Subject in English"), filters=[one_line], validators=[
-        InputRequired(message=_l("Enter the subject in English.")),
+        DataRequired(message=_l("Enter the subject in English.")),
         Length(max=200, message=_l("Use at most %(max)d characters.", max=200))])
     body_en = long_text(_l("Message in English"), 10000, required=True, message=_l("Enter the message in English."))
     subject_es = StringField(_l("Subject in Spanish (optional)"), filters=[one_line], validators=[

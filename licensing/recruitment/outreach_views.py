@@ -27,8 +27,8 @@ from portal.extensions import db
 from portal.forms import keeps_input, render_form
 from portal.i18n import label_of
 from portal.models import User
+from portal.paging import matches, paginate, search_text
 
-PAGE_SIZE = 25
 # The preview hands out a one-time key that the send button carries: a second click (or a reload of the send)
 # finds it used and sends nothing twice.
 SEND_KEY = "announcement_send_key"
@@ -36,15 +36,6 @@ SEND_KEY = "announcement_send_key"
 
 def kind_label(kind) -> str:
     return label_of(EVENT_KIND_LABELS, kind)
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
-
-
-def _pages(total: int) -> int:
-    return max(1, -(-total // PAGE_SIZE))
 
 
 def event_counts():
@@ -56,11 +47,14 @@ def event_counts():
             .where(Lead.event_id.is_not(None)).group_by(Lead.event_id).subquery("event_counts"))
 
 
-def _events_with_counts(query):
+def _with_counts(query):
     counts = event_counts()
-    return db.session.execute(
-        query.add_columns(func.coalesce(counts.c.inquiries, 0), func.coalesce(counts.c.licensed, 0))
-        .outerjoin(counts, counts.c.event_id == RecruitmentEvent.id)).all()
+    return (query.add_columns(func.coalesce(counts.c.inquiries, 0), func.coalesce(counts.c.licensed, 0))
+            .outerjoin(counts, counts.c.event_id == RecruitmentEvent.id))
+
+
+def _events_with_counts(query):
+    return db.session.execute(_with_counts(query)).all()
 
 
 @bp.route("/staff/events", methods=["GET", "POST"])
@@ -76,13 +70,14 @@ def staff_events():
         else:
             flash(_("The event %(name)s is added.", name=event.name), "success")
             return redirect(url_for("licensing.staff_event", event_id=event.id), code=303)
-    page = _page()
-    total = db.session.scalar(select(func.count()).select_from(RecruitmentEvent))
-    rows = _events_with_counts(select(RecruitmentEvent)
-                               .order_by(RecruitmentEvent.starts_on.desc(), RecruitmentEvent.id.desc())
-                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return render_form("licensing/outreach/events.html", form, rows=rows, total=total, page=page,
-                       pages=_pages(total), kind_label=kind_label)
+    q = search_text()
+    # The shared pager and search (portal/paging.py): the COUNT runs over the events only (the counts are a join).
+    events = (select(RecruitmentEvent)
+              .where(matches(q, RecruitmentEvent.name, RecruitmentEvent.source_code, RecruitmentEvent.county))
+              .order_by(RecruitmentEvent.starts_on.desc(), RecruitmentEvent.id.desc()))
+    page = paginate(_with_counts(events), scalars=False)
+    return render_form("licensing/outreach/events.html", form, rows=page.items, total=page.total, page=page, q=q,
+                       kind_label=kind_label)
 
 
 @bp.route("/staff/events/<int:event_id>", methods=["GET", "POST"])
@@ -111,16 +106,15 @@ def staff_event(event_id: int):
 @bp.route("/staff/announcements", methods=["GET"])
 @roles_required(*STAFF)
 def staff_announcements():
-    page = _page()
-    total = db.session.scalar(select(func.count()).select_from(Announcement))
-    rows = db.session.execute(
+    q = search_text()
+    page = paginate(
         select(Announcement.id, Announcement.sent_at, Announcement.subject_en, Announcement.audience,
                Announcement.author_id, Announcement.recipient_count, User.full_name)
         .join(User, User.id == Announcement.author_id)
-        .order_by(Announcement.sent_at.desc(), Announcement.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("licensing/outreach/announcements.html", rows=rows, total=total, page=page,
-                           pages=_pages(total), audience_in_words=announcements.audience_in_words)
+        .where(matches(q, Announcement.subject_en, Announcement.subject_es, User.full_name))
+        .order_by(Announcement.sent_at.desc(), Announcement.id.desc()), scalars=False)
+    return render_template("licensing/outreach/announcements.html", rows=page.items, total=page.total, page=page,
+                           q=q, audience_in_words=announcements.audience_in_words)
 
 
 @bp.route("/staff/announcements/new", methods=["GET", "POST"])

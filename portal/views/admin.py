@@ -24,14 +24,17 @@ from portal.routing import parse_id
 def admin_people():
     """Everyone with an account, a page at a time: search by name or email, filter by role."""
     role, q = request.args.get("role", ""), search_text()
-    query = (select(User).options(load_only(User.id, User.full_name, User.email, User.role, User.is_active,
-                                            User.password_hash, User.email_confirmed_at))
+    # Whether a password is set is all the list says ("Invited"): asked of the database, so no password hash is
+    # loaded into the page's objects.
+    query = (select(User, User.password_hash.is_not(None).label("has_password"))
+             .options(load_only(User.id, User.full_name, User.email, User.role, User.is_active,
+                                User.email_confirmed_at))
              .order_by(User.role, User.full_name, User.id))
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
     if q:
         query = query.where(matches(q, User.full_name, User.email))
-    page = paginate(query)
+    page = paginate(query, scalars=False)
     return render_template("admin/people.html", page=page, people=page.items, role=role, q=q, roles=list(Role))
 
 

@@ -138,6 +138,9 @@ def test_send_goes_to_each_person_in_their_language_and_is_recorded(client, db, 
     listing = text_of(client.get("/licensing/staff/announcements"))
     assert "Picnic on Saturday" in listing and staff.full_name in listing and "1 announcement sent in all" in listing
     assert "Every family in the pipeline or licensed (not closed)" in listing
+    # Searched as every staff list: the Spanish subject, accents or not.
+    assert "Picnic on Saturday" in text_of(client.get("/licensing/staff/announcements?q=SABADO"))
+    assert "0 announcements sent in all" in text_of(client.get("/licensing/staff/announcements?q=concert"))
 
 
 def test_without_a_spanish_version_spanish_readers_get_the_english_one(client, db, agency, login):
@@ -175,6 +178,9 @@ def test_spanish_needs_both_subject_and_message_or_neither(client, db, agency, l
     assert response.status_code == 422 and "Enter the subject in Spanish too" in text_of(response)
     response = post_form(client, "/licensing/staff/announcements/new", dict(ENGLISH_ONLY, subject_en=""))
     assert response.status_code == 422 and "Enter the subject in English." in text_of(response)
+    for blank in ("   ", " \r\n\t "):  # nothing left once made one line
+        response = post_form(client, "/licensing/staff/announcements/new", dict(ENGLISH_ONLY, subject_en=blank))
+        assert response.status_code == 422 and "Enter the subject in English." in text_of(response)
     response = post_form(client, "/licensing/staff/announcements/new", dict(ENGLISH_ONLY, stage="nonsense"))
     assert response.status_code == 422
     assert outbox(db) == {}

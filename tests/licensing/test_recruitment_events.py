@@ -191,15 +191,20 @@ def test_each_event_counts_its_inquiries_and_licensed_families_in_a_fixed_number
 
 def test_the_events_list_pages_newest_first(client, db, login):
     login(Role.HOMEFINDER)
-    for n in range(30):
+    # 50 a page, as every staff list (portal/paging.py).
+    for n in range(55):
         db.session.add(RecruitmentEvent(name=f"Event {n:02d}", kind=EventKind.FAIR, source_code=f"EV-{n:02d}",
-                                        starts_on=date(2026, 1, 1) + timedelta(days=n)))
+                                        starts_on=date(2026, 1, 1) + timedelta(days=n),
+                                        county="Santa Bárbara" if n == 7 else ""))
     db.session.commit()
     first = text_of(client.get("/licensing/staff/events"))
-    assert "30 events in all" in first and "Page 1 of 2" in first
-    assert "Event 29" in first and "Event 04" not in first
+    assert "55 events in all" in first and "Page 1 of 2" in first
+    assert "Event 54" in first and "Event 04" not in first
     second = text_of(client.get("/licensing/staff/events?page=2"))
-    assert "Event 04" in second and "Event 29" not in second
+    assert "Event 04" in second and "Event 54" not in second
+    found = text_of(client.get("/licensing/staff/events?q=barbara"))
+    assert "1 event in all" in found and "Event 07" in found and "Event 54" not in found
+    assert "Event 12" in text_of(client.get("/licensing/staff/events?q=ev-12"))
     assert client.get("/licensing/staff/events?page=abc").status_code == 200
     assert client.get("/licensing/staff/events?page=99999999999").status_code == 200
 

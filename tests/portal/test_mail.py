@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app import create_app
 from portal import emails
 from portal.database import now_utc
+from portal.extensions import db as portal_db
 from portal.models import OutboxMessage, OutboxStatus
 from tests.conftest import config_for_tests, post_form
 
@@ -171,3 +172,24 @@ def test_in_development_mail_goes_out_right_after_the_commit(mail_app, smtp, db)
     while not smtp.inbox.messages and time.monotonic() < deadline:
         time.sleep(0.05)
     assert subject_of(smtp.inbox.messages[0]) == "Confirm your email address"
+
+
+def test_inline_delivery_sends_its_own_batch_only(app, db, monkeypatch):
+    """Two batches of one template queued at the same moment: each delivers its own rows (their ids come back from
+    the INSERT), not every row that shares the template and the time."""
+    rendered = {"en": ("Picnic", "Come along.", "<p>Come along.</p>")}
+    delivered: list[list[int]] = []
+    monkeypatch.setattr(emails, "deliver_due", lambda limit, only_ids: delivered.append(sorted(only_ids)))
+    with app.app_context(), time_machine.travel(now_utc(), tick=False):
+        from flask import g
+
+        app.config["MAIL_DELIVER_INLINE"] = False
+        assert emails.queue_rendered("announcement", [("a@example.com", "en"), ("b@example.com", "en")],
+                                     rendered) == 2
+        app.config["MAIL_DELIVER_INLINE"] = True
+        assert emails.queue_rendered("announcement", [("c@example.com", "en")], rendered) == 1
+        for callback in g.get("after_commit", []):
+            callback()
+        ours = list(portal_db.session.scalars(select(OutboxMessage.id)
+                                              .where(OutboxMessage.recipient == "c@example.com")))
+    assert delivered == [ours]
