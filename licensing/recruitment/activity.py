@@ -18,7 +18,27 @@ from portal.signals import event_recorded
 STAGE_RECORDS = frozenset({"Lead", "Application", "License"})
 # Staff handing a family to a homefinder is bookkeeping, not activity: the family has heard nothing yet, and a
 # stalled family taken on stays flagged until someone actually does something (a call, a session, a document).
-NOT_ACTIVITY = frozenset({"lead_assigned", "assigned"})
+NOT_ACTIVITY = frozenset({"lead_assigned", "assigned",
+                          # Reads, and a stranger's wrong answer at a signing link: nothing moved forward.
+                          "document_downloaded", "application_read_by_link", "signing_link_birth_date_wrong"})
+
+# The stage each record's status belongs to (licensing/pipeline/stages.py reads the same statuses): a status change
+# within one stage (an application returned for a fix, then sent again) leaves "in this stage since" alone.
+_STAGE_OF_STATUS = {
+    "Lead": {"new": "inquiry", "contacted": "contacted", "rsvped": "orientation", "attended": "orientation",
+             "invited": "invited", "applying": "applying", "closed": "closed"},
+    "Application": {"in_progress": "applying", "submitted": "home_study", "returned": "home_study",
+                    "approved": "home_study", "denied": "closed", "withdrawn": "closed"},
+}
+
+
+def _moves_stage(event: AuditEvent) -> bool:
+    if event.to_status is None or event.target_type not in STAGE_RECORDS:
+        return False
+    stages = _STAGE_OF_STATUS.get(event.target_type)
+    if stages is None:  # a license: issued, expired, closed are each a stage of their own
+        return True
+    return stages.get(event.from_status or "") != stages.get(event.to_status)
 
 
 @event_recorded.connect
@@ -33,7 +53,7 @@ def _note_activity(event: AuditEvent, **_kwargs) -> None:
         return
     now = now_utc()
     values = {"last_activity_at": now}
-    if event.to_status is not None and event.target_type in STAGE_RECORDS:
+    if _moves_stage(event):
         values["status_changed_at"] = now
     # No autoflush: the event being recorded (and whatever the caller has pending) is written at the caller's
     # flush, in the caller's order, not forced out early by this UPDATE.
