@@ -52,6 +52,8 @@ def _config(**options) -> dict:
     return {"style": STYLE, "js": [], "css": ["file://style.css", "file://graph.css"],
             "disable_xml_declaration": True, "explicit_size": False, "width": 520, "height": 360,
             "legend_at_bottom": True, "print_values": False, "show_y_guides": True, "truncate_label": -1,
+            # A handful of numbers along the value axis: on a phone every one of 15 ran into the next.
+            "show_minor_x_labels": False, "x_labels_major_count": 5,
             **options}
 
 
