@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 import struct
 
 import pytest
@@ -32,7 +33,9 @@ class SoftwareAuthenticator:
 
     def __init__(self, counting: bool = True):
         self.key = ec.generate_private_key(ec.SECP256R1())
-        self.credential_id = hashlib.sha256(str(id(self)).encode()).digest()
+        # Random, as a real authenticator's: id(self) was reused by the next pretend device once the first one was
+        # freed, and the portal rightly refused the second as already registered (a flaky test).
+        self.credential_id = secrets.token_bytes(32)
         self.sign_count = 0
         self.counting = counting
 
