@@ -47,10 +47,20 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from licensing.views import bp as licensing_bp
+    from portal.appointments.views import bp as appointments_bp
+    from portal.children.views import bp as children_bp
+    from portal.court_reports.views import bp as court_reports_bp
+    from portal.messaging.views import bp as messaging_bp
+    from portal.mileage.views import bp as mileage_bp
     from portal.views import bp as portal_bp
-    from training import bp as training_bp
+    from training.views import bp as training_bp
 
     app.register_blueprint(portal_bp)
+    app.register_blueprint(children_bp)
+    app.register_blueprint(appointments_bp)
+    app.register_blueprint(court_reports_bp)
+    app.register_blueprint(mileage_bp)
+    app.register_blueprint(messaging_bp)
     app.register_blueprint(licensing_bp)
     app.register_blueprint(training_bp)
 

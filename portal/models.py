@@ -276,3 +276,23 @@ class PendingSubmission(Base):
     path: Mapped[str] = mapped_column(String(500))
     form_data: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+
+
+class CalendarFeed(Base):
+    """A private calendar subscription URL: a person's secret token for one kind of feed ("children" for the placed
+    children's appointments, "training" for enrolled sessions and support-group meetings). Only the token's SHA-256
+    is stored; revoking (or making a new one) kills the old URL at once. What a feed shows is decided on every fetch
+    by the same rules as the pages (portal/children/visibility.py for children)."""
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (Index("ix_calendar_feed_user_scope", "user_id", "scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(lazy="raise")

@@ -23,12 +23,15 @@ from licensing.application import models as _application_models  # noqa: F401  (
 from licensing.recruitment import models as _recruitment_models  # noqa: F401   before the schema is built, as
 from licensing.tracker import models as _tracker_models  # noqa: F401           migrations/env.py does)
 from portal import two_step
+from portal.children import models as _children_models  # noqa: F401
 from portal.database import Base, make_engine, now_utc
 from portal.extensions import limiter
 from portal.migrations import alembic_config
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
 from tests.support import TEST_TOTP_SECRET, code_for, database_url_for_tests
+from training.catalog import models as _catalog_models  # noqa: F401
+from training.hours import models as _hours_models  # noqa: F401
 
 TEST_PASSWORD = "correct horse battery"
 _TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # Argon2 is slow on purpose: hash once per run

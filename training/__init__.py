@@ -1,6 +1,7 @@
 """Trainings, support groups, enrollment, hours and payments. Depends on portal/, never the other way round.
 
-Its routes arrive with the training issue.
+Sub-packages with the same rooms: catalog (courses, sessions, enrollment), hours (attendance, credits, rules,
+certificates), groups (support groups), payments (Stripe). `training/views.py` puts the blueprint together.
 """
 
 from flask import Blueprint

@@ -1,0 +1,149 @@
+"""Who may see a child: the one rule, in one place (domain.md, "Privacy and records").
+
+A family sees a child, and the child's appointments, only while a placement with that household is active, and only
+the fields the child's record marks family-visible. A respite household sees the child only during its stay's days,
+and only what it needs for them (`RESPITE_FIELDS`, the appointments inside the stay). When a placement or a stay ends,
+access ends with it: every family-facing loader, page and calendar feed asks here, in the query itself, so a child
+that is not theirs today is simply not found (404).
+
+Staff: the child's coordinator and administrators work a child's record; no one else (need-to-know).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, and_, false, literal, or_, select, union_all
+
+from portal.children.models import (
+    FAMILY_VISIBLE_CHOICES,
+    Appointment,
+    CaseStatus,
+    Child,
+    Placement,
+    PlacementStatus,
+    RespiteStay,
+)
+from portal.clock import agency_today, agency_zone
+from portal.models import Role, User
+
+# What a respite household needs for a few days: who the child is, the health needs, the language.
+RESPITE_FIELDS = ("birth_date", "preferred_locale", "health_needs")
+
+
+class FamilyAccess(enum.StrEnum):
+    PRIMARY = "primary"  # the child is placed with this household
+    RESPITE = "respite"  # the child is staying with this household for a few days
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    """What one household may see of one child today."""
+
+    child_id: int
+    access: FamilyAccess
+    placement_id: int
+    # The respite stay's days (respite access only): the appointments shown are those inside them.
+    stay_starts_on: date | None = None
+    stay_ends_on: date | None = None
+
+
+def _primary(household_id: int, today: date) -> Select:
+    return select(Placement.child_id.label("child_id"), literal(FamilyAccess.PRIMARY.value).label("access"),
+                  Placement.id.label("placement_id"), literal(None).label("stay_starts_on"),
+                  literal(None).label("stay_ends_on")).where(
+        Placement.household_id == household_id, Placement.status == PlacementStatus.ACTIVE,
+        Placement.starts_on <= today)
+
+
+def _respite(household_id: int, today: date) -> Select:
+    return select(Placement.child_id, literal(FamilyAccess.RESPITE.value), Placement.id, RespiteStay.starts_on,
+                  RespiteStay.ends_on).join(RespiteStay, RespiteStay.placement_id == Placement.id).where(
+        RespiteStay.household_id == household_id, RespiteStay.cancelled_at.is_(None),
+        RespiteStay.starts_on <= today, RespiteStay.ends_on >= today,
+        Placement.status == PlacementStatus.ACTIVE, Placement.household_id != household_id)
+
+
+def family_children_query(household_id: int | None, today: date | None = None) -> Select:
+    """One row per child this household may see today: (child_id, access, placement_id, stay_starts_on,
+    stay_ends_on). A subquery for pages and feeds to join (one statement, whatever the number of children)."""
+    today = today or agency_today()
+    if household_id is None:
+        return select(literal(None).label("child_id")).where(false())
+    return union_all(_primary(household_id, today), _respite(household_id, today))
+
+
+def family_views(household_id: int | None, today: date | None = None) -> list[FamilyView]:
+    """Every child a household may see today, with how (one statement)."""
+    from portal.extensions import db
+
+    if household_id is None:
+        return []
+    rows = db.session.execute(family_children_query(household_id, today)).all()
+    views = {}
+    for row in rows:
+        view = FamilyView(child_id=row[0], access=FamilyAccess(row[1]), placement_id=row[2],
+                          stay_starts_on=_as_date(row[3]), stay_ends_on=_as_date(row[4]))
+        # The primary family's view wins over a respite view of the same child (it cannot be both, but be sure).
+        if view.child_id not in views or view.access is FamilyAccess.PRIMARY:
+            views[view.child_id] = view
+    return list(views.values())
+
+
+def family_view_of(household_id: int | None, child_id: int, today: date | None = None) -> FamilyView | None:
+    """How this household may see this child today, or None (then every family-facing loader answers 404)."""
+    return next((v for v in family_views(household_id, today) if v.child_id == child_id), None)
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])  # SQLite gives a literal NULL column's dates back as text
+
+
+def family_fields(child: Child, view: FamilyView) -> dict[str, object]:
+    """The fields of a child's record this household may read: the record's family-visible choice, narrowed to
+    `RESPITE_FIELDS` for a respite household. Never anything outside FAMILY_VISIBLE_CHOICES."""
+    allowed = set(child.family_visible or ()) & set(FAMILY_VISIBLE_CHOICES)
+    if view.access is FamilyAccess.RESPITE:
+        allowed &= set(RESPITE_FIELDS)
+    return {name: getattr(child, name) for name in FAMILY_VISIBLE_CHOICES if name in allowed}
+
+
+def _day_start_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=agency_zone())
+
+
+def family_appointments_clause(household_id: int | None, today: date | None = None):
+    """A WHERE clause on Appointment: the appointments this household may see today — all of a child placed with it,
+    only those inside the stay's days for a respite household."""
+    views = family_views(household_id, today)
+    conditions = []
+    for view in views:
+        if view.access is FamilyAccess.PRIMARY:
+            conditions.append(Appointment.child_id == view.child_id)
+        else:
+            conditions.append(and_(Appointment.child_id == view.child_id,
+                                   Appointment.starts_at >= _day_start_utc(view.stay_starts_on),
+                                   Appointment.starts_at < _day_start_utc(view.stay_ends_on + timedelta(days=1))))
+    return or_(*conditions) if conditions else false()
+
+
+def may_work_child(user: User, child: Child) -> bool:
+    """Staff need-to-know: the child's own coordinator, or an administrator (supervisors assign and audit)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.COORDINATOR and child.coordinator_id == user.id
+
+
+def caseload_clause(user: User):
+    """A WHERE clause on Child: the children this staff member works (their caseload; every child for an admin)."""
+    if user.role is Role.ADMIN:
+        return Child.case_status.in_(list(CaseStatus))
+    if user.role is Role.COORDINATOR:
+        return Child.coordinator_id == user.id
+    return false()

@@ -1,0 +1,5 @@
+"""Routes of portal.messaging (arrive with the placed-children issue)."""
+
+from portal.messaging import bp
+
+__all__ = ["bp"]

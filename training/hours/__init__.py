@@ -1,0 +1,1 @@
+"""Attendance, credited hours, the agency's training rules, certificates, and what they feed into the checklist."""

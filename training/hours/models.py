@@ -1,0 +1,67 @@
+"""Hours credited to a person: completed courses, support-group meetings the agency counts, and outside trainings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.database import Base, UTCDateTime, now_utc
+from portal.models import enum_column
+from portal.transitions import StateMachine, moves
+from training.catalog.models import CourseCategory
+
+
+class CreditSource(enum.StrEnum):
+    COURSE = "course"  # a completed course of the catalog
+    SUPPORT_GROUP = "support_group"  # an attended meeting, where the agency counts them
+    OUTSIDE = "outside"  # another agency's class, an online course, a book or video the agency credits
+
+
+class CreditStatus(enum.StrEnum):
+    PENDING = "pending"  # a family's outside hours, waiting for staff
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+CREDIT_STATUS_LABELS = {CreditStatus.PENDING: _l("Waiting for approval"), CreditStatus.APPROVED: _l("Approved"),
+                        CreditStatus.REJECTED: _l("Not accepted")}
+CREDIT_MOVES = StateMachine("TrainingCredit", moves({
+    CreditStatus.PENDING: {CreditStatus.APPROVED, CreditStatus.REJECTED},
+    CreditStatus.APPROVED: set(),
+    CreditStatus.REJECTED: set(),
+}), needs_reason=frozenset({CreditStatus.REJECTED}), labels=CREDIT_STATUS_LABELS)
+
+
+class TrainingCredit(Base):
+    """Hours on one person's training record. Only approved credits count toward requirements."""
+
+    __tablename__ = "training_credit"
+    __table_args__ = (Index("ix_training_credit_member", "member_id", "status", "completed_on"),
+                      Index("ix_training_credit_household", "household_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("household_member.id", ondelete="CASCADE"))
+    source: Mapped[CreditSource] = mapped_column(enum_column(CreditSource, "credit_source"))
+    category: Mapped[CourseCategory] = mapped_column(enum_column(CourseCategory, "course_category"))
+    status: Mapped[CreditStatus] = mapped_column(enum_column(CreditStatus, "credit_status"),
+                                                 default=CreditStatus.APPROVED)
+    title: Mapped[str] = mapped_column(String(200))
+    hours_tenths: Mapped[int] = mapped_column()  # 1.5 hours = 15
+    completed_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)  # CPR/First Aid
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), index=True)
+    # Certificates of completion: a short code staff can check (course credits only).
+    certificate_code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # Outside hours: the proof's stored file (licensing/uploads.py rules) and who said what.
+    proof_path: Mapped[str] = mapped_column(String(200), default="")
+    proof_filename: Mapped[str] = mapped_column(String(200), default="")
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)

@@ -1,0 +1,5 @@
+"""Routes of training.hours (arrive with the trainings issue)."""
+
+from training import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,1 @@
+"""Payments with Stripe Checkout: paid sessions and agency fees, verified webhooks, refunds, waivers."""
