@@ -13,3 +13,12 @@ demo_seeding = _signals.signal("demo-seeding")
 #: An event was added to the one log (sender: the AuditEvent, not flushed yet). Licensing keeps each lead's "last
 #: activity" and "in this stage since" from it (licensing/recruitment/activity.py).
 event_recorded = _signals.signal("event-recorded")
+
+#: A staff member is leaving (or handing over): their caseload and open work go to a successor (sender: the leaving
+#: User; kwargs: successor (User), actor (User)). Children move their caseload; messaging moves the threads.
+staff_handover = _signals.signal("staff-handover")
+
+#: Who at the agency works with a household (sender: the household id). Each receiver returns a list of User ids
+#: (licensing: the application's homefinder; children: the coordinators of the children placed with it). Messaging
+#: lets a family write only to these people.
+household_staff = _signals.signal("household-staff")
