@@ -209,6 +209,9 @@ class AuditEvent(Base):
     target_id: Mapped[int | None] = mapped_column(Integer)
     # The household the event is about, so each household's history (application, checklist) is one indexed query.
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    # The child the event is about (a child's record read, an appointment, a placement), so "everything about this
+    # child" is one indexed query for an audit or a court.
+    child_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # Status changes (portal.transitions): from what, to what, and why.
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str | None] = mapped_column(String(32))
