@@ -77,8 +77,7 @@ class TransportAnswerForm(PortalForm):
         SelectChoice(TransportAnswer.CONFIRMED.value, _l("I confirm the transport")),
         SelectChoice(TransportAnswer.CHANGE_REQUESTED.value, _l("I need a change")),
     ], validators=[InputRequired(message=_l("Choose an answer."))])
-    note = TextAreaField(_l("Note for the coordinator"), filters=[strip_text],
-                         validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(_l("Note for the coordinator"), filters=[strip_text], validators=[Length(max=1000)])
 
     def validate_note(self, field) -> None:
         if self.answer.data == TransportAnswer.CHANGE_REQUESTED.value and not field.data:
