@@ -140,7 +140,8 @@ def test_month_parameter_is_read_safely(app, db, client, place_child, add_appoin
     placed = place_child()
     add_appointment(placed.child, days=40, family_notes="Far ahead")
     act_as(client, placed.family)
-    for value in ("2026-13", "abc", "0000-01", "9999-99", "2026-1", "２０２６-０１", "%00", "2026-02-30"):
+    fullwidth = "\uff12\uff10\uff12\uff16-\uff10\uff11"
+    for value in ("2026-13", "abc", "0000-01", "9999-99", "2026-1", fullwidth, "%00", "2026-02-30"):
         assert client.get("/appointments/family", query_string={"month": value}).status_code == 200
     with app.app_context():
         from portal.clock import agency_today

@@ -3,7 +3,7 @@ notes never reach the family."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
