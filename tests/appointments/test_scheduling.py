@@ -149,3 +149,26 @@ def test_internal_notes_never_reach_the_family(app, db, client, place_child, add
         assert page.status_code == 200
         assert SECRET not in page.get_data(as_text=True)
     assert "Caregivers may speak." in pages[0].get_data(as_text=True)  # the family notes are shown
+
+
+def test_a_respite_family_is_told_of_appointments_in_its_stay_only(app, db, client, make_user, place_child):
+    from portal.children.models import RespiteStay, StayKind
+    from portal.models import Role
+
+    placed = place_child()
+    respite = make_user(Role.FAMILY, locale="es")
+    with app.app_context():
+        from portal.clock import agency_today
+
+        today = agency_today()
+    db.session.add(RespiteStay(placement_id=placed.placement.id, kind=StayKind.RESPITE_HOME,
+                               household_id=respite.household_id, starts_on=today + timedelta(days=4),
+                               ends_on=today + timedelta(days=6)))
+    db.session.commit()
+    act_as(client, placed.coordinator)
+    url = f"/appointments/child/{placed.child.id}/new"
+    assert post_form(client, url, _form(_future_day(app, 5))).status_code == 303  # inside the stay
+    assert post_form(client, url, _form(_future_day(app, 9))).status_code == 303  # after it
+    mails = _mail(db, "appointment_new")
+    assert sorted(m.recipient for m in mails) == sorted([placed.family.email, placed.family.email, respite.email])
+    assert next(m for m in mails if m.recipient == respite.email).locale == "es"
