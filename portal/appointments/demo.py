@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 
 from portal.children.models import Appointment, AppointmentKind, Child, Placement, PlacementStatus, Transporter
 from portal.clock import agency_today
+from portal.database import call_after_commit
 from portal.extensions import db
 from portal.i18n import local_to_utc
 from portal.models import User
@@ -38,6 +39,19 @@ PLAN = [
 
 @demo_seeding.connect
 def seed(_app, **_kwargs) -> None:
+    add_demo_appointments()
+    # Signal receivers run in no set order: the children's demo may place its children after this ran. Once the
+    # whole demo is committed, look again (idempotent: a child with appointments gets none).
+    call_after_commit(_after_the_demo)
+
+
+def _after_the_demo() -> None:
+    with db.unit_of_work():
+        add_demo_appointments()
+
+
+def add_demo_appointments() -> int:
+    """Appointments for each demo family's placed child that has none yet. Returns how many children got them."""
     rows = db.session.execute(
         select(Child.id, Child.coordinator_id).join(Placement, Placement.child_id == Child.id)
         .join(User, User.household_id == Placement.household_id)
@@ -52,3 +66,4 @@ def seed(_app, **_kwargs) -> None:
                                        transport_by=transport, family_notes=notes, internal_notes=internal,
                                        created_by_id=coordinator_id, updated_by_id=coordinator_id))
     db.session.flush()
+    return len(dict(rows))

@@ -35,3 +35,18 @@ def test_demo_appointments_for_placed_demo_children_once(app, db, make_user, pla
     assert any(a.kind is AppointmentKind.COURT_HEARING for a in rows)
     assert db.session.scalar(select(func.count()).select_from(Appointment)
                              .where(Appointment.child_id == other.child.id)) == 0
+
+
+def test_children_placed_by_a_demo_that_ran_later_get_their_appointments_after_the_commit(app, db, make_user,
+                                                                                        place_child):
+    """The children's demo may hear `demo_seeding` after this one: the appointments come once all is committed."""
+    from portal.appointments import demo
+    from portal.extensions import db as portal_db
+
+    family = make_user(Role.FAMILY, email="family@demo.test")
+    with app.app_context():
+        with portal_db.unit_of_work():
+            demo.seed(app)  # nothing placed yet
+            placed = place_child(family=family)  # "the children's demo", later in the same run
+        assert portal_db.session.scalar(select(func.count()).select_from(Appointment)
+                                        .where(Appointment.child_id == placed.child.id)) == len(demo.PLAN)
