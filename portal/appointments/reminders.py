@@ -24,11 +24,10 @@ def _start_of(day: date) -> datetime:
 
 
 def send_appointment_reminders(today: date | None = None) -> int:
-    """Remind the families of scheduled appointments on the agency's next day (and any later today not reminded
-    yet). Returns how many appointments were reminded."""
+    """Remind the families of scheduled appointments on the agency's next day (the email says "tomorrow"; one
+    scheduled later today is not reminded). Returns how many appointments were reminded."""
     today = today or agency_today()
-    start = max(now_utc(), _start_of(today))
-    end = _start_of(today + timedelta(days=2))
+    start, end = _start_of(today + timedelta(days=1)), _start_of(today + timedelta(days=2))
     due = db.session.scalars(select(Appointment).options(selectinload(Appointment.child)).where(
         Appointment.status == AppointmentStatus.SCHEDULED, Appointment.reminder_sent_at.is_(None),
         Appointment.starts_at >= start, Appointment.starts_at < end).order_by(Appointment.starts_at)).all()

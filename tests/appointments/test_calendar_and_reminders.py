@@ -149,3 +149,17 @@ def test_month_parameter_is_read_safely(app, db, client, place_child, add_appoin
         ahead = (agency_today() + timedelta(days=40)).strftime("%Y-%m")
     page = client.get("/appointments/family", query_string={"month": ahead}).get_data(as_text=True)
     assert 'rel="prev"' in page and 'rel="next"' in page
+
+
+def test_only_the_next_day_is_reminded(app, db, place_child, add_appointment):
+    placed = place_child()
+    later_today = add_appointment(placed.child, days=0, hour=23)
+    day_after = add_appointment(placed.child, days=2, hour=1)
+    from portal.appointments.reminders import send_appointment_reminders
+    from portal.extensions import db as portal_db
+
+    with app.app_context(), portal_db.unit_of_work():
+        assert send_appointment_reminders() == 0
+    db.session.expire_all()
+    assert db.session.get(Appointment, later_today.id).reminder_sent_at is None
+    assert db.session.get(Appointment, day_after.id).reminder_sent_at is None
