@@ -400,6 +400,7 @@ def build_world(app: Flask, db, make_user) -> World:
             make_token(MEMBER_PURPOSE, adult.id, adult.link_nonce),
             make_token(SIGNATURE_PURPOSE, co_applicant.id, co_applicant.signature_nonce),
             records.end_session_token,  # the owner's "it wasn't me" link of a new-device email
+            records.feed_token,  # the owner's private calendar address (appointments)
         ]
         more = {"application_id": [ready_application_id, application_id], "visit_id": [done_visit.id],
                 "member_id": [adult.id, co_applicant.id], "reference_id": [reference.id], "user_id": [records.owner_id]}

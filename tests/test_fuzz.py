@@ -303,6 +303,7 @@ NOT_FORMS_ON_A_PAGE = {
     "portal.end_other_sessions": "shown only with more than one session",
     "portal.remove_passkey": "shown only to the owner of a passkey",
     "licensing.staff_lead": "its one form, 'Invite to apply', shows only for a lead who attended and isn't invited",
+    "appointments.revoke_feed": "shown only to a family with a live calendar address",
 }
 
 

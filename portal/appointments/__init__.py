@@ -3,4 +3,5 @@ confirms transport or asks for a change; notices and day-before reminders go out
 
 from flask import Blueprint
 
-bp = Blueprint("appointments", __name__, url_prefix="/appointments")
+# cli_group=None: `flask send-appointment-reminders` sits at the top level, next to the core's commands.
+bp = Blueprint("appointments", __name__, url_prefix="/appointments", cli_group=None)

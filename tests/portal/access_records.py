@@ -50,6 +50,8 @@ from licensing.tracker.models import (
     VisitSlot,
 )
 from licensing.uploads import store_upload, upload_folder
+from portal.calendars import issue_feed
+from portal.children.models import Appointment, AppointmentKind, Child, Placement
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db as portal_db
@@ -88,6 +90,11 @@ class AccessRecords:
     stored_path: Path
     page_stored_path: Path
     event_id: int = 0  # a recruitment event (a fair) the lead came from
+    # A child placed with the household (its coordinator is nobody the matrix signs in), one appointment of the
+    # child, and the owner's private calendar address (the feed's token).
+    child_id: int = 0
+    appointment_id: int = 0
+    feed_token: str = ""
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -164,6 +171,16 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.flush()
         lead.event_id = event.id
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
+        child = Child(first_name="Lucía", last_name="Paz", birth_date=date(2017, 2, 3),
+                      coordinator_id=make_user(Role.COORDINATOR).id)
+        session.add(child)
+        session.flush()
+        session.add(Placement(child_id=child.id, household_id=household.id, starts_on=today - timedelta(days=30)))
+        appointment = Appointment(child_id=child.id, kind=AppointmentKind.MEDICAL, place="Clinic, 1 Main St",
+                                  starts_at=now + timedelta(days=3))
+        session.add(appointment)
+        session.flush()
+        feed_token = issue_feed(session.get(User, owner.id), "children")
         portal_db.commit()
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
@@ -173,7 +190,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
-            event_id=event.id,
+            event_id=event.id, child_id=child.id, appointment_id=appointment.id, feed_token=feed_token,
         )
 
 

@@ -194,6 +194,26 @@ MATRIX: dict[str, Probe] = {
                                             [LOGIN, 403, 403, 403, 403, 200]),
     "licensing.admin_return_reason": Probe("GET", "/licensing/admin/return-reasons/{return_reason_id}",
                                            [LOGIN, 404, 404, 404, 404, 200]),
+    # Appointments: the child's coordinator (nobody the matrix signs in) and administrators; the placed family's own
+    # routes are tried with their household in tests/appointments/test_access.py.
+    "appointments.child_appointments": Probe("GET", "/appointments/child/{child_id}",
+                                             [LOGIN, 404, 404, 404, 404, 200]),
+    "appointments.new_appointment": Probe("GET", "/appointments/child/{child_id}/new",
+                                          [LOGIN, 404, 404, 404, 404, 200]),
+    "appointments.edit_appointment": Probe("GET", "/appointments/{appointment_id}/edit",
+                                           [LOGIN, 404, 404, 404, 404, 200]),
+    "appointments.cancel_appointment": Probe("GET", "/appointments/{appointment_id}/cancel",
+                                             [LOGIN, 404, 404, 404, 404, 200]),
+    "appointments.upcoming": Probe("GET", "/appointments/upcoming", [LOGIN, 403, 403, 403, 200, 200]),
+    "appointments.family_appointments": Probe("GET", "/appointments/family", [LOGIN, 403, 200, 403, 403, 403]),
+    "appointments.appointment_ics": Probe("GET", "/appointments/{appointment_id}/calendar.ics",
+                                          [LOGIN, 404, 404, 404, 404, 404]),
+    "appointments.answer_transport": Probe("POST", "/appointments/{appointment_id}/transport",
+                                           [LOGIN, 404, 404, 404, 404, 404], {"answer": "confirmed"}),
+    "appointments.issue_feed": Probe("POST", "/appointments/calendar-feed", [LOGIN, 403, 303, 403, 403, 403]),
+    "appointments.revoke_feed": Probe("POST", "/appointments/calendar-feed/revoke", [LOGIN, 403, 303, 403, 403, 403]),
+    # The private calendar address is its own key: anyone holding it gets the calendar (unknown tokens: 404).
+    "appointments.feed": Probe("GET", "/appointments/feed/{feed_token}.ics", [200] * 6),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
@@ -202,6 +222,13 @@ MORE_PROBES: dict[str, Probe] = {
     "licensing.admin_return_reason:new": Probe("GET", "/licensing/admin/return-reasons/new",
                                                [LOGIN, 404, 404, 404, 404, 200]),
 }
+MORE_PROBES["appointments.feed:unknown"] = Probe("GET", "/appointments/feed/not-a-live-token.ics", [404] * 6)
+MORE_PROBES["appointments.new_appointment:post"] = Probe("POST", "/appointments/child/{child_id}/new",
+                                                         [LOGIN, 404, 404, 404, 404, 422], {"kind": "dental"})
+MORE_PROBES["appointments.edit_appointment:post"] = Probe("POST", "/appointments/{appointment_id}/edit",
+                                                          [LOGIN, 404, 404, 404, 404, 422], {"kind": "dental"})
+MORE_PROBES["appointments.cancel_appointment:post"] = Probe("POST", "/appointments/{appointment_id}/cancel",
+                                                            [LOGIN, 404, 404, 404, 404, 422], {"reason": ""})
 PROBES = {**MATRIX, **MORE_PROBES}
 
 # The family's own routes that name a record of its household: the owning family gets through (what it gets then),

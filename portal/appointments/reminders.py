@@ -1,0 +1,55 @@
+"""The day-before reminder of a child's appointments, run from cron every hour (`flask send-appointment-reminders`).
+
+Each appointment is claimed with a conditional UPDATE on `reminder_sent_at` before its emails are queued, so two runs
+at once, or a run repeated, never remind twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import click
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from portal.appointments import bp
+from portal.appointments.services import _notify_family, family_recipients
+from portal.children.models import Appointment, AppointmentStatus
+from portal.clock import agency_today, agency_zone
+from portal.database import now_utc
+from portal.extensions import db
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), agency_zone()).astimezone(UTC)
+
+
+def send_appointment_reminders(today: date | None = None) -> int:
+    """Remind the families of scheduled appointments on the agency's next day (the email says "tomorrow"; one
+    scheduled later today is not reminded). Returns how many appointments were reminded."""
+    today = today or agency_today()
+    start, end = _start_of(today + timedelta(days=1)), _start_of(today + timedelta(days=2))
+    due = db.session.scalars(select(Appointment).options(selectinload(Appointment.child)).where(
+        Appointment.status == AppointmentStatus.SCHEDULED, Appointment.reminder_sent_at.is_(None),
+        Appointment.starts_at >= start, Appointment.starts_at < end).order_by(Appointment.starts_at)).all()
+    recipients = family_recipients(due)
+    reminded = 0
+    for appointment in due:
+        claimed = db.session.execute(
+            update(Appointment).where(Appointment.id == appointment.id, Appointment.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=now_utc()).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:  # another run got it first
+            continue
+        _notify_family(appointment, appointment.child, "appointment_reminder", recipients[appointment.id])
+        reminded += 1
+    db.session.flush()
+    return reminded
+
+
+@bp.cli.command("send-appointment-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Pretend it is this day (for checking what would be sent).")
+def send_appointment_reminders_command(today) -> None:
+    """Email the families of children's appointments tomorrow (each appointment once)."""
+    with db.unit_of_work():
+        count = send_appointment_reminders(today.date() if today else None)
+    click.echo(f"appointments reminded: {count}")
