@@ -45,7 +45,7 @@ class MileageClaim(Versioned, Base):
     status: Mapped[ClaimStatus] = mapped_column(enum_column(ClaimStatus, "mileage_claim_status"),
                                                 default=ClaimStatus.SUBMITTED)
     rate_cents: Mapped[int] = mapped_column()  # cents per mile, a snapshot of the agency's rate
-    total_tenths: Mapped[int] = mapped_column(default=0)  # miles × 10, the sum of the claim's trips
+    total_tenths: Mapped[int] = mapped_column(default=0)  # miles times 10, the sum of the claim's trips
     amount_cents: Mapped[int] = mapped_column(default=0)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -71,7 +71,7 @@ class Trip(Base):
     from_place: Mapped[str] = mapped_column(String(200))
     to_place: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(300))
-    tenths: Mapped[int] = mapped_column()  # miles × 10 (one decimal, exact)
+    tenths: Mapped[int] = mapped_column()  # miles times 10 (one decimal, exact)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"))
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("mileage_claim.id"), index=True)
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
