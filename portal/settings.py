@@ -58,7 +58,7 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
 
 def setting_values() -> dict[str, int]:
     """Every setting's value (the default where no admin changed it), in one statement."""
-    stored = dict(db.session.execute(select(AgencySetting.key, AgencySetting.value)).tuples().all())
+    stored = dict(db.session.execute(select(AgencySetting.key, AgencySetting.value)).all())
     return {key: _parse(setting, stored.get(key)) for key, setting in SETTINGS.items()}
 
 

@@ -12,3 +12,7 @@ FIELD_TITLES = {
     "visits": _l("Family visits"),
     "other": _l("Anything else the judge should know"),
 }
+WITHDRAWN_REASONS = {
+    "hearing_cancelled": _l("The court hearing was cancelled."),
+    "child_left": _l("The child is no longer placed with this family."),
+}

@@ -26,8 +26,9 @@ from portal.transitions import TransitionRefused, transition
 
 # The family is asked this many days before the report is due (or at once, for a hearing scheduled closer).
 REQUEST_LEAD_DAYS = 14
-HEARING_CANCELLED = _l("The court hearing was cancelled.")
-CHILD_LEFT = _l("The child is no longer placed with this family.")
+# Why a request was withdrawn: a code on the report (its words in labels.py, in the reader's language).
+HEARING_CANCELLED = "hearing_cancelled"
+CHILD_LEFT = "child_left"
 
 
 def hearing_day(starts_at: datetime) -> date:
@@ -69,7 +70,7 @@ def send_requests(today: date) -> dict[str, int]:
         select(CaregiverReport).where(CaregiverReport.status == ReportStatus.REQUESTED)
         .options(selectinload(CaregiverReport.appointment), selectinload(CaregiverReport.child))))
     placed = set(db.session.execute(select(Placement.child_id, Placement.household_id).where(
-        Placement.status == PlacementStatus.ACTIVE, Placement.starts_on <= today)).tuples().all())
+        Placement.status == PlacementStatus.ACTIVE, Placement.starts_on <= today)).all())
     horizon = now + timedelta(days=due_days + REQUEST_LEAD_DAYS + 1)
     hearings = db.session.execute(
         select(Appointment, Placement.household_id)
@@ -77,20 +78,20 @@ def send_requests(today: date) -> dict[str, int]:
                               Placement.starts_on <= today))
         .where(Appointment.kind == AppointmentKind.COURT_HEARING, Appointment.status == AppointmentStatus.SCHEDULED,
                Appointment.starts_at > now, Appointment.starts_at <= horizon)
-        .options(selectinload(Appointment.child))).tuples().all()
+        .options(selectinload(Appointment.child))).all()
     asked = set(db.session.execute(select(CaregiverReport.appointment_id, CaregiverReport.household_id).where(
-        CaregiverReport.appointment_id.in_({a.id for a, _ in hearings} | {0}))).tuples().all())
+        CaregiverReport.appointment_id.in_({a.id for a, _ in hearings} | {0}))).all())
     people = household_people({r.household_id for r in open_reports} | {h for _, h in hearings})
 
     for report in open_reports:
         appointment = report.appointment
         if appointment.status is AppointmentStatus.CANCELLED:
-            withdraw(report, str(HEARING_CANCELLED))
+            withdraw(report, HEARING_CANCELLED)
             _tell_family(people.get(report.household_id, []), "court_report_withdrawn", report,
                          report.child.first_name)
             counts["withdrawn"] += 1
         elif (report.child_id, report.household_id) not in placed:
-            withdraw(report, str(CHILD_LEFT))  # the family can no longer open it: nobody to tell
+            withdraw(report, CHILD_LEFT)  # the family can no longer open it: nobody to tell
             counts["withdrawn"] += 1
         elif appointment.starts_at != report.hearing_at:
             report.hearing_at = appointment.starts_at
@@ -130,6 +131,7 @@ def send_requests(today: date) -> dict[str, int]:
 
 
 def withdraw(report: CaregiverReport, reason: str) -> None:
+    """No longer needed (`reason`: HEARING_CANCELLED or CHILD_LEFT, kept as the event's reason too)."""
     transition(REPORT_MOVES, report, ReportStatus.WITHDRAWN, actor=None, household_id=report.household_id,
                reason=reason, child_id=report.child_id)
     report.withdrawn_reason = reason

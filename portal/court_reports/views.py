@@ -14,7 +14,7 @@ from portal.clock import agency_today
 from portal.court_reports import bp, services
 from portal.court_reports import emails as _emails  # noqa: F401  (email subjects, event words)
 from portal.court_reports.forms import CaregiverReportForm
-from portal.court_reports.labels import FIELD_TITLES, REPORT_STATUS
+from portal.court_reports.labels import FIELD_TITLES, REPORT_STATUS, WITHDRAWN_REASONS
 from portal.court_reports.models import REPORT_FIELDS, CaregiverReport, ReportStatus
 from portal.court_reports.permissions import (
     family_reports_query,
@@ -37,7 +37,8 @@ STAFF = (Role.COORDINATOR, Role.ADMIN)
 @bp.context_processor
 def _words():
     return {"report_status_label": lambda value: label_of(REPORT_STATUS, value), "field_titles": FIELD_TITLES,
-            "report_fields": REPORT_FIELDS}
+            "report_fields": REPORT_FIELDS,
+            "withdrawn_reason_label": lambda value: label_of(WITHDRAWN_REASONS, value)}
 
 
 @bp.get("/")

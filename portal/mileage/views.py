@@ -142,7 +142,7 @@ def family_new_claim():
 def _names_of(trips) -> dict[int, str]:
     """The first names of the trips' children (one statement; those of a child who left too)."""
     ids = {trip.child_id for trip in trips}
-    return dict(db.session.execute(select(Child.id, Child.first_name).where(Child.id.in_(ids | {0}))).tuples().all())
+    return dict(db.session.execute(select(Child.id, Child.first_name).where(Child.id.in_(ids | {0}))).all())
 
 
 @bp.get("/claims/<int:claim_id>")
