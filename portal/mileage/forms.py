@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portal.forms import PortalForm, strip_text
@@ -54,8 +54,9 @@ class TripForm(PortalForm):
         self._placed_since = {child_id: since for child_id, _name, since in children}
         self._appointment_child = {appointment_id: child_id for appointment_id, child_id, _words in appointments}
         self._today = today
-        self.child_id.choices = [(child_id, name) for child_id, name, _since in children]
-        self.appointment_id.choices = [(0, "—"), *((a_id, words) for a_id, _c, words in appointments)]
+        self.child_id.choices = [SelectChoice(child_id, name) for child_id, name, _since in children]
+        self.appointment_id.choices = [SelectChoice(0, "—"),
+                                       *(SelectChoice(a_id, words) for a_id, _c, words in appointments)]
 
     def validate_trip_on(self, field):
         if field.data is None:
@@ -81,7 +82,8 @@ class ClaimForm(PortalForm):
 
 
 class DecisionForm(PortalForm):
-    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")), ("return", _l("Return to the family"))],
+    decision = RadioField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
+                                                    SelectChoice("return", _l("Return to the family"))],
                           validators=[InputRequired(message=_l("Choose approve or return."))])
     reason = TextAreaField(_l("Reason for returning (the family sees it)"), filters=[strip_text],
                            validators=[Length(max=2000)], render_kw={"rows": 3})

@@ -84,7 +84,7 @@ def family_trip(trip_id: int):
         "child_id": trip.child_id, "trip_on": trip.trip_on, "from_place": trip.from_place, "to_place": trip.to_place,
         "purpose": trip.purpose, "miles": f"{trip.tenths // 10}.{trip.tenths % 10}",
         "appointment_id": trip.appointment_id or 0})
-    form.child_id.choices = [(child_id, name) for child_id, name in form.child_id.choices if child_id == trip.child_id]
+    form.child_id.choices = [choice for choice in form.child_id.choices if choice.value == trip.child_id]
     if form.validate_on_submit():
         try:
             services.change_trip(current_user, trip, form.values(), today)

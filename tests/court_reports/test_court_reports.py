@@ -221,7 +221,7 @@ def test_the_lists_are_bounded_in_statements(app, db, client, make_user, count_q
     sign_in(client, person)
     counts = []
     for size in (2, 7):
-        _many_reports(app, db, make_user, family, coordinator, size - (counts and 2 or 0))
+        _many_reports(app, db, make_user, family, coordinator, size - ((counts and 2) or 0))
         with count_queries() as counter:
             response = client.get(url)
         assert response.status_code == 200
