@@ -42,7 +42,7 @@ def family_with_child(app, db, client, make_user):
 
 
 def test_family_logs_trips_and_claims_the_month_in_cents(app, db, client, family_with_child):
-    family, _coordinator, child = family_with_child
+    _family, _coordinator, child = family_with_child
     today = today_of(app)
     day = today.replace(day=1) if today.day > 1 else today
     for miles in ("12.5", "7,3", "0.1"):
@@ -53,7 +53,7 @@ def test_family_logs_trips_and_claims_the_month_in_cents(app, db, client, family
     db.session.commit()
     month = day.strftime("%Y-%m")
     preview = client.get(f"/mileage/claims/new?month={month}")
-    assert preview.status_code == 200 and "$13.33" in text_of(preview)  # 19.9 miles × $0.67 = $13.333
+    assert preview.status_code == 200 and "$13.33" in text_of(preview)  # 19.9 miles times $0.67 = $13.333
     assert post_form(client, "/mileage/claims/new", {"month": month}).status_code == 303
     claim = db.session.scalar(select(MileageClaim))
     assert (claim.rate_cents, claim.total_tenths, claim.amount_cents, claim.status) == (67, 199, 1333,
@@ -85,7 +85,7 @@ def test_bad_miles_are_refused_beside_the_field(app, db, client, family_with_chi
 
 
 def test_trip_dates_and_appointments_must_be_the_childs(app, db, client, family_with_child, make_user):
-    family, coordinator, child = family_with_child
+    _family, coordinator, child = family_with_child
     today = today_of(app)
     future = post_form(client, "/mileage/trips/new", trip_form(child.id, today + timedelta(days=1)))
     before = post_form(client, "/mileage/trips/new", trip_form(child.id, today - timedelta(days=40)))
