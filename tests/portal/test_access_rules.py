@@ -194,6 +194,31 @@ MATRIX: dict[str, Probe] = {
                                             [LOGIN, 403, 403, 403, 403, 200]),
     "licensing.admin_return_reason": Probe("GET", "/licensing/admin/return-reasons/{return_reason_id}",
                                            [LOGIN, 404, 404, 404, 404, 200]),
+    # Agency settings (portal/settings.py): administrators only.
+    "portal.admin_settings": Probe("GET", "/admin/settings", [LOGIN, 403, 403, 403, 403, 200]),
+    # Caregiver reports to the court: the placed family's own (another household's is 404 to everyone here); staff
+    # pages for the child's coordinator (not the matrix's) and administrators. Receipt of a report not sent yet: 409.
+    "court_reports.family_reports": Probe("GET", "/court-reports/", [LOGIN, 403, 200, 403, 403, 403]),
+    "court_reports.family_report": Probe("GET", "/court-reports/{court_report_id}", [LOGIN, 404, 404, 404, 404, 404]),
+    "court_reports.staff_reports": Probe("GET", "/court-reports/staff", [LOGIN, 403, 403, 403, 200, 200]),
+    "court_reports.staff_report": Probe("GET", "/court-reports/staff/{court_report_id}",
+                                        [LOGIN, 404, 404, 404, 404, 200]),
+    "court_reports.staff_confirm_receipt": Probe("POST", "/court-reports/staff/{court_report_id}/receive",
+                                                 [LOGIN, 404, 404, 404, 404, 409]),
+    # Mileage: the family's trips and claims; staff's claims (the child's coordinator or administrators).
+    "mileage.family_mileage": Probe("GET", "/mileage/", [LOGIN, 403, 200, 403, 403, 403]),
+    "mileage.family_new_trip": Probe("GET", "/mileage/trips/new", [LOGIN, 403, 200, 403, 403, 403]),
+    "mileage.family_trip": Probe("GET", "/mileage/trips/{trip_id}", [LOGIN, 404, 404, 404, 404, 404]),
+    "mileage.family_delete_trip": Probe("POST", "/mileage/trips/{trip_id}/delete", [LOGIN, 404, 404, 404, 404, 404]),
+    "mileage.family_new_claim": Probe("GET", "/mileage/claims/new?month=2026-11", [LOGIN, 403, 200, 403, 403, 403]),
+    "mileage.family_claim": Probe("GET", "/mileage/claims/{claim_id}", [LOGIN, 404, 404, 404, 404, 404]),
+    "mileage.family_resubmit_claim": Probe("POST", "/mileage/claims/{claim_id}/resubmit",
+                                           [LOGIN, 404, 404, 404, 404, 404]),
+    "mileage.staff_claims": Probe("GET", "/mileage/staff/claims", [LOGIN, 403, 403, 403, 200, 200]),
+    "mileage.staff_claim": Probe("GET", "/mileage/staff/claims/{claim_id}", [LOGIN, 404, 404, 404, 404, 200]),
+    "mileage.staff_claims_csv": Probe("GET", "/mileage/staff/claims.csv?month=2026-11",
+                                      [LOGIN, 403, 403, 403, 200, 200]),
+    "mileage.staff_new_trip": Probe("GET", "/mileage/staff/trips/new", [LOGIN, 403, 403, 403, 200, 200]),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
