@@ -106,7 +106,8 @@ class Records:
 
 @pytest.fixture
 def records(app, db, make_user) -> Records:
-    users = {role: make_user(role) for role in (Role.APPLICANT, Role.HOMEFINDER, Role.ADMIN, Role.COORDINATOR)}
+    users = {role: make_user(role) for role in (Role.APPLICANT, Role.HOMEFINDER, Role.ADMIN, Role.COORDINATOR,
+                                                Role.FAMILY)}
     invited = make_user(Role.COORDINATOR, password=None, confirmed=False)  # an invitation not accepted yet
     applicant = users[Role.APPLICANT]
     with app.app_context():
