@@ -27,7 +27,8 @@ def family_reports_query(user: User) -> Select:
     return (select(CaregiverReport)
             .where(CaregiverReport.household_id == user.household_id,
                    CaregiverReport.child_id.in_(placed_children(user)))
-            .options(joinedload(CaregiverReport.child).load_only(Child.id, Child.first_name, Child.last_name),
+            .options(joinedload(CaregiverReport.child).load_only(Child.id, Child.first_name, Child.last_name,
+                                                                 Child.coordinator_id),
                      joinedload(CaregiverReport.appointment)))
 
 
