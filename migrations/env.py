@@ -11,9 +11,12 @@ from licensing.application import models as _application_models  # noqa: F401  (
 from licensing.recruitment import models as _recruitment_models  # noqa: F401
 from licensing.tracker import models as _tracker_models  # noqa: F401
 from portal import models  # noqa: F401
+from portal import settings as _settings  # noqa: F401
 from portal.children import models as _children_models  # noqa: F401
 from portal.config import INSTANCE
+from portal.court_reports import models as _court_report_models  # noqa: F401
 from portal.database import Base, UTCDateTime, make_engine
+from portal.mileage import models as _mileage_models  # noqa: F401
 from training.catalog import models as _catalog_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
 

@@ -22,11 +22,14 @@ from app import create_app
 from licensing.application import models as _application_models  # noqa: F401  (every table on Base.metadata
 from licensing.recruitment import models as _recruitment_models  # noqa: F401   before the schema is built, as
 from licensing.tracker import models as _tracker_models  # noqa: F401           migrations/env.py does)
+from portal import settings as _settings  # noqa: F401
 from portal import two_step
 from portal.children import models as _children_models  # noqa: F401
+from portal.court_reports import models as _court_report_models  # noqa: F401
 from portal.database import Base, make_engine, now_utc
 from portal.extensions import limiter
 from portal.migrations import alembic_config
+from portal.mileage import models as _mileage_models  # noqa: F401
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
 from tests.support import TEST_TOTP_SECRET, code_for, database_url_for_tests

@@ -304,6 +304,8 @@ NOT_FORMS_ON_A_PAGE = {
     "portal.remove_passkey": "shown only to the owner of a passkey",
     "licensing.staff_lead": "its one form, 'Invite to apply', shows only for a lead who attended and isn't invited",
     "appointments.revoke_feed": "shown only to a family with a live calendar address",
+    "court_reports.staff_confirm_receipt": "shown only once the family sent its report (the world's is not sent)",
+    "mileage.family_resubmit_claim": "shown only on a claim staff returned (the world's is submitted)",
 }
 
 

@@ -2,4 +2,5 @@
 
 from flask import Blueprint
 
-bp = Blueprint("court_reports", __name__, url_prefix="/court-reports")
+# cli_group=None: `flask send-court-report-requests` sits at the top level, next to `send-reminders`.
+bp = Blueprint("court_reports", __name__, url_prefix="/court-reports", cli_group=None)

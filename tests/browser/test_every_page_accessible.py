@@ -45,7 +45,7 @@ ANSWERS_WITH_A_PAGE = {200, 400, 403, 404, 409, 422}
 # Endpoints of the matrix that answer with something other than a page.
 NOT_PAGES = {"static", "bootstrap.static", "portal.favicon", "portal.healthz", "licensing.download_document",
              "licensing.download_document_page", "licensing.pipeline_csv", "licensing.staff_report_csv",
-             "appointments.appointment_ics", "appointments.feed"}
+             "appointments.appointment_ics", "appointments.feed", "mileage.staff_claims_csv"}
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,10 @@ from licensing.uploads import store_upload, upload_folder
 from portal.calendars import issue_feed
 from portal.children.models import Appointment, AppointmentKind, Child, Placement
 from portal.clock import agency_today
+from portal.court_reports.models import CaregiverReport
 from portal.database import now_utc
 from portal.extensions import db as portal_db
+from portal.mileage.models import MileageClaim, Trip
 from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
@@ -95,6 +97,11 @@ class AccessRecords:
     child_id: int = 0
     appointment_id: int = 0
     feed_token: str = ""
+    # A child placed with the household (no coordinator: the matrix's coordinator is not the child's), a court hearing
+    # and its caregiver report (asked, not sent yet), a trip not claimed yet and a submitted claim of another trip.
+    court_report_id: int = 0
+    trip_id: int = 0
+    claim_id: int = 0
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -170,6 +177,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.add_all([slot, return_reason, owners_session, owners_passkey, event])
         session.flush()
         lead.event_id = event.id
+        placed = _placed_child_records(household.id, today, now)
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         child = Child(first_name="Lucía", last_name="Paz", birth_date=date(2017, 2, 3),
                       coordinator_id=make_user(Role.COORDINATOR).id)
@@ -190,8 +198,34 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
-            event_id=event.id, child_id=child.id, appointment_id=appointment.id, feed_token=feed_token,
+            event_id=event.id, child_id=child.id, appointment_id=appointment.id, feed_token=feed_token, **placed,
         )
+
+
+def _placed_child_records(household_id: int, today: date, now) -> dict[str, int]:
+    """The caregiver report's and mileage's records of a child placed with the household."""
+    session = portal_db.session
+    child = Child(first_name="Mia", last_name="Lopez", birth_date=date(2016, 5, 4))
+    session.add(child)
+    session.flush()
+    hearing = Appointment(child_id=child.id, kind=AppointmentKind.COURT_HEARING, starts_at=now + timedelta(days=10),
+                          place="County courthouse")
+    session.add_all([Placement(child_id=child.id, household_id=household_id, starts_on=today - timedelta(days=30)),
+                     hearing])
+    session.flush()
+    report = CaregiverReport(appointment_id=hearing.id, child_id=child.id, household_id=household_id,
+                             hearing_at=hearing.starts_at, due_on=today + timedelta(days=3))
+    claim = MileageClaim(household_id=household_id, month=today.replace(day=1), rate_cents=70, total_tenths=125,
+                         amount_cents=875)
+    session.add_all([report, claim])
+    session.flush()
+    trip = Trip(child_id=child.id, household_id=household_id, trip_on=today, from_place="Home", to_place="School",
+                purpose="School", tenths=58)
+    claimed = Trip(child_id=child.id, household_id=household_id, trip_on=today, from_place="Home",
+                   to_place="Clinic", purpose="Check-up", tenths=125, claim_id=claim.id)
+    session.add_all([trip, claimed])
+    session.flush()
+    return {"court_report_id": report.id, "trip_id": trip.id, "claim_id": claim.id}
 
 
 def household_user(make_user, db, role: Role | str, household_id: int) -> User:

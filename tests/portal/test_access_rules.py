@@ -214,6 +214,31 @@ MATRIX: dict[str, Probe] = {
     "appointments.revoke_feed": Probe("POST", "/appointments/calendar-feed/revoke", [LOGIN, 403, 303, 403, 403, 403]),
     # The private calendar address is its own key: anyone holding it gets the calendar (unknown tokens: 404).
     "appointments.feed": Probe("GET", "/appointments/feed/{feed_token}.ics", [200] * 6),
+    # Agency settings (portal/settings.py): administrators only.
+    "portal.admin_settings": Probe("GET", "/admin/settings", [LOGIN, 403, 403, 403, 403, 200]),
+    # Caregiver reports to the court: the placed family's own (another household's is 404 to everyone here); staff
+    # pages for the child's coordinator (not the matrix's) and administrators. Receipt of a report not sent yet: 409.
+    "court_reports.family_reports": Probe("GET", "/court-reports/", [LOGIN, 403, 200, 403, 403, 403]),
+    "court_reports.family_report": Probe("GET", "/court-reports/{court_report_id}", [LOGIN, 404, 404, 404, 404, 404]),
+    "court_reports.staff_reports": Probe("GET", "/court-reports/staff", [LOGIN, 403, 403, 403, 200, 200]),
+    "court_reports.staff_report": Probe("GET", "/court-reports/staff/{court_report_id}",
+                                        [LOGIN, 404, 404, 404, 404, 200]),
+    "court_reports.staff_confirm_receipt": Probe("POST", "/court-reports/staff/{court_report_id}/receive",
+                                                 [LOGIN, 404, 404, 404, 404, 409]),
+    # Mileage: the family's trips and claims; staff's claims (the child's coordinator or administrators).
+    "mileage.family_mileage": Probe("GET", "/mileage/", [LOGIN, 403, 200, 403, 403, 403]),
+    "mileage.family_new_trip": Probe("GET", "/mileage/trips/new", [LOGIN, 403, 200, 403, 403, 403]),
+    "mileage.family_trip": Probe("GET", "/mileage/trips/{trip_id}", [LOGIN, 404, 404, 404, 404, 404]),
+    "mileage.family_delete_trip": Probe("POST", "/mileage/trips/{trip_id}/delete", [LOGIN, 404, 404, 404, 404, 404]),
+    "mileage.family_new_claim": Probe("GET", "/mileage/claims/new?month=2026-11", [LOGIN, 403, 200, 403, 403, 403]),
+    "mileage.family_claim": Probe("GET", "/mileage/claims/{claim_id}", [LOGIN, 404, 404, 404, 404, 404]),
+    "mileage.family_resubmit_claim": Probe("POST", "/mileage/claims/{claim_id}/resubmit",
+                                           [LOGIN, 404, 404, 404, 404, 404]),
+    "mileage.staff_claims": Probe("GET", "/mileage/staff/claims", [LOGIN, 403, 403, 403, 200, 200]),
+    "mileage.staff_claim": Probe("GET", "/mileage/staff/claims/{claim_id}", [LOGIN, 404, 404, 404, 404, 200]),
+    "mileage.staff_claims_csv": Probe("GET", "/mileage/staff/claims.csv?month=2026-11",
+                                      [LOGIN, 403, 403, 403, 200, 200]),
+    "mileage.staff_new_trip": Probe("GET", "/mileage/staff/trips/new", [LOGIN, 403, 403, 403, 200, 200]),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
