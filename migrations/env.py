@@ -16,6 +16,7 @@ from portal.config import INSTANCE
 from portal.database import Base, UTCDateTime, make_engine
 from training.catalog import models as _catalog_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
+from training.payments import models as _payments_models  # noqa: F401
 
 config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging"):
