@@ -10,6 +10,7 @@ session we had expired locally still records the payment (money received is reco
 
 from __future__ import annotations
 
+import json
 import logging
 
 import stripe
@@ -37,8 +38,15 @@ def verify(payload: bytes, signature: str | None) -> dict:
     if not secret or not signature:
         raise BadEvent("no secret or no signature")
     try:
+        body = json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadEvent("not JSON") from error
+    if not isinstance(body, dict):  # the library assumes an object: anything else is not an event
+        raise BadEvent("not an object")
+    try:
         event = stripe.Webhook.construct_event(payload, signature, secret)
-    except (ValueError, TypeError, UnicodeDecodeError, stripe.SignatureVerificationError) as error:
+    except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError,
+            stripe.SignatureVerificationError) as error:
         raise BadEvent(str(error)) from error
     try:
         data = event.to_dict()
