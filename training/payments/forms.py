@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, RadioField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms import DecimalField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from licensing.fields import long_text, text
+from licensing.fields import long_text
 from portal.forms import PortalForm
 from training.payments.labels import OFFLINE_METHOD_LABELS
 
@@ -14,13 +14,14 @@ from training.payments.labels import OFFLINE_METHOD_LABELS
 class SettleOfflineForm(PortalForm):
     """A fee or a seat settled at the office: waived, or paid in cash, by check or otherwise, always with a reason."""
 
-    outcome = RadioField(_l("What happened"), choices=[("paid_offline", _l("Paid at the office")),
-                                                       ("waived", _l("Waived: nothing to pay"))],
+    outcome = RadioField(_l("What happened"), choices=[SelectChoice("paid_offline", _l("Paid at the office")),
+                                                       SelectChoice("waived", _l("Waived: nothing to pay"))],
                          validators=[InputRequired(message=_l("Choose paid at the office or waived."))])
-    method = SelectField(_l("Paid by"), choices=[("", "—"), *[(key.value, label) for key, label
-                                                             in OFFLINE_METHOD_LABELS.items()]],
-                         validators=[Optional()])
-    receipt = text(_l("Receipt number"), 60, required=False)
+    method = SelectField(_l("Paid by"), choices=[SelectChoice("", "—"), *[SelectChoice(key.value, label) for key, label
+                                                                         in OFFLINE_METHOD_LABELS.items()]])
+    # No "may be empty" validator here: it would stop the chain before validate_receipt asks for it.
+    receipt = StringField(_l("Receipt number"), validators=[Length(max=60, message=_l(
+        "Use at most %(max)d characters.", max=60))])
     reason = long_text(_l("Reason (kept in the payment's history)"), 1000, required=True,
                        message=_l("Give a reason."))
 
