@@ -18,7 +18,8 @@ class SettleOfflineForm(PortalForm):
                                                        SelectChoice("waived", _l("Waived: nothing to pay"))],
                          validators=[InputRequired(message=_l("Choose paid at the office or waived."))])
     method = SelectField(_l("Paid by"), choices=[SelectChoice("", "—"), *[SelectChoice(key.value, label) for key, label
-                                                                         in OFFLINE_METHOD_LABELS.items()]])
+                                                                         in OFFLINE_METHOD_LABELS.items()]],
+                         validate_choice=False)  # checked below: left out when waived
     # No "may be empty" validator here: it would stop the chain before validate_receipt asks for it.
     receipt = StringField(_l("Receipt number"), validators=[Length(max=60, message=_l(
         "Use at most %(max)d characters.", max=60))])
@@ -26,6 +27,8 @@ class SettleOfflineForm(PortalForm):
                        message=_l("Give a reason."))
 
     def validate_method(self, field) -> None:
+        if field.data and field.data not in {key.value for key in OFFLINE_METHOD_LABELS}:
+            raise ValidationError(_l("Not a valid choice."))
         if self.outcome.data == "paid_offline" and not field.data:
             raise ValidationError(_l("Choose how it was paid."))
 
