@@ -56,6 +56,7 @@ from portal.extensions import db as portal_db
 from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
+from tests.portal.access_records_payments import build_payment_records
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -88,6 +89,9 @@ class AccessRecords:
     stored_path: Path
     page_stored_path: Path
     event_id: int = 0  # a recruitment event (a fair) the lead came from
+    payment_enrollment_id: int = 0  # the owner's seat in a paid training session (payments)
+    fee_item_id: int = 0  # the owner's fingerprinting fee on the checklist
+    payment_id: int = 0  # an expired online payment of that seat
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -164,6 +168,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.flush()
         lead.event_id = event.id
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
+        payments = build_payment_records(session, household.id, application.id, primary.id)
         portal_db.commit()
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
@@ -173,7 +178,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
-            event_id=event.id,
+            event_id=event.id, **payments,
         )
 
 
