@@ -33,6 +33,10 @@ def build_payment_records(session, household_id: int, application_id: int, membe
     payment = Payment(household_id=household_id, purpose=PaymentPurpose.ENROLLMENT, enrollment_id=enrollment.id,
                       description_en="CPR and First Aid", description_es="RCP y primeros auxilios",
                       amount_cents=4500, status=PaymentStatus.EXPIRED)
-    session.add(payment)
+    # A failed attempt at the fee: the staff list links it to "record at the office".
+    fee_payment = Payment(household_id=household_id, purpose=PaymentPurpose.FEE_ITEM, checklist_item_id=fee_item.id,
+                          description_en="Fingerprinting fee", description_es="Pago de huellas digitales",
+                          amount_cents=2500, status=PaymentStatus.FAILED)
+    session.add_all([payment, fee_payment])
     session.flush()
     return {"payment_enrollment_id": enrollment.id, "fee_item_id": fee_item.id, "payment_id": payment.id}

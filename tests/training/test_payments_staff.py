@@ -164,3 +164,11 @@ def test_an_admin_sets_a_fee_amount(app, db, client, make_user, stripe_off):
                                                       "amount": ""}).status_code == 303
     db.session.expire_all()
     assert db.session.scalar(select(FeeAmount).where(FeeAmount.template_id == family.template_id)) is None
+
+
+def test_the_demo_sets_the_fingerprinting_fee_once(app, db):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalars(select(FeeAmount.amount_cents)).all() == [4925]

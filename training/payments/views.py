@@ -17,6 +17,7 @@ from portal.models import Role
 from portal.paging import paginate, search_text
 from portal.transitions import Refused
 from training import bp
+from training.payments import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
 from training.payments import emails as _emails  # noqa: F401  (email subjects, event words)
 from training.payments import lists, services, stripe_client, webhooks
 from training.payments.forms import FeeAmountForm, SettleOfflineForm
