@@ -168,3 +168,52 @@ def test_my_payments_lists_amounts_in_the_locale(app, db, client, make_user, str
     text = text_of(page)
     assert "RCP y primeros auxilios" in text
     assert "45,00" in text or "$45.00" in text
+
+
+def _render_seats(app, user, count: int) -> str:
+    """What part E's pages do: include the pay button for each of a family's enrollments."""
+    from flask import render_template_string
+    from flask_login import login_user
+
+    with app.test_request_context("/"):
+        login_user(user)
+        rows = db_rows(count, user.household_id)
+        return render_template_string(
+            "{% for enrollment, session, course in rows %}{% include 'training/_pay_enrollment.html' %}{% endfor %}",
+            rows=rows)
+
+
+def db_rows(count: int, household_id: int):
+    from portal.extensions import db as portal_db
+    from training.catalog.models import Course, CourseSession
+
+    return portal_db.session.execute(
+        select(Enrollment, CourseSession, Course).join(CourseSession, CourseSession.id == Enrollment.session_id)
+        .join(Course, Course.id == CourseSession.course_id).where(Enrollment.household_id == household_id)
+        .limit(count)).all()
+
+
+def test_the_enrollment_pay_button_for_part_e(app, db, make_user, count_queries, stripe_on):
+    family = paid_household(app, make_user)
+    html = _render_seats(app, family.user, 1)
+    assert f"/training/payments/enrollments/{family.enrollment_id}/pay" in html
+    assert "Pay $45.00 online" in html
+    with count_queries() as one:
+        _render_seats(app, family.user, 1)
+    # More seats of the same household (more courses): the payments are still loaded once.
+    for _ in range(4):
+        more = paid_household(app, make_user)
+        enrollment = db.session.get(Enrollment, more.enrollment_id)
+        enrollment.household_id = family.household_id
+    db.session.commit()
+    with count_queries() as five:
+        html = _render_seats(app, family.user, 5)
+    assert html.count("online</button>") == 5 or html.count("Pay $45.00 online") == 5
+    assert five.count == one.count
+
+
+def test_the_enrollment_pay_button_without_keys(app, db, make_user, stripe_off):
+    family = paid_household(app, make_user)
+    html = _render_seats(app, family.user, 1)
+    assert "/pay" not in html
+    assert "Please pay at the office" in html
