@@ -24,7 +24,7 @@ from tests.training.payments_support import (  # noqa: F401  (fixtures)
     stripe_server,
 )
 from training.catalog.models import Enrollment, EnrollmentStatus
-from training.payments.models import PaymentStatus, StripeEvent
+from training.payments.models import Payment, PaymentStatus, StripeEvent
 from training.signals import enrollment_cancelled
 
 
@@ -217,3 +217,21 @@ def test_without_a_webhook_secret_every_event_is_refused(app, db, stripe_on, sta
     session = stripe_on.complete_session(payment.stripe_session_id)
     assert send_event(app.test_client(), "checkout.session.completed", session).status_code == 400
     assert payment_row(db, payment.id).status is PaymentStatus.PENDING
+
+
+def test_an_old_session_paid_after_a_new_one_is_refunded(app, db, client, stripe_on, started):
+    family, first = started
+    old_session = dict(stripe_on.sessions[first.stripe_session_id])
+    stripe_on.expire_session(first.stripe_session_id)
+    post_form(client, f"/training/payments/enrollments/{family.enrollment_id}/pay")  # a new payment
+    webhook = app.test_client()
+    db.session.expire_all()
+    second = db.session.scalars(select(Payment).where(Payment.household_id == family.household_id,
+                                                      Payment.id != first.id)).one()
+    send_event(webhook, "checkout.session.completed", stripe_on.complete_session(second.stripe_session_id))
+    late = dict(old_session, status="complete", payment_status="paid", payment_intent="pi_old")
+    stripe_on.sessions[first.stripe_session_id]["payment_intent"] = "pi_old"  # Stripe knows its PaymentIntent
+    assert send_event(webhook, "checkout.session.completed", late).json["outcome"] == "paid_twice_refunded"
+    assert payment_row(db, first.id).status is PaymentStatus.REFUND_PENDING
+    assert payment_row(db, second.id).status is PaymentStatus.PAID
+    assert receipts(db, family.user.email) == 1

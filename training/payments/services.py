@@ -155,8 +155,18 @@ def record_paid(payment: Payment, session: dict, event_id: str = "") -> str:
     payment.paid_at = now_utc()
     transition(PAYMENT_MOVES, payment, PaymentStatus.PAID, actor=None, household_id=payment.household_id,
                payment_intent=intent or None, stripe_event=event_id or None)
+    if _settled_by_another(payment):  # an old session paid after a new one was: the family paid twice
+        request_refund(payment, None, "paid twice for the same thing")
+        return "paid_twice_refunded"
     _after_paid(payment)
     return "paid"
+
+
+def _settled_by_another(payment: Payment) -> bool:
+    column = Payment.enrollment_id if payment.enrollment_id is not None else Payment.checklist_item_id
+    record_id = payment.enrollment_id if payment.enrollment_id is not None else payment.checklist_item_id
+    return db.session.scalar(select(Payment.id).where(column == record_id, Payment.id != payment.id,
+                                                      Payment.status.in_(SETTLED)).limit(1)) is not None
 
 
 def _after_paid(payment: Payment) -> None:
