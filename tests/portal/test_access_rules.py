@@ -204,6 +204,7 @@ MATRIX: dict[str, Probe] = {
     # Public, CSRF-exempt, and refused without Stripe's signature.
     "training.stripe_webhook": Probe("POST", "/training/payments/stripe/webhook", [400] * 6),
     "training.staff_payments": Probe("GET", "/training/staff/payments", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.staff_owed_seats": Probe("GET", "/training/staff/payments/owed-seats", [LOGIN, 403, 403, 200, 403, 200]),
     "training.settle_enrollment": Probe("GET", "/training/staff/payments/enrollments/{payment_enrollment_id}/settle",
                                         [LOGIN, 404, 404, 200, 404, 200]),
     "training.settle_fee_item": Probe("GET", "/training/staff/payments/fee-items/{fee_item_id}/settle",

@@ -172,3 +172,23 @@ def test_the_demo_sets_the_fingerprinting_fee_once(app, db):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     db.session.expire_all()
     assert db.session.scalars(select(FeeAmount.amount_cents)).all() == [4925]
+
+
+def test_owed_seats_list_what_nothing_settles(app, db, client, make_user, count_queries, stripe_off):
+    owing = paid_household(app, make_user)
+    settled = paid_household(app, make_user)
+    free = paid_household(app, make_user, fee_cents=0)
+    sign_in(client, make_user(Role.HOMEFINDER))
+    post_form(client, f"/training/staff/payments/enrollments/{settled.enrollment_id}/settle",
+              {"outcome": "waived", "reason": "Scholarship"})
+    with count_queries() as small:
+        page = client.get("/training/staff/payments/owed-seats")
+    links = page.get_data(as_text=True)
+    assert f"/enrollments/{owing.enrollment_id}/settle" in links
+    assert f"/enrollments/{settled.enrollment_id}/settle" not in links
+    assert f"/enrollments/{free.enrollment_id}/settle" not in links
+    for _ in range(3):
+        paid_household(app, make_user)
+    with count_queries() as large:
+        client.get("/training/staff/payments/owed-seats")
+    assert large.count == small.count

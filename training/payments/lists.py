@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 
+from licensing.application.models import HouseholdMember
 from licensing.tracker.models import ItemStatus
 from portal.extensions import db
 from portal.models import Household
 from portal.paging import matches
-from training.catalog.models import EnrollmentStatus
+from training.catalog.models import Course, CourseSession, Enrollment, EnrollmentStatus
 from training.payments import stripe_client
 from training.payments.models import SETTLED, FeeAmount, Payment, PaymentPurpose, PaymentStatus
 
@@ -89,4 +90,22 @@ def staff_payments_query(status: str, purpose: str, q: str) -> Select:
     if q:
         query = query.where(matches(q, Household.name, Payment.description_en, Payment.description_es,
                                     Payment.offline_receipt, Payment.payment_intent_id))
+    return query
+
+
+def owed_seats_query(q: str) -> Select:
+    """Seats taken in paid sessions that nothing settles yet (no payment, or only expired and failed ones): what
+    staff may record as paid at the office or waive. Rows: enrollment id, household, person, course, fee, start."""
+    settled = exists().where(Payment.enrollment_id == Enrollment.id, Payment.status.in_(SETTLED))
+    query = (select(Enrollment.id, Household.name, HouseholdMember.first_name, HouseholdMember.last_name,
+                    Course.title_en, Course.title_es, Course.fee_cents, CourseSession.first_starts_at)
+             .join(CourseSession, CourseSession.id == Enrollment.session_id)
+             .join(Course, Course.id == CourseSession.course_id)
+             .join(Household, Household.id == Enrollment.household_id)
+             .outerjoin(HouseholdMember, HouseholdMember.id == Enrollment.member_id)
+             .where(Enrollment.status == EnrollmentStatus.ENROLLED, Course.fee_cents > 0, ~settled)
+             .order_by(CourseSession.first_starts_at, Enrollment.id))
+    if q:
+        query = query.where(matches(q, Household.name, HouseholdMember.first_name, HouseholdMember.last_name,
+                                    Course.title_en, Course.title_es))
     return query

@@ -111,6 +111,14 @@ def staff_payments():
                            statuses=PAYMENT_STATUS_LABELS, purposes=PaymentPurpose)
 
 
+@bp.get("/staff/payments/owed-seats")
+@roles_required(*LICENSING_STAFF)
+def staff_owed_seats():
+    q = search_text()
+    page = paginate(lists.owed_seats_query(q), scalars=False)
+    return render_template("training/payments/staff_owed_seats.html", page=page, q=q)
+
+
 def _settle(target, what: str, back: str, item=None):
     form = SettleOfflineForm()
     if form.validate_on_submit():
