@@ -235,3 +235,15 @@ def test_an_old_session_paid_after_a_new_one_is_refunded(app, db, client, stripe
     assert payment_row(db, first.id).status is PaymentStatus.REFUND_PENDING
     assert payment_row(db, second.id).status is PaymentStatus.PAID
     assert receipts(db, family.user.email) == 1
+
+
+def test_the_webhook_is_the_only_route_without_csrf(app, db, client, make_user):
+    from portal.extensions import csrf
+
+    assert csrf._exempt_views == {"training.payments.views.stripe_webhook"}
+    assert not csrf._exempt_blueprints
+    # Its neighbours still need the token: a family's pay without one is refused.
+    family = paid_household(app, make_user)
+    sign_in(client, family.user)
+    response = client.post(f"/training/payments/enrollments/{family.enrollment_id}/pay")
+    assert response.status_code in (400, 403, 409, 422) and "Location" not in response.headers
