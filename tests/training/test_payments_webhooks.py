@@ -247,3 +247,29 @@ def test_the_webhook_is_the_only_route_without_csrf(app, db, client, make_user):
     sign_in(client, family.user)
     response = client.post(f"/training/payments/enrollments/{family.enrollment_id}/pay")
     assert response.status_code in (400, 403, 409, 422) and "Location" not in response.headers
+
+
+def test_a_payment_arriving_for_a_seat_cancelled_meanwhile_is_refunded(app, db, stripe_on, started):
+    family, payment = started
+    cancel(app, family.enrollment_id)  # nothing paid yet: nothing to refund
+    assert payment_row(db, payment.id).status is PaymentStatus.PENDING
+    session = stripe_on.complete_session(payment.stripe_session_id)
+    answer = send_event(app.test_client(), "checkout.session.completed", session)
+    assert answer.status_code == 200
+    row = payment_row(db, payment.id)
+    assert row.status is PaymentStatus.REFUND_PENDING and row.refund_id
+    assert receipts(db, family.user.email) == 0
+
+
+def test_stripe_down_while_refunding_answers_503_so_stripe_retries(app, db, stripe_on, started):
+    family, payment = started
+    cancel(app, family.enrollment_id)
+    session = stripe_on.complete_session(payment.stripe_session_id)
+    stripe_on.fail_next = 5
+    answer = send_event(app.test_client(), "checkout.session.completed", session, event_id="evt_retry")
+    assert answer.status_code == 503
+    assert payment_row(db, payment.id).status is PaymentStatus.PENDING  # nothing kept, the event not stored
+    stripe_on.fail_next = 0
+    again = send_event(app.test_client(), "checkout.session.completed", session, event_id="evt_retry")
+    assert again.status_code == 200
+    assert payment_row(db, payment.id).status is PaymentStatus.REFUND_PENDING

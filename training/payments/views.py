@@ -13,6 +13,7 @@ from licensing.tracker.models import RequirementTemplate, RequirementType
 from portal.access import public, roles_required
 from portal.extensions import csrf, db
 from portal.forms import keeps_input, render_form
+from portal.i18n import current_language
 from portal.models import Role
 from portal.paging import paginate, search_text
 from portal.transitions import Refused
@@ -140,7 +141,7 @@ def _settle(target, what: str, back: str, item=None):
 def settle_enrollment(enrollment_id: int):
     enrollment, _session, course, member = get_enrollment_for_staff(current_user, enrollment_id)
     target = services.enrollment_target(enrollment, course, member)
-    return _settle(target, target.description_en if current_user.preferred_locale != "es" else target.description_es,
+    return _settle(target, target.description_es if current_language() == "es" else target.description_en,
                    url_for("training.staff_payments"))
 
 
@@ -150,7 +151,7 @@ def settle_enrollment(enrollment_id: int):
 def settle_fee_item(item_id: int):
     item, template, household_id, member = get_fee_item_for_staff(current_user, item_id)
     target = services.fee_item_target(item, template, household_id, member, services.fee_amount_of(template.id))
-    return _settle(target, target.description_en if current_user.preferred_locale != "es" else target.description_es,
+    return _settle(target, target.description_es if current_language() == "es" else target.description_en,
                    url_for("training.staff_payments"), item=item)
 
 
