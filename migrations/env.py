@@ -19,6 +19,7 @@ from portal.database import Base, UTCDateTime, make_engine
 from portal.mileage import models as _mileage_models  # noqa: F401
 from training.catalog import models as _catalog_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
+from training.payments import models as _payments_models  # noqa: F401
 
 config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging"):

@@ -106,6 +106,11 @@ def from_environment() -> dict:
         "LOGIN_FAILURES_BEFORE_LOCKOUT": int(os.environ.get("LOGIN_FAILURES_BEFORE_LOCKOUT", 5)),
         "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)),
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
+        # Stripe (training/payments/): without the secret key families are told to pay at the office. The webhook
+        # secret verifies each event; STRIPE_API_BASE points the stripe library elsewhere (tests' loopback server).
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "").strip(),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", "").strip(),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

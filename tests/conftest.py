@@ -35,6 +35,7 @@ from portal.passwords import hash_password
 from tests.support import TEST_TOTP_SECRET, code_for, database_url_for_tests
 from training.catalog import models as _catalog_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
+from training.payments import models as _payments_models  # noqa: F401
 
 TEST_PASSWORD = "correct horse battery"
 _TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # Argon2 is slow on purpose: hash once per run

@@ -306,6 +306,9 @@ NOT_FORMS_ON_A_PAGE = {
     "appointments.revoke_feed": "shown only to a family with a live calendar address",
     "court_reports.staff_confirm_receipt": "shown only once the family sent its report (the world's is not sent)",
     "mileage.family_resubmit_claim": "shown only on a claim staff returned (the world's is submitted)",
+    "training.stripe_webhook": "Stripe's events (JSON, signed), no form: tests/training/test_payments_webhooks.py",
+    "training.pay_enrollment": "the pay button shows only with Stripe keys, which the fuzzer's app has not",
+    "training.pay_fee_item": "the pay button shows only with Stripe keys, which the fuzzer's app has not",
 }
 
 

@@ -60,6 +60,7 @@ from portal.mileage.models import MileageClaim, Trip
 from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
+from tests.portal.access_records_payments import build_payment_records
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -102,6 +103,9 @@ class AccessRecords:
     court_report_id: int = 0
     trip_id: int = 0
     claim_id: int = 0
+    payment_enrollment_id: int = 0  # the owner's seat in a paid training session (payments)
+    fee_item_id: int = 0  # the owner's fingerprinting fee on the checklist
+    payment_id: int = 0  # an expired online payment of that seat
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -189,6 +193,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.add(appointment)
         session.flush()
         feed_token = issue_feed(session.get(User, owner.id), "children")
+        payments = build_payment_records(session, household.id, application.id, primary.id)
         portal_db.commit()
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
@@ -199,6 +204,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
             event_id=event.id, child_id=child.id, appointment_id=appointment.id, feed_token=feed_token, **placed,
+            **payments,
         )
 
 

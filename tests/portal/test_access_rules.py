@@ -239,6 +239,22 @@ MATRIX: dict[str, Probe] = {
     "mileage.staff_claims_csv": Probe("GET", "/mileage/staff/claims.csv?month=2026-11",
                                       [LOGIN, 403, 403, 403, 200, 200]),
     "mileage.staff_new_trip": Probe("GET", "/mileage/staff/trips/new", [LOGIN, 403, 403, 403, 200, 200]),
+    # Payments (training/payments). Stripe is not set up in the matrix: the owning family's pay is refused (409).
+    "training.pay_enrollment": Probe("POST", "/training/payments/enrollments/{payment_enrollment_id}/pay",
+                                     [LOGIN, 404, 404, 404, 404, 404]),
+    "training.pay_fee_item": Probe("POST", "/training/payments/fee-items/{fee_item_id}/pay",
+                                   [LOGIN, 404, 404, 404, 404, 404]),
+    "training.payment_done": Probe("GET", "/training/payments/{payment_id}/done", [LOGIN, 404, 404, 404, 404, 404]),
+    "training.my_payments": Probe("GET", "/training/payments", [LOGIN, 200, 200, 403, 403, 403]),
+    # Public, CSRF-exempt, and refused without Stripe's signature.
+    "training.stripe_webhook": Probe("POST", "/training/payments/stripe/webhook", [400] * 6),
+    "training.staff_payments": Probe("GET", "/training/staff/payments", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.staff_owed_seats": Probe("GET", "/training/staff/payments/owed-seats", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.settle_enrollment": Probe("GET", "/training/staff/payments/enrollments/{payment_enrollment_id}/settle",
+                                        [LOGIN, 404, 404, 200, 404, 200]),
+    "training.settle_fee_item": Probe("GET", "/training/staff/payments/fee-items/{fee_item_id}/settle",
+                                      [LOGIN, 404, 404, 200, 404, 200]),
+    "training.admin_fee_amounts": Probe("GET", "/training/admin/fees", [LOGIN, 403, 403, 403, 403, 200]),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
@@ -263,6 +279,9 @@ FAMILY_ID_ROUTES: dict[str, int] = {
     "licensing.choose_visit_slot": 303,  # the visit is scheduled
     "licensing.download_document": 200,
     "licensing.download_document_page": 200,
+    "training.pay_enrollment": 409,  # Stripe is not set up here: "pay at the office"
+    "training.pay_fee_item": 409,
+    "training.payment_done": 200,
     "licensing.resend_reference": 303,
     "licensing.resend_member": 303,
     "licensing.send_signature_link": 303,  # the application was sent: back to it, saying it can't be signed now
