@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from portal.database import Base, UTCDateTime, now_utc
 from portal.models import Household, User, Versioned, enum_column
@@ -82,6 +82,9 @@ class Child(Versioned, Base):
     coordinator: Mapped[User | None] = relationship(foreign_keys=[coordinator_id], lazy="raise")
     placements: Mapped[list[Placement]] = relationship(back_populates="child", lazy="raise",
                                                        order_by="Placement.starts_on.desc()")
+
+    # The case's status under the name `portal.transitions.transition` moves (CASE_MOVES).
+    status = synonym("case_status")
 
     @property
     def full_name(self) -> str:
