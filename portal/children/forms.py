@@ -73,11 +73,12 @@ class ChildForm(PortalForm):
             raise ValidationError(_l("Enter the child's real date of birth."))
 
     def values(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "first_name", "last_name", "birth_date", "preferred_locale", "school", "needs_summary", "health_needs",
+        texts = {name: getattr(self, name).data or "" for name in (
+            "first_name", "last_name", "preferred_locale", "school", "needs_summary", "health_needs",
             "education_needs", "visitation_plan", "permanency_goal", "sibling_group", "case_notes", "reporter",
-            "court_notes", "birth_family_notes")} | {"needs": list(self.needs.data or []),
-                                                    "family_visible": list(self.family_visible.data or [])}
+            "court_notes", "birth_family_notes")}
+        return texts | {"birth_date": self.birth_date.data, "needs": list(self.needs.data or []),
+                        "family_visible": list(self.family_visible.data or [])}
 
 
 class CaseStatusForm(PortalForm):

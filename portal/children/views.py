@@ -325,7 +325,7 @@ def cancel_stay(stay_id: int):
 # -- the family's view ----------------------------------------------------------------------------------------------
 
 @bp.get("/in-my-home")
-@roles_required(Role.FAMILY)
+@roles_required(Role.FAMILY, Role.APPLICANT)
 def family_children():
     if current_user.household_id is None:
         return render_template("children/family_children.html", children=[])
@@ -338,7 +338,7 @@ def family_children():
 
 
 @bp.get("/in-my-home/<int:child_id>")
-@roles_required(Role.FAMILY, hidden=True)
+@roles_required(Role.FAMILY, Role.APPLICANT, hidden=True)
 def family_child(child_id: int):
     record, view = get_child_for_family(current_user, child_id)
     return render_template("children/family_child.html", child=record, view=view, fields=family_fields(record, view),

@@ -50,6 +50,7 @@ from licensing.tracker.models import (
     VisitSlot,
 )
 from licensing.uploads import store_upload, upload_folder
+from portal.children.models import Child, Placement, RespiteStay, StayKind
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db as portal_db
@@ -88,6 +89,9 @@ class AccessRecords:
     stored_path: Path
     page_stored_path: Path
     event_id: int = 0  # a recruitment event (a fair) the lead came from
+    child_id: int = 0  # a child placed with the household, on another coordinator's caseload
+    placement_id: int = 0  # that placement (active)
+    stay_id: int = 0  # a camp stay next week during it
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -96,6 +100,7 @@ class AccessRecords:
 def build_access_records(app: Flask, make_user) -> AccessRecords:
     owner = make_user(Role.APPLICANT, full_name="Ana Torres")
     homefinder = make_user(Role.HOMEFINDER)
+    child_coordinator = make_user(Role.COORDINATOR)
     now = now_utc()
     with app.app_context():
         today = agency_today()
@@ -163,6 +168,18 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.add_all([slot, return_reason, owners_session, owners_passkey, event])
         session.flush()
         lead.event_id = event.id
+        placed_child = Child(first_name="Nina", last_name="Reyes", birth_date=today - timedelta(days=365 * 6),
+                             coordinator_id=child_coordinator.id)
+        session.add(placed_child)
+        session.flush()
+        placement = Placement(child_id=placed_child.id, household_id=household.id,
+                              starts_on=today - timedelta(days=10), start_reason="Access matrix")
+        session.add(placement)
+        session.flush()
+        stay = RespiteStay(placement_id=placement.id, kind=StayKind.CAMP, place_name="Camp Pine",
+                           starts_on=today + timedelta(days=7), ends_on=today + timedelta(days=9))
+        session.add(stay)
+        session.flush()
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         portal_db.commit()
         return AccessRecords(
@@ -173,7 +190,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
-            event_id=event.id,
+            event_id=event.id, child_id=placed_child.id, placement_id=placement.id, stay_id=stay.id,
         )
 
 
