@@ -46,7 +46,6 @@ from portal.children.visibility import FamilyAccess, caseload_clause, family_chi
 from portal.clock import agency_today
 from portal.extensions import db
 from portal.forms import keeps_input, render_form
-from portal.i18n import language_label
 from portal.models import Household, Role, User
 from portal.paging import search_text
 from portal.routing import parse_id
@@ -70,8 +69,7 @@ def children_words() -> dict:
                                                                   Child.case_status == CaseStatus.OPEN)).all()
         return {"open": len(rows), "placed": sum(1 for row in rows if row[0])}
 
-    return {"children_labels": labels, "family_has_child": family_has_child, "caseload_counts": caseload_counts,
-            "language_label": language_label}
+    return {"children_labels": labels, "family_has_child": family_has_child, "caseload_counts": caseload_counts}
 
 
 def _coordinators() -> list[User]:

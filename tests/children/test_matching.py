@@ -3,6 +3,8 @@ sibling groups, preferred ages, language and needs, each reason shown."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from portal.children.matching import matches_for
 from portal.models import Role
 from tests.conftest import text_of
@@ -39,3 +41,45 @@ def test_households_are_ranked_with_their_reasons(app, client, login, licensed_h
         assert words in text, words
     assert "Full Home" not in text and "Babies Only" not in text
     assert text.index("Best Home") < text.index("Middle Home") < text.index("Worst Home")
+
+
+def test_the_license_source_answers_only_licenses_in_force(app, db, licensed_household, today):
+    from datetime import timedelta
+
+    from licensing.tracker.license_source import licensed_on
+    from licensing.tracker.models import License, LicenseStatus
+
+    current = licensed_household(capacity=3, age_min=2, age_max=9, preferences={
+        "sibling_groups": True, "needs": ["medical", 7], "languages": "Spanish", "number_of_children": "2"})
+    expired = licensed_household(expires_on=today - timedelta(days=1))
+    closed = licensed_household()
+    license_ = db.session.scalar(select(License).where(License.household_id == closed.household_id))
+    license_.status = LicenseStatus.CLOSED
+    db.session.commit()
+    with app.app_context():
+        homes = {home.household_id: home for home in licensed_on(today)}
+        assert licensed_on(today, []) == []
+        only = licensed_on(today, [current.household_id, expired.household_id])
+    assert current.household_id in homes
+    assert expired.household_id not in homes and closed.household_id not in homes
+    home = homes[current.household_id]
+    assert (home.capacity, home.age_min, home.age_max) == (3, 2, 9)
+    assert (home.sibling_groups, home.needs, home.languages, home.preferred_count) == (True, ("medical",), "Spanish", 2)
+    assert [h.household_id for h in only] == [current.household_id]
+
+
+def test_the_matching_page_is_bounded(client, login, licensed_household, make_child, place, count_queries):
+    coordinator = login(Role.COORDINATOR)
+    child = make_child(coordinator, sibling_group="pair")
+    make_child(coordinator, sibling_group="pair")
+
+    def measure():
+        with count_queries() as counter:
+            assert client.get(f"/children/{child.id}/matches").status_code == 200
+        return counter.count
+
+    licensed_household()
+    small = measure()
+    for _ in range(8):
+        place(make_child(coordinator), licensed_household(capacity=3))
+    assert measure() == small
