@@ -29,7 +29,7 @@ from portal.children.models import (
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Role, User
-from portal.signals import staff_handover
+from portal.signals import household_staff, staff_handover
 from portal.transitions import ChangedMeanwhile, Refused, transition
 
 # The fields of a child's record a coordinator edits on the child's form (everything but who works it and status).
@@ -142,6 +142,15 @@ def move_caseload(leaving: User, successor: User, actor: User | None = None, **_
     audit.record(ChildAction.CASELOAD_HANDED_OVER, actor=actor, target=leaving, successor_id=successor.id,
                  children=len(child_ids))
     db.session.flush()
+
+
+@household_staff.connect
+def coordinators_of_household(household_id: int, **_kwargs) -> list[int]:
+    """The coordinators of the children placed with a household now (messaging lets the family write to them)."""
+    return list(db.session.scalars(
+        select(Child.coordinator_id).distinct().join(Placement, Placement.child_id == Child.id)
+        .where(Placement.household_id == household_id, Placement.status == PlacementStatus.ACTIVE,
+               Child.coordinator_id.is_not(None))).all())
 
 
 # -- placements -----------------------------------------------------------------------------------------------------

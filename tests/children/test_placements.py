@@ -109,3 +109,20 @@ def test_another_coordinator_cannot_place_or_end(client, make_user, licensed_hou
     assert client.get(f"/children/placements/{placement.id}/end").status_code == 404
     assert post_form(client, f"/children/placements/{placement.id}/end",
                      {"ends_on": today.isoformat(), "end_reason": "moved"}).status_code == 404
+
+
+def test_a_household_reaches_the_coordinators_of_its_placed_children(app, make_user, licensed_household, make_child,
+                                                                     place):
+    from portal.children.services import coordinators_of_household
+    from portal.signals import household_staff
+
+    first, second, elsewhere = (make_user(Role.COORDINATOR) for _ in range(3))
+    family = licensed_household(capacity=3)
+    place(make_child(first), family)
+    place(make_child(second), family)
+    place(make_child(first), family)
+    place(make_child(elsewhere), licensed_household())
+    with app.app_context():
+        answers = [ids for receiver, ids in household_staff.send(family.household_id)
+                   if receiver is coordinators_of_household]
+    assert sorted(id_ for ids in answers for id_ in ids) == sorted([first.id, second.id])
