@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from portal.database import Base, UTCDateTime, now_utc
@@ -121,7 +121,12 @@ class Placement(Base):
     """A child living with a licensed household, from a start date until it ends. At most one active per child."""
 
     __tablename__ = "placement"
-    __table_args__ = (Index("ix_placement_household_status", "household_id", "status"),)
+    __table_args__ = (
+        Index("ix_placement_household_status", "household_id", "status"),
+        # At most one active placement per child, even when two coordinators place the same child at once.
+        Index("uq_placement_active_child", "child_id", unique=True, sqlite_where=text("status = 'active'"),
+              postgresql_where=text("status = 'active'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)

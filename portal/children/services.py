@@ -9,6 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.children.labels import ChildAction
@@ -209,8 +210,11 @@ def place_child(actor: User, child: Child, household_id: int, starts_on: date, r
     check_placement(child, household_id, starts_on)
     placement = Placement(child_id=child.id, household_id=household_id, status=PlacementStatus.ACTIVE,
                           starts_on=starts_on, start_reason=reason.strip(), placed_by_id=actor.id)
-    db.session.add(placement)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the partial unique index: someone placed the child a moment ago
+            db.session.add(placement)
+    except IntegrityError:
+        raise RefusedAt("household", _l("This child already has a current placement: end it first.")) from None
     audit.record(ChildAction.CHILD_PLACED, actor=actor, target=placement, household_id=household_id,
                  child_id=child.id, to_status=PlacementStatus.ACTIVE.value, reason=reason.strip())
     return placement

@@ -126,3 +126,23 @@ def test_a_household_reaches_the_coordinators_of_its_placed_children(app, make_u
         answers = [ids for receiver, ids in household_staff.send(family.household_id)
                    if receiver is coordinators_of_household]
     assert sorted(id_ for ids in answers for id_ in ids) == sorted([first.id, second.id])
+
+
+def test_the_database_keeps_one_active_placement_per_child(app, db, make_user, licensed_household, make_child,
+                                                           place, today, monkeypatch):
+    """Two coordinators placing the same child at once: the second, past the service's check, meets the index."""
+    import pytest
+
+    from portal.children import services
+    from portal.extensions import db as portal_db
+
+    coordinator = make_user(Role.COORDINATOR)
+    child = make_child(coordinator)
+    place(child, licensed_household())
+    other = licensed_household()
+    with app.test_request_context():
+        record = portal_db.session.get(type(child), child.id)
+        monkeypatch.setattr(services, "check_placement", lambda *args: None)  # both checks ran before either insert
+        with pytest.raises(services.RefusedAt, match="already has a current placement"):
+            services.place_child(coordinator, record, other.household_id, today, "Race")
+        portal_db.rollback()
