@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from portal.children.models import Appointment, AppointmentKind, CaseStatus, Child, Placement, RespiteStay, StayKind
+from portal.children.models import (
+    Appointment,
+    AppointmentKind,
+    CaseStatus,
+    Child,
+    Placement,
+    PlacementStatus,
+    RespiteStay,
+    StayKind,
+)
 from portal.children.services import allowed_family_fields
 from portal.models import AuditEvent, Role
 from tests.conftest import post_form, text_of
@@ -127,23 +136,36 @@ def _fill(db, coordinator, family_id, count, today):
 def test_caseload_and_child_page_statements_are_bounded(client, db, login, make_user, count_queries, today):
     coordinator = login(Role.COORDINATOR)
     family = make_user(Role.FAMILY)
+    _fill(db, coordinator, family.household_id, 1, today)
+    child_id = db.session.scalar(select(func.min(Child.id)).where(Child.coordinator_id == coordinator.id))
 
     def measure():
         with count_queries() as caseload:
             page = client.get("/children/")
         assert page.status_code == 200
-        child_id = db.session.scalar(select(func.max(Child.id)).where(Child.coordinator_id == coordinator.id))
         with count_queries() as child_page:
             assert client.get(f"/children/{child_id}").status_code == 200
         return caseload.count, child_page.count, page
 
-    _fill(db, coordinator, family.household_id, 2, today)
+    _fill(db, coordinator, family.household_id, 1, today)
     small = measure()
     _fill(db, coordinator, family.household_id, 60, today)
+    # The same child's history grows too: ended placements and stays, more appointments.
+    for n in range(12):
+        ended = Placement(child_id=child_id, household_id=family.household_id, status=PlacementStatus.ENDED,
+                          starts_on=today - timedelta(days=400 + 20 * n), ends_on=today - timedelta(days=390 + 20 * n))
+        db.session.add(ended)
+        db.session.flush()
+        db.session.add(RespiteStay(placement_id=ended.id, kind=StayKind.HOSPITAL, place_name="Valley",
+                                   starts_on=ended.starts_on, ends_on=ended.starts_on))
+        db.session.add(Appointment(child_id=child_id, kind=AppointmentKind.DENTAL,
+                                   starts_at=datetime.now(UTC) + timedelta(days=n + 1)))
+    db.session.commit()
     large = measure()
     assert small[:2] == large[:2]
     assert "Showing 1\N{EN DASH}50 of 62" in text_of(large[2])
     assert text_of(large[2]).count("Kid") == 50
+    assert text_of(client.get(f"/children/{child_id}")).count("Valley") == 12
 
 
 def test_the_demo_seeds_once(app, db):
@@ -161,3 +183,13 @@ def test_the_demo_seeds_once(app, db):
         placed = demo_children()
     assert counts == again and counts[0] >= 5 and counts[1] == 2 and counts[2] == 1
     assert set(placed) == {"family@demo.test", "family2@demo.test"}
+
+
+def test_the_coordinator_dashboard_counts_the_caseload(client, login, licensed_household, make_child, place):
+    coordinator = login(Role.COORDINATOR)
+    place(make_child(coordinator), licensed_household())
+    make_child(coordinator)
+    make_child(coordinator, case_status=CaseStatus.CLOSED)
+    make_child(None)
+    text = text_of(client.get("/dashboard"))
+    assert "2 open cases, 1 placed." in text and "Caseload" in text
