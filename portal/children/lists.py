@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from portal.children.models import Appointment, AppointmentStatus, Child, Placement, PlacementStatus
+from portal.children.models import Appointment, AppointmentStatus, CaseStatus, Child, Placement, PlacementStatus
 from portal.children.visibility import caseload_clause
 from portal.database import now_utc
 from portal.extensions import db
@@ -17,8 +17,9 @@ from portal.models import Household, User
 from portal.paging import Page, matches, paginate
 
 
-def caseload_page(user: User, q: str) -> Page:
-    """Rows of (Child, placed household's name, placement start, coordinator's name), by name."""
+def caseload_page(user: User, q: str, status: CaseStatus | None = None) -> Page:
+    """Rows of (Child, placed household's name, placement start, coordinator's name), by name; only open or closed
+    cases when `status` says so."""
     coordinator = aliased(User)
     query = (select(Child, Household.name, Placement.starts_on, coordinator.full_name)
              .outerjoin(Placement, and_(Placement.child_id == Child.id, Placement.status == PlacementStatus.ACTIVE))
@@ -27,6 +28,8 @@ def caseload_page(user: User, q: str) -> Page:
              .where(caseload_clause(user), matches(q, Child.first_name, Child.last_name, Child.school,
                                                    Child.sibling_group))
              .order_by(Child.last_name, Child.first_name, Child.id))
+    if status is not None:
+        query = query.where(Child.case_status == status)
     return paginate(query, scalars=False)
 
 

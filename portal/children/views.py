@@ -91,9 +91,12 @@ def _refuse(form, refused: services.RefusedAt) -> None:
 @roles_required(*STAFF)
 def caseload():
     q = search_text()
-    page = caseload_page(current_user, q)
+    status = request.args.get("status", "")
+    case_status = CaseStatus(status) if status in {s.value for s in CaseStatus} else None
+    page = caseload_page(current_user, q, case_status)
     upcoming = next_appointments([row[0].id for row in page.items])
-    return render_template("children/caseload.html", page=page, q=q, upcoming=upcoming)
+    return render_template("children/caseload.html", page=page, q=q, upcoming=upcoming,
+                           status=case_status.value if case_status else "")
 
 
 @bp.route("/new", methods=["GET", "POST"])

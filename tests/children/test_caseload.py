@@ -42,6 +42,9 @@ def test_add_and_edit_a_child(client, db, login):
     caseload = text_of(client.get("/children/?q=diaz"))
     assert "Marco Díaz" in caseload and "Lincoln" in caseload and "Adoption" in caseload and "Spanish" in caseload
     assert "Marco" not in text_of(client.get("/children/?q=nobody"))
+    assert "Marco" in text_of(client.get("/children/?status=open"))
+    assert "Marco" not in text_of(client.get("/children/?status=closed"))
+    assert "Marco" in text_of(client.get("/children/?status=nonsense"))  # anything else: every case
 
     edit = client.get(f"/children/{child.id}/edit")
     assert edit.status_code == 200
