@@ -27,6 +27,7 @@ from portal.children.models import (
     RespiteStay,
     StayKind,
 )
+from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Role, User
@@ -225,6 +226,9 @@ def end_placement(actor: User, placement: Placement, ends_on: date, end_reason: 
     """End a placement (PLACEMENT_MOVES): the family's access to the child ends with it, at once."""
     if ends_on < placement.starts_on:
         raise RefusedAt("ends_on", _l("The end date can't be before the placement started."))
+    if ends_on > agency_today():
+        # Ending takes the family's access away at once: it is recorded on the day, not ahead of time.
+        raise RefusedAt("ends_on", _l("A placement is ended on the day it ends, not ahead of time."))
     placement.ends_on, placement.end_reason, placement.end_note = ends_on, end_reason, note.strip()
     transition(PLACEMENT_MOVES, placement, PlacementStatus.ENDED, actor=actor, household_id=placement.household_id,
                reason=note.strip() or end_reason.value, child_id=placement.child_id, end_reason=end_reason.value)

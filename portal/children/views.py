@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.access import roles_required
@@ -64,10 +64,12 @@ def children_words() -> dict:
         return bool(db.session.scalar(select(exists().select_from(rows))))
 
     def caseload_counts() -> dict:
+        """Open cases and how many are placed, counted in the database (one statement)."""
         placed = exists().where(Placement.child_id == Child.id, Placement.status == PlacementStatus.ACTIVE)
-        rows = db.session.execute(select(placed, Child.id).where(caseload_clause(current_user),
-                                                                  Child.case_status == CaseStatus.OPEN)).all()
-        return {"open": len(rows), "placed": sum(1 for row in rows if row[0])}
+        open_count, placed_count = db.session.execute(
+            select(func.count(Child.id), func.coalesce(func.sum(case((placed, 1), else_=0)), 0))
+            .where(caseload_clause(current_user), Child.case_status == CaseStatus.OPEN)).one()
+        return {"open": open_count, "placed": placed_count}
 
     return {"children_labels": labels, "family_has_child": family_has_child, "caseload_counts": caseload_counts}
 

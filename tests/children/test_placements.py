@@ -96,6 +96,9 @@ def test_ending_needs_a_date_after_the_start(client, db, login, licensed_househo
                          {"ends_on": (placement.starts_on - timedelta(days=1)).isoformat(), "end_reason": "moved"})
     assert response.status_code == 422 and "can't be before the placement started" in text_of(response)
     response = post_form(client, f"/children/placements/{placement.id}/end",
+                         {"ends_on": (today + timedelta(days=1)).isoformat(), "end_reason": "moved"})
+    assert response.status_code == 422 and "not ahead of time" in text_of(response)
+    response = post_form(client, f"/children/placements/{placement.id}/end",
                          {"ends_on": "not a date", "end_reason": "nonsense"})
     assert response.status_code == 422
     assert _placements(db, placement.child_id)[0].status is PlacementStatus.ACTIVE
