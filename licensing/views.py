@@ -31,6 +31,7 @@ from licensing.recruitment.labels import (
     lead_status_label,
 )
 from licensing.tracker import emails as _tracker_emails  # noqa: F401
+from licensing.tracker import license_source as _license_source  # noqa: F401  (license facts for placements)
 from licensing.tracker import reminders as _reminders  # noqa: F401  (registers `flask send-reminders`)
 from licensing.tracker.labels import (
     CHECK_STATUS,

@@ -7,8 +7,8 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from portal.database import Base, UTCDateTime, now_utc
 from portal.models import Household, User, Versioned, enum_column
@@ -83,6 +83,9 @@ class Child(Versioned, Base):
     placements: Mapped[list[Placement]] = relationship(back_populates="child", lazy="raise",
                                                        order_by="Placement.starts_on.desc()")
 
+    # The case's status under the name `portal.transitions.transition` moves (CASE_MOVES).
+    status = synonym("case_status")
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -118,7 +121,12 @@ class Placement(Base):
     """A child living with a licensed household, from a start date until it ends. At most one active per child."""
 
     __tablename__ = "placement"
-    __table_args__ = (Index("ix_placement_household_status", "household_id", "status"),)
+    __table_args__ = (
+        Index("ix_placement_household_status", "household_id", "status"),
+        # At most one active placement per child, even when two coordinators place the same child at once.
+        Index("uq_placement_active_child", "child_id", unique=True, sqlite_where=text("status = 'active'"),
+              postgresql_where=text("status = 'active'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only
 
 from portal import bp, emails, services, sessions, two_step
 from portal.access import roles_required
+from portal.children.permissions import get_child_for_audit
 from portal.devices import describe_user_agent
 from portal.extensions import db
 from portal.forms import InviteStaffForm, ResetSecondStepForm, UserAccessForm, keeps_input, render_form
@@ -146,18 +147,23 @@ def admin_outbox():
 @bp.get("/admin/audit")
 @roles_required(Role.ADMIN)
 def admin_audit():
-    """The newest events, or one person's (`?person=<id>`: what they did and what was done to their account); `?q=`
-    searches the event's name, reason and the actor's name or email."""
+    """The newest events, or one person's (`?person=<id>`: what they did and what was done to their account), or one
+    child's (`?child=<id>`: every event about the child, reads of the record included); `?q=` searches the event's
+    name, reason and the actor's name or email."""
     person_id = parse_id(request.args.get("person"))
     person = get_user_for_admin(current_user, person_id) if person_id is not None else None
+    child_id = parse_id(request.args.get("child"))
+    child = get_child_for_audit(current_user, child_id) if "child" in request.args else None
     q = search_text()
     query = _events_of(person.id) if person is not None else (
         select(AuditEvent).options(joinedload(AuditEvent.actor).load_only(User.id, User.full_name))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    if child is not None:
+        query = query.where(AuditEvent.child_id == child.id)
     if q:
         actor = aliased(User)
         query = (query.outerjoin(actor, actor.id == AuditEvent.actor_id)
                  .where(matches(q, AuditEvent.action, AuditEvent.reason, AuditEvent.target_type, actor.full_name,
                                 actor.email)))
     page = paginate(query)
-    return render_template("admin/audit.html", page=page, events=page.items, person=person, q=q)
+    return render_template("admin/audit.html", page=page, events=page.items, person=person, child=child, q=q)

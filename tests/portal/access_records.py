@@ -51,7 +51,7 @@ from licensing.tracker.models import (
 )
 from licensing.uploads import store_upload, upload_folder
 from portal.calendars import issue_feed
-from portal.children.models import Appointment, AppointmentKind, Child, Placement
+from portal.children.models import Appointment, AppointmentKind, Child, Placement, RespiteStay, StayKind
 from portal.clock import agency_today
 from portal.court_reports.models import CaregiverReport
 from portal.database import now_utc
@@ -106,6 +106,8 @@ class AccessRecords:
     payment_enrollment_id: int = 0  # the owner's seat in a paid training session (payments)
     fee_item_id: int = 0  # the owner's fingerprinting fee on the checklist
     payment_id: int = 0  # an expired online payment of that seat
+    placement_id: int = 0  # the first child's placement (active)
+    stay_id: int = 0  # a camp stay next week during it
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -114,6 +116,7 @@ class AccessRecords:
 def build_access_records(app: Flask, make_user) -> AccessRecords:
     owner = make_user(Role.APPLICANT, full_name="Ana Torres")
     homefinder = make_user(Role.HOMEFINDER)
+    child_coordinator = make_user(Role.COORDINATOR)
     now = now_utc()
     with app.app_context():
         today = agency_today()
@@ -184,10 +187,16 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         placed = _placed_child_records(household.id, today, now)
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         child = Child(first_name="Lucía", last_name="Paz", birth_date=date(2017, 2, 3),
-                      coordinator_id=make_user(Role.COORDINATOR).id)
+                      coordinator_id=child_coordinator.id)
         session.add(child)
         session.flush()
-        session.add(Placement(child_id=child.id, household_id=household.id, starts_on=today - timedelta(days=30)))
+        placement = Placement(child_id=child.id, household_id=household.id, starts_on=today - timedelta(days=30),
+                              start_reason="Access matrix")
+        session.add(placement)
+        session.flush()
+        stay = RespiteStay(placement_id=placement.id, kind=StayKind.CAMP, place_name="Camp Pine",
+                           starts_on=today + timedelta(days=7), ends_on=today + timedelta(days=9))
+        session.add(stay)
         appointment = Appointment(child_id=child.id, kind=AppointmentKind.MEDICAL, place="Clinic, 1 Main St",
                                   starts_at=now + timedelta(days=3))
         session.add(appointment)
@@ -204,7 +213,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
             event_id=event.id, child_id=child.id, appointment_id=appointment.id, feed_token=feed_token, **placed,
-            **payments,
+            placement_id=placement.id, stay_id=stay.id, **payments,
         )
 
 

@@ -255,9 +255,29 @@ MATRIX: dict[str, Probe] = {
     "training.settle_fee_item": Probe("GET", "/training/staff/payments/fee-items/{fee_item_id}/settle",
                                       [LOGIN, 404, 404, 200, 404, 200]),
     "training.admin_fee_amounts": Probe("GET", "/training/admin/fees", [LOGIN, 403, 403, 403, 403, 200]),
+    # Placed children (portal/children): coordinators work their own caseload (the matrix's coordinator has none of
+    # these children: 404), administrators every child; homefinders never; families only the child placed with them.
+    "children.caseload": Probe("GET", "/children/", [LOGIN, 403, 403, 403, 200, 200]),
+    "children.new_child": Probe("GET", "/children/new", [LOGIN, 403, 403, 403, 200, 200]),
+    "children.handover": Probe("GET", "/children/handover", [LOGIN, 403, 403, 403, 403, 200]),
+    "children.child": Probe("GET", "/children/{child_id}", [LOGIN, 404, 404, 404, 404, 200]),
+    "children.edit_child": Probe("GET", "/children/{child_id}/edit", [LOGIN, 404, 404, 404, 404, 200]),
+    # The default form is no status change (no version): the child's page again with the reason (422).
+    "children.change_status": Probe("POST", "/children/{child_id}/status", [LOGIN, 404, 404, 404, 404, 422]),
+    "children.assign_child": Probe("POST", "/children/{child_id}/assign", [LOGIN, 404, 404, 404, 404, 422]),
+    "children.place_child": Probe("GET", "/children/{child_id}/place", [LOGIN, 404, 404, 404, 404, 200]),
+    "children.match_child": Probe("GET", "/children/{child_id}/matches", [LOGIN, 404, 404, 404, 404, 200]),
+    "children.end_placement": Probe("GET", "/children/placements/{placement_id}/end",
+                                    [LOGIN, 404, 404, 404, 404, 200]),
+    "children.new_stay": Probe("GET", "/children/placements/{placement_id}/stays/new",
+                               [LOGIN, 404, 404, 404, 404, 200]),
+    "children.cancel_stay": Probe("POST", "/children/stays/{stay_id}/cancel", [LOGIN, 404, 404, 404, 404, 303]),
+    "children.family_children": Probe("GET", "/children/in-my-home", [LOGIN, 200, 200, 403, 403, 403]),
+    "children.family_child": Probe("GET", "/children/in-my-home/{child_id}", [LOGIN, 404, 404, 404, 404, 404]),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
+    "portal.admin_audit:child": Probe("GET", "/admin/audit?child={child_id}", [LOGIN, 403, 403, 403, 403, 200]),
     "licensing.admin_requirement:new": Probe("GET", "/licensing/admin/requirements/new",
                                              [LOGIN, 404, 404, 404, 404, 200]),
     "licensing.admin_return_reason:new": Probe("GET", "/licensing/admin/return-reasons/new",
@@ -285,6 +305,7 @@ FAMILY_ID_ROUTES: dict[str, int] = {
     "licensing.resend_reference": 303,
     "licensing.resend_member": 303,
     "licensing.send_signature_link": 303,  # the application was sent: back to it, saying it can't be signed now
+    "children.family_child": 200,  # the child placed with the household
 }
 
 
