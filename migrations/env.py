@@ -12,9 +12,9 @@ from licensing.recruitment import models as _recruitment_models  # noqa: F401
 from licensing.tracker import models as _tracker_models  # noqa: F401
 from portal import models  # noqa: F401
 from portal.children import models as _children_models  # noqa: F401
-from portal.messaging import models as _messaging_models  # noqa: F401
 from portal.config import INSTANCE
 from portal.database import Base, UTCDateTime, make_engine
+from portal.messaging import models as _messaging_models  # noqa: F401
 from training.catalog import models as _catalog_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
 

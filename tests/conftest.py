@@ -24,9 +24,9 @@ from licensing.recruitment import models as _recruitment_models  # noqa: F401   
 from licensing.tracker import models as _tracker_models  # noqa: F401           migrations/env.py does)
 from portal import two_step
 from portal.children import models as _children_models  # noqa: F401
-from portal.messaging import models as _messaging_models  # noqa: F401
 from portal.database import Base, make_engine, now_utc
 from portal.extensions import limiter
+from portal.messaging import models as _messaging_models  # noqa: F401
 from portal.migrations import alembic_config
 from portal.models import Household, Role, User
 from portal.passwords import hash_password

@@ -118,7 +118,8 @@ def _render_thread(thread: MessageThread, access: ThreadAccess, form: ReplyForm 
     page, files = messages_page(thread)
     return render_form("messaging/thread.html", form or ReplyForm(), thread=thread, access=access, page=page,
                        files=files, header=thread_header(thread), names=ChildNames.for_user(current_user),
-                       access_label=ACCESS_LABELS[access], may_write=access in (ThreadAccess.FAMILY, ThreadAccess.STAFF))
+                       access_label=ACCESS_LABELS[access],
+                       may_write=access in (ThreadAccess.FAMILY, ThreadAccess.STAFF))
 
 
 @bp.get("/<int:thread_id>")
