@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Select, distinct, select, union
+from sqlalchemy import Select, select, union
 
 from portal.children.models import Child, Placement, PlacementStatus
 from portal.extensions import db
@@ -31,7 +31,7 @@ def register_household_source(source: HouseholdSource) -> None:
 def coordinators_of_placed_children(household_id, **_kwargs) -> list[int]:
     """The coordinators of the children placed with the household today (core reading core)."""
     return list(db.session.scalars(
-        select(distinct(Child.coordinator_id)).join(Placement, Placement.child_id == Child.id).where(
+        select(Child.coordinator_id).distinct().join(Placement, Placement.child_id == Child.id).where(
             Placement.household_id == household_id, Placement.status == PlacementStatus.ACTIVE,
             Child.coordinator_id.is_not(None))))
 
