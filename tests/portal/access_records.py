@@ -53,6 +53,7 @@ from licensing.uploads import store_upload, upload_folder
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db as portal_db
+from portal.messaging.models import Message, MessageAttachment, MessageThread
 from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
@@ -88,6 +89,9 @@ class AccessRecords:
     stored_path: Path
     page_stored_path: Path
     event_id: int = 0  # a recruitment event (a fair) the lead came from
+    thread_id: int = 0  # a message thread between the household and its homefinder, with one attachment
+    attachment_id: int = 0
+    attachment_stored_path: Path | None = None
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -164,6 +168,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.flush()
         lead.event_id = event.id
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
+        thread_id, attachment_id, attachment = _message_thread(household.id, homefinder.id, owner.id)
         portal_db.commit()
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
@@ -173,8 +178,29 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
-            event_id=event.id,
+            event_id=event.id, thread_id=thread_id, attachment_id=attachment_id,
+            attachment_stored_path=upload_folder() / attachment.stored_name,
         )
+
+
+def _message_thread(household_id: int, staff_id: int, author_id: int):
+    """A thread of the household with its homefinder: one message from the family, with a file."""
+    session = portal_db.session
+    thread = MessageThread(household_id=household_id, staff_id=staff_id, subject="About the home study",
+                           started_by_id=author_id, awaiting_staff=True)
+    session.add(thread)
+    session.flush()
+    message = Message(thread_id=thread.id, author_id=author_id, body="When is the next visit?")
+    session.add(message)
+    session.flush()
+    thread.last_message_id = message.id
+    stored = store_upload(FileStorage(io.BytesIO(PDF), filename="school-letter.pdf"))
+    attachment = MessageAttachment(message_id=message.id, original_name=stored.original_name,
+                                   stored_name=stored.stored_name, content_type=stored.content_type,
+                                   size_bytes=stored.size_bytes, sha256=stored.sha256)
+    session.add(attachment)
+    session.flush()
+    return thread.id, attachment.id, stored
 
 
 def household_user(make_user, db, role: Role | str, household_id: int) -> User:
