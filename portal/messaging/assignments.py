@@ -14,8 +14,9 @@ from portal.extensions import db
 from portal.models import Household, Role, User
 from portal.signals import household_staff
 
-# Staff who may be party to a thread (administrators are party when a thread is handed to them).
-THREAD_STAFF_ROLES = (Role.COORDINATOR, Role.HOMEFINDER, Role.ADMIN)
+# Staff who may be party to a thread: the people who answer families. Administrators supervise: they read a thread
+# only by giving a reason (permissions.py), and are never a thread's staff member.
+THREAD_STAFF_ROLES = (Role.COORDINATOR, Role.HOMEFINDER)
 
 #: Functions giving, for a staff member, a SELECT of the household ids they work with (one column).
 HouseholdSource = Callable[[User], Select]

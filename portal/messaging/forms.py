@@ -106,11 +106,10 @@ class HandoverForm(PortalForm):
     successor_id = SelectField(_l("Hand them to"), coerce=int,
                                validators=_choice(_l("Choose who takes the threads over.")))
 
-    def __init__(self, *args, staff=(), **kwargs):
+    def __init__(self, *args, leaving=(), successors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(person.id, person.full_name) for person in staff]
-        self.leaving_id.choices = choices
-        self.successor_id.choices = list(choices)
+        self.leaving_id.choices = [(person.id, person.full_name) for person in leaving]
+        self.successor_id.choices = [(person.id, person.full_name) for person in successors]
 
     def validate_successor_id(self, field):
         if field.data == self.leaving_id.data:

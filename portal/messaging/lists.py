@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from portal.children.models import Child
@@ -27,9 +27,13 @@ def _with_mark(query, user: User):
     return query.outerjoin(ThreadMark, and_(ThreadMark.thread_id == MessageThread.id, ThreadMark.user_id == user.id))
 
 
+def _has_own_threads(user: User) -> bool:
+    return user.is_authenticated and (is_family_side(user) or user.role in (Role.COORDINATOR, Role.HOMEFINDER))
+
+
 def unread_count(user: User) -> int:
     """How many of this person's threads have a message they have not seen (one statement)."""
-    if not user.is_authenticated or not (is_family_side(user) or user.role.is_staff):
+    if not _has_own_threads(user):
         return 0
     query = _with_mark(select(func.count(MessageThread.id)), user).where(thread_scope(user),
                                                                          _unread_condition(user))
@@ -75,20 +79,40 @@ class ChildNames:
         return ""
 
 
+@dataclass
+class Summary:
+    """What the navigation and the dashboard cards show: counts over all of this person's threads, and the first
+    few (a staff member's waiting ones first)."""
+
+    unread: int
+    awaiting: int
+    rows: list
+
+    @property
+    def awaiting_rows(self) -> list:
+        return [row for row in self.rows if row.awaiting_staff]
+
+
+def summary(user: User, limit: int = 5) -> Summary:
+    """One statement: the first rows of the thread list, each carrying the counts over every thread (window sums
+    are computed before the LIMIT)."""
+    if not _has_own_threads(user):
+        return Summary(0, 0, [])
+    unread = case((_unread_condition(user), 1), else_=0)
+    awaiting = case((MessageThread.awaiting_staff.is_(True), 1), else_=0)
+    query = threads_query(user).add_columns(func.sum(unread).over().label("unread_total"),
+                                            func.sum(awaiting).over().label("awaiting_total"))
+    if not is_family_side(user):
+        query = query.order_by(None).order_by(MessageThread.awaiting_staff.desc(), MessageThread.last_message_id.desc(),
+                                              MessageThread.id.desc())
+    rows = db.session.execute(query.limit(limit)).all()
+    if not rows:
+        return Summary(0, 0, [])
+    return Summary(unread=int(rows[0].unread_total or 0), awaiting=int(rows[0].awaiting_total or 0), rows=rows)
+
+
 def threads_page(user: User, size: int = THREADS_PER_PAGE) -> Page:
     return paginate(threads_query(user), size=size, scalars=False)
-
-
-def latest_threads(user: User, limit: int = 5, *, awaiting_only: bool = False) -> list:
-    query = threads_query(user)
-    if awaiting_only:
-        query = query.where(MessageThread.awaiting_staff.is_(True))
-    return db.session.execute(query.limit(limit)).all()
-
-
-def awaiting_count(user: User) -> int:
-    return db.session.scalar(select(func.count(MessageThread.id)).where(
-        MessageThread.staff_id == user.id, MessageThread.awaiting_staff.is_(True))) or 0
 
 
 @dataclass

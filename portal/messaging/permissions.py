@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 
 from flask import abort, session
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from portal.extensions import db
 from portal.messaging.models import Message, MessageAttachment, MessageThread
@@ -42,9 +42,12 @@ def remember_reason(thread_id: int, reason: str) -> None:
 
 
 def thread_scope(user: User):
-    """A WHERE clause on MessageThread: the threads this person is party to (none for anyone else)."""
+    """A WHERE clause on MessageThread: the threads this person is party to; every thread for an administrator's
+    list (which shows who and when, never a subject: opening one asks for a reason)."""
     if is_family_side(user):
         return MessageThread.household_id == user.household_id
+    if _is_admin(user):
+        return true()
     return MessageThread.staff_id == user.id
 
 
@@ -58,7 +61,7 @@ def get_thread_for(user: User, thread_id: int) -> tuple[MessageThread, ThreadAcc
         if thread.household_id != user.household_id:
             abort(404)
         return thread, ThreadAccess.FAMILY
-    if user.role in (Role.COORDINATOR, Role.HOMEFINDER, Role.ADMIN) and thread.staff_id == user.id:
+    if user.role in (Role.COORDINATOR, Role.HOMEFINDER) and thread.staff_id == user.id:
         return thread, ThreadAccess.STAFF
     if _is_admin(user):
         return thread, (ThreadAccess.ADMIN_WITH_REASON if reason_given(thread.id)

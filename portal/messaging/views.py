@@ -3,9 +3,7 @@ administrator's reason to read, attachments, and the administrators' handover of
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -23,12 +21,11 @@ from portal.messaging.forms import FamilyThreadForm, HandoverForm, ReadReasonFor
 from portal.messaging.labels import ACCESS_LABELS
 from portal.messaging.lists import (
     ChildNames,
-    awaiting_count,
-    latest_threads,
+    Summary,
     messages_page,
+    summary,
     thread_header,
     threads_page,
-    unread_count,
 )
 from portal.messaging.models import MessageThread
 from portal.messaging.permissions import (
@@ -49,7 +46,7 @@ from portal.messaging.services import (
     record_staff_read,
     start_thread,
 )
-from portal.models import User
+from portal.models import Role, User
 from portal.transitions import Refused
 from portal.uploads import FileRefused, stored_path
 
@@ -58,20 +55,15 @@ PEOPLE = ("family", "coordinator", "homefinder", "admin")
 
 @bp.app_context_processor
 def _messaging_words():
-    """The navigation's unread badge and the dashboard cards: only pages that call them run their query (once)."""
-    from flask import g
+    """The navigation's unread badge and the dashboard cards share one statement per page (`lists.summary`, kept
+    on `g`); only pages that call them run it."""
 
-    def unread() -> int:
-        if "messaging_unread" not in g:
-            g.messaging_unread = unread_count(current_user)
-        return g.messaging_unread
+    def current_summary() -> Summary:
+        if "messaging_summary" not in g:
+            g.messaging_summary = summary(current_user)
+        return g.messaging_summary
 
-    def waiting(limit: int = 5) -> SimpleNamespace:
-        return SimpleNamespace(count=awaiting_count(current_user),
-                               rows=latest_threads(current_user, limit, awaiting_only=True))
-
-    return {"messaging_unread": unread, "messaging_child_names": lambda: ChildNames.for_user(current_user),
-            "messaging_latest": lambda limit=3: latest_threads(current_user, limit), "messaging_waiting": waiting}
+    return {"messaging_summary": current_summary}
 
 
 @bp.get("/")
@@ -79,11 +71,11 @@ def _messaging_words():
 def threads():
     page = threads_page(current_user)
     return render_template("messaging/threads.html", page=page, names=ChildNames.for_user(current_user),
-                           family_side=is_family_side(current_user))
+                           family_side=is_family_side(current_user), admin_list=current_user.role is Role.ADMIN)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*PEOPLE)
+@roles_required("family", "coordinator", "homefinder")
 def new_thread():
     if is_family_side(current_user):
         household_id = current_user.household_id
@@ -183,14 +175,15 @@ def download_attachment(attachment_id: int):
 
 
 def _staff_people() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role.in_(THREAD_STAFF_ROLES), User.is_active.is_(True))
-                                   .order_by(User.full_name)))
+    """Coordinators and homefinders, those who left (deactivated) included: their threads are the ones to move."""
+    return list(db.session.scalars(select(User).where(User.role.in_(THREAD_STAFF_ROLES)).order_by(User.full_name)))
 
 
 @bp.route("/admin/handover", methods=["GET", "POST"])
 @roles_required("admin", hidden=True)
 def admin_handover():
-    form = HandoverForm(staff=_staff_people())
+    people = _staff_people()
+    form = HandoverForm(leaving=people, successors=[person for person in people if person.is_active])
     if form.validate_on_submit():
         leaving = db.session.get(User, form.leaving_id.data)
         successor = db.session.get(User, form.successor_id.data)

@@ -198,7 +198,7 @@ MATRIX: dict[str, Probe] = {
     # staff are not party to the records' thread (its homefinder is another person): 404. An administrator is shown
     # the reason form first (200; the default form has no reason: 422); nothing else until a reason is given.
     "messaging.threads": Probe("GET", "/messages/", [LOGIN, 403, 200, 200, 200, 200]),
-    "messaging.new_thread": Probe("GET", "/messages/new", [LOGIN, 403, 200, 200, 200, 200]),
+    "messaging.new_thread": Probe("GET", "/messages/new", [LOGIN, 403, 200, 200, 200, 403]),
     "messaging.thread": Probe("GET", "/messages/{thread_id}", [LOGIN, 404, 404, 404, 404, 200]),
     "messaging.reply": Probe("POST", "/messages/{thread_id}", [LOGIN, 404, 404, 404, 404, 404]),
     "messaging.give_read_reason": Probe("POST", "/messages/{thread_id}/reason", [LOGIN, 404, 404, 404, 404, 422]),
