@@ -18,7 +18,9 @@ BODY_MAX = 5000
 
 class MessageThread(Base):
     """A conversation with a subject between a household and one staff member (its coordinator or homefinder),
-    optionally about one child placed with the household when it began."""
+    optionally about one child placed with the household when it began. When that placement ends the thread stays
+    the family's own correspondence (readable, answerable), but the child's name is no longer shown to the family
+    (`lists.ChildNames`: the visibility rule of portal/children/visibility.py decides, at each page view)."""
 
     __tablename__ = "message_thread"
     __table_args__ = (Index("ix_message_thread_staff_last", "staff_id", "last_message_id"),
