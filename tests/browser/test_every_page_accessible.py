@@ -90,6 +90,8 @@ EXTRA_VISITS = [
     Visit("link-password-reset", "anonymous", "GET", "/password/reset/{reset_token}"),
     Visit("link-email-confirmed", "anonymous", "GET", "/confirm/{confirm_token}"),
     Visit("link-email-confirmation-expired", "anonymous", "GET", "/confirm/not-a-token"),
+    # A thread with its messages, a file and the answer form, as the household's family sees it.
+    Visit("messaging-thread-family", "family", "GET", "/messages/{thread_id}"),
     # Error pages.
     Visit("error-404", "anonymous", "GET", "/no-such-page"),
     Visit("error-404-hidden-record", "applicant", "GET", "/licensing/staff/leads/{lead_id}"),
