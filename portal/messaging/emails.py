@@ -12,6 +12,7 @@ register_subjects({"message_waiting": _l("A new message is waiting for you in th
 register_labels({
     MessageEvent.THREAD_STARTED: _l("Message thread started"),
     MessageEvent.MESSAGE_SENT: _l("Message sent"),
+    MessageEvent.READ_REASON_GIVEN: _l("Reason given to read a message thread"),
     MessageEvent.READ_BY_STAFF: _l("Message thread read by staff not in it"),
     MessageEvent.ATTACHMENT_DOWNLOADED: _l("Message file downloaded"),
     MessageEvent.HANDED_OVER: _l("Message thread handed over"),

@@ -60,7 +60,7 @@ class FamilyThreadForm(PortalForm):
     """A family's new thread: to one of the staff assigned to it, optionally about a child placed with it."""
 
     staff_id = SelectField(_l("To"), coerce=int, validators=_choice(_l("Choose who you are writing to.")))
-    child_id = SelectField(_l("About"), coerce=int)
+    child_id = SelectField(_l("About"), coerce=int, default=0)
     subject = _subject_field()
     body = _body_field()
 

@@ -14,7 +14,8 @@ from portal.messaging.models import Message, MessageAttachment, MessageThread
 from portal.messaging.services import is_family_side
 from portal.models import Role, User
 
-# Thread ids an administrator gave a reason for in this browser session (id -> reason); bounded.
+# Thread ids an administrator gave a reason for in this browser session (thread id -> the id of the event that
+# recorded the reason: the words stay in the log, not in the cookie); bounded.
 READ_REASONS = "message_read_reasons"
 MAX_REASONS = 20
 
@@ -30,14 +31,16 @@ def _is_admin(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.role is Role.ADMIN
 
 
-def reason_given(thread_id: int) -> str | None:
-    return (session.get(READ_REASONS) or {}).get(str(thread_id))
+def reason_given(thread_id: int) -> int | None:
+    """The event id of the reason this browser session gave for reading the thread, or None."""
+    value = (session.get(READ_REASONS) or {}).get(str(thread_id))
+    return value if isinstance(value, int) else None
 
 
-def remember_reason(thread_id: int, reason: str) -> None:
+def remember_reason(thread_id: int, event_id: int) -> None:
     reasons = dict(session.get(READ_REASONS) or {})
     reasons.pop(str(thread_id), None)
-    reasons[str(thread_id)] = reason
+    reasons[str(thread_id)] = event_id
     session[READ_REASONS] = dict(list(reasons.items())[-MAX_REASONS:])
 
 

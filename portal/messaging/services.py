@@ -14,7 +14,7 @@ from portal.emails import portal_url, queue_email
 from portal.extensions import db
 from portal.messaging.assignments import THREAD_STAFF_ROLES, staff_for_household
 from portal.messaging.models import Message, MessageAttachment, MessageThread, ThreadMark
-from portal.models import Role, User
+from portal.models import AuditEvent, Role, User
 from portal.signals import staff_handover
 from portal.transitions import Refused
 from portal.uploads import remove_stored, store_upload
@@ -25,6 +25,7 @@ FAMILY_SIDE = (Role.FAMILY,)
 class MessageEvent:
     THREAD_STARTED = "message_thread_started"
     MESSAGE_SENT = "message_sent"
+    READ_REASON_GIVEN = "message_thread_read_reason_given"
     READ_BY_STAFF = "message_thread_read_by_staff"
     ATTACHMENT_DOWNLOADED = "message_attachment_downloaded"
     HANDED_OVER = "message_thread_handed_over"
@@ -145,10 +146,25 @@ def _notify(thread: MessageThread, author: User) -> None:
         queue_email(person.email, person.preferred_locale, "message_waiting", user=person, link=link)
 
 
-def record_staff_read(thread: MessageThread, reader: User, reason: str) -> None:
-    """A staff member who is not party to the thread read it (an administrator, with a reason): in the log."""
+def give_read_reason(thread: MessageThread, reader: User, reason: str) -> int:
+    """An administrator says why they need to read a thread they are not party to; returns the event's id (the
+    browser session keeps it, and each read names the reason from it)."""
+    event = audit.record(MessageEvent.READ_REASON_GIVEN, actor=reader, target=thread,
+                         household_id=thread.household_id, child_id=thread.child_id, reason=reason)
+    db.session.flush()
+    return event.id
+
+
+def record_staff_read(thread: MessageThread, reader: User, reason_event_id: int) -> None:
+    """A staff member who is not party to the thread read it (an administrator, with a reason): in the log, with
+    the reason they gave (404 when the event named is not theirs about this thread)."""
+    reason = db.session.scalar(select(AuditEvent.reason).where(
+        AuditEvent.id == reason_event_id, AuditEvent.actor_id == reader.id,
+        AuditEvent.action == MessageEvent.READ_REASON_GIVEN, AuditEvent.target_id == thread.id))
+    if reason is None:
+        raise Refused(_l("Say why you need to read this thread."))
     audit.record(MessageEvent.READ_BY_STAFF, actor=reader, target=thread, household_id=thread.household_id,
-                 child_id=thread.child_id, reason=reason)
+                 child_id=thread.child_id, reason=reason, reason_event_id=reason_event_id)
 
 
 def record_download(attachment: MessageAttachment, thread: MessageThread, reader: User) -> None:

@@ -13,7 +13,7 @@ from portal.access import roles_required
 from portal.children.models import Child
 from portal.extensions import db
 from portal.forms import render_form
-from portal.messaging import bp
+from portal.messaging import bp, services
 from portal.messaging import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
 from portal.messaging import emails as _emails  # noqa: F401  (email subject, event words)
 from portal.messaging.assignments import THREAD_STAFF_ROLES, households_for_staff, staff_for_household
@@ -121,7 +121,10 @@ def thread(thread_id: int):
     if access is ThreadAccess.ADMIN_NEEDS_REASON:
         return render_template("messaging/read_reason.html", thread_id=found.id, form=ReadReasonForm())
     if access is ThreadAccess.ADMIN_WITH_REASON:
-        record_staff_read(found, current_user, reason_given(found.id) or "")
+        try:
+            record_staff_read(found, current_user, reason_given(found.id))
+        except Refused:
+            return render_template("messaging/read_reason.html", thread_id=found.id, form=ReadReasonForm())
     else:
         mark_read(found, current_user)
     return _render_thread(found, access)
@@ -153,7 +156,7 @@ def give_read_reason(thread_id: int):
     form = ReadReasonForm()
     if not form.validate_on_submit():
         return render_form("messaging/read_reason.html", form, thread_id=found.id)
-    remember_reason(found.id, form.reason.data)
+    remember_reason(found.id, services.give_read_reason(found, current_user, form.reason.data))
     return redirect(url_for("messaging.thread", thread_id=found.id), code=303)
 
 
