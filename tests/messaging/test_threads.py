@@ -201,3 +201,26 @@ def test_the_admin_list_shows_every_thread_without_subjects(app, db, world, make
     assert "Very private subject" not in text_of(page)
     assert f"/messages/{thread_id}" in page.get_data(as_text=True)
     assert "Carla Coordinator" in text_of(page)
+
+
+def test_the_service_refuses_unassigned_staff_and_other_households_whatever_the_form(app, db, world):
+    import pytest
+
+    from portal.extensions import db as portal_db
+    from portal.messaging.services import start_thread
+    from portal.models import User
+    from portal.transitions import Refused
+
+    with app.test_request_context():
+        family = portal_db.session.get(User, world.family.id)
+        coordinator = portal_db.session.get(User, world.coordinator.id)
+        with pytest.raises(Refused):
+            start_thread(family, household_id=family.household_id, staff_id=world.other_coordinator.id,
+                         subject="s", body="b")
+        with pytest.raises(Refused):  # a family writing as if it were another household
+            start_thread(family, household_id=world.family_b.household_id, staff_id=coordinator.id,
+                         subject="s", body="b")
+        with pytest.raises(Refused):  # staff writing to a household not theirs
+            start_thread(portal_db.session.get(User, world.other_coordinator.id), household_id=family.household_id,
+                         staff_id=world.other_coordinator.id, subject="s", body="b")
+        portal_db.session.rollback()
