@@ -38,13 +38,17 @@ def seed_threads(_app, **_kwargs) -> None:
         family = db.session.scalar(select(User).where(User.email == email))
         if family is None or family.household_id is None:
             continue
-        if db.session.scalar(select(MessageThread.id).where(MessageThread.household_id == family.household_id,
-                                                            MessageThread.subject == subject)) is not None:
-            continue
         child_id = db.session.scalar(
             select(Placement.child_id).join(Child, Child.id == Placement.child_id)
             .where(Placement.household_id == family.household_id, Placement.status == PlacementStatus.ACTIVE)
             .order_by(Child.coordinator_id != coordinator.id, Placement.id).limit(1))
+        existing = db.session.scalar(select(MessageThread).where(MessageThread.household_id == family.household_id,
+                                                                 MessageThread.subject == subject))
+        if existing is not None:
+            # Children may be seeded after this ran (receivers run in any order): name the child on a later run.
+            if existing.child_id is None and child_id is not None:
+                existing.child_id = child_id
+            continue
         thread = MessageThread(household_id=family.household_id, staff_id=coordinator.id, child_id=child_id,
                                subject=subject, started_by_id=family.id)
         db.session.add(thread)

@@ -37,3 +37,9 @@ def test_demo_threads_are_made_once_about_the_placed_child(app, db, make_user):
         assert portal_db.session.scalar(select(func.count(Message.id))) == 6
         assert unread_count(portal_db.session.get(type(coordinator), coordinator.id)) == 2
         assert unread_count(portal_db.session.get(type(family), family.id)) == 0
+        # A child placed with family2 after the first run is named on the next one.
+        family2 = portal_db.session.scalar(select(type(family)).where(type(family).email == "family2@demo.test"))
+        portal_db.session.add(Placement(child_id=child.id, household_id=family2.household_id, starts_on=today))
+        portal_db.session.flush()
+        seed_threads(app)
+        assert portal_db.session.get(MessageThread, threads[1].id).child_id == child.id
