@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from licensing import bp
 from licensing import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
+from licensing import messaging_staff as _messaging_staff  # noqa: F401  (who a family may write to)
 from licensing import scale_demo as _scale_demo  # noqa: F401  (`flask seed-demo --households N`)
 from licensing.application import emails as _application_emails  # noqa: F401  (email subjects, event words)
 from licensing.application.documents import document_label

@@ -16,6 +16,7 @@ from portal.children import models as _children_models  # noqa: F401
 from portal.config import INSTANCE
 from portal.court_reports import models as _court_report_models  # noqa: F401
 from portal.database import Base, UTCDateTime, make_engine
+from portal.messaging import models as _messaging_models  # noqa: F401
 from portal.mileage import models as _mileage_models  # noqa: F401
 from training.catalog import models as _catalog_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401

@@ -28,6 +28,7 @@ from portal.children import models as _children_models  # noqa: F401
 from portal.court_reports import models as _court_report_models  # noqa: F401
 from portal.database import Base, make_engine, now_utc
 from portal.extensions import limiter
+from portal.messaging import models as _messaging_models  # noqa: F401
 from portal.migrations import alembic_config
 from portal.mileage import models as _mileage_models  # noqa: F401
 from portal.models import Household, Role, User

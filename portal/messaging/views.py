@@ -1,5 +1,202 @@
-"""Routes of portal.messaging (arrive with the placed-children issue)."""
+"""Routes of portal.messaging: the thread list, a new thread, a thread with its messages and the reply, an
+administrator's reason to read, attachments, and the administrators' handover of threads."""
 
-from portal.messaging import bp
+from __future__ import annotations
 
-__all__ = ["bp"]
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.access import roles_required
+from portal.children.models import Child
+from portal.extensions import db
+from portal.forms import render_form
+from portal.messaging import bp, services
+from portal.messaging import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
+from portal.messaging import emails as _emails  # noqa: F401  (email subject, event words)
+from portal.messaging.assignments import THREAD_STAFF_ROLES, households_for_staff, staff_for_household
+from portal.messaging.forms import FamilyThreadForm, HandoverForm, ReadReasonForm, ReplyForm, StaffThreadForm
+from portal.messaging.labels import ACCESS_LABELS
+from portal.messaging.lists import (
+    ChildNames,
+    Summary,
+    messages_page,
+    summary,
+    thread_header,
+    threads_page,
+)
+from portal.messaging.models import MessageThread
+from portal.messaging.permissions import (
+    ThreadAccess,
+    get_attachment_for,
+    get_thread_for,
+    get_thread_to_write,
+    reason_given,
+    remember_reason,
+)
+from portal.messaging.services import (
+    hand_over_threads,
+    is_family_side,
+    mark_read,
+    placed_children_ids,
+    post_message,
+    record_download,
+    record_staff_read,
+    start_thread,
+)
+from portal.models import Role, User
+from portal.transitions import Refused
+from portal.uploads import FileRefused, stored_path
+
+PEOPLE = ("family", "coordinator", "homefinder", "admin")
+
+
+@bp.app_context_processor
+def _messaging_words():
+    """The navigation's unread badge and the dashboard cards share one statement per page (`lists.summary`, kept
+    on `g`); only pages that call them run it."""
+
+    def current_summary() -> Summary:
+        if "messaging_summary" not in g:
+            g.messaging_summary = summary(current_user)
+        return g.messaging_summary
+
+    return {"messaging_summary": current_summary}
+
+
+@bp.get("/")
+@roles_required(*PEOPLE)
+def threads():
+    page = threads_page(current_user)
+    return render_template("messaging/threads.html", page=page, names=ChildNames.for_user(current_user),
+                           family_side=is_family_side(current_user), admin_list=current_user.role is Role.ADMIN)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("family", "coordinator", "homefinder")
+def new_thread():
+    if is_family_side(current_user):
+        household_id = current_user.household_id
+        placed = placed_children_ids(household_id)
+        children = db.session.scalars(select(Child).where(Child.id.in_(placed)).order_by(Child.first_name)).all() \
+            if placed else []
+        form = FamilyThreadForm(staff=staff_for_household(household_id), children=children)
+    else:
+        form = StaffThreadForm(households=households_for_staff(current_user))
+    if form.validate_on_submit():
+        try:
+            if is_family_side(current_user):
+                thread = start_thread(current_user, household_id=current_user.household_id,
+                                      staff_id=form.staff_id.data, child_id=form.child_id.data or None,
+                                      subject=form.subject.data, body=form.body.data,
+                                      upload=request.files.get("attachment"))
+            else:
+                thread = start_thread(current_user, household_id=form.household_id.data, staff_id=current_user.id,
+                                      subject=form.subject.data, body=form.body.data,
+                                      upload=request.files.get("attachment"))
+        except FileRefused as refused:
+            form.body.errors = [*form.body.errors, str(refused.message)]
+        except Refused as refused:
+            form.form_errors.append(str(refused.message))
+        else:
+            flash(_("Your message is sent."), "success")
+            return redirect(url_for("messaging.thread", thread_id=thread.id), code=303)
+    return render_form("messaging/new_thread.html", form, family_side=is_family_side(current_user))
+
+
+def _render_thread(thread: MessageThread, access: ThreadAccess, form: ReplyForm | None = None):
+    page, files = messages_page(thread)
+    return render_form("messaging/thread.html", form or ReplyForm(), thread=thread, access=access, page=page,
+                       files=files, header=thread_header(thread), names=ChildNames.for_user(current_user),
+                       access_label=ACCESS_LABELS[access],
+                       may_write=access in (ThreadAccess.FAMILY, ThreadAccess.STAFF))
+
+
+@bp.get("/<int:thread_id>")
+@roles_required(*PEOPLE, hidden=True)
+def thread(thread_id: int):
+    found, access = get_thread_for(current_user, thread_id)
+    if access is ThreadAccess.ADMIN_NEEDS_REASON:
+        return render_template("messaging/read_reason.html", thread_id=found.id, form=ReadReasonForm())
+    if access is ThreadAccess.ADMIN_WITH_REASON:
+        try:
+            record_staff_read(found, current_user, reason_given(found.id))
+        except Refused:
+            return render_template("messaging/read_reason.html", thread_id=found.id, form=ReadReasonForm())
+    else:
+        mark_read(found, current_user)
+    return _render_thread(found, access)
+
+
+@bp.post("/<int:thread_id>")
+@roles_required(*PEOPLE, hidden=True)
+def reply(thread_id: int):
+    found = get_thread_to_write(current_user, thread_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            post_message(found, current_user, form.body.data, request.files.get("attachment"))
+        except FileRefused as refused:
+            form.body.errors = [*form.body.errors, str(refused.message)]
+        else:
+            flash(_("Your message is sent."), "success")
+            return redirect(url_for("messaging.thread", thread_id=found.id), code=303)
+    access = ThreadAccess.FAMILY if is_family_side(current_user) else ThreadAccess.STAFF
+    return _render_thread(found, access, form)
+
+
+@bp.post("/<int:thread_id>/reason")
+@roles_required("admin", hidden=True)
+def give_read_reason(thread_id: int):
+    found, access = get_thread_for(current_user, thread_id)
+    if access not in (ThreadAccess.ADMIN_NEEDS_REASON, ThreadAccess.ADMIN_WITH_REASON):
+        return redirect(url_for("messaging.thread", thread_id=found.id), code=303)
+    form = ReadReasonForm()
+    if not form.validate_on_submit():
+        return render_form("messaging/read_reason.html", form, thread_id=found.id)
+    remember_reason(found.id, services.give_read_reason(found, current_user, form.reason.data))
+    return redirect(url_for("messaging.thread", thread_id=found.id), code=303)
+
+
+@bp.get("/files/<int:attachment_id>")
+@roles_required(*PEOPLE, hidden=True)
+def download_attachment(attachment_id: int):
+    attachment, found = get_attachment_for(current_user, attachment_id)
+    try:
+        path = stored_path(attachment.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    record_download(attachment, found, current_user)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _staff_people() -> list[User]:
+    """Coordinators and homefinders, those who left (deactivated) included: their threads are the ones to move."""
+    return list(db.session.scalars(select(User).where(User.role.in_(THREAD_STAFF_ROLES)).order_by(User.full_name)))
+
+
+@bp.route("/admin/handover", methods=["GET", "POST"])
+@roles_required("admin", hidden=True)
+def admin_handover():
+    people = _staff_people()
+    form = HandoverForm(leaving=people, successors=[person for person in people if person.is_active])
+    if form.validate_on_submit():
+        leaving = db.session.get(User, form.leaving_id.data)
+        successor = db.session.get(User, form.successor_id.data)
+        try:
+            moved = hand_over_threads(leaving, successor, current_user)
+        except Refused as refused:
+            form.form_errors.append(str(refused.message))
+        else:
+            flash(ngettext("%(num)d thread was handed over.", "%(num)d threads were handed over.", moved),
+                  "success")
+            return redirect(url_for("messaging.admin_handover"), code=303)
+    return render_form("messaging/admin_handover.html", form)
+

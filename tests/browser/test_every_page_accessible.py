@@ -45,7 +45,8 @@ ANSWERS_WITH_A_PAGE = {200, 400, 403, 404, 409, 422}
 # Endpoints of the matrix that answer with something other than a page.
 NOT_PAGES = {"static", "bootstrap.static", "portal.favicon", "portal.healthz", "licensing.download_document",
              "licensing.download_document_page", "licensing.pipeline_csv", "licensing.staff_report_csv",
-             "appointments.appointment_ics", "appointments.feed", "mileage.staff_claims_csv"}
+             "appointments.appointment_ics", "appointments.feed", "mileage.staff_claims_csv",
+             "messaging.download_attachment"}
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ EXTRA_VISITS = [
     Visit("link-password-reset", "anonymous", "GET", "/password/reset/{reset_token}"),
     Visit("link-email-confirmed", "anonymous", "GET", "/confirm/{confirm_token}"),
     Visit("link-email-confirmation-expired", "anonymous", "GET", "/confirm/not-a-token"),
+    # A thread with its messages, a file and the answer form, as the household's family sees it.
+    Visit("messaging-thread-family", "family", "GET", "/messages/{thread_id}"),
     # Error pages.
     Visit("error-404", "anonymous", "GET", "/no-such-page"),
     Visit("error-404-hidden-record", "applicant", "GET", "/licensing/staff/leads/{lead_id}"),

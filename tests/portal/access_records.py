@@ -56,6 +56,7 @@ from portal.clock import agency_today
 from portal.court_reports.models import CaregiverReport
 from portal.database import now_utc
 from portal.extensions import db as portal_db
+from portal.messaging.models import Message, MessageAttachment, MessageThread
 from portal.mileage.models import MileageClaim, Trip
 from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
@@ -108,6 +109,9 @@ class AccessRecords:
     payment_id: int = 0  # an expired online payment of that seat
     placement_id: int = 0  # the first child's placement (active)
     stay_id: int = 0  # a camp stay next week during it
+    thread_id: int = 0  # a message thread between the household and its homefinder, with one attachment
+    attachment_id: int = 0
+    attachment_stored_path: Path | None = None
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -203,6 +207,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.flush()
         feed_token = issue_feed(session.get(User, owner.id), "children")
         payments = build_payment_records(session, household.id, application.id, primary.id)
+        thread_id, attachment_id, attachment = _message_thread(household.id, homefinder.id, owner.id)
         portal_db.commit()
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
@@ -213,7 +218,8 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
             event_id=event.id, child_id=child.id, appointment_id=appointment.id, feed_token=feed_token, **placed,
-            placement_id=placement.id, stay_id=stay.id, **payments,
+            placement_id=placement.id, stay_id=stay.id, **payments, thread_id=thread_id, attachment_id=attachment_id,
+            attachment_stored_path=upload_folder() / attachment.stored_name,
         )
 
 
@@ -241,6 +247,26 @@ def _placed_child_records(household_id: int, today: date, now) -> dict[str, int]
     session.add_all([trip, claimed])
     session.flush()
     return {"court_report_id": report.id, "trip_id": trip.id, "claim_id": claim.id}
+
+
+def _message_thread(household_id: int, staff_id: int, author_id: int):
+    """A thread of the household with its homefinder: one message from the family, with a file."""
+    session = portal_db.session
+    thread = MessageThread(household_id=household_id, staff_id=staff_id, subject="About the home study",
+                           started_by_id=author_id, awaiting_staff=True)
+    session.add(thread)
+    session.flush()
+    message = Message(thread_id=thread.id, author_id=author_id, body="When is the next visit?")
+    session.add(message)
+    session.flush()
+    thread.last_message_id = message.id
+    stored = store_upload(FileStorage(io.BytesIO(PDF), filename="school-letter.pdf"))
+    attachment = MessageAttachment(message_id=message.id, original_name=stored.original_name,
+                                   stored_name=stored.stored_name, content_type=stored.content_type,
+                                   size_bytes=stored.size_bytes, sha256=stored.sha256)
+    session.add(attachment)
+    session.flush()
+    return thread.id, attachment.id, stored
 
 
 def household_user(make_user, db, role: Role | str, household_id: int) -> User:

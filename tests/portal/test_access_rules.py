@@ -274,6 +274,17 @@ MATRIX: dict[str, Probe] = {
     "children.cancel_stay": Probe("POST", "/children/stays/{stay_id}/cancel", [LOGIN, 404, 404, 404, 404, 303]),
     "children.family_children": Probe("GET", "/children/in-my-home", [LOGIN, 200, 200, 403, 403, 403]),
     "children.family_child": Probe("GET", "/children/in-my-home/{child_id}", [LOGIN, 404, 404, 404, 404, 404]),
+    # Messaging (portal/messaging/views.py): the family and the staff member of a thread; the matrix's family and
+    # staff are not party to the records' thread (its homefinder is another person): 404. An administrator is shown
+    # the reason form first (200; the default form has no reason: 422); nothing else until a reason is given.
+    "messaging.threads": Probe("GET", "/messages/", [LOGIN, 403, 200, 200, 200, 200]),
+    "messaging.new_thread": Probe("GET", "/messages/new", [LOGIN, 403, 200, 200, 200, 403]),
+    "messaging.thread": Probe("GET", "/messages/{thread_id}", [LOGIN, 404, 404, 404, 404, 200]),
+    "messaging.reply": Probe("POST", "/messages/{thread_id}", [LOGIN, 404, 404, 404, 404, 404]),
+    "messaging.give_read_reason": Probe("POST", "/messages/{thread_id}/reason", [LOGIN, 404, 404, 404, 404, 422]),
+    "messaging.download_attachment": Probe("GET", "/messages/files/{attachment_id}",
+                                           [LOGIN, 404, 404, 404, 404, 404]),
+    "messaging.admin_handover": Probe("GET", "/messages/admin/handover", [LOGIN, 404, 404, 404, 404, 200]),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
@@ -319,6 +330,8 @@ def records(app, db, make_user):
     yield built
     built.stored_path.unlink(missing_ok=True)
     built.page_stored_path.unlink(missing_ok=True)
+    if built.attachment_stored_path is not None:
+        built.attachment_stored_path.unlink(missing_ok=True)
 
 
 def signed_in_as(client: FlaskClient, user: User) -> None:
