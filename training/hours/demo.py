@@ -1,0 +1,1 @@
+"""Demo training hours (`flask seed-demo`): filled in below."""
