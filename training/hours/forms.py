@@ -62,9 +62,12 @@ class DecisionForm(PortalForm):
                            validators=[InputRequired()])
     reason = long_text(_l("Reason (needed to not accept; the family sees it)"), 2000)
 
-    def validate_reason(self, field) -> None:
-        if self.decision.data == "reject" and not (field.data or "").strip():
-            raise ValidationError(_l("Write why, in words for the family."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.decision.data == "reject" and not (self.reason.data or "").strip():
+            self.reason.errors = [*self.reason.errors, _l("Write why, in words for the family.")]
+            return False
+        return valid
 
 
 class TrainingRuleForm(PortalForm):
