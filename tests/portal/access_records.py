@@ -56,6 +56,8 @@ from portal.extensions import db as portal_db
 from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
+from training.catalog.models import Course, CourseCategory, CourseSession, Enrollment, EnrollmentStatus, SessionMeeting
+from training.hours.models import CreditSource, CreditStatus, TrainingCredit
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -88,6 +90,12 @@ class AccessRecords:
     stored_path: Path
     page_stored_path: Path
     event_id: int = 0  # a recruitment event (a fair) the lead came from
+    # Trainings: a course meeting the primary applicant is enrolled for, her pending outside hours (with a proof on
+    # disk) and a completed course's credit (with its certificate).
+    meeting_id: int = 0
+    credit_id: int = 0
+    certificate_id: int = 0
+    proof_stored_path: Path | None = None
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -163,6 +171,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.add_all([slot, return_reason, owners_session, owners_passkey, event])
         session.flush()
         lead.event_id = event.id
+        meeting_id, credit_id, certificate_id, proof = _training_records(session, household.id, primary.id, owner.id)
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         portal_db.commit()
         return AccessRecords(
@@ -173,8 +182,36 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
-            event_id=event.id,
+            event_id=event.id, meeting_id=meeting_id, credit_id=credit_id, certificate_id=certificate_id,
+            proof_stored_path=upload_folder() / proof,
         )
+
+
+def _training_records(session, household_id: int, member_id: int, owner_id: int) -> tuple[int, int, int, str]:
+    today = agency_today()
+    course = Course(title_en="TIPS-MAPP", title_es="TIPS-MAPP", category=CourseCategory.PRE_SERVICE,
+                    credit_tenths=270, meeting_count=1)
+    session.add(course)
+    session.flush()
+    run = CourseSession(course_id=course.id, enroll_by=today, cancel_by=today, first_starts_at=now_utc())
+    session.add(run)
+    session.flush()
+    meeting = SessionMeeting(session_id=run.id, number=1, starts_at=now_utc())
+    stored = store_upload(FileStorage(io.BytesIO(PDF), filename="outside-class.pdf"))
+    outside = TrainingCredit(household_id=household_id, member_id=member_id, source=CreditSource.OUTSIDE,
+                             category=CourseCategory.IN_SERVICE, status=CreditStatus.PENDING, title="Online class",
+                             hours_tenths=20, completed_on=today, proof_path=stored.stored_name,
+                             proof_filename=stored.original_name, submitted_by_id=owner_id)
+    completed = TrainingCredit(household_id=household_id, member_id=member_id, source=CreditSource.COURSE,
+                               category=CourseCategory.PRE_SERVICE, title="TIPS-MAPP", hours_tenths=270,
+                               completed_on=today, course_id=course.id,
+                               certificate_code=f"TC-ACCESS{owner_id:05d}"[:20])
+    session.add_all([meeting, outside, completed])
+    session.flush()
+    session.add(Enrollment(session_id=run.id, household_id=household_id, member_id=member_id,
+                           status=EnrollmentStatus.ENROLLED))
+    session.flush()
+    return meeting.id, outside.id, completed.id, stored.stored_name
 
 
 def household_user(make_user, db, role: Role | str, household_id: int) -> User:

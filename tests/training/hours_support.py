@@ -92,7 +92,8 @@ def build_course(app, *, category: CourseCategory = CourseCategory.PRE_SERVICE, 
         today = agency_today()
         ids, meetings = [], {}
         for index in range(sessions):
-            first = datetime.combine(today - timedelta(days=start_days_ago - 10 * index), time(18), tzinfo=agency_zone())
+            day = today - timedelta(days=start_days_ago - 10 * index)
+            first = datetime.combine(day, time(18), tzinfo=agency_zone())
             run = CourseSession(course_id=course.id, enroll_by=today, cancel_by=today, first_starts_at=first)
             session.add(run)
             session.flush()

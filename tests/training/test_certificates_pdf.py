@@ -18,7 +18,7 @@ from training.hours.models import TrainingCredit
 def completed(app, db, client, make_user, login):
     """Luis (who reads Spanish) completed a one-meeting course whose title was pasted with curly quotes."""
     world = build_household(app, make_user)
-    course = build_course(app, credit_tenths=35, meeting_count=1, sessions=1, title="Crianza “con cariño” – módulo 1")
+    course = build_course(app, credit_tenths=35, meeting_count=1, sessions=1, title="Crianza “con cariño” – módulo 1")  # noqa: RUF001  (a pasted dash)
     enroll(app, world, course.sessions[0], world.luis_id)
     login(Role.HOMEFINDER)
     post_form(client, f"/training/staff/meetings/{course.meetings[(0, 1)]}/attendance", {"present": [world.luis_id]})
@@ -32,9 +32,9 @@ def test_the_certificate_is_a_pdf_in_the_persons_language_with_its_code(app, db,
         pdf = certificate_pdf(certificate_for(credit), compress=False)
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf)
-    assert f"TC-" in text and credit.certificate_code in text
+    assert "TC-" in text and credit.certificate_code in text
     assert "Luis Muñoz" in text
-    assert "Crianza “con cariño” – módulo 1 (es)" in text  # the course's Spanish title, accents and quotes intact
+    assert "Crianza “con cariño” – módulo 1 (es)" in text  # the course's Spanish title, accents and quotes intact  # noqa: RUF001  (a pasted dash)
     assert "de " + str(credit.completed_on.year) in text  # the date written in Spanish ("3 de noviembre de 2026")
 
 
