@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from licensing.tracker.models import ChecklistItem, ItemStatus
 from portal.clock import agency_today, agency_zone
+from portal.extensions import db as portal_db
 from portal.models import AuditEvent, Role, User
 from tests.conftest import post_form, sign_in, text_of
 from tests.training.hours_support import build_course, build_household, enroll
 from training.catalog.models import CourseCategory, Enrollment, EnrollmentStatus, SessionMeeting
+from training.hours.checklist import sync_household
 from training.hours.models import CreditSource, TrainingCredit
 
 
@@ -119,3 +121,39 @@ def test_annual_hours_count_in_the_current_license_year_for_each_parent(app, db,
     assert "Trauma and sleep" in record and "Before the license" in record
     checklist = text_of(family.get("/licensing/checklist"))
     assert "7.5 of 12 hours: Trauma and sleep (7.5 h)" in checklist
+
+
+def test_attendance_refuses_strangers_and_meetings_not_held_yet(app, db, client, make_user, staff):
+    world = build_household(app, make_user)
+    past = build_course(app, meeting_count=1, sessions=1)
+    future = build_course(app, meeting_count=1, sessions=1, start_days_ago=-5)
+    for course in (past, future):
+        enroll(app, world, course.sessions[0], world.ana_id)
+    stranger = take(client, past.meetings[(0, 1)], [world.ana_id, world.luis_id])  # Luis isn't on this roster
+    assert stranger.status_code == 422
+    early = take(client, future.meetings[(0, 1)], [world.ana_id])
+    assert early.status_code == 422 and "hasn't happened yet" in text_of(early)
+    assert db.session.scalar(select(func.count()).select_from(TrainingCredit)) == 0
+    assert take(client, past.meetings[(0, 1)], [world.ana_id]).status_code == 303
+
+
+def test_online_cpr_counts_only_where_the_rule_says(app, db, client, make_user, staff):
+    world = build_household(app, make_user)
+    cpr = build_course(app, category=CourseCategory.CPR_FIRST_AID, credit_tenths=20, meeting_count=1, sessions=1,
+                       virtual=True, valid_months=12)
+    enroll(app, world, cpr.sessions[0], world.ana_id)
+    take(client, cpr.meetings[(0, 1)], [world.ana_id])
+    credit = db.session.scalar(select(TrainingCredit).where(TrainingCredit.course_id == cpr.course_id))
+    assert credit.format == "online" and credit.expires_on.year * 12 + credit.expires_on.month == \
+        credit.completed_on.year * 12 + credit.completed_on.month + 12  # the course's own validity
+    assert item(db, world, "cpr_first_aid", world.ana_id).status is ItemStatus.NOT_STARTED
+
+    admin = app.test_client()
+    sign_in(admin, make_user(Role.ADMIN))
+    assert post_form(admin, "/training/admin/rules", {"version": "1", "preservice_hours": "27", "inservice_hours": "12",
+                                               "inservice_categories": ["in_service"], "cpr_valid_months": "24",
+                                               "online_cpr_counts": "y"}).status_code == 303
+    with app.app_context():  # the next change of the household's credits brings its items up to the new rule
+        sync_household(world.household_id)
+        portal_db.commit()
+    assert item(db, world, "cpr_first_aid", world.ana_id).status is ItemStatus.APPROVED

@@ -149,11 +149,13 @@ def _item_extras(view, item) -> Markup:
         household_id = db.session.scalar(select(Application.household_id)
                                          .where(Application.id == item.application_id))
         cache[item.application_id] = credits_behind_items(item.application_id, household_id, agency_today())
+        cache[("household", item.application_id)] = household_id
     what = cache[item.application_id].get(item.id)
     if what is None or not what.credited:
         return Markup("")
     # render_template's output is the autoescaped page fragment: safe as it is.
-    return Markup(render_template("training/hours/_checklist_item.html", what=what))  # noqa: S704
+    return Markup(render_template("training/hours/_checklist_item.html", what=what,  # noqa: S704
+                                  household_id=cache.get(("household", item.application_id))))
 
 
 @bp.app_context_processor

@@ -91,10 +91,14 @@ def take_attendance(meeting_id: int):
     if request.method == "GET":
         form.present.data = [line.member.id for line in lines if line.present]
     if form.validate_on_submit():
-        completed = services.record_attendance(current_user, meeting, set(form.present.data or []), agency_today())
-        flash(_("Attendance saved.") + (" " + _("%(count)s completed the course: their hours are credited.",
-                                              count=completed) if completed else ""), "success")
-        return redirect(url_for("training.take_attendance", meeting_id=meeting.id), code=303)
+        if meeting.starts_at > now_utc() + timedelta(hours=12):
+            form.form_errors.append(_("This meeting hasn't happened yet: take attendance on the day."))
+        else:
+            completed = services.record_attendance(current_user, meeting, set(form.present.data or []),
+                                                   agency_today())
+            flash(_("Attendance saved.") + (" " + _("%(count)s completed the course: their hours are credited.",
+                                                  count=completed) if completed else ""), "success")
+            return redirect(url_for("training.take_attendance", meeting_id=meeting.id), code=303)
     return render_form("training/hours/attendance.html", form, meeting=meeting, session=session, course=course,
                        lines=lines, starts=meeting.starts_at.astimezone(agency_zone()))
 
