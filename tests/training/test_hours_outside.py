@@ -43,8 +43,9 @@ def test_a_family_sends_hours_and_staff_decide(app, db, client, make_user, login
                      content_type="multipart/form-data").status_code == 422
     assert post_form(family, "/training/hours/outside", hours_form(999999, today),
                      content_type="multipart/form-data").status_code == 422
-    assert post_form(family, "/training/hours/outside", hours_form(world.ana_id, today, hours="1.25"),
-                     content_type="multipart/form-data").status_code == 422
+    for hours in ("1.25", "9" * 400, "NaN", "1e3", "-2"):
+        assert post_form(family, "/training/hours/outside", hours_form(world.ana_id, today, hours=hours),
+                         content_type="multipart/form-data").status_code == 422, hours
     credit = db.session.scalar(select(TrainingCredit).where(TrainingCredit.household_id == world.household_id))
     assert credit.status is CreditStatus.PENDING and credit.source is CreditSource.OUTSIDE
     assert credit.hours_tenths == 45 and credit.proof_filename == "certificate.pdf"
@@ -100,11 +101,12 @@ def test_staff_record_outside_hours_approved_at_once(app, db, client, make_user,
     login(Role.HOMEFINDER)
     response = post_form(client, f"/training/staff/households/{world.household_id}/hours/outside",
                          hours_form(world.ana_id, today, category="cpr_first_aid", format="in_person",
-                                    title="CPR at the Red Cross", hours="4"),
+                                    title="CPR at the Red Cross", hours="4,5"),
                          content_type="multipart/form-data")
     assert response.status_code == 303
     credit = db.session.scalar(select(TrainingCredit).where(TrainingCredit.household_id == world.household_id))
     assert credit.status is CreditStatus.APPROVED and credit.expires_on.year == today.year + 2
+    assert credit.hours_tenths == 45  # "4,5" typed the Spanish way
     item = db.session.get(ChecklistItem, world.items[("cpr_first_aid", world.ana_id)])
     assert item.status is ItemStatus.APPROVED and item.expires_on == credit.expires_on
     assert "CPR at the Red Cross" in text_of(client.get(f"/training/staff/households/{world.household_id}/hours"))

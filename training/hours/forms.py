@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, DecimalField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import HiddenInput, TextInput
 
 from licensing.application.sections import MultiCheckboxField
 from licensing.fields import long_text, text
@@ -18,6 +19,22 @@ from training.hours.labels import CATEGORY, FORMAT
 
 def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(key.value, label) for key, label in labels.items()]
+
+
+class HoursField(DecimalField):
+    """Hours as people type them: 2, 1.5 or 1,5 (Spanish), at most one decimal. Anything else (a 400-digit number,
+    NaN, an exponent) is simply not a number of hours: the field's own message, never an arithmetic error."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        typed = str(valuelist[0]).strip().replace(",", ".")
+        self.data = None
+        if not typed:
+            return
+        if not re.fullmatch(r"\d{1,3}(\.\d)?", typed):
+            raise ValueError(_l("Use at most one decimal, for example 1.5."))
+        self.data = Decimal(typed)
 
 
 class AttendanceForm(PortalForm):
@@ -32,7 +49,8 @@ class OutsideHoursForm(PortalForm):
     provider = text(_l("Who gave it (agency, website, author)"), 200, required=False)
     format = SelectField(_l("Kind"), choices=_choices(FORMAT), validators=[InputRequired()])
     category = SelectField(_l("Counts as"), choices=_choices(CATEGORY), validators=[InputRequired()])
-    hours = DecimalField(_l("Hours"), places=1, validators=[
+    # A text box with the decimal keypad: a number input's spinner steps whole hours, and phones hide the point.
+    hours = HoursField(_l("Hours"), places=1, widget=TextInput(), render_kw={"inputmode": "decimal"}, validators=[
         InputRequired(message=_l("Enter the hours, for example 2 or 1.5.")),
         NumberRange(min=Decimal("0.5"), max=Decimal("40"),
                     message=_l("Enter between %(min)s and %(max)s hours.", min="0.5", max="40"))])
@@ -50,10 +68,6 @@ class OutsideHoursForm(PortalForm):
             raise ValidationError(_l("The certification must be valid after the day it was completed."))
         if field.data and field.data.year > 2100:
             raise ValidationError(_l("Enter a date before 2100."))
-
-    def validate_hours(self, field) -> None:
-        if field.data is not None and field.data != round(field.data, 1):
-            raise ValidationError(_l("Use at most one decimal, for example 1.5."))
 
 
 class DecisionForm(PortalForm):
