@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from werkzeug.datastructures import FileStorage
 
 from licensing.application.models import Application, HouseholdMember, MemberRole
@@ -306,11 +306,11 @@ def decide_outside_hours(staff: User, credit: TrainingCredit, approve: bool, rea
         credits_changed.send(credit.household_id, actor=staff)
 
 
-def pending_submissions() -> list[tuple[TrainingCredit, HouseholdMember, str]]:
-    """Families' outside hours waiting for staff, oldest first, with the person and household name (one query)."""
-    return [tuple(row) for row in db.session.execute(
-        select(TrainingCredit, HouseholdMember, Household.name)
-        .join(HouseholdMember, HouseholdMember.id == TrainingCredit.member_id)
-        .join(Household, Household.id == TrainingCredit.household_id)
-        .where(TrainingCredit.status == CreditStatus.PENDING)
-        .order_by(TrainingCredit.created_at, TrainingCredit.id).limit(200))]
+def pending_submissions_query() -> Select:
+    """Families' outside hours waiting for staff, oldest first, with the person and household name (paged by the
+    view: portal/paging.py)."""
+    return (select(TrainingCredit, HouseholdMember, Household.name)
+            .join(HouseholdMember, HouseholdMember.id == TrainingCredit.member_id)
+            .join(Household, Household.id == TrainingCredit.household_id)
+            .where(TrainingCredit.status == CreditStatus.PENDING)
+            .order_by(TrainingCredit.created_at, TrainingCredit.id))

@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.forms import ConfirmForm, keeps_input, render_form
 from portal.i18n import label_of, number_filter
 from portal.models import Role
+from portal.paging import paginate
 from portal.transitions import TransitionRefused
 from training import bp
 from training.catalog.models import Course, CourseCategory, CourseSession, SessionMeeting
@@ -66,16 +67,15 @@ def _words() -> dict:
 @bp.get("/staff/attendance")
 @roles_required(*LICENSING_STAFF)
 def attendance_meetings():
-    """Meetings of the last sixty days and the next two weeks, to take attendance (one query)."""
+    """Meetings of the last sixty days and the next two weeks, to take attendance (paged: two statements)."""
     now = now_utc()
-    rows = db.session.execute(
-        select(SessionMeeting, CourseSession, Course)
-        .join(CourseSession, CourseSession.id == SessionMeeting.session_id)
-        .join(Course, Course.id == CourseSession.course_id)
-        .where(SessionMeeting.starts_at >= now - timedelta(days=60),
-               SessionMeeting.starts_at <= now + timedelta(days=14))
-        .order_by(SessionMeeting.starts_at.desc()).limit(200)).all()
-    return render_template("training/hours/attendance_meetings.html", rows=rows)
+    page = paginate(select(SessionMeeting, CourseSession, Course)
+                    .join(CourseSession, CourseSession.id == SessionMeeting.session_id)
+                    .join(Course, Course.id == CourseSession.course_id)
+                    .where(SessionMeeting.starts_at >= now - timedelta(days=60),
+                           SessionMeeting.starts_at <= now + timedelta(days=14))
+                    .order_by(SessionMeeting.starts_at.desc(), SessionMeeting.id), scalars=False)
+    return render_template("training/hours/attendance_meetings.html", page=page)
 
 
 @bp.route("/staff/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
@@ -179,7 +179,8 @@ def staff_add_outside(household_id: int):
 @bp.get("/staff/hours/pending")
 @roles_required(*LICENSING_STAFF)
 def pending_hours():
-    return render_template("training/hours/pending.html", rows=services.pending_submissions(), form=DecisionForm())
+    return render_template("training/hours/pending.html", page=paginate(services.pending_submissions_query(),
+                                                                        scalars=False), form=DecisionForm())
 
 
 @bp.post("/staff/hours/<int:credit_id>/decide")
@@ -195,7 +196,8 @@ def decide_hours(credit_id: int):
         else:
             flash(_("Saved. The family is told by email."), "success")
             return redirect(url_for("training.pending_hours"), code=303)
-    return render_template("training/hours/pending.html", rows=services.pending_submissions(), form=form,
+    return render_template("training/hours/pending.html", page=paginate(services.pending_submissions_query(),
+                                                                        scalars=False), form=form,
                            failed=credit.id), 422
 
 
