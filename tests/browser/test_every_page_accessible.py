@@ -46,7 +46,8 @@ ANSWERS_WITH_A_PAGE = {200, 400, 403, 404, 409, 422}
 NOT_PAGES = {"static", "bootstrap.static", "portal.favicon", "portal.healthz", "licensing.download_document",
              "licensing.download_document_page", "licensing.pipeline_csv", "licensing.staff_report_csv",
              "appointments.appointment_ics", "appointments.feed", "mileage.staff_claims_csv",
-             "messaging.download_attachment"}
+             "messaging.download_attachment", "training.staff_proof", "training.family_proof",
+             "training.family_certificate"}
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
 from tests.portal.access_records_payments import build_payment_records
+from training.catalog.models import Course, CourseCategory, CourseSession, Enrollment, EnrollmentStatus, SessionMeeting
+from training.hours.models import CreditSource, CreditStatus, TrainingCredit
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -112,6 +114,12 @@ class AccessRecords:
     thread_id: int = 0  # a message thread between the household and its homefinder, with one attachment
     attachment_id: int = 0
     attachment_stored_path: Path | None = None
+    # Trainings: a course meeting the primary applicant is enrolled for, her pending outside hours (with a proof on
+    # disk) and a completed course's credit (with its certificate).
+    meeting_id: int = 0
+    credit_id: int = 0
+    certificate_id: int = 0
+    proof_stored_path: Path | None = None
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -189,6 +197,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.flush()
         lead.event_id = event.id
         placed = _placed_child_records(household.id, today, now)
+        meeting_id, credit_id, certificate_id, proof = _training_records(session, household.id, primary.id, owner.id)
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         child = Child(first_name="Lucía", last_name="Paz", birth_date=date(2017, 2, 3),
                       coordinator_id=child_coordinator.id)
@@ -220,6 +229,8 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             event_id=event.id, child_id=child.id, appointment_id=appointment.id, feed_token=feed_token, **placed,
             placement_id=placement.id, stay_id=stay.id, **payments, thread_id=thread_id, attachment_id=attachment_id,
             attachment_stored_path=upload_folder() / attachment.stored_name,
+            meeting_id=meeting_id, credit_id=credit_id, certificate_id=certificate_id,
+            proof_stored_path=upload_folder() / proof,
         )
 
 
@@ -267,6 +278,33 @@ def _message_thread(household_id: int, staff_id: int, author_id: int):
     session.add(attachment)
     session.flush()
     return thread.id, attachment.id, stored
+
+
+def _training_records(session, household_id: int, member_id: int, owner_id: int) -> tuple[int, int, int, str]:
+    today = agency_today()
+    course = Course(title_en="TIPS-MAPP", title_es="TIPS-MAPP", category=CourseCategory.PRE_SERVICE,
+                    credit_tenths=270, meeting_count=1)
+    session.add(course)
+    session.flush()
+    run = CourseSession(course_id=course.id, enroll_by=today, cancel_by=today, first_starts_at=now_utc())
+    session.add(run)
+    session.flush()
+    meeting = SessionMeeting(session_id=run.id, number=1, starts_at=now_utc())
+    stored = store_upload(FileStorage(io.BytesIO(PDF), filename="outside-class.pdf"))
+    outside = TrainingCredit(household_id=household_id, member_id=member_id, source=CreditSource.OUTSIDE,
+                             category=CourseCategory.IN_SERVICE, status=CreditStatus.PENDING, title="Online class",
+                             hours_tenths=20, completed_on=today, proof_path=stored.stored_name,
+                             proof_filename=stored.original_name, submitted_by_id=owner_id)
+    completed = TrainingCredit(household_id=household_id, member_id=member_id, source=CreditSource.COURSE,
+                               category=CourseCategory.PRE_SERVICE, title="TIPS-MAPP", hours_tenths=270,
+                               completed_on=today, course_id=course.id,
+                               certificate_code=f"TC-ACCESS{owner_id:05d}"[:20])
+    session.add_all([meeting, outside, completed])
+    session.flush()
+    session.add(Enrollment(session_id=run.id, household_id=household_id, member_id=member_id,
+                           status=EnrollmentStatus.ENROLLED))
+    session.flush()
+    return meeting.id, outside.id, completed.id, stored.stored_name
 
 
 def household_user(make_user, db, role: Role | str, household_id: int) -> User:

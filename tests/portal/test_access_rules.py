@@ -285,6 +285,25 @@ MATRIX: dict[str, Probe] = {
     "messaging.download_attachment": Probe("GET", "/messages/files/{attachment_id}",
                                            [LOGIN, 404, 404, 404, 404, 404]),
     "messaging.admin_handover": Probe("GET", "/messages/admin/handover", [LOGIN, 404, 404, 404, 404, 200]),
+    # Training hours: attendance, records, outside hours, certificates, the agency's rule.
+    "training.attendance_meetings": Probe("GET", "/training/staff/attendance", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.take_attendance": Probe("GET", "/training/staff/meetings/{meeting_id}/attendance",
+                                      [LOGIN, 404, 404, 200, 404, 200]),
+    "training.family_record": Probe("GET", "/training/hours", [LOGIN, 200, 200, 403, 403, 403]),
+    "training.staff_record": Probe("GET", "/training/staff/households/{household_id}/hours",
+                                   [LOGIN, 404, 404, 200, 404, 200]),
+    "training.family_submit_outside": Probe("GET", "/training/hours/outside", [LOGIN, 200, 200, 403, 403, 403]),
+    "training.staff_add_outside": Probe("GET", "/training/staff/households/{household_id}/hours/outside",
+                                        [LOGIN, 404, 404, 200, 404, 200]),
+    "training.pending_hours": Probe("GET", "/training/staff/hours/pending", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.decide_hours": Probe("POST", "/training/staff/hours/{credit_id}/decide",
+                                   [LOGIN, 404, 404, 422, 404, 422]),
+    "training.staff_proof": Probe("GET", "/training/staff/hours/{credit_id}/proof", [LOGIN, 404, 404, 200, 404, 200]),
+    "training.family_proof": Probe("GET", "/training/hours/{credit_id}/proof", [LOGIN, 404, 404, 404, 404, 404]),
+    "training.family_certificate": Probe("GET", "/training/hours/{certificate_id}/certificate.pdf",
+                                         [LOGIN, 404, 404, 404, 404, 404]),
+    "training.verify_certificate": Probe("GET", "/training/staff/certificates", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.admin_rules": Probe("GET", "/training/admin/rules", [LOGIN, 403, 403, 403, 403, 200]),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
@@ -317,6 +336,8 @@ FAMILY_ID_ROUTES: dict[str, int] = {
     "licensing.resend_member": 303,
     "licensing.send_signature_link": 303,  # the application was sent: back to it, saying it can't be signed now
     "children.family_child": 200,  # the child placed with the household
+    "training.family_proof": 200,
+    "training.family_certificate": 200,
 }
 
 
@@ -332,6 +353,8 @@ def records(app, db, make_user):
     built.page_stored_path.unlink(missing_ok=True)
     if built.attachment_stored_path is not None:
         built.attachment_stored_path.unlink(missing_ok=True)
+    if built.proof_stored_path is not None:
+        built.proof_stored_path.unlink(missing_ok=True)
 
 
 def signed_in_as(client: FlaskClient, user: User) -> None:

@@ -6,11 +6,11 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import Base, UTCDateTime, now_utc
-from portal.models import enum_column
+from portal.models import Versioned, enum_column
 from portal.transitions import StateMachine, moves
 from training.catalog.models import CourseCategory
 
@@ -34,6 +34,13 @@ CREDIT_MOVES = StateMachine("TrainingCredit", moves({
     CreditStatus.APPROVED: set(),
     CreditStatus.REJECTED: set(),
 }), needs_reason=frozenset({CreditStatus.REJECTED}), labels=CREDIT_STATUS_LABELS)
+
+
+class CreditFormat(enum.StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    BOOK = "book"
+    VIDEO = "video"
 
 
 class TrainingCredit(Base):
@@ -61,7 +68,36 @@ class TrainingCredit(Base):
     proof_path: Mapped[str] = mapped_column(String(200), default="")
     proof_filename: Mapped[str] = mapped_column(String(200), default="")
     provider: Mapped[str] = mapped_column(String(200), default="")
+    # How it was taken: "in_person", "online", "book", "video" (online CPR counts only where the agency's rule says).
+    format: Mapped[str] = mapped_column(String(20), default="in_person")
     reason: Mapped[str] = mapped_column(Text, default="")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+
+# The agency's defaults for a typical state (../shared/domain.md): an admin edits them (training.admin_rules).
+DEFAULT_PRESERVICE_HOURS = 27
+DEFAULT_INSERVICE_HOURS = 12
+DEFAULT_INSERVICE_CATEGORIES = [CourseCategory.IN_SERVICE.value, CourseCategory.SPECIALTY.value]
+DEFAULT_CPR_VALID_MONTHS = 24
+
+
+class TrainingRule(Versioned, Base):
+    """The agency's training requirements: one row (id 1), edited by an admin; the defaults until it is saved."""
+
+    __tablename__ = "training_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    preservice_hours: Mapped[int] = mapped_column(default=DEFAULT_PRESERVICE_HOURS)
+    inservice_hours: Mapped[int] = mapped_column(default=DEFAULT_INSERVICE_HOURS)  # per license year, per parent
+    # Which course categories count toward the annual in-service hours (course_category values).
+    inservice_categories: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_INSERVICE_CATEGORIES))
+    support_groups_count: Mapped[bool] = mapped_column(default=True)  # support-group meetings count as in-service
+    cpr_valid_months: Mapped[int] = mapped_column(default=DEFAULT_CPR_VALID_MONTHS)
+    online_cpr_counts: Mapped[bool] = mapped_column(default=False)
+
+    def counts_in_service(self, source: CreditSource, category: CourseCategory) -> bool:
+        if source is CreditSource.SUPPORT_GROUP:
+            return self.support_groups_count
+        return category.value in (self.inservice_categories or [])

@@ -1,0 +1,163 @@
+"""Credited hours feed the licensing checklist: when a household's credits change (`credits_changed`), its
+pre-service, annual in-service and CPR/First Aid items move through their own transition rules
+(`change_item_status`), with the hours and expiry kept in sync; and the checklist pages show the credits behind
+each of those items through a template function registered here (licensing never imports training)."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date
+
+from flask import g, render_template
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from licensing.application.models import Application, HouseholdMember, MemberRole
+from licensing.tracker.models import ChecklistItem, ItemStatus, License, RequirementTemplate, RequirementType
+from licensing.tracker.services.checklists import change_item_status
+from portal import audit
+from portal.clock import agency_today
+from portal.extensions import db
+from portal.models import User
+from portal.transitions import TransitionRefused
+from training import bp
+from training.hours.models import TrainingCredit, TrainingRule
+from training.hours.record import Tally, household_license, tally_preservice, tally_year, valid_cpr, year_of_cycle
+from training.hours.services import current_rule
+from training.signals import credits_changed
+
+CPR_CODE = "cpr_first_aid"
+# Where credits move an item to "submitted" from (the family has hours to show); approved, waived: left alone.
+TO_SUBMITTED = frozenset({ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS, ItemStatus.RETURNED, ItemStatus.EXPIRED})
+
+
+@dataclass
+class ItemCredits:
+    """What an item stands on: the hours (or the CPR certification) and the credits behind them."""
+
+    tally: Tally | None  # training hours items
+    cpr: TrainingCredit | None  # the CPR/First Aid item
+
+    @property
+    def credited(self) -> bool:
+        return bool(self.cpr) if self.tally is None else self.tally.tenths > 0
+
+    @property
+    def met(self) -> bool:
+        return bool(self.cpr) if self.tally is None else self.tally.met
+
+
+def is_training_item(template: RequirementTemplate) -> bool:
+    return template.type is RequirementType.TRAINING_HOURS or template.code == CPR_CODE
+
+
+def credits_behind_items(application_id: int, household_id: int, today: date) -> dict[int, ItemCredits]:
+    """For each training item of the household's checklist, what its credits give (five queries whatever the size)."""
+    items = [i for i in db.session.scalars(select(ChecklistItem).options(selectinload(ChecklistItem.template))
+                                           .where(ChecklistItem.application_id == application_id))
+             if is_training_item(i.template)]
+    if not items:
+        return {}
+    applicants = list(db.session.scalars(select(HouseholdMember.id).where(
+        HouseholdMember.application_id == application_id, HouseholdMember.role != MemberRole.OTHER)))
+    credits = list(db.session.scalars(select(TrainingCredit).where(TrainingCredit.household_id == household_id)
+                                      .order_by(TrainingCredit.completed_on, TrainingCredit.id)))
+    license_ = household_license(household_id)
+    rule = current_rule()
+    return {item.id: _for_item(item, applicants, credits, license_, rule, today) for item in items}
+
+
+def _for_item(item: ChecklistItem, applicants: list[int], credits: list[TrainingCredit], license_: License | None,
+              rule: TrainingRule, today: date) -> ItemCredits:
+    # An item of the whole household stands on its applicant with the fewest hours: each must have them.
+    people = [item.member_id] if item.member_id is not None else applicants
+    results = []
+    for member_id in people:
+        own = [c for c in credits if c.member_id == member_id]
+        if item.template.code == CPR_CODE:
+            results.append(ItemCredits(tally=None, cpr=valid_cpr(own, rule, today)))
+        elif item.template.for_renewal or item.cycle > 0:
+            if license_ is None:
+                results.append(ItemCredits(tally=None, cpr=None))
+                continue
+            results.append(ItemCredits(tally=tally_year(own, rule, year_of_cycle(license_, max(item.cycle, 1))),
+                                       cpr=None))
+        else:
+            results.append(ItemCredits(tally=tally_preservice(own, rule, license_), cpr=None))
+    if not results:
+        return ItemCredits(tally=None, cpr=None)
+    return min(results, key=lambda r: (r.met, r.tally.tenths if r.tally else (r.cpr.id if r.cpr else 0)))
+
+
+def sync_household(household_id: int, actor: User | None = None, today: date | None = None) -> None:
+    """Bring the household's training items up to its approved credits: not started (or returned, expired) →
+    submitted once it has hours; submitted → approved when the rule is met; hours and expiry kept in sync. The moves
+    are the portal's own (no actor): they follow from the credits, which record who did what."""
+    application_id = db.session.scalar(select(Application.id).where(Application.household_id == household_id))
+    if application_id is None:
+        return
+    today = today or agency_today()
+    behind = credits_behind_items(application_id, household_id, today)
+    if not behind:
+        return
+    items = {i.id: i for i in db.session.scalars(select(ChecklistItem).options(selectinload(ChecklistItem.template))
+                                                  .where(ChecklistItem.id.in_(list(behind))))}
+    for item_id, what in sorted(behind.items()):
+        item = items[item_id]
+        if not what.credited or item.status is ItemStatus.WAIVED:
+            continue
+        hours = what.tally.hours if what.tally is not None else None
+        if item.status in TO_SUBMITTED:
+            change_item_status(None, item, ItemStatus.SUBMITTED, household_id=household_id, hours=hours,
+                               today=today)
+        if item.status is ItemStatus.SUBMITTED and what.met:
+            # Refused when the requirement asks more than the rule (an admin changed one of them): stays submitted.
+            with suppress(TransitionRefused):
+                change_item_status(None, item, ItemStatus.APPROVED, household_id=household_id, hours=hours,
+                                   today=today)
+        _keep_in_sync(item, what, hours, household_id)
+    db.session.flush()
+
+
+def _keep_in_sync(item: ChecklistItem, what: ItemCredits, hours: int | None, household_id: int) -> None:
+    changed = {}
+    if hours is not None and item.hours_completed != hours:
+        item.hours_completed = changed["hours"] = hours
+    if what.cpr is not None and what.cpr.expires_on and item.expires_on != what.cpr.expires_on:
+        item.expires_on = what.cpr.expires_on
+        changed["expires_on"] = what.cpr.expires_on.isoformat()
+    if changed:
+        audit.record("item_details_recorded", target=item, household_id=household_id,
+                     requirement=item.template.code, **changed)
+
+
+@credits_changed.connect
+def _on_credits_changed(household_id: int, actor: User | None = None, **_kwargs) -> None:
+    sync_household(household_id, actor)
+
+
+# -- shown on the checklist pages ------------------------------------------------------------------------------------
+
+def _item_extras(view, item) -> Markup:
+    """The credits behind a training item of a checklist page (loaded once per page and application)."""
+    if not is_training_item(item.template):
+        return Markup("")
+    cache = g.setdefault("training_item_credits", {})
+    if item.application_id not in cache:
+        household_id = db.session.scalar(select(Application.household_id)
+                                         .where(Application.id == item.application_id))
+        cache[item.application_id] = credits_behind_items(item.application_id, household_id, agency_today())
+        cache[("household", item.application_id)] = household_id
+    what = cache[item.application_id].get(item.id)
+    if what is None or not what.credited:
+        return Markup("")
+    # render_template's output is the autoescaped page fragment: safe as it is.
+    return Markup(render_template("training/hours/_checklist_item.html", what=what,  # noqa: S704
+                                  household_id=cache.get(("household", item.application_id))))
+
+
+@bp.app_context_processor
+def _checklist_hook() -> dict:
+    return {"checklist_item_extras": _item_extras}
