@@ -56,6 +56,7 @@ from portal.extensions import db as portal_db
 from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
+from training.catalog.models import Course, CourseCategory, CourseSession, Enrollment, EnrollmentStatus, SessionMeeting
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -88,6 +89,9 @@ class AccessRecords:
     stored_path: Path
     page_stored_path: Path
     event_id: int = 0  # a recruitment event (a fair) the lead came from
+    course_id: int = 0  # a training course of the catalog
+    course_session_id: int = 0  # an open session of it, with one meeting, the household's primary applicant enrolled
+    enrollment_id: int = 0  # that enrollment
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -163,6 +167,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.add_all([slot, return_reason, owners_session, owners_passkey, event])
         session.flush()
         lead.event_id = event.id
+        course, course_session, enrollment = _training_records(session, household.id, primary.id, today)
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         portal_db.commit()
         return AccessRecords(
@@ -173,8 +178,29 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
-            event_id=event.id,
+            event_id=event.id, course_id=course.id, course_session_id=course_session.id,
+            enrollment_id=enrollment.id,
         )
+
+
+def _training_records(session, household_id: int, member_id: int, today: date):
+    """A course with an open session a month away, and the household's primary applicant enrolled in it."""
+    course = Course(title_en="Trauma-informed care", title_es="Cuidado informado por el trauma",
+                    category=CourseCategory.IN_SERVICE, credit_tenths=30)
+    session.add(course)
+    session.flush()
+    starts = now_utc() + timedelta(days=30)
+    course_session = CourseSession(course_id=course.id, capacity=10, seats_taken=1, childcare_capacity=4,
+                                   enroll_by=today + timedelta(days=25), cancel_by=today + timedelta(days=25),
+                                   first_starts_at=starts)
+    session.add(course_session)
+    session.flush()
+    enrollment = Enrollment(session_id=course_session.id, household_id=household_id, member_id=member_id,
+                            status=EnrollmentStatus.ENROLLED, seat_at=now_utc())
+    session.add_all([SessionMeeting(session_id=course_session.id, number=1, starts_at=starts, place="Main St"),
+                     enrollment])
+    session.flush()
+    return course, course_session, enrollment
 
 
 def household_user(make_user, db, role: Role | str, household_id: int) -> User:
