@@ -102,13 +102,15 @@ class MeetingForm(Form):
     start = TimeField(_l("Start time"), validators=[InputRequired(message=_l("Enter a time."))])
     duration_minutes = IntegerField(_l("Length in minutes"), default=180, validators=[
         InputRequired(message=_l("Enter the length in minutes.")), NumberRange(min=15, max=720)])
-    place = StringField(_l("Place"), filters=[strip_text], validators=[Optional(), Length(max=300)])
+    place = StringField(_l("Place"), filters=[strip_text], validators=[Length(max=300)])
     virtual_link = StringField(_l("Virtual meeting link"), filters=[strip_text], validators=[
         Optional(), Length(max=500), URL(require_tld=False, message=_l("Enter a link that starts with https://."))])
 
-    def validate_virtual_link(self, field) -> None:
-        if not field.data and not self.place.data:
+    def validate_place(self, field) -> None:
+        if not field.data and not self.virtual_link.data:
             raise ValidationError(_l("Enter a place or a virtual meeting link."))
+
+    def validate_virtual_link(self, field) -> None:
         if field.data and not field.data.lower().startswith(("https://", "http://")):
             raise ValidationError(_l("Enter a link that starts with https://."))
 
