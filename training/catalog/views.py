@@ -20,6 +20,7 @@ from portal.forms import ConfirmForm, keeps_input, render_form
 from portal.i18n import current_language, label_of, local_to_utc
 from portal.transitions import Refused
 from training import bp
+from training.catalog import demo as _demo  # noqa: F401  (adds the catalog to `flask seed-demo`)
 from training.catalog import emails as _emails  # noqa: F401  (email subjects, event words)
 from training.catalog import lists, services
 from training.catalog.forms import (
