@@ -32,7 +32,8 @@ def test_the_demo_fills_the_catalog_once(app, db, client):
         Enrollment.status == EnrollmentStatus.ENROLLED)))
     assert {s.id: s.seats_taken for s in sessions} == {s.id: seated.get(s.id, 0) for s in sessions}
     courses = {c.title_en: c for c in db.session.scalars(select(Course))}
-    assert courses["CPR and First Aid"].fee_cents == 4500 and courses["TIPS-MAPP pre-service training"].meeting_count > 1
+    assert courses["CPR and First Aid"].fee_cents == 4500
+    assert courses["TIPS-MAPP pre-service training"].meeting_count > 1
 
     family = db.session.scalar(select(User).where(User.email == "family@demo.test"))
     sign_in(client, family, password="demo-pass-2026")
