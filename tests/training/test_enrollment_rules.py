@@ -268,3 +268,36 @@ def test_the_roster_shows_seats_waitlist_and_childcare_per_meeting(app, db, clie
     assert "2, 5" in html and "Nobody is waiting" not in html
     assert "1 of 1 seats taken" in text_of(page)
     assert agency_today() + timedelta(days=0)  # keep the import honest
+
+
+@pytest.mark.parametrize("extra", [
+    {"people": "abc"},
+    {"people": "99999999999999999999"},
+    {"makeup": "99"},
+    {"makeup": "<script>"},
+    {"childcare_children": "-1", "childcare_ages": "3"},
+    {"childcare_children": "9" * 30, "childcare_ages": "3"},
+    {"childcare_children": "2", "childcare_ages": "x" * 101},
+])
+def test_hostile_enrollment_input_is_refused_and_nothing_stored(app, db, client, family, extra):
+    course = add_course(db.session, meetings=2)
+    session = add_session(db.session, course, childcare=5)
+    db.session.commit()
+    _user, people = family(client, co_applicant=False)
+    response = post_form(client, f"/training/sessions/{session.id}/enroll", {"people": str(people[0].id), **extra})
+    assert response.status_code == 422
+    assert db.session.scalar(select(Enrollment)) is None
+    assert fresh(db, CourseSession, session.id).seats_taken == 0
+
+
+def test_another_households_enrollment_is_not_found(app, db, client, family):
+    course = add_course(db.session)
+    session = add_session(db.session, course)
+    db.session.commit()
+    owner_client = app.test_client()
+    _owner, people = family(owner_client, co_applicant=False)
+    enroll(owner_client, session.id, people[:1])
+    enrollment = db.session.scalar(select(Enrollment))
+    family(client, co_applicant=False)
+    assert post_form(client, f"/training/enrollments/{enrollment.id}/cancel").status_code == 404
+    assert fresh(db, Enrollment, enrollment.id).status is EnrollmentStatus.ENROLLED

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from licensing.application.models import HouseholdMember
-from portal.clock import agency_now, agency_zone
+from portal.clock import agency_now, agency_today, agency_zone
 from portal.extensions import db
 from portal.models import Household
 from portal.paging import Page, paginate
@@ -97,12 +97,12 @@ def calendar_weeks(filters: CatalogFilters, month: date, first_weekday: int = 6)
 
 
 def course_sessions(course_id: int, household_id: int | None) -> tuple[list, dict[int, list[Enrollment]]]:
-    """A course's upcoming open sessions with meetings and waitlist counts, and the household's live enrollments in
-    them (keyed by session): three statements."""
+    """A course's open sessions still taking enrollments, with meetings and waitlist counts, and the household's live
+    enrollments in them (keyed by session): three statements."""
     rows = db.session.execute(
         select(CourseSession, _waitlist_count()).where(
             CourseSession.course_id == course_id, CourseSession.status == SessionStatus.OPEN,
-            CourseSession.first_starts_at >= agency_now() - timedelta(days=120))
+            CourseSession.enroll_by >= agency_today())
         .options(selectinload(CourseSession.meetings))
         .order_by(CourseSession.first_starts_at, CourseSession.id)).all()
     mine: dict[int, list[Enrollment]] = defaultdict(list)
