@@ -183,6 +183,10 @@ def enroll(actor: User, session: CourseSession, course: Course, members: list[Ho
         if enrollment.status is EnrollmentStatus.ENROLLED:
             enrollment_seated.send(enrollment, from_waitlist=False)
     db.session.flush()
+    if any(enrollment.status is EnrollmentStatus.WAITLISTED for enrollment in enrollments):
+        # A seat freed by a cancellation committing at this moment could not see our waiting rows; its row lock makes
+        # this UPDATE wait for it, then see the seat: nobody waits while a seat stays free (PostgreSQL's race).
+        serve_waitlist(session, None)
     return enrollments
 
 
