@@ -301,3 +301,26 @@ def test_another_households_enrollment_is_not_found(app, db, client, family):
     family(client, co_applicant=False)
     assert post_form(client, f"/training/enrollments/{enrollment.id}/cancel").status_code == 404
     assert fresh(db, Enrollment, enrollment.id).status is EnrollmentStatus.ENROLLED
+
+
+def test_seats_and_cancellations_are_signalled_for_the_other_parts(app, db, client, family):
+    from training.signals import enrollment_cancelled, enrollment_seated
+
+    heard = []
+
+    def seated(enrollment, from_waitlist):
+        heard.append(("seated", enrollment.member_id, from_waitlist))
+
+    def cancelled(enrollment, actor):
+        heard.append(("cancelled", enrollment.member_id, actor.id))
+
+    course = add_course(db.session)
+    session = add_session(db.session, course, capacity=1)
+    db.session.commit()
+    user, people = family(client)
+    with enrollment_seated.connected_to(seated), enrollment_cancelled.connected_to(cancelled):
+        enroll(client, session.id, people[:2])  # the first seated, the second waits
+        first = db.session.scalar(select(Enrollment).where(Enrollment.member_id == people[0].id))
+        post_form(client, f"/training/enrollments/{first.id}/cancel")
+    assert heard == [("seated", people[0].id, False), ("cancelled", people[0].id, user.id),
+                     ("seated", people[1].id, True)]
