@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.clock import agency_zone
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
+from tests.browser.test_every_page_accessible import all_violations
 from tests.browser.test_journeys import sign_in
 from training.catalog.models import Course, CourseSession
 
@@ -28,6 +29,7 @@ def test_a_family_finds_a_cpr_class_in_the_month_calendar_and_enrolls(live_serve
     page.goto(f"{base}/training/catalog?view=calendar&month={month}&category=cpr_first_aid")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.locator("#month-calendar").bounding_box()["width"] <= 360
+    assert all_violations(page) == []
     page.locator("#month-calendar a").first.click()
     page.get_by_role("link", name="CPR and First Aid").first.click()
     page.wait_for_selector(f"#session-{session_id}")
