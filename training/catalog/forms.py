@@ -1,4 +1,5 @@
-"""Forms of the catalog: a course, a session with its meetings, enrolling, cancelling; and the catalog's filters."""
+"""Forms of the catalog: a course, a session with its meetings, enrolling, cancelling (the catalog's filters are read
+in views.py, each ignored unless it is one of the choices)."""
 
 from __future__ import annotations
 
