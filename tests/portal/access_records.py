@@ -120,6 +120,9 @@ class AccessRecords:
     credit_id: int = 0
     certificate_id: int = 0
     proof_stored_path: Path | None = None
+    course_id: int = 0  # a training course of the catalog
+    course_session_id: int = 0  # an open session of it, with one meeting, the household's primary applicant enrolled
+    enrollment_id: int = 0  # that enrollment
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -198,6 +201,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         lead.event_id = event.id
         placed = _placed_child_records(household.id, today, now)
         meeting_id, credit_id, certificate_id, proof = _training_records(session, household.id, primary.id, owner.id)
+        course, course_session, enrollment = _catalog_records(session, household.id, primary.id, today)
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
         child = Child(first_name="Lucía", last_name="Paz", birth_date=date(2017, 2, 3),
                       coordinator_id=child_coordinator.id)
@@ -231,6 +235,8 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             attachment_stored_path=upload_folder() / attachment.stored_name,
             meeting_id=meeting_id, credit_id=credit_id, certificate_id=certificate_id,
             proof_stored_path=upload_folder() / proof,
+            course_id=course.id, course_session_id=course_session.id,
+            enrollment_id=enrollment.id,
         )
 
 
@@ -305,6 +311,26 @@ def _training_records(session, household_id: int, member_id: int, owner_id: int)
                            status=EnrollmentStatus.ENROLLED))
     session.flush()
     return meeting.id, outside.id, completed.id, stored.stored_name
+
+
+def _catalog_records(session, household_id: int, member_id: int, today: date):
+    """A course with an open session a month away, and the household's primary applicant enrolled in it."""
+    course = Course(title_en="Trauma-informed care", title_es="Cuidado informado por el trauma",
+                    category=CourseCategory.IN_SERVICE, credit_tenths=30)
+    session.add(course)
+    session.flush()
+    starts = now_utc() + timedelta(days=30)
+    course_session = CourseSession(course_id=course.id, capacity=10, seats_taken=1, childcare_capacity=4,
+                                   enroll_by=today + timedelta(days=25), cancel_by=today + timedelta(days=25),
+                                   first_starts_at=starts)
+    session.add(course_session)
+    session.flush()
+    enrollment = Enrollment(session_id=course_session.id, household_id=household_id, member_id=member_id,
+                            status=EnrollmentStatus.ENROLLED, seat_at=now_utc())
+    session.add_all([SessionMeeting(session_id=course_session.id, number=1, starts_at=starts, place="Main St"),
+                     enrollment])
+    session.flush()
+    return course, course_session, enrollment
 
 
 def household_user(make_user, db, role: Role | str, household_id: int) -> User:

@@ -304,6 +304,29 @@ MATRIX: dict[str, Probe] = {
                                          [LOGIN, 404, 404, 404, 404, 404]),
     "training.verify_certificate": Probe("GET", "/training/staff/certificates", [LOGIN, 403, 403, 200, 403, 200]),
     "training.admin_rules": Probe("GET", "/training/admin/rules", [LOGIN, 403, 403, 403, 403, 200]),
+    # Training catalog (training/catalog/views.py): families browse, enroll and cancel their own; homefinders and
+    # supervisors keep courses and sessions; coordinators work children's cases, not trainings.
+    "training.catalog": Probe("GET", "/training/catalog", [LOGIN, 200, 200, 200, 403, 200]),
+    "training.catalog_course": Probe("GET", "/training/courses/{course_id}", [LOGIN, 200, 200, 200, 404, 200]),
+    # Another household's family (no application yet) sees the page saying to start the application first.
+    "training.enroll": Probe("GET", "/training/sessions/{course_session_id}/enroll", [LOGIN, 200, 200, 404, 404, 404]),
+    "training.my_trainings": Probe("GET", "/training/mine", [LOGIN, 200, 200, 403, 403, 403]),
+    "training.cancel_enrollment": Probe("POST", "/training/enrollments/{enrollment_id}/cancel",
+                                        [LOGIN, 404, 404, 404, 404, 404]),
+    "training.staff_courses": Probe("GET", "/training/staff/courses", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.staff_new_course": Probe("GET", "/training/staff/courses/new", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.staff_course": Probe("GET", "/training/staff/courses/{course_id}", [LOGIN, 404, 404, 200, 404, 200]),
+    "training.staff_new_session": Probe("GET", "/training/staff/courses/{course_id}/sessions/new",
+                                        [LOGIN, 404, 404, 200, 404, 200]),
+    "training.staff_edit_session": Probe("GET", "/training/staff/sessions/{course_session_id}/edit",
+                                         [LOGIN, 404, 404, 200, 404, 200]),
+    "training.staff_session": Probe("GET", "/training/staff/sessions/{course_session_id}",
+                                    [LOGIN, 404, 404, 200, 404, 200]),
+    # No reason given: the roster again with the error; nothing is cancelled.
+    "training.staff_cancel_session": Probe("POST", "/training/staff/sessions/{course_session_id}/cancel",
+                                           [LOGIN, 404, 404, 422, 404, 422]),
+    "training.staff_cancel_enrollment": Probe("POST", "/training/staff/enrollments/{enrollment_id}/cancel",
+                                              [LOGIN, 404, 404, 303, 404, 303]),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
@@ -338,6 +361,7 @@ FAMILY_ID_ROUTES: dict[str, int] = {
     "children.family_child": 200,  # the child placed with the household
     "training.family_proof": 200,
     "training.family_certificate": 200,
+    "training.cancel_enrollment": 303,  # cancelled before the deadline: back to the family's trainings
 }
 
 

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
@@ -66,6 +66,13 @@ class Course(Versioned, Base):
 class SessionStatus(enum.StrEnum):
     OPEN = "open"
     CANCELLED = "cancelled"
+
+
+SESSION_STATUS_LABELS = {SessionStatus.OPEN: _l("Open"), SessionStatus.CANCELLED: _l("Cancelled")}
+SESSION_MOVES = StateMachine("CourseSession", moves({
+    SessionStatus.OPEN: {SessionStatus.CANCELLED},
+    SessionStatus.CANCELLED: set(),
+}), labels=SESSION_STATUS_LABELS)
 
 
 class CourseSession(Versioned, Base):
@@ -165,7 +172,12 @@ class Enrollment(Base):
 
     __tablename__ = "enrollment"
     __table_args__ = (Index("ix_enrollment_session_status", "session_id", "status", "created_at"),
-                      Index("ix_enrollment_household", "household_id", "status"))
+                      Index("ix_enrollment_household", "household_id", "status"),
+                      # A person holds one live place (a seat or the waitlist) per session: the database refuses a
+                      # second even when two requests race (a double tap on "Enroll").
+                      Index("uq_enrollment_live_person", "session_id", "member_id", unique=True,
+                            sqlite_where=text("status IN ('enrolled', 'waitlisted')"),
+                            postgresql_where=text("status IN ('enrolled', 'waitlisted')")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id"))
