@@ -15,6 +15,7 @@ from portal.children import models as _children_models  # noqa: F401
 from portal.config import INSTANCE
 from portal.database import Base, UTCDateTime, make_engine
 from training.catalog import models as _catalog_models  # noqa: F401
+from training.groups import models as _groups_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
 
 config = context.config
