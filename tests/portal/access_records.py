@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -56,6 +56,8 @@ from portal.extensions import db as portal_db
 from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
+from training.catalog.models import ChildcareStatus
+from training.groups.models import GroupMeeting, GroupMembership, GroupRsvp, Recurrence, SupportGroup
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -88,6 +90,8 @@ class AccessRecords:
     stored_path: Path
     page_stored_path: Path
     event_id: int = 0  # a recruitment event (a fair) the lead came from
+    group_id: int = 0  # a support group the household joined
+    group_meeting_id: int = 0  # its meeting next week, which the household answered (coming, with childcare)
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -164,6 +168,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         session.flush()
         lead.event_id = event.id
         end_token = make_token(END_SESSION_TOKEN, owners_session.id, owners_session.key_hash)
+        group, group_meeting = _support_group_for(household.id, homefinder.id)
         portal_db.commit()
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
@@ -173,8 +178,26 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             check_id=check.id, visit_id=visit.id, slot_id=slot.id, return_reason_id=return_reason.id,
             signed_in_session_id=owners_session.id, end_session_token=end_token, passkey_id=owners_passkey.id,
             stored_path=upload_folder() / stored.stored_name, page_stored_path=upload_folder() / back.stored_name,
-            event_id=event.id,
+            event_id=event.id, group_id=group.id, group_meeting_id=group_meeting.id,
         )
+
+
+def _support_group_for(household_id: int, homefinder_id: int) -> tuple[SupportGroup, GroupMeeting]:
+    """A support group with childcare, its meeting next week, the household a member who answered it."""
+    group = SupportGroup(name_en="Parent circle", name_es="Círculo de padres", language="en",
+                         recurrence=Recurrence.WEEKLY, weekday=1, starts_on=agency_today(), time_of_day=time(18, 30),
+                         childcare_capacity=5, counts_as_hours=True, credit_tenths=15, updated_by_id=homefinder_id)
+    portal_db.session.add(group)
+    portal_db.session.flush()
+    meeting = GroupMeeting(group_id=group.id, starts_at=now_utc() + timedelta(days=7), childcare_capacity=5,
+                           childcare_taken=1)
+    portal_db.session.add_all([meeting, GroupMembership(group_id=group.id, household_id=household_id)])
+    portal_db.session.flush()
+    portal_db.session.add(GroupRsvp(meeting_id=meeting.id, household_id=household_id, people=2,
+                                    childcare_status=ChildcareStatus.BOOKED, childcare_children=1,
+                                    childcare_ages="5", childcare_requested_at=now_utc()))
+    portal_db.session.flush()
+    return group, meeting
 
 
 def household_user(make_user, db, role: Role | str, household_id: int) -> User:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from licensing.fields import choices_of, long_text, text
@@ -35,9 +35,10 @@ class GroupForm(PortalForm):
         Optional(), Length(max=500), URL(message=_l("Enter a full link starting with https://."))])
     recurrence = SelectField(_l("How often"), choices=choices_of(RECURRENCE_LABELS), validators=[InputRequired()])
     weekday = SelectField(_l("Day of the week"), coerce=int, validators=[InputRequired()],
-                          choices=list(enumerate(WEEKDAY_LABELS)))
+                          choices=[SelectChoice(n, label) for n, label in enumerate(WEEKDAY_LABELS)])
     week_of_month = SelectField(_l("Which one in the month (once a month)"), coerce=int, validators=[InputRequired()],
-                                choices=[(n + 1, label) for n, label in enumerate(WEEK_OF_MONTH_LABELS)])
+                                choices=[SelectChoice(n + 1, label)
+                                         for n, label in enumerate(WEEK_OF_MONTH_LABELS)])
     starts_on = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter a date."))])
     time_of_day = TimeField(_l("Time"), validators=[InputRequired(message=_l("Enter the time."))])
     duration_minutes = IntegerField(_l("Length in minutes"), default=90, validators=[

@@ -76,7 +76,7 @@ def groups_for_staff() -> list[StaffGroupLine]:
     ids = [group.id for group in groups]
     members = dict(db.session.execute(select(GroupMembership.group_id, func.count()).where(
         GroupMembership.group_id.in_(ids or [0]), GroupMembership.left_at.is_(None))
-        .group_by(GroupMembership.group_id)).tuples().all())
+        .group_by(GroupMembership.group_id)).all())
     return [StaffGroupLine(group, members.get(group.id, 0), meeting)
             for group, meeting in zip(groups, _next_meetings(ids), strict=True)]
 
@@ -117,7 +117,7 @@ def meeting_roster(meeting: GroupMeeting) -> Roster:
         .order_by(GroupRsvp.created_at, GroupRsvp.id))]
     households = roster_households(meeting)
     names = dict(db.session.execute(select(Household.id, Household.name).where(
-        Household.id.in_(households or {0}))).tuples().all())
+        Household.id.in_(households or {0}))).all())
     attendance = db.session.scalars(select(GroupAttendance).where(GroupAttendance.meeting_id == meeting.id)).all()
     booked = [line.answer for line in answers if line.answer.childcare_status is ChildcareStatus.BOOKED]
     return Roster(

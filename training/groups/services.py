@@ -265,7 +265,7 @@ def applicants_of(household_ids: set[int]) -> list[tuple[HouseholdMember, int]]:
                                    .where(Application.household_id.in_(household_ids),
                                           HouseholdMember.role.in_(APPLICANT_ROLES))
                                    .order_by(Application.household_id, HouseholdMember.position,
-                                             HouseholdMember.id)).tuples())
+                                             HouseholdMember.id)))
 
 
 def roster_households(meeting: GroupMeeting) -> set[int]:

@@ -17,6 +17,7 @@ from portal.routing import parse_id
 from portal.transitions import Refused
 from training import bp
 from training.groups import calendar_views as _calendar_views  # noqa: F401  (registers the calendar's routes)
+from training.groups import demo as _demo  # noqa: F401  (connects the demo data)
 from training.groups import emails as _emails  # noqa: F401  (registers the subjects)
 from training.groups import lists, services
 from training.groups import reminders as _reminders  # noqa: F401  (registers the commands)
