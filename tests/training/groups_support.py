@@ -118,6 +118,6 @@ def outbox(db, template: str | None = None) -> list[OutboxMessage]:
     return list(db.session.scalars(query))
 
 
-def in_days(days: int, hour: int = 18, minute: int = 30) -> datetime:
+def in_days(days: int, hour: int = 18, minute: int = 15) -> datetime:
     """An aware UTC time `days` from now at the given time of day (UTC), for meetings."""
     return (now_utc() + timedelta(days=days)).replace(hour=hour, minute=minute, second=0, microsecond=0)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from licensing.roles import FAMILY
@@ -17,18 +18,19 @@ from portal.clock import agency_today, agency_zone
 from portal.database import now_utc
 from portal.emails import portal_url
 from portal.forms import ConfirmForm
-from portal.i18n import current_language, local_to_utc
+from portal.i18n import current_language, in_language, local_to_utc
 from portal.models import Role
 from training import bp
 from training.groups.calendar import calendar_entries, calendar_since, family_items
 
 FEED_SCOPE = "training"
+CALENDAR_NAME = _l("My trainings and support groups")
 
 
 def _month_from(value: str | None) -> date:
     """`?month=2026-12`, read safely: anything else is this month."""
     today = agency_today()
-    if value and len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit():
+    if value and value.isascii() and len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit():
         year, month = int(value[:4]), int(value[5:])
         if 2000 <= year <= 2100 and 1 <= month <= 12:
             return date(year, month, 1)
@@ -66,7 +68,7 @@ def training_calendar():
 @roles_required(*FAMILY)
 def training_calendar_ics():
     items = family_items(current_user.household_id or 0, current_user.preferred_locale, calendar_since(now_utc()))
-    body = build_calendar(calendar_entries(items), _("My trainings and support groups"))
+    body = build_calendar(calendar_entries(items), in_language(current_user.preferred_locale, CALENDAR_NAME))
     return calendar_response(body, "trainings.ics", download=True)
 
 
@@ -97,5 +99,5 @@ def training_calendar_feed(token: str):
     if user is None or user.household_id is None or user.role not in (Role.APPLICANT, Role.FAMILY):
         abort(404)
     items = family_items(user.household_id, user.preferred_locale, calendar_since(now_utc()))
-    body = build_calendar(calendar_entries(items), _("My trainings and support groups"))
+    body = build_calendar(calendar_entries(items), in_language(user.preferred_locale, CALENDAR_NAME))
     return calendar_response(body, "trainings.ics", download=False)
