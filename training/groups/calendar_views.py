@@ -4,6 +4,7 @@ URL (a secret token, revocable) whose feed is public by design and answers 404 f
 from __future__ import annotations
 
 import calendar as month_calendar
+import re
 from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -30,7 +31,7 @@ CALENDAR_NAME = _l("My trainings and support groups")
 def _month_from(value: str | None) -> date:
     """`?month=2026-12`, read safely: anything else is this month."""
     today = agency_today()
-    if value and value.isascii() and len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit():
+    if value and re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
         year, month = int(value[:4]), int(value[5:])
         if 2000 <= year <= 2100 and 1 <= month <= 12:
             return date(year, month, 1)
