@@ -67,9 +67,13 @@ class GroupForm(PortalForm):
         if field.data and not field.data.strip().lower().startswith(("https://", "http://")):
             raise ValidationError(_l("Enter a full link starting with https://."))
 
-    def validate_place(self, field):
-        if not (field.data or "").strip() and not (self.virtual_link.data or "").strip():
-            raise ValidationError(_l("Enter a place or a meeting link."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Not an inline validator: an empty optional field stops its own chain before one would run.
+        if not (self.place.data or "").strip() and not (self.virtual_link.data or "").strip():
+            self.place.errors = [*self.place.errors, _l("Enter a place or a meeting link.")]
+            return False
+        return valid
 
     def values(self) -> dict:
         return {
