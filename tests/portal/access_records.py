@@ -183,7 +183,8 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
 
 
 def _support_group_for(household_id: int, homefinder_id: int) -> tuple[SupportGroup, GroupMeeting]:
-    """A support group with childcare, its meeting next week, the household a member who answered it."""
+    """A support group with childcare, its meeting next week (which the household, a member, answered) and the
+    week after."""
     group = SupportGroup(name_en="Parent circle", name_es="Círculo de padres", language="en",
                          recurrence=Recurrence.WEEKLY, weekday=1, starts_on=agency_today(), time_of_day=time(18, 30),
                          childcare_capacity=5, counts_as_hours=True, credit_tenths=15, updated_by_id=homefinder_id)
@@ -191,7 +192,9 @@ def _support_group_for(household_id: int, homefinder_id: int) -> tuple[SupportGr
     portal_db.session.flush()
     meeting = GroupMeeting(group_id=group.id, starts_at=now_utc() + timedelta(days=7), childcare_capacity=5,
                            childcare_taken=1)
-    portal_db.session.add_all([meeting, GroupMembership(group_id=group.id, household_id=household_id)])
+    # And the one after, not answered yet (its answer form shows on the group's page).
+    following = GroupMeeting(group_id=group.id, starts_at=now_utc() + timedelta(days=14), childcare_capacity=5)
+    portal_db.session.add_all([meeting, following, GroupMembership(group_id=group.id, household_id=household_id)])
     portal_db.session.flush()
     portal_db.session.add(GroupRsvp(meeting_id=meeting.id, household_id=household_id, people=2,
                                     childcare_status=ChildcareStatus.BOOKED, childcare_children=1,
