@@ -191,3 +191,22 @@ def test_cancelled_meeting_emails_members_and_takes_no_answers(app, db, client, 
                      {"reason": "Again"}).status_code == 409
     sign_in(client, spanish)
     assert rsvp(client, meeting_id).status_code == 409
+
+
+def test_an_answer_to_a_meeting_that_began_stays(app, db, client, make_user):
+    from datetime import timedelta
+
+    from portal.database import now_utc
+    from portal.extensions import db as portal_db
+
+    staff = make_user(Role.HOMEFINDER)
+    group_id = make_group(app, staff)
+    meeting_id = add_meeting(app, group_id, now_utc() - timedelta(minutes=30))
+    family, _ = family_with_applicants(app, make_user)
+    join(app, family.household_id, group_id)
+    with app.app_context():
+        portal_db.session.add(GroupRsvp(meeting_id=meeting_id, household_id=family.household_id))
+        portal_db.session.commit()
+    sign_in(client, family)
+    assert post_form(client, f"/training/groups/meetings/{meeting_id}/rsvp/cancel").status_code == 409
+    assert answer(db, meeting_id, family.household_id).status is RsvpStatus.GOING

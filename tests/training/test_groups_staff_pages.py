@@ -67,3 +67,17 @@ def test_families_see_their_language_first(app, db, client, make_user):
     assert "Círculo cerrado" not in page
     closed = db.session.scalar(select(SupportGroup.id).where(SupportGroup.name_en == "Closed circle"))
     assert client.get(f"/training/groups/{closed}").status_code == 404
+
+
+def test_staff_change_a_group(app, db, client, make_user):
+    staff = make_user(Role.HOMEFINDER)
+    group_id = make_group(app, staff, counts_as_hours=True, credit_tenths=15)
+    sign_in(client, staff)
+    page = client.get(f"/training/staff/groups/{group_id}").get_data(as_text=True)
+    assert 'value="1.5"' in page and 'value="18:30"' in page
+    response = post_form(client, f"/training/staff/groups/{group_id}",
+                         {**GOOD, "name_en": "Renamed circle", "hours": "2", "childcare_capacity": "0"})
+    assert response.status_code == 303
+    group = db.session.scalar(select(SupportGroup).where(SupportGroup.id == group_id)
+                              .execution_options(populate_existing=True))
+    assert (group.name_en, group.credit_tenths, group.recurrence.value) == ("Renamed circle", 20, "monthly")

@@ -216,10 +216,13 @@ def rsvp(user: User, meeting: GroupMeeting, group: SupportGroup, *, people: int,
     return answer
 
 
-def cancel_rsvp(user: User, answer: GroupRsvp) -> None:
-    """Cancel an answer; booked childcare places go to the first families on the waitlist that fit."""
+def cancel_rsvp(user: User, answer: GroupRsvp, meeting: GroupMeeting | None = None) -> None:
+    """Cancel an answer; booked childcare places go to the first families on the waitlist that fit. An answer to a
+    meeting that has begun stays (it is the record of who said they came)."""
     if answer.status is RsvpStatus.CANCELLED:
         return
+    if meeting is not None and meeting.starts_at <= now_utc():
+        raise Refused(_l("This meeting has already started."))
     freed = answer.childcare_status is ChildcareStatus.BOOKED
     answer.status = RsvpStatus.CANCELLED
     answer.cancelled_at = now_utc()

@@ -103,9 +103,9 @@ def rsvp_group_meeting(meeting_id: int):
 @roles_required(*FAMILY, hidden=True)
 def cancel_group_rsvp(meeting_id: int):
     answer = get_own_rsvp(current_user, meeting_id)
-    _meeting, group = get_meeting_for_family(current_user, meeting_id)
+    meeting, group = get_meeting_for_family(current_user, meeting_id)
     if ConfirmForm().validate_on_submit():
-        services.cancel_rsvp(current_user, answer)
+        services.cancel_rsvp(current_user, answer, meeting)
         flash(_("Your answer is cancelled."), "success")
     return redirect(url_for("training.group_page", group_id=group.id, _anchor=f"meeting-{meeting_id}"), code=303)
 
