@@ -44,7 +44,8 @@ PAGE_TYPE = "text/html"
 ANSWERS_WITH_A_PAGE = {200, 400, 403, 404, 409, 422}
 # Endpoints of the matrix that answer with something other than a page.
 NOT_PAGES = {"static", "bootstrap.static", "portal.favicon", "portal.healthz", "licensing.download_document",
-             "licensing.download_document_page", "licensing.pipeline_csv", "licensing.staff_report_csv"}
+             "licensing.download_document_page", "licensing.pipeline_csv", "licensing.staff_report_csv",
+             "training.training_calendar_ics", "training.training_calendar_feed"}
 
 
 @dataclass(frozen=True)
