@@ -80,3 +80,36 @@ def test_statement_counts_do_not_grow(app, db, make_user, count_queries):
     assert text_of(pages["family groups"]).count("Group 4") == 1
     assert pages["ics"].get_data().count(b"BEGIN:VEVENT") == 7 * 2 + 7
     assert "7 children on the waitlist" in text_of(pages["staff meeting"])
+
+
+def test_staff_list_is_paged_with_the_same_statements_below_and_above_a_page(app, db, make_user, count_queries):
+    from datetime import time
+
+    from portal.clock import agency_today
+    from training.groups.models import Recurrence, SupportGroup
+
+    staff = make_user(Role.ADMIN)
+    client = app.test_client()
+    sign_in(client, staff)
+
+    def add_groups(count: int) -> None:
+        with app.app_context():
+            portal_db.session.add_all([SupportGroup(name_en=f"Circle {n:03d}", name_es=f"Círculo {n:03d}",
+                                                    recurrence=Recurrence.WEEKLY, starts_on=agency_today(),
+                                                    time_of_day=time(18, 30)) for n in range(count)])
+            portal_db.session.commit()
+
+    def measure() -> int:
+        client.get("/training/staff/groups")
+        with count_queries() as counter:
+            response = client.get("/training/staff/groups")
+        assert response.status_code == 200
+        return counter.count
+
+    add_groups(3)
+    below = measure()
+    add_groups(60)
+    above = measure()
+    assert above == below
+    page = text_of(client.get("/training/staff/groups?page=2"))
+    assert "Showing 51\u201363 of 63" in page

@@ -12,6 +12,7 @@ from licensing.application.models import HouseholdMember
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Household
+from portal.paging import Page, paginate
 from training.catalog.models import ChildcareStatus
 from training.groups.models import (
     GroupAttendance,
@@ -70,15 +71,16 @@ class StaffGroupLine:
     next_meeting: GroupMeeting | None
 
 
-def groups_for_staff() -> list[StaffGroupLine]:
-    groups = db.session.scalars(select(SupportGroup).order_by(SupportGroup.active.desc(), SupportGroup.name_en,
-                                                              SupportGroup.id)).all()
+def groups_for_staff() -> tuple[Page, list[StaffGroupLine]]:
+    """One page of the groups (portal/paging.py), open ones first, with member counts and next meetings."""
+    page = paginate(select(SupportGroup).order_by(SupportGroup.active.desc(), SupportGroup.name_en, SupportGroup.id))
+    groups = list(page.items)
     ids = [group.id for group in groups]
     members = dict(db.session.execute(select(GroupMembership.group_id, func.count()).where(
         GroupMembership.group_id.in_(ids or [0]), GroupMembership.left_at.is_(None))
         .group_by(GroupMembership.group_id)).all())
-    return [StaffGroupLine(group, members.get(group.id, 0), meeting)
-            for group, meeting in zip(groups, _next_meetings(ids), strict=True)]
+    return page, [StaffGroupLine(group, members.get(group.id, 0), meeting)
+                  for group, meeting in zip(groups, _next_meetings(ids), strict=True)]
 
 
 def answer_counts(meeting_ids: list[int]) -> dict[int, tuple[int, int]]:

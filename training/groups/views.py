@@ -116,7 +116,8 @@ def cancel_group_rsvp(meeting_id: int):
 @bp.get("/staff/groups")
 @roles_required(*LICENSING_STAFF)
 def staff_groups():
-    return render_template("training/groups/staff_groups.html", lines=lists.groups_for_staff())
+    page, lines = lists.groups_for_staff()
+    return render_template("training/groups/staff_groups.html", page=page, lines=lines)
 
 
 @bp.route("/staff/groups/new", methods=["GET", "POST"])
