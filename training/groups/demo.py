@@ -9,6 +9,7 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from portal.clock import agency_today
+from portal.database import now_utc
 from portal.extensions import db
 from portal.models import User
 from portal.signals import demo_seeding
@@ -61,7 +62,7 @@ def seed_support_groups(_app, **_kwargs) -> None:
                                         GroupRsvp.household_id == family.household_id))
     meeting = db.session.scalar(select(GroupMeeting).where(
         GroupMeeting.group_id == spanish.id, GroupMeeting.status == MeetingStatus.SCHEDULED,
-        GroupMeeting.starts_at > services.now_utc()).order_by(GroupMeeting.starts_at).limit(1))
+        GroupMeeting.starts_at > now_utc()).order_by(GroupMeeting.starts_at).limit(1))
     if answered is None and meeting is not None:
         services.rsvp(family, meeting, spanish, people=2, children=2, ages="4, 7")
     db.session.flush()
