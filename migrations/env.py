@@ -19,6 +19,7 @@ from portal.database import Base, UTCDateTime, make_engine
 from portal.messaging import models as _messaging_models  # noqa: F401
 from portal.mileage import models as _mileage_models  # noqa: F401
 from training.catalog import models as _catalog_models  # noqa: F401
+from training.groups import models as _groups_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
 from training.payments import models as _payments_models  # noqa: F401
 

@@ -35,6 +35,7 @@ from portal.models import Household, Role, User
 from portal.passwords import hash_password
 from tests.support import TEST_TOTP_SECRET, code_for, database_url_for_tests
 from training.catalog import models as _catalog_models  # noqa: F401
+from training.groups import models as _groups_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
 from training.payments import models as _payments_models  # noqa: F401
 

@@ -6,4 +6,4 @@ certificates), groups (support groups), payments (Stripe). `training/views.py` p
 
 from flask import Blueprint
 
-bp = Blueprint("training", __name__, url_prefix="/training")
+bp = Blueprint("training", __name__, url_prefix="/training", cli_group=None)

@@ -47,7 +47,7 @@ NOT_PAGES = {"static", "bootstrap.static", "portal.favicon", "portal.healthz", "
              "licensing.download_document_page", "licensing.pipeline_csv", "licensing.staff_report_csv",
              "appointments.appointment_ics", "appointments.feed", "mileage.staff_claims_csv",
              "messaging.download_attachment", "training.staff_proof", "training.family_proof",
-             "training.family_certificate"}
+             "training.family_certificate", "training.training_calendar_ics", "training.training_calendar_feed"}
 
 
 @dataclass(frozen=True)

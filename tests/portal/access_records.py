@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -62,7 +62,16 @@ from portal.models import Household, Passkey, Role, SignedInSession, User
 from portal.sessions import END_SESSION_TOKEN
 from portal.tokens import make_token
 from tests.portal.access_records_payments import build_payment_records
-from training.catalog.models import Course, CourseCategory, CourseSession, Enrollment, EnrollmentStatus, SessionMeeting
+from training.catalog.models import (
+    ChildcareStatus,
+    Course,
+    CourseCategory,
+    CourseSession,
+    Enrollment,
+    EnrollmentStatus,
+    SessionMeeting,
+)
+from training.groups.models import GroupMeeting, GroupMembership, GroupRsvp, Recurrence, SupportGroup
 from training.hours.models import CreditSource, CreditStatus, TrainingCredit
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -123,6 +132,8 @@ class AccessRecords:
     course_id: int = 0  # a training course of the catalog
     course_session_id: int = 0  # an open session of it, with one meeting, the household's primary applicant enrolled
     enrollment_id: int = 0  # that enrollment
+    group_id: int = 0  # a support group the household joined
+    group_meeting_id: int = 0  # its meeting next week, which the household answered (coming, with childcare)
 
     def url_values(self) -> dict[str, int | str]:
         return {name: value for name, value in vars(self).items() if isinstance(value, int | str)}
@@ -221,6 +232,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
         feed_token = issue_feed(session.get(User, owner.id), "children")
         payments = build_payment_records(session, household.id, application.id, primary.id)
         thread_id, attachment_id, attachment = _message_thread(household.id, homefinder.id, owner.id)
+        group, group_meeting = _support_group_for(household.id, homefinder.id)
         portal_db.commit()
         return AccessRecords(
             household_id=household.id, owner_id=owner.id, homefinder_id=homefinder.id, lead_id=lead.id,
@@ -237,6 +249,7 @@ def build_access_records(app: Flask, make_user) -> AccessRecords:
             proof_stored_path=upload_folder() / proof,
             course_id=course.id, course_session_id=course_session.id,
             enrollment_id=enrollment.id,
+            group_id=group.id, group_meeting_id=group_meeting.id,
         )
 
 
@@ -331,6 +344,27 @@ def _catalog_records(session, household_id: int, member_id: int, today: date):
                      enrollment])
     session.flush()
     return course, course_session, enrollment
+
+
+def _support_group_for(household_id: int, homefinder_id: int) -> tuple[SupportGroup, GroupMeeting]:
+    """A support group with childcare, its meeting next week (which the household, a member, answered) and the
+    week after."""
+    group = SupportGroup(name_en="Parent circle", name_es="Círculo de padres", language="en",
+                         recurrence=Recurrence.WEEKLY, weekday=1, starts_on=agency_today(), time_of_day=time(18, 30),
+                         childcare_capacity=5, counts_as_hours=True, credit_tenths=15, updated_by_id=homefinder_id)
+    portal_db.session.add(group)
+    portal_db.session.flush()
+    meeting = GroupMeeting(group_id=group.id, starts_at=now_utc() + timedelta(days=7), childcare_capacity=5,
+                           childcare_taken=1)
+    # And the one after, not answered yet (its answer form shows on the group's page).
+    following = GroupMeeting(group_id=group.id, starts_at=now_utc() + timedelta(days=14), childcare_capacity=5)
+    portal_db.session.add_all([meeting, following, GroupMembership(group_id=group.id, household_id=household_id)])
+    portal_db.session.flush()
+    portal_db.session.add(GroupRsvp(meeting_id=meeting.id, household_id=household_id, people=2,
+                                    childcare_status=ChildcareStatus.BOOKED, childcare_children=1,
+                                    childcare_ages="5", childcare_requested_at=now_utc()))
+    portal_db.session.flush()
+    return group, meeting
 
 
 def household_user(make_user, db, role: Role | str, household_id: int) -> User:

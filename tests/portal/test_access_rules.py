@@ -327,6 +327,31 @@ MATRIX: dict[str, Probe] = {
                                            [LOGIN, 404, 404, 422, 404, 422]),
     "training.staff_cancel_enrollment": Probe("POST", "/training/staff/enrollments/{enrollment_id}/cancel",
                                               [LOGIN, 404, 404, 303, 404, 303]),
+    # Support groups (training/groups): families browse any open group; a family's answer is its own household's.
+    "training.groups": Probe("GET", "/training/groups", [LOGIN, 200, 200, 403, 403, 403]),
+    "training.group_page": Probe("GET", "/training/groups/{group_id}", [LOGIN, 200, 200, 404, 404, 404]),
+    "training.join_group": Probe("POST", "/training/groups/{group_id}/join", [LOGIN, 303, 303, 404, 404, 404]),
+    "training.leave_group": Probe("POST", "/training/groups/{group_id}/leave", [LOGIN, 303, 303, 404, 404, 404]),
+    # The matrix's default form is no answer: the group's page comes back with the errors.
+    "training.rsvp_group_meeting": Probe("POST", "/training/groups/meetings/{group_meeting_id}/rsvp",
+                                         [LOGIN, 422, 422, 404, 404, 404]),
+    "training.cancel_group_rsvp": Probe("POST", "/training/groups/meetings/{group_meeting_id}/rsvp/cancel",
+                                        [LOGIN, 404, 404, 404, 404, 404]),
+    "training.training_calendar": Probe("GET", "/training/calendar", [LOGIN, 200, 200, 403, 403, 403]),
+    "training.training_calendar_ics": Probe("GET", "/training/calendar.ics", [LOGIN, 200, 200, 403, 403, 403]),
+    "training.issue_training_feed": Probe("POST", "/training/calendar/subscription", [LOGIN, 200, 200, 403, 403, 403]),
+    "training.revoke_training_feed": Probe("POST", "/training/calendar/subscription/revoke",
+                                           [LOGIN, 303, 303, 403, 403, 403]),
+    # The private feed: its secret token is the key (calendar apps can't sign in); a token that isn't live is 404.
+    "training.training_calendar_feed": Probe("GET", "/training/calendar/feed/not-a-token.ics", [404] * 6),
+    "training.staff_groups": Probe("GET", "/training/staff/groups", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.staff_new_group": Probe("GET", "/training/staff/groups/new", [LOGIN, 403, 403, 200, 403, 200]),
+    "training.staff_edit_group": Probe("GET", "/training/staff/groups/{group_id}", [LOGIN, 404, 404, 200, 404, 200]),
+    "training.staff_group_meeting": Probe("GET", "/training/staff/groups/meetings/{group_meeting_id}",
+                                          [LOGIN, 404, 404, 200, 404, 200]),
+    # No reason given: the meeting's page comes back with the error; nothing is cancelled.
+    "training.staff_cancel_group_meeting": Probe("POST", "/training/staff/groups/meetings/{group_meeting_id}/cancel",
+                                                 [LOGIN, 404, 404, 422, 404, 422]),
 }
 # Second URLs of endpoints that have more than one; tried the same way as the matrix.
 MORE_PROBES: dict[str, Probe] = {
@@ -348,6 +373,7 @@ PROBES = {**MATRIX, **MORE_PROBES}
 # The family's own routes that name a record of its household: the owning family gets through (what it gets then),
 # a family of another household gets 404.
 FAMILY_ID_ROUTES: dict[str, int] = {
+    "training.cancel_group_rsvp": 303,
     "licensing.send_item_document": 303,  # no file chosen: back to the checklist, asking for one
     "licensing.choose_visit_slot": 303,  # the visit is scheduled
     "licensing.download_document": 200,
