@@ -1,4 +1,4 @@
-"""reserved: appointments and calendar feeds (helper B)
+"""reserved (empty): appointments needed no new column
 
 Kept empty so the parts built side by side add their tables in a fixed order (one head).
 

@@ -51,7 +51,9 @@ def test_a_forged_staff_id_is_refused(app, db, world, make_user):
 def test_a_child_not_placed_with_the_family_is_refused(app, db, world):
     family_b = client_for(app, world.family_b)
     # Family B has nobody assigned: nobody to write to, and a forged post is refused.
-    assert "No coordinator or homefinder works with your family yet" in text_of(family_b.get("/messages/new"))
+    # (Family B reads Spanish.)
+    assert "Todavía no hay un coordinador ni un especialista en licencias asignado" in text_of(
+        family_b.get("/messages/new"))
     assert start(family_b, world.coordinator.id, child_id=world.child_id).status_code == 422
     family = client_for(app, world.family)
     assert start(family, world.coordinator.id, child_id=world.child_id + 1000).status_code == 422

@@ -1,4 +1,4 @@
-"""agency settings, caregiver reports to the court, mileage trips and claims (helper C)
+"""agency settings, caregiver reports to the court, mileage trips and claims
 
 Revision ID: b16e0004
 Revises: b16e0003

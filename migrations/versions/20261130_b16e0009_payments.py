@@ -1,4 +1,4 @@
-"""payments with Stripe: payments, processed Stripe events, the agency's fee amounts (helper H)
+"""payments with Stripe: payments, processed Stripe events, the agency's fee amounts
 
 Revision ID: b16e0009
 Revises: b16e0008

@@ -1,4 +1,4 @@
-"""secure messaging: threads, messages, attachments, read marks (helper D)
+"""secure messaging: threads, messages, attachments, read marks
 
 Kept in its reserved place so the parts built side by side add their tables in a fixed order (one head).
 
