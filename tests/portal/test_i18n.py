@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -119,3 +120,17 @@ def test_words_a_family_must_tell_apart_stay_apart_in_spanish(pair):
     """A checklist row can show both a due date and an expiry date: 'Vence el' for both told the family nothing."""
     spanish = {entry.msgid: entry.msgstr for entry in polib.pofile(str(CATALOG))}
     assert spanish[pair[0]] != spanish[pair[1]]
+
+
+def test_plural_blocks_count_by_their_number():
+    """Jinja counts a `{% trans %}...{% pluralize %}` block by its FIRST variable unless `{% pluralize name %}` says
+    which: with a date or a name first, Spanish plural rules raise (a 500 on the Spanish month calendar, once)."""
+    wrong = []
+    for path in sorted((ROOT / "templates").rglob("*.*")):
+        text = path.read_text(encoding="utf-8")
+        for block in re.finditer(r"{%-? trans ([^%]*?)-?%}(.*?){%-? endtrans -?%}", text, flags=re.S):
+            names = [part.split("=")[0].strip() for part in block.group(1).split(",") if part.strip()]
+            names = [name.removeprefix("trimmed").strip() for name in names]
+            if "{% pluralize %}" in block.group(2) and names and names[0] != "count":
+                wrong.append(f"{path.relative_to(ROOT)}: {block.group(0)[:80]}")
+    assert wrong == []
