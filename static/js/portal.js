@@ -187,6 +187,23 @@
         form.setAttribute("data-sent", "1");
       });
     });
+    // 5. Menu groups (<details class="nav-group">): one open at a time; a click elsewhere or Escape closes them.
+    var groups = document.querySelectorAll("details.nav-group");
+    groups.forEach(function (group) {
+      group.addEventListener("toggle", function () {
+        if (!group.open) { return; }
+        groups.forEach(function (other) { if (other !== group) { other.open = false; } });
+      });
+    });
+    document.addEventListener("click", function (event) {
+      groups.forEach(function (group) { if (!group.contains(event.target)) { group.open = false; } });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      groups.forEach(function (group) {
+        if (group.open) { group.open = false; group.querySelector("summary").focus(); }
+      });
+    });
   }
 
   if (document.readyState === "loading") {
