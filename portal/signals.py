@@ -22,3 +22,7 @@ staff_handover = _signals.signal("staff-handover")
 #: (licensing: the application's homefinder; children: the coordinators of the children placed with it). Messaging
 #: lets a family write only to these people.
 household_staff = _signals.signal("household-staff")
+
+#: One child was put on another coordinator's caseload (sender: the child id; kwargs: previous (User id or None),
+#: successor (User id), actor (User or None)). Messaging moves the previous coordinator's threads about the child.
+child_reassigned = _signals.signal("child-reassigned")

@@ -31,7 +31,7 @@ from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db
 from portal.models import Role, User
-from portal.signals import household_staff, staff_handover
+from portal.signals import child_reassigned, household_staff, staff_handover
 from portal.transitions import ChangedMeanwhile, Refused, transition
 
 # The fields of a child's record a coordinator edits on the child's form (everything but who works it and status).
@@ -115,6 +115,7 @@ def assign_coordinator(actor: User, child: Child, coordinator: User) -> None:
     db.session.flush()
     audit.record(ChildAction.CHILD_ASSIGNED, actor=actor, target=child, child_id=child.id,
                  coordinator_id=coordinator.id, previous_coordinator_id=previous)
+    child_reassigned.send(child.id, previous=previous, successor=coordinator.id, actor=actor)
 
 
 def hand_over(actor: User, leaving: User, successor: User) -> None:

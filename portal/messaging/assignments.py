@@ -1,6 +1,7 @@
 """Who works with a household, both ways: the staff a family may write to, and the families a staff member may write
-to. The core answers for coordinators (the children placed with the household); licensing answers for its
-homefinder by connecting to `portal.signals.household_staff` and registering a household source here.
+to. Who works with a household is asked of every receiver of `portal.signals.household_staff`: the children package
+answers for coordinators (`portal.children.services.coordinators_of_household`, the one rule, imported below so it is
+always connected), licensing for its homefinder (which also registers a household source here).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from collections.abc import Callable
 
 from sqlalchemy import Select, select, union
 
+from portal.children import services as _children_services  # noqa: F401  (connects the coordinators' receiver)
 from portal.children.models import Child, Placement, PlacementStatus
+from portal.clock import agency_today
 from portal.extensions import db
 from portal.models import Household, Role, User
 from portal.signals import household_staff
@@ -28,18 +31,12 @@ def register_household_source(source: HouseholdSource) -> None:
         _household_sources.append(source)
 
 
-@household_staff.connect
-def coordinators_of_placed_children(household_id, **_kwargs) -> list[int]:
-    """The coordinators of the children placed with the household today (core reading core)."""
-    return list(db.session.scalars(
-        select(Child.coordinator_id).distinct().join(Placement, Placement.child_id == Child.id).where(
-            Placement.household_id == household_id, Placement.status == PlacementStatus.ACTIVE,
-            Child.coordinator_id.is_not(None))))
-
-
 def _coordinator_households(user: User) -> Select:
+    """The households where a child of this coordinator's caseload lives today (a placement starting later is not
+    yet theirs to write to)."""
     return select(Placement.household_id).join(Child, Child.id == Placement.child_id).where(
-        Child.coordinator_id == user.id, Placement.status == PlacementStatus.ACTIVE)
+        Child.coordinator_id == user.id, Placement.status == PlacementStatus.ACTIVE,
+        Placement.starts_on <= agency_today())
 
 
 register_household_source(_coordinator_households)
@@ -65,3 +62,17 @@ def households_for_staff(user: User) -> list[Household]:
     ids = union(*queries).subquery()
     return list(db.session.scalars(select(Household).where(Household.id.in_(select(ids.c[0])))
                                    .order_by(Household.name)))
+
+
+def caseload_children_placed(user: User) -> list:
+    """The children of this staff member's caseload placed with a household today (primary placements), with the
+    household's name, for a staff member's new thread about one child (one statement; none for a homefinder, who
+    has no caseload)."""
+    if user.role is not Role.COORDINATOR:
+        return []
+    return list(db.session.execute(
+        select(Child.id, Child.first_name, Child.last_name, Placement.household_id, Household.name.label("household"))
+        .join(Placement, Placement.child_id == Child.id).join(Household, Household.id == Placement.household_id)
+        .where(Child.coordinator_id == user.id, Placement.status == PlacementStatus.ACTIVE,
+               Placement.starts_on <= agency_today())
+        .order_by(Household.name, Child.first_name, Child.last_name)).all())

@@ -59,7 +59,7 @@ def _choice(message):
 class FamilyThreadForm(PortalForm):
     """A family's new thread: to one of the staff assigned to it, optionally about a child placed with it."""
 
-    staff_id = SelectField(_l("To"), coerce=int, validators=_choice(_l("Choose who you are writing to.")))
+    staff_id = SelectField(_l("Write to"), coerce=int, validators=_choice(_l("Choose who you are writing to.")))
     child_id = SelectField(_l("About"), coerce=int, default=0)
     subject = _subject_field()
     body = _body_field()
@@ -72,16 +72,20 @@ class FamilyThreadForm(PortalForm):
 
 
 class StaffThreadForm(PortalForm):
-    """A staff member's new thread: to one of the households they work with."""
+    """A staff member's new thread: to one of the households they work with, optionally about a child of their
+    caseload placed with it (the service refuses a child placed with another household)."""
 
     household_id = SelectField(_l("To the family"), coerce=int,
                                validators=_choice(_l("Choose the family you are writing to.")))
+    child_id = SelectField(_l("About"), coerce=int, default=0)
     subject = _subject_field()
     body = _body_field()
 
-    def __init__(self, *args, households=(), **kwargs):
+    def __init__(self, *args, households=(), children=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.household_id.choices = [(household.id, household.name) for household in households]
+        self.child_id.choices = [(0, _l("No particular child"))] + [
+            (row.id, f"{row.first_name} {row.last_name} · {row.household}") for row in children]
 
 
 class ReplyForm(PortalForm):

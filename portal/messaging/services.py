@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage
 
 from portal import audit
+from portal.children.models import Child
 from portal.children.visibility import FamilyAccess, family_views
 from portal.database import now_utc
 from portal.emails import portal_url, queue_email
@@ -15,7 +16,7 @@ from portal.extensions import db
 from portal.messaging.assignments import THREAD_STAFF_ROLES, staff_for_household
 from portal.messaging.models import Message, MessageAttachment, MessageThread, ThreadMark
 from portal.models import AuditEvent, Role, User
-from portal.signals import staff_handover
+from portal.signals import child_reassigned, staff_handover
 from portal.transitions import Refused
 from portal.uploads import remove_stored, store_upload
 
@@ -54,6 +55,9 @@ def start_thread(author: User, *, household_id: int, staff_id: int, subject: str
         raise Refused(_l("You can write only to the families you work with."))
     if child_id and child_id not in placed_children_ids(household_id):
         raise Refused(_l("Choose a child who lives with the family now."))
+    if child_id and not is_family_side(author) and db.session.scalar(
+            select(Child.coordinator_id).where(Child.id == child_id)) != author.id:
+        raise Refused(_l("Choose a child on your caseload."))
     thread = MessageThread(household_id=household_id, staff_id=staff_id, child_id=child_id or None,
                            subject=subject, started_by_id=author.id)
     db.session.add(thread)
@@ -71,12 +75,27 @@ def is_party(thread: MessageThread, user: User) -> bool:
     return user.id == thread.staff_id
 
 
+def works_with_household(thread: MessageThread) -> bool:
+    """Whether the thread's staff member still works with its household (`household_staff`). A family writes only
+    to staff assigned to it: when a placement ends or the homefinder changes, the thread stays readable to the family
+    but closed to its messages. The staff member may still write in it, to close the loop."""
+    return thread.staff_id in {person.id for person in staff_for_household(thread.household_id)}
+
+
+def no_longer_assigned_note(thread: MessageThread) -> str:
+    name = db.session.scalar(select(User.full_name).where(User.id == thread.staff_id))
+    return _l("%(name)s no longer works with your family. Start a new conversation with your coordinator.",
+              name=name)
+
+
 def post_message(thread: MessageThread, author: User, body: str, upload: FileStorage | None = None) -> Message:
     """Add a message (with at most one file, checked like an application document; FileRefused when it isn't
     right, and then nothing is stored). Only the thread's own people write: an administrator reading with a
     reason reads, and does not write."""
     if not is_party(thread, author):
         raise Refused(_l("Only the family and the staff member of this thread can write in it."))
+    if is_family_side(author) and not works_with_household(thread):
+        raise Refused(no_longer_assigned_note(thread))
     stored = store_upload(upload) if upload is not None and upload.filename else None
     try:
         message = Message(thread_id=thread.id, author_id=author.id, body=body)
@@ -179,15 +198,21 @@ def hand_over_threads(leaving: User, successor: User, actor: User | None) -> int
         raise Refused(_l("Choose someone else to take the threads over."))
     if not successor.is_active or successor.role not in THREAD_STAFF_ROLES:
         raise Refused(_l("The threads can go only to an active coordinator, homefinder or administrator."))
-    moved = db.session.execute(select(MessageThread.id, MessageThread.household_id, MessageThread.child_id).where(
-        MessageThread.staff_id == leaving.id)).all()
+    return _move_threads(MessageThread.staff_id == leaving.id, leaving.id, successor.id, actor)
+
+
+def _move_threads(which, from_staff_id: int, to_staff_id: int, actor: User | None) -> int:
+    """Give the threads `which` selects to another staff member: one UPDATE, one event per thread in its household's
+    history. Returns how many moved."""
+    moved = db.session.execute(select(MessageThread.id, MessageThread.household_id, MessageThread.child_id)
+                               .where(which)).all()
     if not moved:
         return 0
-    db.session.execute(update(MessageThread).where(MessageThread.staff_id == leaving.id)
-                       .values(staff_id=successor.id).execution_options(synchronize_session="fetch"))
+    db.session.execute(update(MessageThread).where(MessageThread.id.in_([row.id for row in moved]))
+                       .values(staff_id=to_staff_id).execution_options(synchronize_session="fetch"))
     for thread_id, household_id, child_id in moved:
         audit.record(MessageEvent.HANDED_OVER, actor=actor, household_id=household_id, child_id=child_id,
-                     thread_id=thread_id, from_staff_id=leaving.id, to_staff_id=successor.id)
+                     thread_id=thread_id, from_staff_id=from_staff_id, to_staff_id=to_staff_id)
     db.session.flush()
     return len(moved)
 
@@ -198,3 +223,14 @@ def _threads_follow_the_caseload(leaving: User, successor: User | None = None, a
     """A staff member leaving (part of the caseload handover): their threads go to the successor."""
     if successor is not None:
         hand_over_threads(leaving, successor, actor)
+
+
+@child_reassigned.connect
+def _threads_follow_the_child(child_id: int, previous: int | None = None, successor: int | None = None,
+                              actor: User | None = None, **_kwargs) -> None:
+    """A child put on another coordinator's caseload: the previous coordinator's threads about that child go to the
+    new coordinator (the family's threads with a homefinder, or about no child, stay where they are)."""
+    if previous is None or successor is None or previous == successor:
+        return
+    _move_threads((MessageThread.child_id == child_id) & (MessageThread.staff_id == previous), previous, successor,
+                  actor)

@@ -16,7 +16,12 @@ from portal.forms import render_form
 from portal.messaging import bp, services
 from portal.messaging import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
 from portal.messaging import emails as _emails  # noqa: F401  (email subject, event words)
-from portal.messaging.assignments import THREAD_STAFF_ROLES, households_for_staff, staff_for_household
+from portal.messaging.assignments import (
+    THREAD_STAFF_ROLES,
+    caseload_children_placed,
+    households_for_staff,
+    staff_for_household,
+)
 from portal.messaging.forms import FamilyThreadForm, HandoverForm, ReadReasonForm, ReplyForm, StaffThreadForm
 from portal.messaging.labels import ACCESS_LABELS
 from portal.messaging.lists import (
@@ -40,11 +45,13 @@ from portal.messaging.services import (
     hand_over_threads,
     is_family_side,
     mark_read,
+    no_longer_assigned_note,
     placed_children_ids,
     post_message,
     record_download,
     record_staff_read,
     start_thread,
+    works_with_household,
 )
 from portal.models import Role, User
 from portal.transitions import Refused
@@ -84,7 +91,8 @@ def new_thread():
             if placed else []
         form = FamilyThreadForm(staff=staff_for_household(household_id), children=children)
     else:
-        form = StaffThreadForm(households=households_for_staff(current_user))
+        form = StaffThreadForm(households=households_for_staff(current_user),
+                               children=caseload_children_placed(current_user))
     if form.validate_on_submit():
         try:
             if is_family_side(current_user):
@@ -94,7 +102,8 @@ def new_thread():
                                       upload=request.files.get("attachment"))
             else:
                 thread = start_thread(current_user, household_id=form.household_id.data, staff_id=current_user.id,
-                                      subject=form.subject.data, body=form.body.data,
+                                      child_id=form.child_id.data or None, subject=form.subject.data,
+                                      body=form.body.data,
                                       upload=request.files.get("attachment"))
         except FileRefused as refused:
             form.body.errors = [*form.body.errors, str(refused.message)]
@@ -108,10 +117,16 @@ def new_thread():
 
 def _render_thread(thread: MessageThread, access: ThreadAccess, form: ReplyForm | None = None):
     page, files = messages_page(thread)
+    # The family writes only while the thread's staff member still works with it; the staff member may still answer
+    # (to close the loop), told that the family can no longer write back here.
+    still_assigned = works_with_household(thread) if access in (ThreadAccess.FAMILY, ThreadAccess.STAFF) else True
     return render_form("messaging/thread.html", form or ReplyForm(), thread=thread, access=access, page=page,
                        files=files, header=thread_header(thread), names=ChildNames.for_user(current_user),
                        access_label=ACCESS_LABELS[access],
-                       may_write=access in (ThreadAccess.FAMILY, ThreadAccess.STAFF))
+                       may_write=access is ThreadAccess.STAFF or (access is ThreadAccess.FAMILY and still_assigned),
+                       closed_note=no_longer_assigned_note(thread) if access is ThreadAccess.FAMILY
+                       and not still_assigned else None,
+                       family_closed=access is ThreadAccess.STAFF and not still_assigned)
 
 
 @bp.get("/<int:thread_id>")
@@ -140,6 +155,8 @@ def reply(thread_id: int):
             post_message(found, current_user, form.body.data, request.files.get("attachment"))
         except FileRefused as refused:
             form.body.errors = [*form.body.errors, str(refused.message)]
+        except Refused as refused:
+            form.form_errors.append(str(refused.message))
         else:
             flash(_("Your message is sent."), "success")
             return redirect(url_for("messaging.thread", thread_id=found.id), code=303)
