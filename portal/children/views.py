@@ -4,7 +4,7 @@ loaded through `permissions.py` (404 when it isn't the user's); every write goes
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, exists, func, select
@@ -60,8 +60,10 @@ def children_words() -> dict:
         """One cheap statement, only when a family's menu is drawn."""
         if not current_user.is_authenticated or current_user.household_id is None:
             return False
-        rows = family_children_query(current_user.household_id).subquery()
-        return bool(db.session.scalar(select(exists().select_from(rows))))
+        if "family_has_child" not in g:  # asked by the menu's group label and by its entry: one statement a page
+            rows = family_children_query(current_user.household_id).subquery()
+            g.family_has_child = bool(db.session.scalar(select(exists().select_from(rows))))
+        return g.family_has_child
 
     def caseload_counts() -> dict:
         """Open cases and how many are placed, counted in the database (one statement)."""
