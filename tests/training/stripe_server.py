@@ -1,7 +1,8 @@
 """A small Stripe-compatible HTTP server on loopback, for the few API calls the portal makes, so the real `stripe`
 library runs against it without a network (STRIPE_API_BASE points the client here).
 
-Implements POST /v1/checkout/sessions, GET /v1/checkout/sessions/<id>, POST /v1/refunds: form-encoded requests
+Implements POST /v1/checkout/sessions, GET /v1/checkout/sessions/<id>, POST /v1/checkout/sessions/<id>/expire,
+POST /v1/refunds: form-encoded requests
 (Stripe's `a[b][0][c]=v` keys), JSON responses shaped like Stripe's objects, idempotency keys honoured (the same key
 gives the same answer), a bearer key required. Tests read what was asked (`requests`) and change a session's state
 (`complete_session`, `expire_session`) as Stripe would.
@@ -84,6 +85,17 @@ class FakeStripe:
         self.sessions[session_id] = session
         return 200, session
 
+    def _expire_session(self, session_id: str) -> tuple[int, dict]:
+        """Like Stripe: only an open session can be expired (a paid one answers 400)."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            return 404, {"error": {"type": "invalid_request_error", "message": "No such checkout.session"}}
+        if session["status"] != "open":
+            return 400, {"error": {"type": "invalid_request_error",
+                                   "message": "Only Checkout Sessions with a status in [\"open\"] can be expired."}}
+        session.update(status="expired")
+        return 200, session
+
     def _create_refund(self, form: dict) -> tuple[int, dict]:
         intent = form.get("payment_intent")
         if not intent or not any(s["payment_intent"] == intent for s in self.sessions.values()):
@@ -127,6 +139,9 @@ class FakeStripe:
                         return self._answer(*fake.idempotent[key])
                     if method == "POST" and self.path == "/v1/checkout/sessions":
                         answer = fake._create_session(form)
+                    elif (method == "POST" and self.path.startswith("/v1/checkout/sessions/")
+                          and self.path.endswith("/expire")):
+                        answer = fake._expire_session(self.path.split("/")[-2])
                     elif method == "POST" and self.path == "/v1/refunds":
                         answer = fake._create_refund(form)
                     elif method == "GET" and self.path.startswith("/v1/checkout/sessions/"):

@@ -83,11 +83,15 @@ def test_paid_online_after_it_was_waived_is_flagged_not_lost(app, db, client, ma
     sign_in(client, make_user(Role.HOMEFINDER))
     post_form(client, f"/training/staff/payments/enrollments/{family.enrollment_id}/settle",
               {"outcome": "waived", "reason": "Scholarship"})
+    # Settling closed the family's page; had Stripe charged it a moment before, the money is refunded, not lost.
     session = stripe_on.complete_session(payment.stripe_session_id)
     answer = send_event(app.test_client(), "checkout.session.completed", session)
-    assert answer.json["outcome"] == "paid_after_settled"
+    assert answer.json["outcome"] == "paid_after_settled_refunded"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "paid_after_settled",
                                                       AuditEvent.target_id == payment.id)) is not None
+    online = db.session.scalars(select(Payment).where(Payment.household_id == family.household_id,
+                                                      Payment.id != payment.id)).one()
+    assert online.status is PaymentStatus.REFUND_PENDING and online.payment_intent_id == session["payment_intent"]
 
 
 def test_coordinators_and_families_are_kept_out(app, db, client, make_user, stripe_off):

@@ -12,6 +12,6 @@ register_subjects({
 
 register_labels({
     "payment_started": _l("Online payment started"),
-    "paid_after_settled": _l("Paid online after it was settled at the office: refund one of them"),
+    "paid_after_settled": _l("Paid online after it was settled at the office: the online payment is refunded"),
     "fee_amount_saved": _l("Fee amount saved"),
 })

@@ -96,11 +96,16 @@ def start_checkout(user: User, target: Target) -> tuple[Payment, str | None]:
         raise Refused(_l("Online payment is not set up. Please pay at the office."))
     if target.amount_cents <= 0:
         raise Refused(_l("There is nothing to pay for this."))
-    for payment in payments_of(target):
-        if payment.status in SETTLED:
-            raise Refused(_l("This is already paid."))
+    payments = payments_of(target)
+    if any(payment.status in SETTLED for payment in payments):  # before any open session of a newer payment
+        raise Refused(_l("This is already paid."))
+    for payment in payments:
         if payment.status is PaymentStatus.PENDING and payment.stripe_session_id:
             remote = stripe_client.retrieve_checkout_session(payment.stripe_session_id)
+            if not session_matches(payment, remote):  # the same checks as the webhook's: never settle another's
+                log.warning("stripe answered session %s for payment %s with another payment, amount or currency",
+                            remote.get("id"), payment.id)
+                return payment, None
             if remote.get("status") == "open" and payment.checkout_url:
                 return payment, payment.checkout_url
             if remote.get("status") == "complete":
@@ -139,6 +144,15 @@ def start_checkout(user: User, target: Target) -> tuple[Payment, str | None]:
 # --- What Stripe says --------------------------------------------------------------------------------------------
 
 
+def session_matches(payment: Payment, session: dict) -> bool:
+    """A Checkout Session (an event's, or Stripe's API answer) is this payment's: our id (client_reference_id) and
+    the session id we stored agree, and so do the amount and the currency."""
+    return (bool(payment.stripe_session_id) and session.get("id") == payment.stripe_session_id
+            and session.get("client_reference_id") == str(payment.id)
+            and session.get("amount_total") in (None, payment.amount_cents)
+            and session.get("currency") in (None, payment.currency))
+
+
 def record_paid(payment: Payment, session: dict, event_id: str = "") -> str:
     """A Checkout Session of this payment was paid (a verified event, or Stripe's API answering us)."""
     if payment.status is PaymentStatus.PAID or payment.status in (PaymentStatus.REFUND_PENDING,
@@ -147,10 +161,7 @@ def record_paid(payment: Payment, session: dict, event_id: str = "") -> str:
     intent = session.get("payment_intent")
     intent = intent if isinstance(intent, str) else ""
     if payment.status in OFFLINE:
-        # Settled at the office meanwhile and paid online too: staff must refund one of them; the log says so.
-        audit.record("paid_after_settled", actor=None, target=payment, household_id=payment.household_id,
-                     payment_intent=intent, stripe_event=event_id or None)
-        return "paid_after_settled"
+        return _paid_after_settled(payment, intent, event_id)
     payment.payment_intent_id = intent[:255]
     payment.paid_at = now_utc()
     transition(PAYMENT_MOVES, payment, PaymentStatus.PAID, actor=None, household_id=payment.household_id,
@@ -160,6 +171,31 @@ def record_paid(payment: Payment, session: dict, event_id: str = "") -> str:
         return "paid_twice_refunded"
     _after_paid(payment)
     return "paid"
+
+
+def _paid_after_settled(settled: Payment, intent: str, event_id: str) -> str:
+    """Settled at the office (or waived) meanwhile, and paid online too (a tab left open): the office's word stands,
+    and the money paid online becomes a payment of its own, recorded with its PaymentIntent (in the staff list, found
+    by refund events) and refunded at once, like a payment made twice."""
+    if not intent:  # nothing to refund with: the log says so, for staff
+        audit.record("paid_after_settled", actor=None, target=settled, household_id=settled.household_id,
+                     stripe_event=event_id or None)
+        return "paid_after_settled"
+    if db.session.scalar(select(Payment.id).where(Payment.payment_intent_id == intent[:255])) is not None:
+        return "already_paid"  # the same money, told again (another event of the same session)
+    online = Payment(household_id=settled.household_id, purpose=settled.purpose, amount_cents=settled.amount_cents,
+                     currency=settled.currency, description_en=settled.description_en,
+                     description_es=settled.description_es, started_by_id=settled.started_by_id,
+                     enrollment_id=settled.enrollment_id, checklist_item_id=settled.checklist_item_id,
+                     status=PaymentStatus.PENDING, payment_intent_id=intent[:255], paid_at=now_utc())
+    db.session.add(online)
+    db.session.flush()
+    audit.record("paid_after_settled", actor=None, target=settled, household_id=settled.household_id,
+                 payment_intent=intent, stripe_event=event_id or None, online_payment=online.id)
+    transition(PAYMENT_MOVES, online, PaymentStatus.PAID, actor=None, household_id=online.household_id,
+               payment_intent=intent, stripe_event=event_id or None)
+    request_refund(online, None, "paid online after it was settled at the office")
+    return "paid_after_settled_refunded"
 
 
 def _settled_by_another(payment: Payment) -> bool:
@@ -276,6 +312,9 @@ def settle_offline(staff: User, target: Target, *, waive: bool, method: str, rec
     existing = payments_of(target)
     if any(p.status in SETTLED for p in existing):
         raise TransitionRefused(_l("This is already paid."))
+    for open_one in existing:
+        if open_one.status is PaymentStatus.PENDING and open_one.stripe_session_id:
+            _close_checkout(open_one)
     payment = next((p for p in existing if p.status in (PaymentStatus.PENDING, PaymentStatus.EXPIRED,
                                                          PaymentStatus.FAILED)), None)
     if payment is None:
@@ -302,6 +341,27 @@ def settle_offline(staff: User, target: Target, *, waive: bool, method: str, rec
         _email_household(payment, "payment_receipt")
     db.session.flush()
     return payment
+
+
+def _close_checkout(payment: Payment) -> None:
+    """The family's Checkout page of this payment is closed at Stripe before staff settle it, so it can't be paid
+    afterwards. Stripe unreachable, or the page paid meanwhile: the settlement is refused (nothing recorded), staff
+    try again. Without Stripe keys nothing can be asked (nor any payment confirmed): the settlement goes ahead."""
+    if not stripe_client.configured():
+        return
+    try:
+        remote = stripe_client.retrieve_checkout_session(payment.stripe_session_id or "")
+        if remote.get("status") == "open":
+            remote = stripe_client.expire_checkout_session(payment.stripe_session_id or "")
+    except stripe_client.StripeUnavailable as error:
+        raise TransitionRefused(_l("Stripe could not be reached to close the family's online payment page, so "
+                                   "nothing was recorded. Try again in a few minutes.")) from error
+    if remote.get("status") == "complete":
+        raise TransitionRefused(_l("The family has just paid online (or a bank payment is on its way), so nothing "
+                                   "was recorded. Check the payments list again in a few minutes."))
+    if remote.get("status") != "expired":
+        raise TransitionRefused(_l("Stripe could not be reached to close the family's online payment page, so "
+                                   "nothing was recorded. Try again in a few minutes."))
 
 
 def save_fee_amount(admin: User, template: RequirementTemplate, amount_cents: int | None) -> None:

@@ -80,6 +80,14 @@ def retrieve_checkout_session(session_id: str) -> dict:
     return result.to_dict()
 
 
+def expire_checkout_session(session_id: str) -> dict:
+    """Close an open Checkout Session so nobody can pay on it any more. Stripe refuses a session that is not open
+    (already paid, or expired): that is `StripeUnavailable` too; the caller retrieves the session to see which."""
+    client = _client()
+    return _call("expire", lambda params, options: client.v1.checkout.sessions.expire(session_id, params, options),
+                 {})
+
+
 def create_refund(*, payment_id: int, payment_intent_id: str, amount_cents: int, metadata: dict) -> dict:
     return _call("refund", _client().v1.refunds.create,
                  {"payment_intent": payment_intent_id, "amount": amount_cents, "metadata": metadata},

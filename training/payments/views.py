@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from licensing.roles import FAMILY, LICENSING_STAFF
@@ -40,6 +41,20 @@ def _payment_words():
     return {"enrollment_pay_state": lists.enrollment_pay_state, "fee_item_pay_state": lists.fee_item_pay_state,
             "payment_status_label": payment_status_label, "offline_method_label": offline_method_label,
             "payment_purpose_label": purpose_label}
+
+
+def _checklist_item_pay(item) -> Markup:
+    """The pay button of a fee item on the family's licensing checklist (the hook the checklist calls when trainings
+    are part of the app: licensing itself knows nothing of payments)."""
+    if not current_user.is_authenticated or not current_user.household_id:
+        return Markup("")
+    # render_template's output is the autoescaped page fragment: safe as it is.
+    return Markup(render_template("training/_pay_fee_item.html", item=item))  # noqa: S704
+
+
+@bp.app_context_processor
+def _checklist_hook() -> dict:
+    return {"checklist_item_pay": _checklist_item_pay}
 
 
 def _go_pay(payment, url):
@@ -97,6 +112,8 @@ def stripe_webhook():
         return {"error": "invalid event"}, 400
     except stripe_client.StripeUnavailable:
         return {"error": "try again later"}, 503
+    except webhooks.NotYet:  # a refund before its payment: not stored, Stripe sends it again
+        return {"error": "payment not known yet"}, 503
     return {"received": True, "outcome": outcome}, 200
 
 
