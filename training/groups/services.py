@@ -181,7 +181,8 @@ def _release_childcare(meeting_id: int, children: int) -> None:
 
 
 def rsvp(user: User, meeting: GroupMeeting, group: SupportGroup, *, people: int, children: int, ages: str) -> GroupRsvp:
-    """Answer a meeting for the household. Childcare is booked when places are left, else waitlisted."""
+    """Answer a meeting for the household. Childcare is booked when places are left and nobody waits ahead, else
+    waitlisted (served in order when places free: a later, smaller family never jumps the line)."""
     membership = membership_of(user.household_id, group.id)
     if membership is None or membership.left_at is not None:
         raise Refused(_l("Join the group first, then answer its meetings."))
@@ -193,6 +194,8 @@ def rsvp(user: User, meeting: GroupMeeting, group: SupportGroup, *, people: int,
                                                       GroupRsvp.household_id == user.household_id))
     if answer is not None and answer.status is RsvpStatus.GOING:
         raise Refused(_l("You already said you are coming. Cancel that answer first to change it."))
+    # Booked at once only when nobody waits for childcare ahead of this family (they are served first, in order).
+    someone_waits = bool(children) and _childcare_waiting(meeting.id)
     if answer is None:
         answer = GroupRsvp(meeting_id=meeting.id, household_id=user.household_id)
         db.session.add(answer)
@@ -206,7 +209,7 @@ def rsvp(user: User, meeting: GroupMeeting, group: SupportGroup, *, people: int,
     answer.childcare_requested_at = now_utc() if children else None
     if not children:
         answer.childcare_status = ChildcareStatus.NONE
-    elif _take_childcare(meeting.id, children):
+    elif not someone_waits and _take_childcare(meeting.id, children):
         answer.childcare_status = ChildcareStatus.BOOKED
     else:
         answer.childcare_status = ChildcareStatus.WAITLISTED
@@ -214,6 +217,12 @@ def rsvp(user: User, meeting: GroupMeeting, group: SupportGroup, *, people: int,
     audit.record("group_rsvp_made", actor=user, target=answer, household_id=user.household_id,
                  childcare=answer.childcare_status.value)
     return answer
+
+
+def _childcare_waiting(meeting_id: int) -> bool:
+    return db.session.scalar(select(GroupRsvp.id).where(
+        GroupRsvp.meeting_id == meeting_id, GroupRsvp.status == RsvpStatus.GOING,
+        GroupRsvp.childcare_status == ChildcareStatus.WAITLISTED).limit(1)) is not None
 
 
 def cancel_rsvp(user: User, answer: GroupRsvp, meeting: GroupMeeting | None = None) -> None:
