@@ -155,7 +155,8 @@ ENROLLMENT_MOVES = StateMachine("Enrollment", moves({
     EnrollmentStatus.WAITLISTED: {EnrollmentStatus.ENROLLED, EnrollmentStatus.CANCELLED},
     EnrollmentStatus.ENROLLED: {EnrollmentStatus.CANCELLED, EnrollmentStatus.COMPLETED},
     EnrollmentStatus.CANCELLED: set(),
-    EnrollmentStatus.COMPLETED: set(),
+    # Back to enrolled when the attendance that completed it is corrected to absent (training/hours/services.py).
+    EnrollmentStatus.COMPLETED: {EnrollmentStatus.ENROLLED},
 }), labels=ENROLLMENT_STATUS_LABELS)
 
 
