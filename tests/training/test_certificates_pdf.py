@@ -3,6 +3,8 @@ own only; staff check a code."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -61,3 +63,27 @@ def test_staff_check_a_code(app, db, client, completed):
     assert "No certificate has this code" in missing
     assert client.get("/training/staff/certificates?code=" + "x" * 500).status_code == 200
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "course_completed")) is not None
+
+
+def test_the_certificate_follows_the_linked_accounts_language(app, db, client, make_user, login):
+    """Ana's person record says English (never kept in sync); her account says Spanish: the account wins."""
+    world = build_household(app, make_user, locale="es")
+    course = build_course(app, credit_tenths=35, meeting_count=1, sessions=1, title="Crianza")
+    enroll(app, world, course.sessions[0], world.ana_id)
+    login(Role.HOMEFINDER)
+    post_form(client, f"/training/staff/meetings/{course.meetings[(0, 1)]}/attendance", {"present": [world.ana_id]})
+    credit = db.session.scalar(select(TrainingCredit).where(TrainingCredit.member_id == world.ana_id))
+    with app.test_request_context():
+        text = pdf_text(certificate_pdf(certificate_for(credit), compress=False))
+    assert "Crianza (es)" in text and "de " + str(credit.completed_on.year) in text
+
+
+def test_the_fonts_ship_with_the_project():
+    """No system font package needed: the certificate's fonts (and their license) are the project's own."""
+    from training.hours import certificates
+
+    fonts = Path(certificates.__file__).resolve().parents[2] / "static" / "fonts"
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        assert certificates._font(name) == fonts / name
+    assert (fonts / "LICENSE-DejaVu.txt").is_file()
+    assert all(Path(place).is_relative_to(fonts) for place in certificates.FONT_PLACES)

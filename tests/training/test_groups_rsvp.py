@@ -73,13 +73,13 @@ def test_childcare_is_never_over_capacity_and_the_waitlist_is_served_in_order(ap
     (first, a), (second, b), (third, c), (fourth, d) = clients
     rsvp(first, meeting_id, children=3, ages="2, 5, 9")  # booked: 3 of 4
     rsvp(second, meeting_id, children=2, ages="3, 4")  # 2 don't fit: waitlisted first
-    rsvp(third, meeting_id, children=1, ages="6")  # 1 fits: booked (4 of 4)
-    rsvp(fourth, meeting_id, children=1, ages="8")  # full: waitlisted second
+    rsvp(third, meeting_id, children=1, ages="6")  # 1 would fit, but the second family waits first: waitlisted
+    rsvp(fourth, meeting_id, children=1, ages="8")  # waitlisted third
     assert [answer(db, meeting_id, f.household_id).childcare_status for f in (a, b, c, d)] == [
-        ChildcareStatus.BOOKED, ChildcareStatus.WAITLISTED, ChildcareStatus.BOOKED, ChildcareStatus.WAITLISTED]
-    assert taken(db, meeting_id) == 4
+        ChildcareStatus.BOOKED, ChildcareStatus.WAITLISTED, ChildcareStatus.WAITLISTED, ChildcareStatus.WAITLISTED]
+    assert taken(db, meeting_id) == 3
 
-    # The third family cancels: 1 place frees, but the first in line needs 2: nobody jumps ahead of them.
+    # The third family cancels its waiting answer: no place frees, and the first in line still needs 2.
     assert post_form(third, f"/training/groups/meetings/{meeting_id}/rsvp/cancel").status_code == 303
     assert taken(db, meeting_id) == 3
     assert answer(db, meeting_id, d.household_id).childcare_status is ChildcareStatus.WAITLISTED

@@ -52,7 +52,7 @@ def test_download_has_sessions_and_groups_in_the_agency_zone(app, db, client, ma
     # A make-up: only meeting 2 of another session of some course.
     _, (other1, other2) = enroll(app, first, family.household_id, [local(app, 4, 18), local(app, 11, 18)],
                                  title="CPR", makeup=[2])
-    # Waitlisted and cancelled enrollments are not in the calendar.
+    # Waitlisted enrollments are not in the calendar (cancelled ones stay, as cancelled: see below).
     _, (waiting,) = enroll(app, first, family.household_id, [local(app, 5, 10)], title="Wait",
                            status=EnrollmentStatus.WAITLISTED)
     group_id = make_group(app, staff)
@@ -151,3 +151,51 @@ def test_month_page_lists_the_family_items_only(app, db, client, make_user):
     assert "Parent circle" in page and "Someone else's class" not in page
     for hostile in ("2026-13", "abcd-ef", "99999-01", "2026-1", "-2026-01", "\uff12\uff10\uff12\uff16-\uff10\uff11"):
         assert client.get(f"/training/calendar?month={hostile}").status_code == 200
+
+
+def test_cancelled_enrollments_and_sessions_stay_as_cancelled_and_moved_meetings_bump_the_sequence(
+        app, db, client, make_user):
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from portal.extensions import db as portal_db
+    from portal.models import User
+    from training.catalog.models import Course, CourseSession, Enrollment, SessionStatus
+    from training.catalog.services import MeetingPlan, save_session
+
+    family, (first, second) = family_with_applicants(app, make_user)
+    staff = make_user(Role.ADMIN)
+    kept, (kept1, kept2) = enroll(app, first, family.household_id, [local(app, 3, 9), local(app, 10, 9)])
+    # The family cancelled one class; staff cancelled another session; in a third, one of two people cancelled.
+    _, (dropped,) = enroll(app, first, family.household_id, [local(app, 4, 9)], title="Dropped",
+                           status=EnrollmentStatus.CANCELLED)
+    gone, (gone1,) = enroll(app, first, family.household_id, [local(app, 5, 9)], title="Gone")
+    shared, (shared1,) = enroll(app, first, family.household_id, [local(app, 6, 9)], title="Shared",
+                                status=EnrollmentStatus.CANCELLED)
+    enroll(app, second, family.household_id, [], session_id=shared)
+    db.session.execute(update(CourseSession).where(CourseSession.id == gone).values(status=SessionStatus.CANCELLED))
+    db.session.execute(update(Enrollment).where(Enrollment.session_id == gone)
+                       .values(status=EnrollmentStatus.CANCELLED))
+    db.session.commit()
+    with app.app_context():  # staff move meeting 2 of the kept session one hour later, same place
+        run = portal_db.session.scalar(select(CourseSession).options(selectinload(CourseSession.meetings))
+                                       .where(CourseSession.id == kept))
+        course = portal_db.session.get(Course, run.course_id)
+        plans = [MeetingPlan(m.starts_at + timedelta(hours=1 if m.number == 2 else 0), m.duration_minutes, m.place,
+                             m.virtual_link) for m in sorted(run.meetings, key=lambda m: m.number)]
+        save_session(portal_db.session.get(User, staff.id), course, run,
+                     {"capacity": 20, "childcare_capacity": 0}, plans)
+        portal_db.session.commit()
+
+    sign_in(client, family)
+    events = events_of(client.get("/training/calendar.ics").get_data())
+    host = "localhost"
+
+    def event(meeting_id):
+        return events[f"training-meeting-{meeting_id}@{host}"]
+
+    assert str(event(dropped)["STATUS"]) == "CANCELLED" and str(event(gone1)["STATUS"]) == "CANCELLED"
+    assert str(event(shared1)["STATUS"]) == "CONFIRMED"  # the other person still goes
+    assert str(event(kept1)["STATUS"]) == "CONFIRMED" and int(event(kept1)["SEQUENCE"]) == 0
+    assert int(event(kept2)["SEQUENCE"]) == 1 and event(kept2)["DTSTART"].dt.hour == 10
+    assert int(event(dropped)["SEQUENCE"]) == 1

@@ -134,6 +134,8 @@ class SessionMeeting(Base):
     place: Mapped[str] = mapped_column(String(300), default="")
     virtual_link: Mapped[str] = mapped_column(String(500), default="")
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Grows when the meeting's time or place changes: the calendar event's SEQUENCE, so calendar apps update it.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     session: Mapped[CourseSession] = relationship(back_populates="meetings", lazy="raise")
 
@@ -155,7 +157,8 @@ ENROLLMENT_MOVES = StateMachine("Enrollment", moves({
     EnrollmentStatus.WAITLISTED: {EnrollmentStatus.ENROLLED, EnrollmentStatus.CANCELLED},
     EnrollmentStatus.ENROLLED: {EnrollmentStatus.CANCELLED, EnrollmentStatus.COMPLETED},
     EnrollmentStatus.CANCELLED: set(),
-    EnrollmentStatus.COMPLETED: set(),
+    # Back to enrolled when the attendance that completed it is corrected to absent (training/hours/services.py).
+    EnrollmentStatus.COMPLETED: {EnrollmentStatus.ENROLLED},
 }), labels=ENROLLMENT_STATUS_LABELS)
 
 

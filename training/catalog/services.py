@@ -89,7 +89,11 @@ def save_session(actor: User, course: Course, session: CourseSession | None, val
     else:
         existing = {}
     for number, plan in enumerate(meetings, start=1):
-        meeting = existing.pop(number, None) or SessionMeeting(session_id=session.id, number=number)
+        meeting = existing.pop(number, None) or SessionMeeting(session_id=session.id, number=number, sequence=0)
+        if meeting.id is not None and (meeting.starts_at, meeting.duration_minutes, meeting.place,
+                                       meeting.virtual_link) != (plan.starts_at, plan.duration_minutes, plan.place,
+                                                                 plan.virtual_link):
+            meeting.sequence += 1  # moved: calendar apps replace the event they have
         meeting.starts_at, meeting.duration_minutes = plan.starts_at, plan.duration_minutes
         meeting.place, meeting.virtual_link = plan.place, plan.virtual_link
         db.session.add(meeting)

@@ -1,6 +1,7 @@
 """A family's training calendar: the meetings of the sessions its people are enrolled in (enrolled or completed; a
-make-up enrollment only for the meetings it makes up) and the support-group meetings it answered, as items for the
-month page and as iCalendar entries (portal/calendars.py). Two queries whatever the number of items."""
+make-up enrollment only for the meetings it makes up; cancelled enrollments and sessions as cancelled events) and the
+support-group meetings it answered, as items for the month page and as iCalendar entries (portal/calendars.py). Two
+queries whatever the number of items."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from portal.calendars import CalendarEntry, ends_after
 from portal.extensions import db
@@ -40,13 +41,17 @@ def _host() -> str:
 def family_items(household_id: int, language: str, since: datetime, until: datetime | None = None
                  ) -> list[TrainingItem]:
     """The household's training items starting from `since` (and before `until`), in time order."""
+    # Seated enrollments, and cancelled ones that had a seat (the family's or staff's cancellation, or the session's):
+    # those stay in the feed as cancelled, so calendar apps remove the event instead of keeping a stale one.
     session_query = (select(SessionMeeting, CourseSession.status, Course.title_en, Course.title_es,
-                            Enrollment.makeup_meetings)
+                            Enrollment.makeup_meetings, Enrollment.status)
                      .join(CourseSession, CourseSession.id == SessionMeeting.session_id)
                      .join(Course, Course.id == CourseSession.course_id)
                      .join(Enrollment, Enrollment.session_id == CourseSession.id)
                      .where(Enrollment.household_id == household_id,
-                            Enrollment.status.in_([EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED]),
+                            or_(Enrollment.status.in_([EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED]),
+                                and_(Enrollment.status == EnrollmentStatus.CANCELLED,
+                                     Enrollment.seat_at.is_not(None))),
                             SessionMeeting.starts_at >= since))
     group_query = (select(GroupMeeting, SupportGroup.name_en, SupportGroup.name_es, SupportGroup.place,
                           SupportGroup.virtual_link, GroupRsvp.status)
@@ -57,14 +62,17 @@ def family_items(household_id: int, language: str, since: datetime, until: datet
         session_query = session_query.where(SessionMeeting.starts_at < until)
         group_query = group_query.where(GroupMeeting.starts_at < until)
     items: dict[tuple[str, int], TrainingItem] = {}
-    for meeting, status, title_en, title_es, makeup in db.session.execute(session_query):
+    for meeting, status, title_en, title_es, makeup, enrollment_status in db.session.execute(session_query):
         if makeup is not None and meeting.number not in makeup:
             continue
+        cancelled = status is SessionStatus.CANCELLED or enrollment_status is EnrollmentStatus.CANCELLED
+        key = ("session", meeting.id)
+        if cancelled and key in items and not items[key].cancelled:
+            continue  # someone else of the household still goes (or re-enrolled): the live entry wins
         title = title_es if language == "es" and title_es else title_en
-        items[("session", meeting.id)] = TrainingItem(
+        items[key] = TrainingItem(
             "session", meeting.id, meeting.starts_at, ends_after(meeting.starts_at, meeting.duration_minutes), title,
-            meeting.place or meeting.virtual_link, status is SessionStatus.CANCELLED,
-            1 if status is SessionStatus.CANCELLED else 0)
+            meeting.place or meeting.virtual_link, cancelled, meeting.sequence + (1 if cancelled else 0))
     for meeting, name_en, name_es, place, link, answer in db.session.execute(group_query):
         # An answer cancelled by the family stays in the feed as cancelled, so calendar apps remove it.
         cancelled = meeting.is_cancelled or answer is RsvpStatus.CANCELLED

@@ -30,6 +30,7 @@ from training.groups.models import (
 )
 from training.groups.recurrence import occurrences
 from training.hours.models import CreditSource, CreditStatus, TrainingCredit
+from training.hours.services import withdraw_credit
 from training.signals import credits_changed
 
 #: How far ahead meetings are generated.
@@ -181,7 +182,8 @@ def _release_childcare(meeting_id: int, children: int) -> None:
 
 
 def rsvp(user: User, meeting: GroupMeeting, group: SupportGroup, *, people: int, children: int, ages: str) -> GroupRsvp:
-    """Answer a meeting for the household. Childcare is booked when places are left, else waitlisted."""
+    """Answer a meeting for the household. Childcare is booked when places are left and nobody waits ahead, else
+    waitlisted (served in order when places free: a later, smaller family never jumps the line)."""
     membership = membership_of(user.household_id, group.id)
     if membership is None or membership.left_at is not None:
         raise Refused(_l("Join the group first, then answer its meetings."))
@@ -193,6 +195,8 @@ def rsvp(user: User, meeting: GroupMeeting, group: SupportGroup, *, people: int,
                                                       GroupRsvp.household_id == user.household_id))
     if answer is not None and answer.status is RsvpStatus.GOING:
         raise Refused(_l("You already said you are coming. Cancel that answer first to change it."))
+    # Booked at once only when nobody waits for childcare ahead of this family (they are served first, in order).
+    someone_waits = bool(children) and _childcare_waiting(meeting.id)
     if answer is None:
         answer = GroupRsvp(meeting_id=meeting.id, household_id=user.household_id)
         db.session.add(answer)
@@ -206,7 +210,7 @@ def rsvp(user: User, meeting: GroupMeeting, group: SupportGroup, *, people: int,
     answer.childcare_requested_at = now_utc() if children else None
     if not children:
         answer.childcare_status = ChildcareStatus.NONE
-    elif _take_childcare(meeting.id, children):
+    elif not someone_waits and _take_childcare(meeting.id, children):
         answer.childcare_status = ChildcareStatus.BOOKED
     else:
         answer.childcare_status = ChildcareStatus.WAITLISTED
@@ -214,6 +218,12 @@ def rsvp(user: User, meeting: GroupMeeting, group: SupportGroup, *, people: int,
     audit.record("group_rsvp_made", actor=user, target=answer, household_id=user.household_id,
                  childcare=answer.childcare_status.value)
     return answer
+
+
+def _childcare_waiting(meeting_id: int) -> bool:
+    return db.session.scalar(select(GroupRsvp.id).where(
+        GroupRsvp.meeting_id == meeting_id, GroupRsvp.status == RsvpStatus.GOING,
+        GroupRsvp.childcare_status == ChildcareStatus.WAITLISTED).limit(1)) is not None
 
 
 def cancel_rsvp(user: User, answer: GroupRsvp, meeting: GroupMeeting | None = None) -> None:
@@ -279,6 +289,26 @@ def roster_households(meeting: GroupMeeting) -> set[int]:
     return set(db.session.scalars(members.union(answered)))
 
 
+def _withdraw_credits(actor: User, rows: list[GroupAttendance]) -> None:
+    """Attendance corrected to absent: the hours it credited are withdrawn (through the credit's StateMachine), the
+    row may be credited again if corrected back, and hours hear of it (`credits_changed`, hours_down)."""
+    if not rows:
+        return
+    credits = {credit.id: credit for credit in db.session.scalars(select(TrainingCredit).where(
+        TrainingCredit.id.in_([row.credit_id for row in rows if row.credit_id is not None]),
+        TrainingCredit.status == CreditStatus.APPROVED))}
+    households: set[int] = set()
+    for row in rows:
+        credit = credits.get(row.credit_id)
+        if credit is not None:
+            withdraw_credit(actor, credit)
+            households.add(credit.household_id)
+        row.credited, row.credit_id = False, None
+    db.session.flush()
+    for household_id in sorted(households):
+        credits_changed.send(household_id, actor=actor, hours_down=True)
+
+
 def record_attendance(actor: User, meeting: GroupMeeting, group: SupportGroup, present_ids: set[int]) -> int:
     """Save who was present. Where the group counts, each person present is credited its hours once for this
     meeting (a conditional UPDATE claims the row), and `credits_changed` tells hours about each household.
@@ -293,9 +323,12 @@ def record_attendance(actor: User, meeting: GroupMeeting, group: SupportGroup, p
         raise Refused(_l("Someone marked present is not on this meeting's list."))
     rows = {row.member_id: row for row in db.session.scalars(
         select(GroupAttendance).where(GroupAttendance.meeting_id == meeting.id))}
+    corrected: list[GroupAttendance] = []  # credited as present, now absent: the credit is taken back
     for member_id, household_id in people.items():
         row = rows.get(member_id)
         present = member_id in present_ids
+        if row is not None and row.present and not present and row.credited:
+            corrected.append(row)
         if row is None:
             if not present:
                 continue
@@ -307,6 +340,7 @@ def record_attendance(actor: User, meeting: GroupMeeting, group: SupportGroup, p
         row.recorded_at = now_utc()
     db.session.flush()
     audit.record("group_attendance_taken", actor=actor, target=meeting, present=len(present_ids))
+    _withdraw_credits(actor, corrected)
     if not (group.counts_as_hours and group.credit_tenths > 0):
         return 0
     credited_households: set[int] = set()

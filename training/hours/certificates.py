@@ -16,20 +16,20 @@ from sqlalchemy import select
 from licensing.application.models import HouseholdMember
 from portal.extensions import db
 from portal.i18n import date_filter, number_filter
+from portal.models import User
 from training.catalog.models import Course
 from training.hours.models import CreditSource, CreditStatus, TrainingCredit
 
 # A TrueType font with every Latin letter (fpdf2's core fonts are Latin-1 only: a pasted curly quote or an em dash
-# would raise). Debian's fonts-dejavu-core; the project's own copy under static/fonts wins when present.
-FONT_PLACES = (Path(__file__).resolve().parents[2] / "static" / "fonts",
-               Path("/usr/share/fonts/truetype/dejavu"))
+# would raise). DejaVu Sans ships with the project (static/fonts, license beside it): no system package needed.
+FONT_PLACES = (Path(__file__).resolve().parents[2] / "static" / "fonts",)
 
 
 def _font(name: str) -> Path:
     for folder in FONT_PLACES:
         if (folder / name).is_file():
             return folder / name
-    raise FileNotFoundError(f"{name}: install fonts-dejavu-core or put it under static/fonts")
+    raise FileNotFoundError(f"{name}: missing from static/fonts")
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,18 @@ def certificate_for(credit: TrainingCredit) -> Certificate:
     return Certificate(credit, member, course)
 
 
+def certificate_locale(member: HouseholdMember) -> str:
+    """The person's language: their account's when they have one (the person record's own choice is not kept in
+    sync with it), else the person record's."""
+    account = db.session.get(User, member.user_id) if member.user_id else None
+    locale = account.preferred_locale if account is not None else member.preferred_locale
+    return locale if locale in ("en", "es") else "en"
+
+
 def certificate_pdf(certificate: Certificate, *, compress: bool = True) -> bytes:
     """The certificate as PDF bytes, in the person's own language."""
     credit, member = certificate.credit, certificate.member
-    locale = member.preferred_locale if member.preferred_locale in ("en", "es") else "en"
+    locale = certificate_locale(member)
     with force_locale(locale):
         title = certificate.course.title(locale) if certificate.course else credit.title
         lines = _words(member.full_name, title, credit.hours_tenths, credit.completed_on, credit.expires_on,

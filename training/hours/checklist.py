@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import g, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,6 +23,7 @@ from portal import audit
 from portal.clock import agency_today
 from portal.extensions import db
 from portal.models import User
+from portal.services import household_accounts
 from portal.transitions import TransitionRefused
 from training import bp
 from training.hours.models import TrainingCredit, TrainingRule
@@ -91,10 +94,16 @@ def _for_item(item: ChecklistItem, applicants: list[int], credits: list[Training
     return min(results, key=lambda r: (r.met, r.tally.tenths if r.tally else (r.cpr.id if r.cpr else 0)))
 
 
-def sync_household(household_id: int, actor: User | None = None, today: date | None = None) -> None:
+def sync_household(household_id: int, actor: User | None = None, today: date | None = None, *,
+                   hours_down: bool = False) -> None:
     """Bring the household's training items up to its approved credits: not started (or returned, expired) →
     submitted once it has hours; submitted → approved when the rule is met; hours and expiry kept in sync. The moves
-    are the portal's own (no actor): they follow from the credits, which record who did what."""
+    are the portal's own (no actor): they follow from the credits, which record who did what.
+
+    `hours_down`: credits were withdrawn (attendance corrected to absent). An approved item whose credited hours (or
+    CPR certification) it stood on are gone and no longer meet the rule is returned, with a reason, so it is not left
+    approved on hours that don't exist; it goes back to submitted/approved by itself when credits come back. Only
+    then: an item staff approved on paper (no credits behind it) is never returned by a later sync."""
     application_id = db.session.scalar(select(Application.id).where(Application.household_id == household_id))
     if application_id is None:
         return
@@ -106,9 +115,14 @@ def sync_household(household_id: int, actor: User | None = None, today: date | N
                                                   .where(ChecklistItem.id.in_(list(behind))))}
     for item_id, what in sorted(behind.items()):
         item = items[item_id]
+        hours = what.tally.hours if what.tally is not None else None
+        if hours_down and item.status is not ItemStatus.WAIVED and _lost_credits(item, what, hours):
+            if item.status is ItemStatus.APPROVED and not what.met:
+                change_item_status(None, item, ItemStatus.RETURNED, household_id=household_id, hours=hours,
+                                   reason=_returned_reason(household_id), today=today)
+            _keep_in_sync(item, what, hours, household_id)
         if not what.credited or item.status is ItemStatus.WAIVED:
             continue
-        hours = what.tally.hours if what.tally is not None else None
         if item.status in TO_SUBMITTED:
             change_item_status(None, item, ItemStatus.SUBMITTED, household_id=household_id, hours=hours,
                                today=today)
@@ -119,6 +133,21 @@ def sync_household(household_id: int, actor: User | None = None, today: date | N
                                    today=today)
         _keep_in_sync(item, what, hours, household_id)
     db.session.flush()
+
+
+def _lost_credits(item: ChecklistItem, what: ItemCredits, hours: int | None) -> bool:
+    """The item shows more than its credits now give: fewer hours, or a CPR expiry with no certification behind."""
+    if what.tally is not None:
+        return (item.hours_completed or 0) > (hours or 0)
+    return what.cpr is None and item.expires_on is not None and item.template.code == CPR_CODE
+
+
+def _returned_reason(household_id: int) -> str:
+    """Why the item went back, in the household's language (the reason is shown to the family as written)."""
+    accounts = household_accounts(household_id)
+    locale = accounts[0].preferred_locale if accounts else "en"
+    with force_locale(locale if locale in ("en", "es") else "en"):
+        return _("Training hours were taken back because attendance was corrected. This item is no longer met.")
 
 
 def _keep_in_sync(item: ChecklistItem, what: ItemCredits, hours: int | None, household_id: int) -> None:
@@ -134,8 +163,8 @@ def _keep_in_sync(item: ChecklistItem, what: ItemCredits, hours: int | None, hou
 
 
 @credits_changed.connect
-def _on_credits_changed(household_id: int, actor: User | None = None, **_kwargs) -> None:
-    sync_household(household_id, actor)
+def _on_credits_changed(household_id: int, actor: User | None = None, hours_down: bool = False, **_kwargs) -> None:
+    sync_household(household_id, actor, hours_down=hours_down)
 
 
 # -- shown on the checklist pages ------------------------------------------------------------------------------------

@@ -25,15 +25,18 @@ class CreditStatus(enum.StrEnum):
     PENDING = "pending"  # a family's outside hours, waiting for staff
     APPROVED = "approved"
     REJECTED = "rejected"
+    # Taken back: the attendance it stood on was corrected to absent (a new credit is written if it is corrected back).
+    WITHDRAWN = "withdrawn"
 
 
 CREDIT_STATUS_LABELS = {CreditStatus.PENDING: _l("Waiting for approval"), CreditStatus.APPROVED: _l("Approved"),
-                        CreditStatus.REJECTED: _l("Not accepted")}
+                        CreditStatus.REJECTED: _l("Not accepted"), CreditStatus.WITHDRAWN: _l("Withdrawn")}
 CREDIT_MOVES = StateMachine("TrainingCredit", moves({
     CreditStatus.PENDING: {CreditStatus.APPROVED, CreditStatus.REJECTED},
-    CreditStatus.APPROVED: set(),
+    CreditStatus.APPROVED: {CreditStatus.WITHDRAWN},
     CreditStatus.REJECTED: set(),
-}), needs_reason=frozenset({CreditStatus.REJECTED}), labels=CREDIT_STATUS_LABELS)
+    CreditStatus.WITHDRAWN: set(),
+}), needs_reason=frozenset({CreditStatus.REJECTED, CreditStatus.WITHDRAWN}), labels=CREDIT_STATUS_LABELS)
 
 
 class CreditFormat(enum.StrEnum):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from werkzeug.datastructures import FileStorage
 
 from licensing.application.models import Application, HouseholdMember, MemberRole
@@ -127,12 +127,14 @@ def _numbers(values) -> set[int]:
 
 
 def record_attendance(actor: User, meeting: SessionMeeting, present_ids: set[int], today: date) -> int:
-    """Attendance of one meeting: each person on its roster present or absent (saving again corrects it). Then each
-    person present whose every meeting of the course is now attended completes it. Returns how many completed."""
+    """Attendance of one meeting: each person on its roster present or absent (saving again corrects it). A person
+    corrected to absent loses the completion that meeting made (`withdraw_broken_completions`). Then each person
+    present whose every meeting of the course is now attended completes it. Returns how many completed."""
     lines = roster(meeting)
     existing = {a.member_id: a for a in db.session.scalars(select(Attendance).where(
         Attendance.meeting_id == meeting.id))}
     households: dict[int, int] = {}
+    corrected: list[int] = []  # present before, absent now
     for line in lines:
         present = line.member.id in present_ids
         households[line.member.id] = line.enrollment.household_id
@@ -141,45 +143,128 @@ def record_attendance(actor: User, meeting: SessionMeeting, present_ids: set[int
             db.session.add(Attendance(meeting_id=meeting.id, member_id=line.member.id, present=present,
                                       recorded_by_id=actor.id))
         elif row.present != present:
+            if row.present:
+                corrected.append(line.member.id)
             row.present, row.recorded_by_id = present, actor.id
     db.session.flush()
     session = db.session.get(CourseSession, meeting.session_id)
     audit.record("attendance_recorded", actor=actor, target=meeting, course_id=session.course_id,
                  meeting=meeting.number, present=len(present_ids & set(households)), roster=len(lines))
+    course = db.session.get(Course, session.course_id)
+    withdraw_broken_completions(actor, course, meeting, corrected)
     present_members = [m for m in households if m in present_ids]
-    return complete_courses(actor, db.session.get(Course, session.course_id), present_members)
+    return complete_courses(actor, course, present_members)
+
+
+# Why a credit is withdrawn (the audit's reason; the family's record says it in their language).
+ATTENDANCE_CORRECTED = "attendance corrected"
+
+
+def withdraw_credit(actor: User | None, credit: TrainingCredit, reason: str = ATTENDANCE_CORRECTED) -> None:
+    """Take back an approved credit (its attendance was corrected): it no longer counts anywhere. The caller sends
+    `credits_changed` (with hours_down=True) once per household."""
+    credit.reason = reason
+    credit.decided_by_id = actor.id if actor else credit.decided_by_id
+    transition(CREDIT_MOVES, credit, CreditStatus.WITHDRAWN, actor=actor, household_id=credit.household_id,
+               reason=reason, member_id=credit.member_id, hours_tenths=credit.hours_tenths)
+
+
+def _attended(course_id: int, member_ids: list[int]) -> list[tuple[int, int, int, date, bool]]:
+    """Each meeting of the course these people were present at, in time order: (member, number, session, agency day,
+    online)."""
+    rows = db.session.execute(
+        select(Attendance.member_id, SessionMeeting.number, SessionMeeting.session_id, SessionMeeting.starts_at,
+               SessionMeeting.place, SessionMeeting.virtual_link)
+        .join(SessionMeeting, SessionMeeting.id == Attendance.meeting_id)
+        .join(CourseSession, CourseSession.id == SessionMeeting.session_id)
+        .where(CourseSession.course_id == course_id, Attendance.present.is_(True),
+               Attendance.member_id.in_(member_ids))
+        .order_by(SessionMeeting.starts_at, SessionMeeting.id))
+    zone = agency_zone()
+    return [(member_id, number, session_id, starts_at.astimezone(zone).date(), bool(link) and not place)
+            for member_id, number, session_id, starts_at, place, link in rows]
+
+
+def withdraw_broken_completions(actor: User, course: Course, meeting: SessionMeeting, member_ids: list[int]) -> int:
+    """These people were corrected to absent at this meeting: each completion of the course that stood on it (the
+    meeting falls after the previous completion and on or before this one) and no longer has every meeting number
+    attended is withdrawn, and the enrollments it completed go back to enrolled. Returns how many were withdrawn."""
+    if not member_ids:
+        return 0
+    day = meeting.starts_at.astimezone(agency_zone()).date()
+    credits: dict[int, list[TrainingCredit]] = defaultdict(list)
+    for credit in db.session.scalars(select(TrainingCredit).where(
+            TrainingCredit.course_id == course.id, TrainingCredit.source == CreditSource.COURSE,
+            TrainingCredit.status == CreditStatus.APPROVED, TrainingCredit.member_id.in_(member_ids))
+            .order_by(TrainingCredit.completed_on, TrainingCredit.id)):
+        credits[credit.member_id].append(credit)
+    if not credits:
+        return 0
+    attended = _attended(course.id, list(credits))
+    needed = set(range(1, course.meeting_count + 1))
+    withdrawn: list[TrainingCredit] = []
+    reopen: set[tuple[int, int]] = set()  # (member, session) whose completed enrollment goes back to enrolled
+    for member_id, own in credits.items():
+        since: date | None = None
+        for credit in own:
+            if (since is None or since < day) and day <= credit.completed_on:
+                window = [(number, session_id) for m, number, session_id, when, _online in attended
+                          if m == member_id and (since is None or when > since) and when <= credit.completed_on]
+                if not needed <= {number for number, _session in window}:
+                    withdrawn.append(credit)
+                    reopen |= {(member_id, session_id) for _number, session_id in window}
+                    reopen.add((member_id, meeting.session_id))
+                    continue  # the next completion's window reaches back past this one
+            since = credit.completed_on
+    if not withdrawn:
+        return 0
+    for credit in withdrawn:
+        withdraw_credit(actor, credit)
+    for enrollment in db.session.scalars(select(Enrollment).where(
+            Enrollment.member_id.in_({m for m, _s in reopen}), Enrollment.session_id.in_({s for _m, s in reopen}),
+            Enrollment.status == EnrollmentStatus.COMPLETED)):
+        if (enrollment.member_id, enrollment.session_id) in reopen:
+            enrollment.completed_at = None
+            transition(ENROLLMENT_MOVES, enrollment, EnrollmentStatus.ENROLLED, actor=actor,
+                       household_id=enrollment.household_id, course_id=course.id, reason=ATTENDANCE_CORRECTED)
+    db.session.flush()
+    for household_id in sorted({credit.household_id for credit in withdrawn}):
+        credits_changed.send(household_id, actor=actor, hours_down=True)
+    return len(withdrawn)
 
 
 def complete_courses(actor: User | None, course: Course, member_ids: list[int]) -> int:
     """Each of these people who attended every meeting number of the course, in any of its sessions (make-ups),
-    completes it: their enrollments move to completed and one credit is written, once. Returns how many were
-    credited now (a second run credits nobody twice)."""
+    since their newest completion of it (a retake: CPR every two years) completes it: the enrollments of the sessions
+    they attended move to completed and one credit is written, with its own expiry and certificate code. Only
+    attendance after the newest credit's day counts, so a second run credits nobody twice. Returns how many were
+    credited now."""
     if not member_ids:
         return 0
+    since = dict(db.session.execute(
+        select(TrainingCredit.member_id, func.max(TrainingCredit.completed_on)).where(
+            TrainingCredit.course_id == course.id, TrainingCredit.source == CreditSource.COURSE,
+            TrainingCredit.status == CreditStatus.APPROVED, TrainingCredit.member_id.in_(member_ids))
+        .group_by(TrainingCredit.member_id)).all())
     attended: dict[int, dict[int, date]] = defaultdict(dict)
+    sessions: dict[int, set[int]] = defaultdict(set)
     online: dict[int, bool] = defaultdict(lambda: True)
-    for member_id, number, starts_at, place, link in db.session.execute(
-            select(Attendance.member_id, SessionMeeting.number, SessionMeeting.starts_at, SessionMeeting.place,
-                   SessionMeeting.virtual_link)
-            .join(SessionMeeting, SessionMeeting.id == Attendance.meeting_id)
-            .join(CourseSession, CourseSession.id == SessionMeeting.session_id)
-            .where(CourseSession.course_id == course.id, Attendance.present.is_(True),
-                   Attendance.member_id.in_(member_ids))
-            .order_by(SessionMeeting.starts_at)):
-        day = starts_at.astimezone(agency_zone()).date()
+    for member_id, number, session_id, day, virtual in _attended(course.id, member_ids):
+        if member_id in since and day <= since[member_id]:
+            continue  # counted by a completion already
+        sessions[member_id].add(session_id)
         if number not in attended[member_id]:
             attended[member_id][number] = day  # the first time each meeting number was attended
-            online[member_id] = online[member_id] and bool(link) and not place
+            online[member_id] = online[member_id] and virtual
     needed = set(range(1, course.meeting_count + 1))
     done = [m for m in member_ids if needed <= set(attended[m])]
     if not done:
         return 0
-    credited = set(db.session.scalars(select(TrainingCredit.member_id).where(
-        TrainingCredit.course_id == course.id, TrainingCredit.source == CreditSource.COURSE,
-        TrainingCredit.member_id.in_(done))))
-    enrollments = db.session.scalars(select(Enrollment).join(CourseSession, CourseSession.id == Enrollment.session_id)
-                                     .where(CourseSession.course_id == course.id, Enrollment.member_id.in_(done),
-                                            Enrollment.status == EnrollmentStatus.ENROLLED)).all()
+    enrollments = [e for e in db.session.scalars(
+        select(Enrollment).where(Enrollment.member_id.in_(done),
+                                 Enrollment.session_id.in_(set().union(*(sessions[m] for m in done))),
+                                 Enrollment.status == EnrollmentStatus.ENROLLED))
+        if e.session_id in sessions[e.member_id]]
     household_of = dict(db.session.execute(
         select(HouseholdMember.id, Application.household_id)
         .join(Application, Application.id == HouseholdMember.application_id)
@@ -192,8 +277,6 @@ def complete_courses(actor: User | None, course: Course, member_ids: list[int]) 
     new = 0
     households: set[int] = set()
     for member_id in done:
-        if member_id in credited:
-            continue
         completed_on = max(attended[member_id][n] for n in needed)
         expires_on = None
         if course.category is CourseCategory.CPR_FIRST_AID:
