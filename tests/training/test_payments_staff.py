@@ -196,3 +196,43 @@ def test_owed_seats_list_what_nothing_settles(app, db, client, make_user, count_
     with count_queries() as large:
         client.get("/training/staff/payments/owed-seats")
     assert large.count == small.count
+
+
+def test_a_completed_paid_course_still_owes_its_fee(app, db, client, make_user, stripe_off):
+    """Attending does not pay: once attendance completes a paid course, the seat's fee stays on the staff's list of
+    seats not paid yet and on the family's payments page (a walkthrough saw it vanish from both)."""
+    owing = paid_household(app, make_user)
+    with app.app_context():
+        from portal.extensions import db as portal_db
+        from training.catalog.models import Enrollment, EnrollmentStatus
+
+        portal_db.session.get(Enrollment, owing.enrollment_id).status = EnrollmentStatus.COMPLETED
+        portal_db.session.commit()
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    assert f"/enrollments/{owing.enrollment_id}/settle" in staff.get(
+        "/training/staff/payments/owed-seats").get_data(as_text=True)
+    sign_in(client, owing.user)
+    page = text_of(client.get("/training/payments"))
+    assert "Still to pay" in page and "CPR and First Aid" in page
+    assert "Please pay at the office" in page
+
+
+def test_the_familys_payments_page_lists_what_is_still_owed(app, db, client, make_user, count_queries, stripe_off):
+    """"My payments" shows the seat and the checklist fee still to pay (amount, and how to pay), not only payments
+    already made; settled things leave the list; a fixed number of statements."""
+    owing = paid_household(app, make_user, locale="es")
+    sign_in(client, owing.user)
+    with count_queries() as small:
+        page = text_of(client.get("/training/payments"))
+    assert "RCP y primeros auxilios" in page and "$45.00" in page and "$25.00" in page
+    assert "oficina" in page
+    staff = app.test_client()
+    sign_in(staff, make_user(Role.HOMEFINDER))
+    post_form(staff, f"/training/staff/payments/enrollments/{owing.enrollment_id}/settle",
+              {"outcome": "waived", "reason": "Scholarship"})
+    page = text_of(client.get("/training/payments"))
+    assert "RCP y primeros auxilios" not in page.split("Pagos")[0]
+    with count_queries() as again:
+        client.get("/training/payments")
+    assert again.count <= small.count

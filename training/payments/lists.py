@@ -37,6 +37,10 @@ class PayState:
         return self.payment is not None and self.payment.status is PaymentStatus.PENDING
 
 
+# A seat's fee is owed while the seat is held and after the course is completed (attending does not pay it).
+OWING = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED)
+
+
 def _household_payments(household_id: int) -> dict[tuple[PaymentPurpose, int], Payment]:
     """The household's payments by what they are for, the settling one first (one query per request)."""
     cache = g.setdefault("household_payments", {})
@@ -60,7 +64,7 @@ def _fee_amounts() -> dict[int, int]:
 
 def enrollment_pay_state(enrollment, course) -> PayState:
     payment = _household_payments(enrollment.household_id).get((PaymentPurpose.ENROLLMENT, enrollment.id))
-    owed = course.fee_cents > 0 and enrollment.status is EnrollmentStatus.ENROLLED
+    owed = course.fee_cents > 0 and enrollment.status in OWING
     settled = payment is not None and payment.status in SETTLED
     return PayState(course.fee_cents, payment, owed and not settled, stripe_client.configured())
 
@@ -71,6 +75,52 @@ def fee_item_pay_state(item, household_id: int) -> PayState:
     settled = payment is not None and payment.status in SETTLED
     owed = amount > 0 and item.status not in (ItemStatus.APPROVED, ItemStatus.WAIVED)
     return PayState(amount, payment, owed and not settled, stripe_client.configured())
+
+
+@dataclass(frozen=True)
+class StillOwed:
+    """Something the family still has to pay: a seat in a paid session, or a fee on its checklist."""
+
+    label: str
+    person: str
+    state: PayState
+    action: str  # the pay URL
+
+
+def still_owed(household_id: int, language: str) -> list[StillOwed]:
+    """Seats and checklist fees the household still owes, with what the pay button shows (two statements, and the
+    household's payments once per request)."""
+    from flask import url_for
+
+    from licensing.application.models import Application
+    from licensing.tracker.models import ChecklistItem, RequirementTemplate, RequirementType
+
+    owed: list[StillOwed] = []
+    seats = db.session.execute(
+        select(Enrollment, Course, HouseholdMember.first_name)
+        .join(CourseSession, CourseSession.id == Enrollment.session_id)
+        .join(Course, Course.id == CourseSession.course_id)
+        .outerjoin(HouseholdMember, HouseholdMember.id == Enrollment.member_id)
+        .where(Enrollment.household_id == household_id, Enrollment.status.in_(OWING), Course.fee_cents > 0)
+        .order_by(CourseSession.first_starts_at, Enrollment.id)).all()
+    for enrollment, course, first_name in seats:
+        state = enrollment_pay_state(enrollment, course)
+        if state.can_pay:
+            owed.append(StillOwed(course.title(language), first_name or "", state,
+                                  url_for("training.pay_enrollment", enrollment_id=enrollment.id)))
+    items = db.session.execute(
+        select(ChecklistItem, RequirementTemplate)
+        .join(RequirementTemplate, RequirementTemplate.id == ChecklistItem.template_id)
+        .join(Application, Application.id == ChecklistItem.application_id)
+        .where(Application.household_id == household_id, RequirementTemplate.type == RequirementType.FEE,
+               ChecklistItem.status.not_in([ItemStatus.APPROVED, ItemStatus.WAIVED]))
+        .order_by(ChecklistItem.id)).all()
+    for item, template in items:
+        state = fee_item_pay_state(item, household_id)
+        if state.can_pay:
+            owed.append(StillOwed(template.title(language), "", state,
+                                  url_for("training.pay_fee_item", item_id=item.id)))
+    return owed
 
 
 def family_payments(household_id: int) -> list[Payment]:
@@ -103,7 +153,7 @@ def owed_seats_query(q: str) -> Select:
              .join(Course, Course.id == CourseSession.course_id)
              .join(Household, Household.id == Enrollment.household_id)
              .outerjoin(HouseholdMember, HouseholdMember.id == Enrollment.member_id)
-             .where(Enrollment.status == EnrollmentStatus.ENROLLED, Course.fee_cents > 0, ~settled)
+             .where(Enrollment.status.in_(OWING), Course.fee_cents > 0, ~settled)
              .order_by(CourseSession.first_starts_at, Enrollment.id))
     if q:
         query = query.where(matches(q, Household.name, HouseholdMember.first_name, HouseholdMember.last_name,

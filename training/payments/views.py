@@ -97,8 +97,10 @@ def payment_done(payment_id: int):
 @bp.get("/payments")
 @roles_required(*FAMILY)
 def my_payments():
-    payments = lists.family_payments(current_user.household_id) if current_user.household_id else []
-    return render_template("training/payments/my_payments.html", payments=payments)
+    household_id = current_user.household_id
+    payments = lists.family_payments(household_id) if household_id else []
+    owed = lists.still_owed(household_id, current_language()) if household_id else []
+    return render_template("training/payments/my_payments.html", payments=payments, owed=owed)
 
 
 @bp.post("/payments/stripe/webhook")
