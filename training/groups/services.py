@@ -355,7 +355,8 @@ def record_attendance(actor: User, meeting: GroupMeeting, group: SupportGroup, p
             continue
         credit = TrainingCredit(household_id=row.household_id, member_id=member_id, source=CreditSource.SUPPORT_GROUP,
                                 category=CourseCategory.IN_SERVICE, status=CreditStatus.APPROVED,
-                                title=group.name_en[:200], hours_tenths=group.credit_tenths,
+                                title=group.name_en[:200], title_es=(group.name_es or "")[:200],
+                                hours_tenths=group.credit_tenths,
                                 completed_on=meeting_day, decided_by_id=actor.id)
         db.session.add(credit)
         db.session.flush()

@@ -61,6 +61,8 @@ class TrainingCredit(Base):
     status: Mapped[CreditStatus] = mapped_column(enum_column(CreditStatus, "credit_status"),
                                                  default=CreditStatus.APPROVED)
     title: Mapped[str] = mapped_column(String(200))
+    # The Spanish title of a course's or a support group's credit (outside hours keep what was typed, in `title`).
+    title_es: Mapped[str] = mapped_column(String(200), default="")
     hours_tenths: Mapped[int] = mapped_column()  # 1.5 hours = 15
     completed_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)  # CPR/First Aid
@@ -77,6 +79,9 @@ class TrainingCredit(Base):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+    def title_in(self, language: str) -> str:
+        return self.title_es if language == "es" and self.title_es else self.title
 
 
 # The agency's defaults for a typical state (../shared/domain.md): an admin edits them (training.admin_rules).

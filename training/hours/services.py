@@ -283,7 +283,8 @@ def complete_courses(actor: User | None, course: Course, member_ids: list[int]) 
             expires_on = add_months(completed_on, course.valid_months or rule.cpr_valid_months)
         credit = TrainingCredit(household_id=household_of[member_id], member_id=member_id,
                                 source=CreditSource.COURSE, category=course.category, status=CreditStatus.APPROVED,
-                                title=course.title_en, hours_tenths=course.credit_tenths, completed_on=completed_on,
+                                title=course.title_en, title_es=course.title_es,
+                                hours_tenths=course.credit_tenths, completed_on=completed_on,
                                 expires_on=expires_on, course_id=course.id, certificate_code=new_certificate_code(),
                                 format=CreditFormat.ONLINE.value if online[member_id] else CreditFormat.IN_PERSON.value,
                                 decided_by_id=actor.id if actor else None)
