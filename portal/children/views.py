@@ -239,7 +239,8 @@ def _household_choices(day) -> list[tuple[str, str]]:
 @roles_required(*STAFF, hidden=True)
 @keeps_input
 def place_child(child_id: int):
-    record = get_child_for_staff(current_user, child_id, record_read=False)
+    # The page shows the child's record (name, age): reading it is recorded; the POST is recorded by the placement.
+    record = get_child_for_staff(current_user, child_id, record_read=request.method == "GET")
     form = PlaceForm(household=request.args.get("household", ""))
     form.household.choices = [("", _("Choose a household")), *_household_choices(agency_today())]
     if request.method == "GET" and form.starts_on.data is None:
@@ -262,7 +263,7 @@ def place_child(child_id: int):
 @bp.get("/<int:child_id>/matches")
 @roles_required(*STAFF, hidden=True)
 def match_child(child_id: int):
-    record = get_child_for_staff(current_user, child_id, record_read=False)
+    record = get_child_for_staff(current_user, child_id)  # the needs and the siblings: a read of the record
     found, siblings = matching.matches_for(record, agency_today())
     return render_template("children/matches.html", child=record, matches=found, siblings=siblings)
 

@@ -1,0 +1,40 @@
+"""Review findings of issue 12 (placed children), each with the test that failed before its fix."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.children.models import Placement, PlacementEndReason, PlacementStatus, RespiteStay, StayKind
+from portal.models import AuditEvent, Role, User
+from tests.conftest import post_form, sign_in, text_of
+
+
+def _family_without_household(db, make_user, client):
+    family = make_user(Role.FAMILY)
+    db.session.get(User, family.id).household_id = None
+    db.session.commit()
+    sign_in(client, family)
+    return family
+
+
+def test_a_family_without_a_household_sees_mileage_and_court_reports(client, db, make_user):
+    _family_without_household(db, make_user, client)
+    assert client.get("/mileage/").status_code == 200
+    assert client.get("/court-reports/").status_code == 200
+
+
+def _views_of(db, child_id):
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "child_viewed",
+                                                                      AuditEvent.child_id == child_id))
+
+
+def test_the_place_and_matches_pages_record_the_read(client, db, login, make_child):
+    coordinator = login(Role.COORDINATOR)
+    child = make_child(coordinator)
+    assert client.get(f"/children/{child.id}/place").status_code == 200
+    assert _views_of(db, child.id) == 1
+    assert client.get(f"/children/{child.id}/matches").status_code == 200
+    assert _views_of(db, child.id) == 2
