@@ -74,9 +74,17 @@ def children_words() -> dict:
     return {"children_labels": labels, "family_has_child": family_has_child, "caseload_counts": caseload_counts}
 
 
-def _coordinators() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR, User.is_active.is_(True))
-                                   .order_by(User.full_name, User.id)).all())
+def _coordinators(*, with_inactive: bool = False) -> list[User]:
+    """Active coordinators (who may take children); `with_inactive`: also those whose account was closed (whose
+    caseload must still be handed over)."""
+    query = select(User).where(User.role == Role.COORDINATOR).order_by(User.is_active.desc(), User.full_name, User.id)
+    if not with_inactive:
+        query = query.where(User.is_active.is_(True))
+    return list(db.session.scalars(query).all())
+
+
+def _coordinator_choice(user: User) -> tuple[str, str]:
+    return str(user.id), user.full_name if user.is_active else _("%(name)s (account closed)", name=user.full_name)
 
 
 def _refuse(form, refused: services.RefusedAt) -> None:
@@ -212,8 +220,9 @@ def assign_child(child_id: int):
 @keeps_input
 def handover():
     form = HandoverForm()
-    choices = [(str(u.id), u.full_name) for u in _coordinators()]
-    form.leaving.choices, form.successor.choices = choices, choices
+    # A coordinator who left (account closed) still hands over; only an active coordinator takes over.
+    form.leaving.choices = [_coordinator_choice(u) for u in _coordinators(with_inactive=True)]
+    form.successor.choices = [_coordinator_choice(u) for u in _coordinators()]
     if form.validate_on_submit():
         leaving = get_coordinator_for_admin(current_user, parse_id(form.leaving.data))
         successor = get_coordinator_for_admin(current_user, parse_id(form.successor.data))

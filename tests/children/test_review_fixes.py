@@ -38,3 +38,21 @@ def test_the_place_and_matches_pages_record_the_read(client, db, login, make_chi
     assert _views_of(db, child.id) == 1
     assert client.get(f"/children/{child.id}/matches").status_code == 200
     assert _views_of(db, child.id) == 2
+
+
+def test_the_caseload_of_a_coordinator_whose_account_was_closed_is_handed_over(client, db, login, make_user,
+                                                                             make_child):
+    login(Role.ADMIN)
+    gone, successor = make_user(Role.COORDINATOR, full_name="Gone Away"), make_user(Role.COORDINATOR)
+    child = make_child(gone)
+    db.session.get(User, gone.id).is_active = False
+    db.session.commit()
+    page = client.get("/children/handover")
+    assert "Gone Away (account closed)" in text_of(page)
+    response = post_form(client, "/children/handover", {"leaving": str(gone.id), "successor": str(successor.id)})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(type(child), child.id).coordinator_id == successor.id
+    # A closed account never takes children over.
+    refused = post_form(client, "/children/handover", {"leaving": str(successor.id), "successor": str(gone.id)})
+    assert refused.status_code == 422
