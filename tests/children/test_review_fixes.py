@@ -56,3 +56,21 @@ def test_the_caseload_of_a_coordinator_whose_account_was_closed_is_handed_over(c
     # A closed account never takes children over.
     refused = post_form(client, "/children/handover", {"leaving": str(successor.id), "successor": str(gone.id)})
     assert refused.status_code == 422
+
+
+def test_the_demo_has_a_second_coordinator_with_children_of_her_own_once(app, db, make_user):
+    from portal.children import demo
+    from portal.children.models import Child
+    from portal.extensions import db as portal_db
+
+    make_user(Role.COORDINATOR, email="coordinator@demo.test")
+    for _ in range(2):
+        with app.app_context():
+            demo.seed_children(app)
+            portal_db.session.commit()
+    db.session.expire_all()
+    celia = db.session.scalar(select(User).where(User.email == "coordinator2@demo.test"))
+    assert celia is not None and celia.role is Role.COORDINATOR and celia.is_active
+    assert celia.totp_enabled_at is not None and celia.password_hash  # signs in like the other demo staff
+    hers = db.session.scalars(select(Child).where(Child.coordinator_id == celia.id)).all()
+    assert sorted(c.first_name for c in hers) == ["Jayden", "Valentina"]
