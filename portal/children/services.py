@@ -27,6 +27,7 @@ from portal.children.models import (
     RespiteStay,
     StayKind,
 )
+from portal.children.visibility import family_children_query
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db
@@ -148,11 +149,12 @@ def move_caseload(leaving: User, successor: User, actor: User | None = None, **_
 
 @household_staff.connect
 def coordinators_of_household(household_id: int, **_kwargs) -> list[int]:
-    """The coordinators of the children placed with a household now (messaging lets the family write to them)."""
+    """The coordinators of the children a household sees today (messaging lets the family write to them): the one
+    rule of `visibility.family_children_query` — a placement once begun, a respite stay during its days."""
+    rows = family_children_query(household_id).subquery()
     return list(db.session.scalars(
-        select(Child.coordinator_id).distinct().join(Placement, Placement.child_id == Child.id)
-        .where(Placement.household_id == household_id, Placement.status == PlacementStatus.ACTIVE,
-               Child.coordinator_id.is_not(None))).all())
+        select(Child.coordinator_id).distinct().join(rows, rows.c.child_id == Child.id)
+        .where(Child.coordinator_id.is_not(None)).order_by(Child.coordinator_id)).all())
 
 
 # -- placements -----------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.children.models import Placement, PlacementEndReason, PlacementStatus, RespiteStay, StayKind
+from portal.children.models import RespiteStay, StayKind
 from portal.models import AuditEvent, Role, User
 from tests.conftest import post_form, sign_in, text_of
 
@@ -74,3 +74,54 @@ def test_the_demo_has_a_second_coordinator_with_children_of_her_own_once(app, db
     assert celia.totp_enabled_at is not None and celia.password_hash  # signs in like the other demo staff
     hers = db.session.scalars(select(Child).where(Child.coordinator_id == celia.id)).all()
     assert sorted(c.first_name for c in hers) == ["Jayden", "Valentina"]
+
+
+def _appointment(app, db, child, day):
+    from datetime import datetime, time
+
+    from portal.children.models import Appointment, AppointmentKind, Transporter
+    from portal.i18n import local_to_utc
+
+    with app.app_context():
+        starts_at = local_to_utc(datetime.combine(day, time(10)))
+    appointment = Appointment(child_id=child.id, starts_at=starts_at,
+                              kind=AppointmentKind.MEDICAL, place="Clinic", transport_by=Transporter.FAMILY)
+    db.session.add(appointment)
+    db.session.commit()
+    return appointment
+
+
+def test_appointment_notices_go_to_the_households_that_see_the_child(app, db, make_user, make_child, place, today):
+    from portal.appointments.services import family_recipients
+
+    coordinator = make_user(Role.COORDINATOR)
+    future_family, family, respite = make_user(Role.FAMILY), make_user(Role.FAMILY), make_user(Role.FAMILY)
+    not_yet = make_child(coordinator)
+    place(not_yet, future_family, starts_on=today + timedelta(days=5))  # entered ahead: not theirs yet
+    child = make_child(coordinator)
+    placement = place(child, family)
+    db.session.add(RespiteStay(placement_id=placement.id, kind=StayKind.RESPITE_HOME, household_id=respite.household_id,
+                               starts_on=today + timedelta(days=7), ends_on=today + timedelta(days=8)))
+    db.session.commit()
+    early = _appointment(app, db, not_yet, today + timedelta(days=6))
+    during = _appointment(app, db, child, today + timedelta(days=7))
+    after = _appointment(app, db, child, today + timedelta(days=9))
+    with app.app_context():
+        found = {key: [u.id for u in users] for key, users in family_recipients([early, during, after]).items()}
+    assert found[early.id] == []
+    assert sorted(found[during.id]) == sorted([family.id, respite.id])  # the stay covers the appointment's day
+    assert found[after.id] == [family.id]
+
+
+def test_a_family_writes_to_the_coordinator_only_once_the_placement_began(app, db, make_user, make_child, place,
+                                                                           today):
+    from portal.children.services import coordinators_of_household
+
+    coordinator = make_user(Role.COORDINATOR)
+    family = make_user(Role.FAMILY)
+    place(make_child(coordinator), family, starts_on=today + timedelta(days=3))
+    with app.app_context():
+        assert coordinators_of_household(family.household_id) == []
+    place(make_child(coordinator), family)
+    with app.app_context():
+        assert coordinators_of_household(family.household_id) == [coordinator.id]
