@@ -31,7 +31,7 @@ from portal.children.visibility import family_children_query
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db
-from portal.models import Role, User
+from portal.models import Household, Role, User
 from portal.signals import household_staff, staff_handover
 from portal.transitions import ChangedMeanwhile, Refused, transition
 
@@ -209,8 +209,11 @@ def check_placement(child: Child, household_id: int, starts_on: date) -> Placeme
 
 
 def place_child(actor: User, child: Child, household_id: int, starts_on: date, reason: str) -> Placement:
-    """Place the child with a licensed household (checked by `check_placement`)."""
-    check_placement(child, household_id, starts_on)
+    """Place the child with a licensed household (checked by `check_placement`). Two coordinators placing two
+    children in a household's last place at once: PostgreSQL makes the second wait on the household's row; and on
+    any database the count is taken again after the insert, refusing (the request rolls back) when over capacity."""
+    db.session.execute(select(Household.id).where(Household.id == household_id).with_for_update())
+    check = check_placement(child, household_id, starts_on)
     placement = Placement(child_id=child.id, household_id=household_id, status=PlacementStatus.ACTIVE,
                           starts_on=starts_on, start_reason=reason.strip(), placed_by_id=actor.id)
     try:
@@ -218,6 +221,11 @@ def place_child(actor: User, child: Child, household_id: int, starts_on: date, r
             db.session.add(placement)
     except IntegrityError:
         raise RefusedAt("household", _l("This child already has a current placement: end it first.")) from None
+    placed = db.session.scalar(select(func.count(Placement.id)).where(Placement.household_id == household_id,
+                                                                      Placement.status == PlacementStatus.ACTIVE))
+    if placed > check.home.capacity:  # someone else took the last place meanwhile
+        raise RefusedAt("household", _l("This household is licensed for %(capacity)d children and already has "
+                                        "%(placed)d placed.", capacity=check.home.capacity, placed=placed - 1))
     audit.record(ChildAction.CHILD_PLACED, actor=actor, target=placement, household_id=household_id,
                  child_id=child.id, to_status=PlacementStatus.ACTIVE.value, reason=reason.strip())
     return placement

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.children.models import RespiteStay, StayKind
@@ -125,3 +126,24 @@ def test_a_family_writes_to_the_coordinator_only_once_the_placement_began(app, d
     place(make_child(coordinator), family)
     with app.app_context():
         assert coordinators_of_household(family.household_id) == [coordinator.id]
+
+
+def test_two_placements_in_the_last_place_at_once_the_second_is_refused(app, db, make_user, make_child, place,
+                                                                         licensed_household, today, monkeypatch):
+    from portal.children import services
+    from portal.children.models import Child, Placement
+    from portal.extensions import db as portal_db
+
+    coordinator = make_user(Role.COORDINATOR)
+    family = licensed_household(capacity=1)
+    child = make_child(coordinator)
+    place(make_child(coordinator), family)  # the other coordinator's placement, not yet seen by this one's check
+    monkeypatch.setattr(services, "active_counts", lambda ids: {})
+    with app.test_request_context():
+        actor, record = portal_db.session.get(User, coordinator.id), portal_db.session.get(Child, child.id)
+        with pytest.raises(services.RefusedAt) as refused:
+            services.place_child(actor, record, family.household_id, today, "Needs a home")
+        portal_db.session.rollback()
+    assert refused.value.field == "household" and "already has 1 placed" in str(refused.value.message)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Placement.id)).where(Placement.child_id == child.id)) == 0
