@@ -247,6 +247,31 @@ def end_placement(actor: User, placement: Placement, ends_on: date, end_reason: 
 
 # -- respite and short stays ----------------------------------------------------------------------------------------
 
+# A stay is a few days away while the placement goes on (respite, a hospital, a camp). Longer than a month, the child
+# no longer lives with the family: that is a change of placement (end this one, place the child), not a stay.
+MAX_STAY_DAYS = 30
+
+
+def _check_respite_home(home: LicensedHome, placement: Placement, starts_on: date, ends_on: date) -> None:
+    """The respite home's license, as for a placement: the child's age inside its range on every day of the stay,
+    and room under its capacity — the children placed with it plus those staying with it on any of these days."""
+    child = db.session.get(Child, placement.child_id)
+    for age in {child.age_on(starts_on), child.age_on(ends_on)}:
+        if not home.age_min <= age <= home.age_max:
+            raise RefusedAt("household", _l("This household is licensed for ages %(low)d to %(high)d; the child is "
+                                            "%(age)d on that date.", low=home.age_min, high=home.age_max, age=age))
+    placed = active_counts([home.household_id]).get(home.household_id, 0)
+    staying = db.session.scalar(select(func.count(RespiteStay.id)).join(
+        Placement, Placement.id == RespiteStay.placement_id).where(
+        RespiteStay.household_id == home.household_id, RespiteStay.cancelled_at.is_(None),
+        Placement.status == PlacementStatus.ACTIVE,
+        RespiteStay.starts_on <= ends_on, RespiteStay.ends_on >= starts_on))
+    if placed + staying >= home.capacity:
+        raise RefusedAt("household", _l("This respite home is licensed for %(capacity)d children and already has "
+                                        "%(count)d during those days.", capacity=home.capacity,
+                                        count=placed + staying))
+
+
 def record_stay(actor: User, placement: Placement, kind: StayKind, starts_on: date, ends_on: date, reason: str,
                 household_id: int | None = None, place_name: str = "") -> RespiteStay:
     """A few days away while the placement stays with the primary family: with another licensed household (who
@@ -257,13 +282,17 @@ def record_stay(actor: User, placement: Placement, kind: StayKind, starts_on: da
         raise RefusedAt("ends_on", _l("The stay can't end before it starts."))
     if starts_on < placement.starts_on:
         raise RefusedAt("starts_on", _l("The stay can't start before the placement did."))
+    if (ends_on - starts_on).days + 1 > MAX_STAY_DAYS:
+        raise RefusedAt("ends_on", _l("A stay lasts at most %(days)d days.", days=MAX_STAY_DAYS))
     if kind is StayKind.RESPITE_HOME:
         if household_id is None:
             raise RefusedAt("household", _l("Choose the respite home."))
         if household_id == placement.household_id:
             raise RefusedAt("household", _l("The respite home must be another household than the child's own."))
-        if licensed_home(household_id, starts_on) is None or licensed_home(household_id, ends_on) is None:
+        home = licensed_home(household_id, starts_on)
+        if home is None or licensed_home(household_id, ends_on) is None:
             raise RefusedAt("household", _l("This household is not licensed for all the days of the stay."))
+        _check_respite_home(home, placement, starts_on, ends_on)
         place_name = ""
     else:
         household_id = None

@@ -147,3 +147,37 @@ def test_two_placements_in_the_last_place_at_once_the_second_is_refused(app, db,
     assert refused.value.field == "household" and "already has 1 placed" in str(refused.value.message)
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Placement.id)).where(Placement.child_id == child.id)) == 0
+
+
+def _stay(client, placement, household_id, starts_on, ends_on):
+    return post_form(client, f"/children/placements/{placement.id}/stays/new", {
+        "kind": "respite_home", "household": str(household_id), "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat(), "reason": "Family wedding"})
+
+
+def test_a_respite_stay_meets_the_respite_homes_license_and_lasts_at_most_30_days(client, db, login, make_child, place,
+                                                                                  licensed_household, today):
+    coordinator = login(Role.COORDINATOR)
+    child = make_child(coordinator, age=8)
+    placement = place(child, licensed_household())
+    full = licensed_household(capacity=1)
+    place(make_child(coordinator), full)
+    young = licensed_household(age_min=0, age_max=5)
+    roomy = licensed_household(capacity=2)
+    week = today + timedelta(days=6)
+    refused = _stay(client, placement, full.household_id, today, week)
+    assert refused.status_code == 422 and "licensed for 1 children" in text_of(refused)
+    refused = _stay(client, placement, young.household_id, today, week)
+    assert refused.status_code == 422 and "licensed for ages 0 to 5" in text_of(refused)
+    refused = _stay(client, placement, roomy.household_id, today, today + timedelta(days=30))
+    assert refused.status_code == 422 and "at most 30 days" in text_of(refused)
+    assert _stay(client, placement, roomy.household_id, today, today + timedelta(days=29)).status_code == 303
+    # The roomy home's second place is taken by that stay during those days: another child's overlapping stay fits
+    # once, not twice.
+    other = make_child(coordinator, age=8)
+    other_placement = place(other, licensed_household())
+    assert _stay(client, other_placement, roomy.household_id, week, week).status_code == 303
+    third = place(make_child(coordinator, age=8), licensed_household())
+    refused = _stay(client, third, roomy.household_id, week, week)
+    assert refused.status_code == 422 and "licensed for 2 children" in text_of(refused)
+    assert db.session.scalar(select(func.count(RespiteStay.id))) == 2
