@@ -42,7 +42,13 @@ from portal.children.permissions import (
     get_coordinator_for_admin,
     get_stay_for_staff,
 )
-from portal.children.visibility import FamilyAccess, caseload_clause, family_children_query, family_fields
+from portal.children.visibility import (
+    FamilyAccess,
+    caseload_clause,
+    family_children_query,
+    family_fields,
+    may_work_child,
+)
 from portal.clock import agency_today
 from portal.extensions import db
 from portal.forms import keeps_input, render_form
@@ -274,7 +280,9 @@ def place_child(child_id: int):
 def match_child(child_id: int):
     record = get_child_for_staff(current_user, child_id)  # the needs and the siblings: a read of the record
     found, siblings = matching.matches_for(record, agency_today())
-    return render_template("children/matches.html", child=record, matches=found, siblings=siblings)
+    own = {s.id for s in siblings if may_work_child(current_user, s)}  # the others: counted, not named
+    return render_template("children/matches.html", child=record, matches=found, siblings=siblings,
+                           own_sibling_ids=own)
 
 
 @bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])

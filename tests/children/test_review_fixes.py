@@ -181,3 +181,18 @@ def test_a_respite_stay_meets_the_respite_homes_license_and_lasts_at_most_30_day
     refused = _stay(client, third, roomy.household_id, week, week)
     assert refused.status_code == 422 and "licensed for 2 children" in text_of(refused)
     assert db.session.scalar(select(func.count(RespiteStay.id))) == 2
+
+
+def test_matches_name_only_the_siblings_on_the_users_own_caseload(app, client, login, make_user, make_child):
+    coordinator = login(Role.COORDINATOR)
+    other = make_user(Role.COORDINATOR)
+    child = make_child(coordinator, sibling_group="ortiz")
+    make_child(coordinator, first_name="OWN-SISTER", sibling_group="ortiz")
+    make_child(other, first_name="OTHER-BROTHER", sibling_group="ortiz")
+    text = text_of(client.get(f"/children/{child.id}/matches"))
+    assert "not placed yet: 2." in text and "OWN-SISTER" in text and "OTHER-BROTHER" not in text
+    assert "1 on another coordinator's caseload." in text
+    admin = app.test_client()
+    sign_in(admin, make_user(Role.ADMIN))
+    text = text_of(admin.get(f"/children/{child.id}/matches"))
+    assert "OWN-SISTER" in text and "OTHER-BROTHER" in text and "another coordinator" not in text
