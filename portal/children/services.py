@@ -245,6 +245,20 @@ def end_placement(actor: User, placement: Placement, ends_on: date, end_reason: 
     db.session.flush()
 
 
+def cancel_placement(actor: User, placement: Placement, note: str) -> None:
+    """A placement that hasn't started (entered ahead, or by mistake) can't be ended — no day is both on or after its
+    start and not after today — so it is cancelled: ended on its own start date with reason "other" and the note,
+    which frees the household's place at once."""
+    if placement.starts_on <= agency_today():
+        raise RefusedAt("note", _l("This placement has started: end it instead."))
+    placement.ends_on, placement.end_reason, placement.end_note = (placement.starts_on, PlacementEndReason.OTHER,
+                                                                   note.strip())
+    transition(PLACEMENT_MOVES, placement, PlacementStatus.ENDED, actor=actor, household_id=placement.household_id,
+               reason=note.strip(), child_id=placement.child_id, end_reason=PlacementEndReason.OTHER.value,
+               cancelled_before_start=True)
+    db.session.flush()
+
+
 # -- respite and short stays ----------------------------------------------------------------------------------------
 
 # A stay is a few days away while the placement goes on (respite, a hospital, a camp). Longer than a month, the child

@@ -15,6 +15,7 @@ from portal.children import bp, labels, matching, services
 from portal.children import demo as _demo  # noqa: F401  (adds placed children to `flask seed-demo`)
 from portal.children.forms import (
     AssignForm,
+    CancelPlacementForm,
     CancelStayForm,
     CaseStatusForm,
     ChildForm,
@@ -290,6 +291,8 @@ def match_child(child_id: int):
 @keeps_input
 def end_placement(placement_id: int):
     placement = get_active_placement_for_staff(current_user, placement_id)
+    if placement.starts_on > agency_today():
+        return _cancel_placement(placement)
     form = EndPlacementForm()
     if request.method == "GET" and form.ends_on.data is None:
         form.ends_on.data = agency_today()
@@ -304,6 +307,21 @@ def end_placement(placement_id: int):
         flash(_("The placement has ended."), "success")
         return redirect(url_for("children.child", child_id=placement.child_id), code=303)
     return render_form("children/end_placement.html", form, placement=placement)
+
+
+def _cancel_placement(placement: Placement):
+    """The same page for a placement that hasn't started: it is cancelled (with why), not ended."""
+    form = CancelPlacementForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_placement(current_user, placement, form.note.data or "")
+        except services.RefusedAt as refused:
+            db.rollback()
+            _refuse(form, refused)
+            return render_form("children/end_placement.html", form, placement=placement, not_started=True)
+        flash(_("The placement is cancelled; the household's place is free again."), "success")
+        return redirect(url_for("children.child", child_id=placement.child_id), code=303)
+    return render_form("children/end_placement.html", form, placement=placement, not_started=True)
 
 
 # -- respite and short stays ----------------------------------------------------------------------------------------

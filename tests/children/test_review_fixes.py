@@ -196,3 +196,27 @@ def test_matches_name_only_the_siblings_on_the_users_own_caseload(app, client, l
     sign_in(admin, make_user(Role.ADMIN))
     text = text_of(admin.get(f"/children/{child.id}/matches"))
     assert "OWN-SISTER" in text and "OTHER-BROTHER" in text and "another coordinator" not in text
+
+
+def test_a_placement_that_has_not_started_is_cancelled_and_frees_the_place(client, db, login, make_child, place,
+                                                                           licensed_household, today):
+    from portal.children.models import Placement, PlacementEndReason, PlacementStatus
+
+    coordinator = login(Role.COORDINATOR)
+    family = licensed_household(capacity=1)
+    child = make_child(coordinator)
+    placement = place(child, family, starts_on=today + timedelta(days=10))
+    page = client.get(f"/children/placements/{placement.id}/end")
+    assert page.status_code == 200 and "hasn't started yet" in text_of(page)
+    assert post_form(client, f"/children/placements/{placement.id}/end", {"note": ""}).status_code == 422
+    response = post_form(client, f"/children/placements/{placement.id}/end", {"note": "Entered by mistake"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    ended = db.session.get(Placement, placement.id)
+    assert ended.status is PlacementStatus.ENDED and ended.ends_on == ended.starts_on
+    assert ended.end_reason is PlacementEndReason.OTHER and ended.end_note == "Entered by mistake"
+    # The household's only place is free: another child is placed there.
+    other = make_child(coordinator)
+    placed = post_form(client, f"/children/{other.id}/place", {"household": str(family.household_id),
+                                                               "starts_on": today.isoformat(), "reason": "x"})
+    assert placed.status_code == 303
