@@ -247,8 +247,14 @@ def handover():
 # -- placements -----------------------------------------------------------------------------------------------------
 
 def _household_choices(day) -> list[tuple[str, str]]:
-    return [(str(home.household_id), f"{home.household_name} ({home.license_number})")
-            for home in licensed_homes(day)]
+    """Each licensed home with what a coordinator weighs first: the ages it is licensed for, the places free (its
+    capacity less its current placements; two statements whatever the number of homes)."""
+    homes = licensed_homes(day)
+    placed = services.active_counts([home.household_id for home in homes])
+    return [(str(home.household_id), _(
+        "%(name)s (%(license)s): ages %(low)d to %(high)d, %(free)d of %(capacity)d places free",
+        name=home.household_name, license=home.license_number, low=home.age_min, high=home.age_max,
+        free=max(home.capacity - placed.get(home.household_id, 0), 0), capacity=home.capacity)) for home in homes]
 
 
 @bp.route("/<int:child_id>/place", methods=["GET", "POST"])

@@ -220,3 +220,37 @@ def test_a_placement_that_has_not_started_is_cancelled_and_frees_the_place(clien
     placed = post_form(client, f"/children/{other.id}/place", {"household": str(family.household_id),
                                                                "starts_on": today.isoformat(), "reason": "x"})
     assert placed.status_code == 303
+
+
+def test_the_case_status_is_changed_by_an_explicit_button_never_a_select_defaulting_to_closed(client, login,
+                                                                                           make_child):
+    coordinator = login(Role.COORDINATOR)
+    child = make_child(coordinator)
+    html = client.get(f"/children/{child.id}").get_data(as_text=True)
+    assert '<select id="status"' not in html and 'name="status"' in html
+    assert 'name="status" value="closed"' in html and "Close the case" in html
+
+
+def test_the_child_pages_link_to_appointments_and_messages(client, app, login, make_user, make_child, place,
+                                                           licensed_household):
+    coordinator = login(Role.COORDINATOR)
+    child = make_child(coordinator, visitation_plan="Line one\nLine two", family_visible=["visitation_plan"])
+    family = licensed_household()
+    place(child, family)
+    html = client.get(f"/children/{child.id}").get_data(as_text=True)
+    assert f"/appointments/child/{child.id}" in html and f"/appointments/child/{child.id}/new" in html
+    assert 'style="white-space' not in html and "pre-line" in html
+    home = app.test_client()
+    sign_in(home, family)
+    html = home.get(f"/children/in-my-home/{child.id}").get_data(as_text=True)
+    assert 'href="/messages/new"' in html and 'href="/appointments/family"' in html
+    assert 'style="white-space' not in html and "pre-line" in html
+
+
+def test_the_household_list_says_each_homes_ages_and_free_places(client, login, make_child, place,
+                                                                 licensed_household):
+    coordinator = login(Role.COORDINATOR)
+    family = licensed_household(capacity=3, age_min=2, age_max=10, name="Hint Home")
+    place(make_child(coordinator), family)
+    text = text_of(client.get(f"/children/{make_child(coordinator).id}/place"))
+    assert "ages 2 to 10, 2 of 3 places free" in text
