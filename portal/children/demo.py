@@ -39,7 +39,7 @@ DEMO_CHILDREN = [
 SECOND_COORDINATOR = ("coordinator2@demo.test", "Celia Coordinator")
 SECOND_CASELOAD = [
     ("Jayden", "Lee", 11, "en", PermanencyGoal.REUNIFICATION, "Washington Middle School", ["emotional"]),
-    ("Valentina", "Cruz", 4, "es", PermanencyGoal.GUARDIANSHIP, "", []),
+    ("Camila", "Cruz", 4, "es", PermanencyGoal.GUARDIANSHIP, "", []),
 ]
 
 
