@@ -31,11 +31,15 @@ from portal.children.models import (
     Child,
     Placement,
     PlacementStatus,
-    RespiteStay,
     TransportAnswer,
     Transporter,
 )
-from portal.children.visibility import caseload_clause, family_appointments_clause, family_views
+from portal.children.visibility import (
+    caseload_clause,
+    family_appointments_clause,
+    family_views,
+    households_seeing_each,
+)
 from portal.clock import agency_today, agency_zone
 from portal.database import now_utc
 from portal.extensions import db
@@ -93,25 +97,16 @@ def _agency_day(moment: datetime) -> date:
 
 def family_recipients(appointments: Iterable[Appointment]) -> dict[int, list[User]]:
     """For each appointment, the people of the households that see it: the household the child is placed with, and a
-    respite household whose stay covers the appointment's day. Three statements, whatever the number."""
+    respite household whose stay covers the appointment's day. Two statements, whatever the number."""
     appointments = list(appointments)
-    child_ids = {a.child_id for a in appointments}
-    if not child_ids:
+    if not appointments:
         return {}
-    primary = dict(db.session.execute(select(Placement.child_id, Placement.household_id).where(
-        Placement.child_id.in_(child_ids), Placement.status == PlacementStatus.ACTIVE)).all())
-    stays = db.session.execute(select(Placement.child_id, RespiteStay.household_id, RespiteStay.starts_on,
-                                      RespiteStay.ends_on).join(RespiteStay, RespiteStay.placement_id == Placement.id)
-                               .where(Placement.child_id.in_(child_ids), Placement.status == PlacementStatus.ACTIVE,
-                                      RespiteStay.cancelled_at.is_(None), RespiteStay.household_id.is_not(None),
-                                      RespiteStay.ends_on >= agency_today())).all()
-    households: dict[int, set[int]] = {}
-    for appointment in appointments:
-        day = _agency_day(appointment.starts_at)
-        chosen = {primary[appointment.child_id]} if appointment.child_id in primary else set()
-        chosen |= {household for child_id, household, starts_on, ends_on in stays
-                   if child_id == appointment.child_id and starts_on <= day <= ends_on}
-        households[appointment.id] = chosen
+    # The one rule (children/visibility.py): the placement's household once the placement has begun, a respite
+    # household whose stay covers the appointment's own day.
+    seeing = households_seeing_each({a.id: (a.child_id, _agency_day(a.starts_at)) for a in appointments},
+                                    agency_today())
+    households = {appointment_id: {household for household, _access in pairs}
+                  for appointment_id, pairs in seeing.items()}
     all_households = set().union(*households.values())
     people: dict[int, list[User]] = {}
     if all_households:

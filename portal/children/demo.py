@@ -1,7 +1,9 @@
 """Demo children (`flask seed-demo`, idempotent): a caseload for coordinator@demo.test — mixed languages and goals, a
 brother and sister — with one child placed with the Rivera household (family@demo.test) and one with the González
-household (family2@demo.test), and a respite stay next month. Runs after licensing's demo (it licenses both
-households); if their licenses are absent, the placements are skipped."""
+household (family2@demo.test), and a respite stay next month; and a second coordinator, coordinator2@demo.test
+(Celia Coordinator, staff with the demo's second step), with two children of her own, so an administrator can try
+assigning a child and handing a caseload over. Runs after licensing's demo (it licenses both households); if their
+licenses are absent, the placements are skipped."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portal import two_step
 from portal.children import services
 from portal.children.licenses import licensed_homes
 from portal.children.models import Child, PermanencyGoal, Placement, RespiteStay, StayKind
 from portal.clock import agency_today
+from portal.database import now_utc
 from portal.extensions import db
-from portal.models import User
+from portal.models import Role, User
+from portal.passwords import hash_password
 from portal.signals import demo_seeding
 
 # first, last, years old, language, goal, school, needs, sibling group, placed with (family email)
@@ -27,6 +32,14 @@ DEMO_CHILDREN = [
     ("Ana", "Ramírez", 8, "es", PermanencyGoal.ADOPTION, "Jefferson Elementary", [], "ramirez", None),
     ("Ethan", "Brooks", 15, "en", PermanencyGoal.OTHER_PLANNED, "Fresno High", ["behavioral"], "", None),
     ("Noah", "Kim", 2, "en", PermanencyGoal.GUARDIANSHIP, "", ["developmental"], "", None),
+]
+
+
+# The second demo coordinator and her caseload: first, last, years old, language, goal, school, needs.
+SECOND_COORDINATOR = ("coordinator2@demo.test", "Celia Coordinator")
+SECOND_CASELOAD = [
+    ("Jayden", "Lee", 11, "en", PermanencyGoal.REUNIFICATION, "Washington Middle School", ["emotional"]),
+    ("Camila", "Cruz", 4, "es", PermanencyGoal.GUARDIANSHIP, "", []),
 ]
 
 
@@ -44,12 +57,40 @@ def demo_children() -> dict[str, Child]:
     return {email: child for child, email in rows if wanted.get((child.first_name, child.last_name)) == email}
 
 
+def seed_second_coordinator(today: date) -> User:
+    """coordinator2@demo.test (created once, with the demo's password and second step) and her two children (each
+    created once, whoever works it now: a hand-over in the demo doesn't bring them back)."""
+    from portal.demo import DEMO_PASSWORD
+
+    email, full_name = SECOND_COORDINATOR
+    celia = db.session.scalar(select(User).where(User.email == email))
+    if celia is None:
+        celia = User(email=email, full_name=full_name, role=Role.COORDINATOR, preferred_locale="en",
+                     password_hash=hash_password(DEMO_PASSWORD), email_confirmed_at=now_utc())
+        two_step.enrol_demo(celia)
+        db.session.add(celia)
+        db.session.flush()
+    names = {(first, last) for first, last, *_rest in SECOND_CASELOAD}
+    existing = {(c.first_name, c.last_name) for c in db.session.scalars(select(Child).where(
+        Child.first_name.in_([first for first, _last in names]), Child.last_name.in_([last for _f, last in names])))}
+    for first, last, years, language, goal, school, needs in SECOND_CASELOAD:
+        if (first, last) not in existing:
+            services.create_child(celia, {
+                "first_name": first, "last_name": last, "birth_date": _birth_date(years, today),
+                "preferred_locale": language, "school": school, "needs": needs, "permanency_goal": goal,
+                "needs_summary": "New to care this month." if language == "en" else "Llegó al sistema este mes.",
+                "case_notes": "Internal: referred by the school counselor.",
+                "family_visible": ["birth_date", "preferred_locale", "school", "permanency_goal", "needs_summary"]})
+    return celia
+
+
 @demo_seeding.connect
 def seed_children(_app, **_kwargs) -> None:
     coordinator = db.session.scalar(select(User).where(User.email == "coordinator@demo.test"))
     if coordinator is None:
         return
     today = agency_today()
+    seed_second_coordinator(today)
     existing = {(c.first_name, c.last_name): c for c in db.session.scalars(
         select(Child).where(Child.coordinator_id == coordinator.id)).all()}
     families = {u.email: u for u in db.session.scalars(select(User).where(

@@ -114,6 +114,13 @@ class EndPlacementForm(PortalForm):
     note = _long(_l("Note"), 2000)
 
 
+class CancelPlacementForm(PortalForm):
+    """A placement that hasn't started yet (entered ahead, or by mistake): cancelled, with why."""
+
+    note = TextAreaField(_l("Why it is cancelled"), validators=[InputRequired(message=_l("Fill this in.")), Length(
+        max=2000, message=_l("At most %(max)d characters.", max=2000))], filters=[strip_text])
+
+
 class StayForm(PortalForm):
     kind = SelectField(_l("Where"), choices=_choices(STAY_KIND), validators=[InputRequired()])
     household = SelectField(_l("Respite home"), coerce=str, validators=[Optional()])

@@ -27,10 +27,11 @@ from portal.children.models import (
     RespiteStay,
     StayKind,
 )
+from portal.children.visibility import family_children_query
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db
-from portal.models import Role, User
+from portal.models import Household, Role, User
 from portal.signals import child_reassigned, household_staff, staff_handover
 from portal.transitions import ChangedMeanwhile, Refused, transition
 
@@ -149,11 +150,12 @@ def move_caseload(leaving: User, successor: User, actor: User | None = None, **_
 
 @household_staff.connect
 def coordinators_of_household(household_id: int, **_kwargs) -> list[int]:
-    """The coordinators of the children placed with a household now (messaging lets the family write to them)."""
+    """The coordinators of the children a household sees today (messaging lets the family write to them): the one
+    rule of `visibility.family_children_query` — a placement once begun, a respite stay during its days."""
+    rows = family_children_query(household_id).subquery()
     return list(db.session.scalars(
-        select(Child.coordinator_id).distinct().join(Placement, Placement.child_id == Child.id)
-        .where(Placement.household_id == household_id, Placement.status == PlacementStatus.ACTIVE,
-               Child.coordinator_id.is_not(None))).all())
+        select(Child.coordinator_id).distinct().join(rows, rows.c.child_id == Child.id)
+        .where(Child.coordinator_id.is_not(None)).order_by(Child.coordinator_id)).all())
 
 
 # -- placements -----------------------------------------------------------------------------------------------------
@@ -208,8 +210,11 @@ def check_placement(child: Child, household_id: int, starts_on: date) -> Placeme
 
 
 def place_child(actor: User, child: Child, household_id: int, starts_on: date, reason: str) -> Placement:
-    """Place the child with a licensed household (checked by `check_placement`)."""
-    check_placement(child, household_id, starts_on)
+    """Place the child with a licensed household (checked by `check_placement`). Two coordinators placing two
+    children in a household's last place at once: PostgreSQL makes the second wait on the household's row; and on
+    any database the count is taken again after the insert, refusing (the request rolls back) when over capacity."""
+    db.session.execute(select(Household.id).where(Household.id == household_id).with_for_update())
+    check = check_placement(child, household_id, starts_on)
     placement = Placement(child_id=child.id, household_id=household_id, status=PlacementStatus.ACTIVE,
                           starts_on=starts_on, start_reason=reason.strip(), placed_by_id=actor.id)
     try:
@@ -217,6 +222,11 @@ def place_child(actor: User, child: Child, household_id: int, starts_on: date, r
             db.session.add(placement)
     except IntegrityError:
         raise RefusedAt("household", _l("This child already has a current placement: end it first.")) from None
+    placed = db.session.scalar(select(func.count(Placement.id)).where(Placement.household_id == household_id,
+                                                                      Placement.status == PlacementStatus.ACTIVE))
+    if placed > check.home.capacity:  # someone else took the last place meanwhile
+        raise RefusedAt("household", _l("This household is licensed for %(capacity)d children and already has "
+                                        "%(placed)d placed.", capacity=check.home.capacity, placed=placed - 1))
     audit.record(ChildAction.CHILD_PLACED, actor=actor, target=placement, household_id=household_id,
                  child_id=child.id, to_status=PlacementStatus.ACTIVE.value, reason=reason.strip())
     return placement
@@ -236,7 +246,46 @@ def end_placement(actor: User, placement: Placement, ends_on: date, end_reason: 
     db.session.flush()
 
 
+def cancel_placement(actor: User, placement: Placement, note: str) -> None:
+    """A placement that hasn't started (entered ahead, or by mistake) can't be ended — no day is both on or after its
+    start and not after today — so it is cancelled: ended on its own start date with reason "other" and the note,
+    which frees the household's place at once."""
+    if placement.starts_on <= agency_today():
+        raise RefusedAt("note", _l("This placement has started: end it instead."))
+    placement.ends_on, placement.end_reason, placement.end_note = (placement.starts_on, PlacementEndReason.OTHER,
+                                                                   note.strip())
+    transition(PLACEMENT_MOVES, placement, PlacementStatus.ENDED, actor=actor, household_id=placement.household_id,
+               reason=note.strip(), child_id=placement.child_id, end_reason=PlacementEndReason.OTHER.value,
+               cancelled_before_start=True)
+    db.session.flush()
+
+
 # -- respite and short stays ----------------------------------------------------------------------------------------
+
+# A stay is a few days away while the placement goes on (respite, a hospital, a camp). Longer than a month, the child
+# no longer lives with the family: that is a change of placement (end this one, place the child), not a stay.
+MAX_STAY_DAYS = 30
+
+
+def _check_respite_home(home: LicensedHome, placement: Placement, starts_on: date, ends_on: date) -> None:
+    """The respite home's license, as for a placement: the child's age inside its range on every day of the stay,
+    and room under its capacity — the children placed with it plus those staying with it on any of these days."""
+    child = db.session.get(Child, placement.child_id)
+    for age in {child.age_on(starts_on), child.age_on(ends_on)}:
+        if not home.age_min <= age <= home.age_max:
+            raise RefusedAt("household", _l("This household is licensed for ages %(low)d to %(high)d; the child is "
+                                            "%(age)d on that date.", low=home.age_min, high=home.age_max, age=age))
+    placed = active_counts([home.household_id]).get(home.household_id, 0)
+    staying = db.session.scalar(select(func.count(RespiteStay.id)).join(
+        Placement, Placement.id == RespiteStay.placement_id).where(
+        RespiteStay.household_id == home.household_id, RespiteStay.cancelled_at.is_(None),
+        Placement.status == PlacementStatus.ACTIVE,
+        RespiteStay.starts_on <= ends_on, RespiteStay.ends_on >= starts_on))
+    if placed + staying >= home.capacity:
+        raise RefusedAt("household", _l("This respite home is licensed for %(capacity)d children and already has "
+                                        "%(count)d during those days.", capacity=home.capacity,
+                                        count=placed + staying))
+
 
 def record_stay(actor: User, placement: Placement, kind: StayKind, starts_on: date, ends_on: date, reason: str,
                 household_id: int | None = None, place_name: str = "") -> RespiteStay:
@@ -248,13 +297,17 @@ def record_stay(actor: User, placement: Placement, kind: StayKind, starts_on: da
         raise RefusedAt("ends_on", _l("The stay can't end before it starts."))
     if starts_on < placement.starts_on:
         raise RefusedAt("starts_on", _l("The stay can't start before the placement did."))
+    if (ends_on - starts_on).days + 1 > MAX_STAY_DAYS:
+        raise RefusedAt("ends_on", _l("A stay lasts at most %(days)d days.", days=MAX_STAY_DAYS))
     if kind is StayKind.RESPITE_HOME:
         if household_id is None:
             raise RefusedAt("household", _l("Choose the respite home."))
         if household_id == placement.household_id:
             raise RefusedAt("household", _l("The respite home must be another household than the child's own."))
-        if licensed_home(household_id, starts_on) is None or licensed_home(household_id, ends_on) is None:
+        home = licensed_home(household_id, starts_on)
+        if home is None or licensed_home(household_id, ends_on) is None:
             raise RefusedAt("household", _l("This household is not licensed for all the days of the stay."))
+        _check_respite_home(home, placement, starts_on, ends_on)
         place_name = ""
     else:
         household_id = None

@@ -15,6 +15,7 @@ from portal.children import bp, labels, matching, services
 from portal.children import demo as _demo  # noqa: F401  (adds placed children to `flask seed-demo`)
 from portal.children.forms import (
     AssignForm,
+    CancelPlacementForm,
     CancelStayForm,
     CaseStatusForm,
     ChildForm,
@@ -42,7 +43,13 @@ from portal.children.permissions import (
     get_coordinator_for_admin,
     get_stay_for_staff,
 )
-from portal.children.visibility import FamilyAccess, caseload_clause, family_children_query, family_fields
+from portal.children.visibility import (
+    FamilyAccess,
+    caseload_clause,
+    family_children_query,
+    family_fields,
+    may_work_child,
+)
 from portal.clock import agency_today
 from portal.extensions import db
 from portal.forms import keeps_input, render_form
@@ -76,9 +83,17 @@ def children_words() -> dict:
     return {"children_labels": labels, "family_has_child": family_has_child, "caseload_counts": caseload_counts}
 
 
-def _coordinators() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR, User.is_active.is_(True))
-                                   .order_by(User.full_name, User.id)).all())
+def _coordinators(*, with_inactive: bool = False) -> list[User]:
+    """Active coordinators (who may take children); `with_inactive`: also those whose account was closed (whose
+    caseload must still be handed over)."""
+    query = select(User).where(User.role == Role.COORDINATOR).order_by(User.is_active.desc(), User.full_name, User.id)
+    if not with_inactive:
+        query = query.where(User.is_active.is_(True))
+    return list(db.session.scalars(query).all())
+
+
+def _coordinator_choice(user: User) -> tuple[str, str]:
+    return str(user.id), user.full_name if user.is_active else _("%(name)s (account closed)", name=user.full_name)
 
 
 def _refuse(form, refused: services.RefusedAt) -> None:
@@ -214,8 +229,9 @@ def assign_child(child_id: int):
 @keeps_input
 def handover():
     form = HandoverForm()
-    choices = [(str(u.id), u.full_name) for u in _coordinators()]
-    form.leaving.choices, form.successor.choices = choices, choices
+    # A coordinator who left (account closed) still hands over; only an active coordinator takes over.
+    form.leaving.choices = [_coordinator_choice(u) for u in _coordinators(with_inactive=True)]
+    form.successor.choices = [_coordinator_choice(u) for u in _coordinators()]
     if form.validate_on_submit():
         leaving = get_coordinator_for_admin(current_user, parse_id(form.leaving.data))
         successor = get_coordinator_for_admin(current_user, parse_id(form.successor.data))
@@ -233,15 +249,22 @@ def handover():
 # -- placements -----------------------------------------------------------------------------------------------------
 
 def _household_choices(day) -> list[tuple[str, str]]:
-    return [(str(home.household_id), f"{home.household_name} ({home.license_number})")
-            for home in licensed_homes(day)]
+    """Each licensed home with what a coordinator weighs first: the ages it is licensed for, the places free (its
+    capacity less its current placements; two statements whatever the number of homes)."""
+    homes = licensed_homes(day)
+    placed = services.active_counts([home.household_id for home in homes])
+    return [(str(home.household_id), _(
+        "%(name)s (%(license)s): ages %(low)d to %(high)d, %(free)d of %(capacity)d places free",
+        name=home.household_name, license=home.license_number, low=home.age_min, high=home.age_max,
+        free=max(home.capacity - placed.get(home.household_id, 0), 0), capacity=home.capacity)) for home in homes]
 
 
 @bp.route("/<int:child_id>/place", methods=["GET", "POST"])
 @roles_required(*STAFF, hidden=True)
 @keeps_input
 def place_child(child_id: int):
-    record = get_child_for_staff(current_user, child_id, record_read=False)
+    # The page shows the child's record (name, age): reading it is recorded; the POST is recorded by the placement.
+    record = get_child_for_staff(current_user, child_id, record_read=request.method == "GET")
     form = PlaceForm(household=request.args.get("household", ""))
     form.household.choices = [("", _("Choose a household")), *_household_choices(agency_today())]
     if request.method == "GET" and form.starts_on.data is None:
@@ -264,9 +287,11 @@ def place_child(child_id: int):
 @bp.get("/<int:child_id>/matches")
 @roles_required(*STAFF, hidden=True)
 def match_child(child_id: int):
-    record = get_child_for_staff(current_user, child_id, record_read=False)
+    record = get_child_for_staff(current_user, child_id)  # the needs and the siblings: a read of the record
     found, siblings = matching.matches_for(record, agency_today())
-    return render_template("children/matches.html", child=record, matches=found, siblings=siblings)
+    own = {s.id for s in siblings if may_work_child(current_user, s)}  # the others: counted, not named
+    return render_template("children/matches.html", child=record, matches=found, siblings=siblings,
+                           own_sibling_ids=own)
 
 
 @bp.route("/placements/<int:placement_id>/end", methods=["GET", "POST"])
@@ -274,6 +299,8 @@ def match_child(child_id: int):
 @keeps_input
 def end_placement(placement_id: int):
     placement = get_active_placement_for_staff(current_user, placement_id)
+    if placement.starts_on > agency_today():
+        return _cancel_placement(placement)
     form = EndPlacementForm()
     if request.method == "GET" and form.ends_on.data is None:
         form.ends_on.data = agency_today()
@@ -288,6 +315,21 @@ def end_placement(placement_id: int):
         flash(_("The placement has ended."), "success")
         return redirect(url_for("children.child", child_id=placement.child_id), code=303)
     return render_form("children/end_placement.html", form, placement=placement)
+
+
+def _cancel_placement(placement: Placement):
+    """The same page for a placement that hasn't started: it is cancelled (with why), not ended."""
+    form = CancelPlacementForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_placement(current_user, placement, form.note.data or "")
+        except services.RefusedAt as refused:
+            db.rollback()
+            _refuse(form, refused)
+            return render_form("children/end_placement.html", form, placement=placement, not_started=True)
+        flash(_("The placement is cancelled; the household's place is free again."), "success")
+        return redirect(url_for("children.child", child_id=placement.child_id), code=303)
+    return render_form("children/end_placement.html", form, placement=placement, not_started=True)
 
 
 # -- respite and short stays ----------------------------------------------------------------------------------------

@@ -50,29 +50,78 @@ class FamilyView:
     stay_ends_on: date | None = None
 
 
-def _primary(household_id: int, today: date) -> Select:
-    return select(Placement.child_id.label("child_id"), literal(FamilyAccess.PRIMARY.value).label("access"),
-                  Placement.id.label("placement_id"), literal(None).label("stay_starts_on"),
-                  literal(None).label("stay_ends_on")).where(
-        Placement.household_id == household_id, Placement.status == PlacementStatus.ACTIVE,
-        Placement.starts_on <= today)
+def _primary(day: date, *, household_id: int | None = None, child_ids=None) -> Select:
+    """Placements with a household, active and begun by `day`: the household sees the child as its own."""
+    query = select(Placement.child_id.label("child_id"), literal(FamilyAccess.PRIMARY.value).label("access"),
+                   Placement.id.label("placement_id"), literal(None).label("stay_starts_on"),
+                   literal(None).label("stay_ends_on"), Placement.household_id.label("household_id")).where(
+        Placement.status == PlacementStatus.ACTIVE, Placement.starts_on <= day)
+    if household_id is not None:
+        query = query.where(Placement.household_id == household_id)
+    if child_ids is not None:
+        query = query.where(Placement.child_id.in_(child_ids))
+    return query
 
 
-def _respite(household_id: int, today: date) -> Select:
-    return select(Placement.child_id, literal(FamilyAccess.RESPITE.value), Placement.id, RespiteStay.starts_on,
-                  RespiteStay.ends_on).join(RespiteStay, RespiteStay.placement_id == Placement.id).where(
-        RespiteStay.household_id == household_id, RespiteStay.cancelled_at.is_(None),
-        RespiteStay.starts_on <= today, RespiteStay.ends_on >= today,
-        Placement.status == PlacementStatus.ACTIVE, Placement.household_id != household_id)
+def _respite(stay_from: date, stay_until: date, *, household_id: int | None = None, child_ids=None) -> Select:
+    """Respite stays (not cancelled, of an active placement, with another household) overlapping the days
+    `stay_from`..`stay_until` (one day for "today")."""
+    query = select(Placement.child_id, literal(FamilyAccess.RESPITE.value), Placement.id, RespiteStay.starts_on,
+                   RespiteStay.ends_on, RespiteStay.household_id).join(
+        RespiteStay, RespiteStay.placement_id == Placement.id).where(
+        RespiteStay.cancelled_at.is_(None), RespiteStay.household_id.is_not(None),
+        RespiteStay.starts_on <= stay_until, RespiteStay.ends_on >= stay_from,
+        Placement.status == PlacementStatus.ACTIVE, Placement.household_id != RespiteStay.household_id)
+    if household_id is not None:
+        query = query.where(RespiteStay.household_id == household_id)
+    if child_ids is not None:
+        query = query.where(Placement.child_id.in_(child_ids))
+    return query
 
 
 def family_children_query(household_id: int | None, today: date | None = None) -> Select:
     """One row per child this household may see today: (child_id, access, placement_id, stay_starts_on,
-    stay_ends_on). A subquery for pages and feeds to join (one statement, whatever the number of children)."""
+    stay_ends_on, household_id). A subquery for pages and feeds to join (one statement, whatever the number of
+    children). Without a household: the same columns, no rows."""
     today = today or agency_today()
     if household_id is None:
-        return select(literal(None).label("child_id")).where(false())
-    return union_all(_primary(household_id, today), _respite(household_id, today))
+        return _primary(today).where(false())
+    return union_all(_primary(today, household_id=household_id), _respite(today, today, household_id=household_id))
+
+
+def households_seeing(child_ids, day: date) -> dict[int, list[tuple[int, FamilyAccess]]]:
+    """For each child, the households that see it on `day` and how: the household of its placement (active and
+    begun by `day`), and a respite household whose stay covers `day`. One statement."""
+    child_ids = set(child_ids)
+    found = households_seeing_each({child_id: (child_id, day) for child_id in child_ids}, day)
+    return {child_id: found.get(child_id, []) for child_id in child_ids}
+
+
+def households_seeing_each(wanted: dict, day: date) -> dict[object, list[tuple[int, FamilyAccess]]]:
+    """The same rule for many questions at once, each `key: (child_id, stay_day)`: the household of the child's
+    placement (active and begun by `day`) and a respite household whose stay covers that question's own
+    `stay_day` (an appointment's day, for its notices). One statement, whatever the number of questions."""
+    from portal.extensions import db
+
+    if not wanted:
+        return {}
+    child_ids = {child_id for child_id, _day in wanted.values()}
+    days = [stay_day for _child, stay_day in wanted.values()]
+    rows = db.session.execute(union_all(_primary(day, child_ids=child_ids),
+                                        _respite(min(days), max(days), child_ids=child_ids))).all()
+    answers: dict[object, list[tuple[int, FamilyAccess]]] = {}
+    for key, (child_id, stay_day) in wanted.items():
+        seen: list[tuple[int, FamilyAccess]] = []
+        for row in rows:
+            access = FamilyAccess(row[1])
+            if row[0] != child_id:
+                continue
+            if access is FamilyAccess.RESPITE and not _as_date(row[3]) <= stay_day <= _as_date(row[4]):
+                continue
+            if (row[5], access) not in seen:
+                seen.append((row[5], access))
+        answers[key] = sorted(seen, key=lambda pair: (pair[1] is not FamilyAccess.PRIMARY, pair[0]))
+    return answers
 
 
 def family_views(household_id: int | None, today: date | None = None) -> list[FamilyView]:
