@@ -77,7 +77,7 @@ def new_appointment(child_id: int):
 @roles_required(*STAFF, hidden=True)
 @keeps_input
 def edit_appointment(appointment_id: int):
-    appointment = get_appointment_for_staff(current_user, appointment_id)
+    appointment = get_appointment_for_staff(current_user, appointment_id, record_read=request.method == "GET")
     child = appointment.child
     form = AppointmentForm(data=services.form_data_of(appointment))
     if form.validate_on_submit():
@@ -99,7 +99,7 @@ def edit_appointment(appointment_id: int):
 @roles_required(*STAFF, hidden=True)
 @keeps_input
 def cancel_appointment(appointment_id: int):
-    appointment = get_appointment_for_staff(current_user, appointment_id)
+    appointment = get_appointment_for_staff(current_user, appointment_id, record_read=request.method == "GET")
     form = CancelForm(data={"version": appointment.version})
     if form.validate_on_submit():
         try:

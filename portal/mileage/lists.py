@@ -93,6 +93,6 @@ def claims_csv_rows(user: User, month: date):
         select(MileageClaim, Household.name, Trip, Child.first_name, Child.last_name)
         .join(Household, Household.id == MileageClaim.household_id)
         .join(Trip, Trip.claim_id == MileageClaim.id).join(Child, Child.id == Trip.child_id)
-        .where(MileageClaim.month == month, staff_claim_clause(user))
+        .where(MileageClaim.month == month, staff_claim_clause(user), caseload_clause(user))
         .order_by(Household.name, MileageClaim.id, Trip.trip_on, Trip.id)).all()
     return rows

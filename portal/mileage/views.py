@@ -184,7 +184,7 @@ def staff_claims():
 @roles_required(*STAFF, hidden=True)
 @keeps_input
 def staff_claim(claim_id: int):
-    claim = get_claim_for_staff(current_user, claim_id)
+    claim = get_claim_for_staff(current_user, claim_id, record_read=request.method == "GET")
     form = DecisionForm()
     if claim.status is ClaimStatus.SUBMITTED and form.validate_on_submit():
         services.decide_claim(current_user, claim, form.decision.data == "approve", form.reason.data or "")
