@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -42,6 +43,11 @@ from portal.extensions import db
 from portal.i18n import local_to_utc
 from portal.models import User
 from portal.transitions import ChangedMeanwhile, Refused, transition
+
+#: An appointment was scheduled, changed or cancelled (sender: the acting User; kwargs: appointment, today), sent in
+#: the transaction that saved it. The caregiver reports hear it: a court hearing's request is asked, moved or
+#: withdrawn at once (portal/court_reports/services.py::follow_hearing), not only when the hourly job runs.
+appointment_saved = Namespace().signal("appointment-saved")
 
 # What the family sees of an appointment: a change to any of these is a change the family is told about.
 FAMILY_FIELDS = ("kind", "title", "starts_at", "duration_minutes", "place", "virtual_link", "transport_by",
@@ -149,6 +155,7 @@ def schedule_appointment(actor: User, child: Child, data: AppointmentData) -> Ap
     audit.record(AppointmentAction.SCHEDULED, actor=actor, target=appointment, child_id=child.id,
                  household_id=primary_household_id(child.id), kind=appointment.kind.value)
     _notify_family(appointment, child, "appointment_new")
+    appointment_saved.send(actor, appointment=appointment, today=agency_today())
     return appointment
 
 
@@ -181,6 +188,7 @@ def change_appointment(actor: User, appointment: Appointment, data: AppointmentD
                  household_id=primary_household_id(appointment.child_id), fields=changed)
     if family_changed:
         _notify_family(appointment, appointment.child, "appointment_changed")
+        appointment_saved.send(actor, appointment=appointment, today=agency_today())
     return changed
 
 
@@ -196,6 +204,7 @@ def cancel_appointment(actor: User, appointment: Appointment, reason: str, expec
     appointment.updated_by_id = actor.id
     db.session.flush()
     _notify_family(appointment, appointment.child, "appointment_cancelled")
+    appointment_saved.send(actor, appointment=appointment, today=agency_today())
 
 
 def answer_transport(person: User, appointment: Appointment, answer: TransportAnswer, note: str) -> None:
