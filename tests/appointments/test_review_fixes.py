@@ -18,3 +18,30 @@ def test_the_edit_and_cancel_pages_record_a_read_of_the_childs_record(app, db, c
         assert client.get(f"/appointments/{appointment.id}/{page}").status_code == 200
     reads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "child_viewed")).all()
     assert [(e.actor_id, e.child_id) for e in reads] == [(placed.coordinator.id, placed.child.id)] * 2
+
+
+def test_reminders_are_claimed_in_one_statement_whatever_their_number(app, db, place_child, add_appointment,
+                                                                      count_queries):
+    from portal.appointments.reminders import send_appointment_reminders
+    from portal.extensions import db as portal_db
+
+    counts = []
+    for how_many in (1, 4):
+        placed = place_child()
+        for hour in range(how_many):
+            add_appointment(placed.child, days=1, hour=9 + hour)
+        with app.app_context(), portal_db.unit_of_work(), count_queries() as seen:
+            assert send_appointment_reminders() == how_many
+        counts.append(sum(1 for s in seen.statements if s.lstrip().upper().startswith("UPDATE APPOINTMENT")))
+    assert counts == [1, 1]
+
+
+def test_past_appointments_offer_no_cancel_or_change_of_time_to_staff(app, db, client, place_child,
+                                                                      add_appointment):
+    placed = place_child()
+    past = add_appointment(placed.child, days=-2)
+    coming = add_appointment(placed.child, days=2)
+    act_as(client, placed.coordinator)
+    page = client.get(f"/appointments/child/{placed.child.id}").get_data(as_text=True)
+    assert f"/appointments/{coming.id}/cancel" in page and f"/appointments/{past.id}/cancel" not in page
+    assert f"/appointments/{past.id}/edit" in page  # its notes may still be written
