@@ -128,6 +128,19 @@ def family_recipients(appointments: Iterable[Appointment]) -> dict[int, list[Use
             for appointment_id, chosen in households.items()}
 
 
+def family_languages(child_id: int) -> list[str]:
+    """The languages the accounts of the household the child is placed with read (one statement): the coordinator
+    writes the title and notes the family reads as typed."""
+    languages: list[str] = []
+    for locale in db.session.scalars(select(User.preferred_locale).join(
+            Placement, Placement.household_id == User.household_id).where(
+            Placement.child_id == child_id, Placement.status == PlacementStatus.ACTIVE, User.is_active.is_(True))
+            .order_by(User.id)):
+        if locale not in languages:
+            languages.append(locale)
+    return languages
+
+
 def primary_household_id(child_id: int) -> int | None:
     return db.session.scalar(select(Placement.household_id).where(Placement.child_id == child_id,
                                                                   Placement.status == PlacementStatus.ACTIVE))
@@ -348,7 +361,10 @@ def calendar_entries(appointments: Iterable[Appointment], child_names: dict[int,
     with force_locale(locale):
         for appointment in appointments:
             child = child_names.get(appointment.child_id, "")
-            what = appointment.title or kind_label(appointment.kind)
+            # The kind in the reader's language first; the title as staff typed it (maybe in another language).
+            what = kind_label(appointment.kind)
+            if appointment.title:
+                what = f"{what}: {appointment.title}"
             summary = _("%(what)s (%(child)s)", what=what, child=child) if child else what
             lines = [appointment.family_notes] if appointment.family_notes else []
             transport = transporter_label(appointment.transport_by)

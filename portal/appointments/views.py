@@ -33,7 +33,7 @@ from portal.clock import agency_today
 from portal.emails import portal_url
 from portal.extensions import db
 from portal.forms import ConfirmForm, keeps_input, render_form
-from portal.i18n import FORMAT_LOCALES, current_language, in_language
+from portal.i18n import FORMAT_LOCALES, current_language, in_language, language_label
 from portal.models import Role
 from portal.paging import paginate
 from portal.transitions import ChangedMeanwhile, Refused
@@ -59,6 +59,11 @@ def child_appointments(child_id: int):
     return render_template("appointments/child.html", child=child, upcoming=upcoming, past=past)
 
 
+def _family_languages(child_id: int) -> str:
+    """The placed family's languages, in the reader's words ("Spanish"), for the hint beside the title and notes."""
+    return ", ".join(language_label(code) for code in services.family_languages(child_id))
+
+
 @bp.route("/child/<int:child_id>/new", methods=["GET", "POST"])
 @roles_required(*STAFF, hidden=True)
 @keeps_input
@@ -70,7 +75,8 @@ def new_appointment(child_id: int):
         flash(_("The appointment is scheduled. The family was told."), "success")
         return redirect(url_for("appointments.child_appointments", child_id=child.id,
                                 _anchor=f"appointment-{appointment.id}"), code=303)
-    return render_form("appointments/form.html", form, child=child, appointment=None)
+    return render_form("appointments/form.html", form, child=child, appointment=None,
+                       family_languages=_family_languages(child.id))
 
 
 @bp.route("/<int:appointment_id>/edit", methods=["GET", "POST"])
@@ -88,11 +94,13 @@ def edit_appointment(appointment_id: int):
             db.rollback()
             appointment = get_appointment_for_staff(current_user, appointment_id)
             return render_template("appointments/form.html", form=form, child=appointment.child,
-                                   appointment=appointment, conflict=True), 409
+                                   appointment=appointment, conflict=True,
+                                   family_languages=_family_languages(appointment.child_id)), 409
         flash(_("The appointment is saved."), "success")
         return redirect(url_for("appointments.child_appointments", child_id=child.id,
                                 _anchor=f"appointment-{appointment.id}"), code=303)
-    return render_form("appointments/form.html", form, child=child, appointment=appointment)
+    return render_form("appointments/form.html", form, child=child, appointment=appointment,
+                       family_languages=_family_languages(child.id))
 
 
 @bp.route("/<int:appointment_id>/cancel", methods=["GET", "POST"])

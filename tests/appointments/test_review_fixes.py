@@ -45,3 +45,36 @@ def test_past_appointments_offer_no_cancel_or_change_of_time_to_staff(app, db, c
     page = client.get(f"/appointments/child/{placed.child.id}").get_data(as_text=True)
     assert f"/appointments/{coming.id}/cancel" in page and f"/appointments/{past.id}/cancel" not in page
     assert f"/appointments/{past.id}/edit" in page  # its notes may still be written
+
+
+def test_the_family_reads_the_kind_in_its_language_first_and_staff_are_told_its_language(app, db, client,
+                                                                                        place_child,
+                                                                                        add_appointment):
+    from portal.children.models import AppointmentKind
+    from portal.models import OutboxMessage
+    from tests.appointments.test_scheduling import _form, _future_day
+    from tests.conftest import post_form, text_of
+
+    placed = place_child(locale="es")
+    staff = act_as(app.test_client(), placed.coordinator)
+    form = text_of(staff.get(f"/appointments/child/{placed.child.id}/new"))
+    assert "The family reads: Spanish." in form
+    assert "The family sees the title and notes as you write them." in form
+    assert post_form(staff, f"/appointments/child/{placed.child.id}/new",
+                     _form(_future_day(app), title="Six-month review hearing")).status_code == 303
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "appointment_new"))
+    assert "Audiencia (Six-month review hearing)" in mail.body_text
+    add_appointment(placed.child, kind=AppointmentKind.DENTAL, title="Cleaning")
+    act_as(client, placed.family)
+    page = client.get("/appointments/family", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    heading = page.split('class="h5 card-title">')[1].split("<")[0]
+    assert "Audiencia" in heading or "Cita dental" in heading
+    assert "Six-month review hearing" not in heading and "Cleaning" not in heading
+
+
+def test_the_spanish_demo_family_reads_its_appointments_in_spanish(app, db):
+    from portal.appointments.demo import PLAN, SPANISH_TEXT
+
+    assert len(SPANISH_TEXT) == len(PLAN)
+    assert all(not title or "hearing" not in title.lower() for title, _notes in SPANISH_TEXT)
+    assert SPANISH_TEXT[3][0] == "Audiencia de revisión de seis meses"
