@@ -41,7 +41,7 @@ from portal.clock import agency_today, agency_zone
 from portal.database import now_utc
 from portal.extensions import db
 from portal.i18n import local_to_utc
-from portal.models import User
+from portal.models import AuditEvent, User
 from portal.transitions import ChangedMeanwhile, Refused, transition
 
 #: An appointment was scheduled, changed or cancelled (sender: the acting User; kwargs: appointment, today), sent in
@@ -253,6 +253,28 @@ def child_schedule(child_id: int, past_limit: int = 50) -> tuple[list[Appointmen
     past = db.session.scalars(select(Appointment).where(Appointment.child_id == child_id, Appointment.starts_at < now)
                               .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(past_limit)).all()
     return list(upcoming), list(past)
+
+
+@dataclass(frozen=True)
+class LastAnswer:
+    asked_change: bool
+    note: str
+    answered_at: datetime
+
+
+def last_transport_answers(child_id: int) -> dict[int, LastAnswer]:
+    """The family's last transport answer of each of the child's appointments, from the event log (one statement):
+    an edit of the time or place resets the answer on the appointment, but staff still see what the family said."""
+    answers: dict[int, LastAnswer] = {}
+    for target_id, action, details, occurred_at in db.session.execute(
+            select(AuditEvent.target_id, AuditEvent.action, AuditEvent.details, AuditEvent.occurred_at)
+            .where(AuditEvent.child_id == child_id, AuditEvent.target_type == Appointment.__name__,
+                   AuditEvent.action.in_([AppointmentAction.TRANSPORT_CONFIRMED,
+                                          AppointmentAction.TRANSPORT_CHANGE_REQUESTED]))
+            .order_by(AuditEvent.id)):
+        answers[target_id] = LastAnswer(action == AppointmentAction.TRANSPORT_CHANGE_REQUESTED,
+                                        str((details or {}).get("note") or ""), occurred_at)
+    return answers
 
 
 def upcoming_for_staff_query(user: User, *, change_requested_only: bool = False):

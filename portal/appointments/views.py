@@ -29,7 +29,7 @@ from portal.appointments.permissions import (
     get_child_for_scheduling,
 )
 from portal.children.models import TransportAnswer
-from portal.clock import agency_today
+from portal.clock import agency_today, agency_zone
 from portal.emails import portal_url
 from portal.extensions import db
 from portal.forms import ConfirmForm, keeps_input, render_form
@@ -46,6 +46,7 @@ FEED_SHOWN = "appointments_feed_url"  # the new subscription URL, shown once on 
 @bp.app_context_processor
 def _appointment_words():
     return {**TEMPLATE_LABELS, "coordinator_appointments_card": services.coordinator_card,
+            "appointment_month": lambda moment: moment.astimezone(agency_zone()).strftime("%Y-%m"),
             "family_appointments_card": services.family_card}
 
 
@@ -56,7 +57,8 @@ def _appointment_words():
 def child_appointments(child_id: int):
     child = get_child_for_scheduling(current_user, child_id, record_read=True)
     upcoming, past = services.child_schedule(child.id)
-    return render_template("appointments/child.html", child=child, upcoming=upcoming, past=past)
+    return render_template("appointments/child.html", child=child, upcoming=upcoming, past=past,
+                           last_answers=services.last_transport_answers(child.id))
 
 
 def _family_languages(child_id: int) -> str:

@@ -78,3 +78,28 @@ def test_the_spanish_demo_family_reads_its_appointments_in_spanish(app, db):
     assert len(SPANISH_TEXT) == len(PLAN)
     assert all(not title or "hearing" not in title.lower() for title, _notes in SPANISH_TEXT)
     assert SPANISH_TEXT[3][0] == "Audiencia de revisión de seis meses"
+
+
+def test_the_familys_note_shows_on_its_card_and_stays_for_staff_after_an_edit(app, db, client, place_child,
+                                                                              add_appointment):
+    from portal.children.models import Appointment
+    from tests.appointments.test_scheduling import _form, _future_day
+    from tests.conftest import post_form, text_of
+
+    placed = place_child()
+    appointment = add_appointment(placed.child, days=40)
+    act_as(client, placed.family)
+    assert post_form(client, f"/appointments/{appointment.id}/transport",
+                     {"answer": "change_requested", "note": "Our car is in the shop"}).status_code == 303
+    page = text_of(client.get("/appointments/family"))
+    assert "Your note: Our car is in the shop" in page
+    # The month shown is this one; the next appointment is one link away.
+    assert "Next appointment:" in page
+    staff = act_as(app.test_client(), placed.coordinator)
+    db.session.expire_all()
+    version = db.session.get(Appointment, appointment.id).version
+    moved = _form(_future_day(app, 41), kind="medical", version=str(version))
+    assert post_form(staff, f"/appointments/{appointment.id}/edit", moved).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).transport_answer_note == ""  # the answer is asked again
+    assert "Our car is in the shop" in text_of(staff.get(f"/appointments/child/{placed.child.id}"))
