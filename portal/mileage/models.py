@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _pl
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,6 +14,8 @@ from portal.database import Base, UTCDateTime, now_utc
 from portal.models import Household, Versioned, enum_column
 from portal.transitions import StateMachine, moves
 
+CLAIM_CONTEXT = "mileage claim"
+
 
 class ClaimStatus(enum.StrEnum):
     SUBMITTED = "submitted"
@@ -21,10 +23,12 @@ class ClaimStatus(enum.StrEnum):
     RETURNED = "returned"  # to the family, with a reason: it fixes its trips and sends the claim again
 
 
+# A context of their own: "reclamo" is masculine in Spanish, while the same English words of an application
+# ("solicitud") are feminine.
 CLAIM_STATUS_LABELS = {
-    ClaimStatus.SUBMITTED: _l("Submitted"),
-    ClaimStatus.APPROVED: _l("Approved"),
-    ClaimStatus.RETURNED: _l("Returned for changes"),
+    ClaimStatus.SUBMITTED: _pl(CLAIM_CONTEXT, "Submitted"),
+    ClaimStatus.APPROVED: _pl(CLAIM_CONTEXT, "Approved"),
+    ClaimStatus.RETURNED: _pl(CLAIM_CONTEXT, "Returned for changes"),
 }
 CLAIM_MOVES = StateMachine("MileageClaim", moves({
     ClaimStatus.SUBMITTED: {ClaimStatus.APPROVED, ClaimStatus.RETURNED},

@@ -61,3 +61,47 @@ def test_opening_a_claim_records_a_read_of_each_childs_record(app, db, client, m
     assert staff.get(f"/mileage/staff/claims/{claim.id}").status_code == 200
     reads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "child_viewed")).all()
     assert [(e.actor_id, e.child_id) for e in reads] == [(coordinator.id, child.id)]
+
+
+def test_trips_stack_on_phones_with_miles_in_one_decimal(app, db, client, make_user):
+    family = make_user(Role.FAMILY)
+    coordinator = make_user(Role.COORDINATOR)
+    child = place_child(db, family.household_id, coordinator.id)
+    sign_in(client, family)
+    day = today_of(app)
+    assert post_form(client, "/mileage/trips/new", trip_form(child.id, day, "12")).status_code == 303
+    assert post_form(client, "/mileage/claims/new", {"month": day.strftime("%Y-%m")}).status_code == 303
+    claim = db.session.scalar(select(MileageClaim))
+    page = client.get(f"/mileage/claims/{claim.id}").get_data(as_text=True)
+    stacked = page.split('class="list-unstyled d-md-none trips-stacked"')[1].split("</ul>")[0]
+    assert "12.0 miles" in stacked  # the miles in view on a phone, one decimal
+    assert "d-none d-md-block" in page
+
+
+def test_claim_statuses_have_a_context_of_their_own_and_masculine_spanish():
+    import json
+    from pathlib import Path
+
+    from portal.mileage.models import CLAIM_CONTEXT, CLAIM_STATUS_LABELS
+
+    spanish = json.loads((Path(__file__).parents[2] / "docs/es/fix-appts.json").read_text(encoding="utf-8"))
+    for label in CLAIM_STATUS_LABELS.values():
+        assert label._args[0] == CLAIM_CONTEXT  # not the application's (feminine) words
+        word = spanish[f"{CLAIM_CONTEXT}\u0004{label._args[1]}"]
+        assert word.split()[0].endswith("o"), word
+
+
+def test_the_trip_forms_appointments_say_their_kind_and_time(app, db, client, make_user):
+    from datetime import timedelta
+
+    from portal.children.models import Appointment, AppointmentKind
+    from portal.database import now_utc
+
+    family = make_user(Role.FAMILY)
+    child = place_child(db, family.household_id, make_user(Role.COORDINATOR).id, first_name="Sofia")
+    db.session.add(Appointment(child_id=child.id, kind=AppointmentKind.DENTAL, title="",
+                               starts_at=now_utc() - timedelta(days=2), place="Smile Dental"))
+    db.session.commit()
+    sign_in(client, family)
+    page = text_of(client.get("/mileage/trips/new"))
+    assert "Sofia: Dental appointment," in page and ("AM" in page or "PM" in page)
