@@ -82,12 +82,12 @@ def test_claim_statuses_have_a_context_of_their_own_and_masculine_spanish():
     import json
     from pathlib import Path
 
-    from portal.mileage.models import CLAIM_CONTEXT, CLAIM_STATUS_LABELS
+    from portal.mileage.models import CLAIM_CONTEXT, CLAIM_STATUS_LABELS, CLAIM_STATUS_WORDS
 
     spanish = json.loads((Path(__file__).parents[2] / "docs/es/fix-appts.json").read_text(encoding="utf-8"))
-    for label in CLAIM_STATUS_LABELS.values():
-        assert label._args[0] == CLAIM_CONTEXT  # not the application's (feminine) words
-        word = spanish[f"{CLAIM_CONTEXT}\u0004{label._args[1]}"]
+    assert set(CLAIM_STATUS_LABELS) == set(CLAIM_STATUS_WORDS)
+    for message in CLAIM_STATUS_WORDS.values():  # not the application's (feminine) words: a context of their own
+        word = spanish[f"{CLAIM_CONTEXT}\u0004{message}"]
         assert word.split()[0].endswith("o"), word
 
 
