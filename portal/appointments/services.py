@@ -56,6 +56,10 @@ FAMILY_FIELDS = ("kind", "title", "starts_at", "duration_minutes", "place", "vir
 TRANSPORT_FIELDS = ("starts_at", "duration_minutes", "place", "transport_by", "transport_note")
 
 
+class PastKeepsItsTime(Refused):
+    """A change of the time of an appointment already past (its notes may still change)."""
+
+
 @dataclass
 class AppointmentData:
     kind: AppointmentKind
@@ -181,6 +185,8 @@ def change_appointment(actor: User, appointment: Appointment, data: AppointmentD
         raise Refused(_l("A cancelled appointment can't be changed. Schedule a new one."))
     if expected_version is None or appointment.version != expected_version:
         raise ChangedMeanwhile
+    if appointment.starts_at < now_utc() and appointment.starts_at != data.starts_at:
+        raise PastKeepsItsTime(_l("A past appointment keeps its time. Its notes may still change."))
     family_changed = [name for name in FAMILY_FIELDS if getattr(appointment, name) != getattr(data, name)]
     changed = family_changed + (["internal_notes"] if appointment.internal_notes != data.internal_notes else [])
     if not changed:
@@ -208,6 +214,8 @@ def change_appointment(actor: User, appointment: Appointment, data: AppointmentD
 def cancel_appointment(actor: User, appointment: Appointment, reason: str, expected_version: int | None) -> None:
     """Cancel through APPOINTMENT_MOVES with a reason the family reads; the family is told, and calendars that
     subscribed see STATUS:CANCELLED with a higher sequence."""
+    if appointment.starts_at < now_utc():
+        raise Refused(_l("A past appointment can't be cancelled."))
     transition(APPOINTMENT_MOVES, appointment, AppointmentStatus.CANCELLED, actor=actor,
                household_id=primary_household_id(appointment.child_id), reason=reason,
                expected_version=expected_version, child_id=appointment.child_id)

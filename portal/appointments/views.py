@@ -92,6 +92,10 @@ def edit_appointment(appointment_id: int):
         try:
             services.change_appointment(current_user, appointment, services.AppointmentData.from_form(form),
                                         form.version.data)
+        except services.PastKeepsItsTime as refused:
+            form.day.errors.append(str(refused.message))
+            return render_form("appointments/form.html", form, child=child, appointment=appointment,
+                               family_languages=_family_languages(child.id))
         except (ChangedMeanwhile, StaleDataError):
             db.rollback()
             appointment = get_appointment_for_staff(current_user, appointment_id)

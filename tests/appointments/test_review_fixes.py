@@ -103,3 +103,30 @@ def test_the_familys_note_shows_on_its_card_and_stays_for_staff_after_an_edit(ap
     db.session.expire_all()
     assert db.session.get(Appointment, appointment.id).transport_answer_note == ""  # the answer is asked again
     assert "Our car is in the shop" in text_of(staff.get(f"/appointments/child/{placed.child.id}"))
+
+
+def test_a_past_appointment_keeps_its_time_and_cannot_be_cancelled(app, db, client, place_child, add_appointment):
+    from portal.children.models import Appointment
+    from tests.appointments.test_scheduling import _form
+    from tests.conftest import post_form, text_of
+
+    placed = place_child()
+    past = add_appointment(placed.child, days=-2)
+    act_as(client, placed.coordinator)
+    with app.app_context():
+        from portal.appointments.services import form_data_of
+
+        data = form_data_of(db.session.get(Appointment, past.id))
+    same_time = _form(data["day"].isoformat(), time=data["time"].strftime("%H:%M"), kind="medical",
+                      version=str(past.version), internal_notes="Went well.")
+    later = dict(same_time, time="11:30")
+    refused = post_form(client, f"/appointments/{past.id}/edit", later)
+    assert refused.status_code == 422 and "A past appointment keeps its time." in text_of(refused)
+    assert post_form(client, f"/appointments/{past.id}/edit", same_time).status_code == 303
+    db.session.expire_all()
+    stored = db.session.get(Appointment, past.id)
+    assert stored.internal_notes == "Went well."
+    cancel = post_form(client, f"/appointments/{past.id}/cancel", {"reason": "No.", "version": str(stored.version)})
+    assert cancel.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Appointment, past.id).status.value == "scheduled"
