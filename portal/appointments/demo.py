@@ -36,6 +36,19 @@ PLAN = [
      "Monthly home visit.", ""),
 ]
 
+# family2@demo.test reads Spanish: what staff type for it (title, family notes) is written in Spanish, as a
+# coordinator would (the family sees typed words as they are). Same order as PLAN: (title, family notes).
+SPANISH_FAMILIES = ("family2@demo.test",)
+SPANISH_TEXT = [
+    ("", "Traiga la tarjeta del seguro."),
+    ("", "Videollamada desde casa."),
+    ("", "La coordinadora recoge al niño después de la escuela."),
+    ("Audiencia de revisión de seis meses", "Los cuidadores pueden asistir y hablar."),
+    ("", ""),
+    ("Reunión del IEP", "No hace falta llevar al niño."),
+    ("", "Visita mensual en casa."),
+]
+
 
 @demo_seeding.connect
 def seed(_app, **_kwargs) -> None:
@@ -53,17 +66,21 @@ def _after_the_demo() -> None:
 def add_demo_appointments() -> int:
     """Appointments for each demo family's placed child that has none yet. Returns how many children got them."""
     rows = db.session.execute(
-        select(Child.id, Child.coordinator_id).join(Placement, Placement.child_id == Child.id)
+        select(Child.id, Child.coordinator_id, User.email).join(Placement, Placement.child_id == Child.id)
         .join(User, User.household_id == Placement.household_id)
         .where(User.email.in_(DEMO_FAMILIES), Placement.status == PlacementStatus.ACTIVE,
                ~exists().where(Appointment.child_id == Child.id))).all()
     today = agency_today()
-    for child_id, coordinator_id in dict(rows).items():
-        for days, hour, minute, kind, title, minutes, place, link, transport, notes, internal in PLAN:
+    children = {child_id: (coordinator_id, email) for child_id, coordinator_id, email in rows}
+    for child_id, (coordinator_id, email) in children.items():
+        for index, (days, hour, minute, kind, title, minutes, place, link, transport, notes, internal) in \
+                enumerate(PLAN):
+            if email in SPANISH_FAMILIES:
+                title, notes = SPANISH_TEXT[index]
             starts = local_to_utc(datetime.combine(today + timedelta(days=days), time(hour, minute)))
             db.session.add(Appointment(child_id=child_id, kind=kind, title=title, starts_at=starts,
                                        duration_minutes=minutes, place=place, virtual_link=link,
                                        transport_by=transport, family_notes=notes, internal_notes=internal,
                                        created_by_id=coordinator_id, updated_by_id=coordinator_id))
     db.session.flush()
-    return len(dict(rows))
+    return len(children)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 from portal import audit
 from portal.appointments.emails import AppointmentAction
 from portal.children.models import Appointment, Child
+from portal.children.permissions import CHILD_VIEWED
 from portal.children.visibility import caseload_clause, family_appointments_clause, may_work_child
 from portal.extensions import db
 from portal.models import Role, User
@@ -29,8 +30,9 @@ def get_child_for_scheduling(user: User, child_id: int, *, record_read: bool = F
     return child
 
 
-def get_appointment_for_staff(user: User, appointment_id: int) -> Appointment:
-    """An appointment of a child on this person's caseload (every child for an administrator), with its child."""
+def get_appointment_for_staff(user: User, appointment_id: int, *, record_read: bool = False) -> Appointment:
+    """An appointment of a child on this person's caseload (every child for an administrator), with its child.
+    `record_read`: the page shows the child's record (internal notes), so the read goes to the event log."""
     if not (user.is_authenticated and user.is_active and user.role in SCHEDULERS):
         abort(404)
     appointment = db.session.scalar(
@@ -38,6 +40,8 @@ def get_appointment_for_staff(user: User, appointment_id: int) -> Appointment:
         .where(Appointment.id == appointment_id, caseload_clause(user)).options(contains_eager(Appointment.child)))
     if appointment is None:
         abort(404)
+    if record_read:
+        audit.record(CHILD_VIEWED, actor=user, target=appointment, child_id=appointment.child_id)
     return appointment
 
 

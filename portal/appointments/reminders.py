@@ -1,7 +1,8 @@
 """The day-before reminder of a child's appointments, run from cron every hour (`flask send-appointment-reminders`).
 
-Each appointment is claimed with a conditional UPDATE on `reminder_sent_at` before its emails are queued, so two runs
-at once, or a run repeated, never remind twice."""
+The due appointments are claimed with one conditional UPDATE on `reminder_sent_at` (`WHERE id IN (...) AND
+reminder_sent_at IS NULL`, stamped with this run's moment) before their emails are queued, then the ids stamped with
+that moment are read back: two runs at once, or a run repeated, never remind twice, in a fixed number of statements."""
 
 from __future__ import annotations
 
@@ -31,18 +32,21 @@ def send_appointment_reminders(today: date | None = None) -> int:
     due = db.session.scalars(select(Appointment).options(selectinload(Appointment.child)).where(
         Appointment.status == AppointmentStatus.SCHEDULED, Appointment.reminder_sent_at.is_(None),
         Appointment.starts_at >= start, Appointment.starts_at < end).order_by(Appointment.starts_at)).all()
-    recipients = family_recipients(due)
-    reminded = 0
-    for appointment in due:
-        claimed = db.session.execute(
-            update(Appointment).where(Appointment.id == appointment.id, Appointment.reminder_sent_at.is_(None))
-            .values(reminder_sent_at=now_utc()).execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:  # another run got it first
-            continue
+    if not due:
+        return 0
+    stamp = now_utc()
+    ids = [appointment.id for appointment in due]
+    db.session.execute(update(Appointment).where(Appointment.id.in_(ids), Appointment.reminder_sent_at.is_(None))
+                       .values(reminder_sent_at=stamp).execution_options(synchronize_session=False))
+    # Ours are those stamped with this run's moment (another run got the others first).
+    claimed = set(db.session.scalars(select(Appointment.id).where(Appointment.id.in_(ids),
+                                                                  Appointment.reminder_sent_at == stamp)))
+    mine = [appointment for appointment in due if appointment.id in claimed]
+    recipients = family_recipients(mine)
+    for appointment in mine:
         _notify_family(appointment, appointment.child, "appointment_reminder", recipients[appointment.id])
-        reminded += 1
     db.session.flush()
-    return reminded
+    return len(mine)
 
 
 @bp.cli.command("send-appointment-reminders")

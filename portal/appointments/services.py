@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -44,14 +45,23 @@ from portal.clock import agency_today, agency_zone
 from portal.database import now_utc
 from portal.extensions import db
 from portal.i18n import local_to_utc
-from portal.models import User
+from portal.models import AuditEvent, User
 from portal.transitions import ChangedMeanwhile, Refused, transition
+
+#: An appointment was scheduled, changed or cancelled (sender: the acting User; kwargs: appointment, today), sent in
+#: the transaction that saved it. The caregiver reports hear it: a court hearing's request is asked, moved or
+#: withdrawn at once (portal/court_reports/services.py::follow_hearing), not only when the hourly job runs.
+appointment_saved = Namespace().signal("appointment-saved")
 
 # What the family sees of an appointment: a change to any of these is a change the family is told about.
 FAMILY_FIELDS = ("kind", "title", "starts_at", "duration_minutes", "place", "virtual_link", "transport_by",
                  "transport_note", "family_notes")
 # A change to any of these asks the family about transport again.
 TRANSPORT_FIELDS = ("starts_at", "duration_minutes", "place", "transport_by", "transport_note")
+
+
+class PastKeepsItsTime(Refused):
+    """A change of the time of an appointment already past (its notes may still change)."""
 
 
 @dataclass
@@ -117,6 +127,19 @@ def family_recipients(appointments: Iterable[Appointment]) -> dict[int, list[Use
             for appointment_id, chosen in households.items()}
 
 
+def family_languages(child_id: int) -> list[str]:
+    """The languages the accounts of the household the child is placed with read (one statement): the coordinator
+    writes the title and notes the family reads as typed."""
+    languages: list[str] = []
+    for locale in db.session.scalars(select(User.preferred_locale).join(
+            Placement, Placement.household_id == User.household_id).where(
+            Placement.child_id == child_id, Placement.status == PlacementStatus.ACTIVE, User.is_active.is_(True))
+            .order_by(User.id)):
+        if locale not in languages:
+            languages.append(locale)
+    return languages
+
+
 def primary_household_id(child_id: int) -> int | None:
     return db.session.scalar(select(Placement.household_id).where(Placement.child_id == child_id,
                                                                   Placement.status == PlacementStatus.ACTIVE))
@@ -144,6 +167,7 @@ def schedule_appointment(actor: User, child: Child, data: AppointmentData) -> Ap
     audit.record(AppointmentAction.SCHEDULED, actor=actor, target=appointment, child_id=child.id,
                  household_id=primary_household_id(child.id), kind=appointment.kind.value)
     _notify_family(appointment, child, "appointment_new")
+    appointment_saved.send(actor, appointment=appointment, today=agency_today())
     return appointment
 
 
@@ -156,6 +180,8 @@ def change_appointment(actor: User, appointment: Appointment, data: AppointmentD
         raise Refused(_l("A cancelled appointment can't be changed. Schedule a new one."))
     if expected_version is None or appointment.version != expected_version:
         raise ChangedMeanwhile
+    if appointment.starts_at < now_utc() and appointment.starts_at != data.starts_at:
+        raise PastKeepsItsTime(_l("A past appointment keeps its time. Its notes may still change."))
     family_changed = [name for name in FAMILY_FIELDS if getattr(appointment, name) != getattr(data, name)]
     changed = family_changed + (["internal_notes"] if appointment.internal_notes != data.internal_notes else [])
     if not changed:
@@ -176,12 +202,15 @@ def change_appointment(actor: User, appointment: Appointment, data: AppointmentD
                  household_id=primary_household_id(appointment.child_id), fields=changed)
     if family_changed:
         _notify_family(appointment, appointment.child, "appointment_changed")
+        appointment_saved.send(actor, appointment=appointment, today=agency_today())
     return changed
 
 
 def cancel_appointment(actor: User, appointment: Appointment, reason: str, expected_version: int | None) -> None:
     """Cancel through APPOINTMENT_MOVES with a reason the family reads; the family is told, and calendars that
     subscribed see STATUS:CANCELLED with a higher sequence."""
+    if appointment.starts_at < now_utc():
+        raise Refused(_l("A past appointment can't be cancelled."))
     transition(APPOINTMENT_MOVES, appointment, AppointmentStatus.CANCELLED, actor=actor,
                household_id=primary_household_id(appointment.child_id), reason=reason,
                expected_version=expected_version, child_id=appointment.child_id)
@@ -191,6 +220,7 @@ def cancel_appointment(actor: User, appointment: Appointment, reason: str, expec
     appointment.updated_by_id = actor.id
     db.session.flush()
     _notify_family(appointment, appointment.child, "appointment_cancelled")
+    appointment_saved.send(actor, appointment=appointment, today=agency_today())
 
 
 def answer_transport(person: User, appointment: Appointment, answer: TransportAnswer, note: str) -> None:
@@ -226,6 +256,28 @@ def child_schedule(child_id: int, past_limit: int = 50) -> tuple[list[Appointmen
     past = db.session.scalars(select(Appointment).where(Appointment.child_id == child_id, Appointment.starts_at < now)
                               .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(past_limit)).all()
     return list(upcoming), list(past)
+
+
+@dataclass(frozen=True)
+class LastAnswer:
+    asked_change: bool
+    note: str
+    answered_at: datetime
+
+
+def last_transport_answers(child_id: int) -> dict[int, LastAnswer]:
+    """The family's last transport answer of each of the child's appointments, from the event log (one statement):
+    an edit of the time or place resets the answer on the appointment, but staff still see what the family said."""
+    answers: dict[int, LastAnswer] = {}
+    for target_id, action, details, occurred_at in db.session.execute(
+            select(AuditEvent.target_id, AuditEvent.action, AuditEvent.details, AuditEvent.occurred_at)
+            .where(AuditEvent.child_id == child_id, AuditEvent.target_type == Appointment.__name__,
+                   AuditEvent.action.in_([AppointmentAction.TRANSPORT_CONFIRMED,
+                                          AppointmentAction.TRANSPORT_CHANGE_REQUESTED]))
+            .order_by(AuditEvent.id)):
+        answers[target_id] = LastAnswer(action == AppointmentAction.TRANSPORT_CHANGE_REQUESTED,
+                                        str((details or {}).get("note") or ""), occurred_at)
+    return answers
 
 
 def upcoming_for_staff_query(user: User, *, change_requested_only: bool = False):
@@ -334,7 +386,10 @@ def calendar_entries(appointments: Iterable[Appointment], child_names: dict[int,
     with force_locale(locale):
         for appointment in appointments:
             child = child_names.get(appointment.child_id, "")
-            what = appointment.title or kind_label(appointment.kind)
+            # The kind in the reader's language first; the title as staff typed it (maybe in another language).
+            what = kind_label(appointment.kind)
+            if appointment.title:
+                what = f"{what}: {appointment.title}"
             summary = _("%(what)s (%(child)s)", what=what, child=child) if child else what
             lines = [appointment.family_notes] if appointment.family_notes else []
             transport = transporter_label(appointment.transport_by)

@@ -29,11 +29,11 @@ from portal.appointments.permissions import (
     get_child_for_scheduling,
 )
 from portal.children.models import TransportAnswer
-from portal.clock import agency_today
+from portal.clock import agency_today, agency_zone
 from portal.emails import portal_url
 from portal.extensions import db
 from portal.forms import ConfirmForm, keeps_input, render_form
-from portal.i18n import FORMAT_LOCALES, current_language, in_language
+from portal.i18n import FORMAT_LOCALES, current_language, in_language, language_label
 from portal.models import Role
 from portal.paging import paginate
 from portal.transitions import ChangedMeanwhile, Refused
@@ -46,6 +46,7 @@ FEED_SHOWN = "appointments_feed_url"  # the new subscription URL, shown once on 
 @bp.app_context_processor
 def _appointment_words():
     return {**TEMPLATE_LABELS, "coordinator_appointments_card": services.coordinator_card,
+            "appointment_month": lambda moment: moment.astimezone(agency_zone()).strftime("%Y-%m"),
             "family_appointments_card": services.family_card}
 
 
@@ -56,7 +57,13 @@ def _appointment_words():
 def child_appointments(child_id: int):
     child = get_child_for_scheduling(current_user, child_id, record_read=True)
     upcoming, past = services.child_schedule(child.id)
-    return render_template("appointments/child.html", child=child, upcoming=upcoming, past=past)
+    return render_template("appointments/child.html", child=child, upcoming=upcoming, past=past,
+                           last_answers=services.last_transport_answers(child.id))
+
+
+def _family_languages(child_id: int) -> str:
+    """The placed family's languages, in the reader's words ("Spanish"), for the hint beside the title and notes."""
+    return ", ".join(language_label(code) for code in services.family_languages(child_id))
 
 
 @bp.route("/child/<int:child_id>/new", methods=["GET", "POST"])
@@ -70,36 +77,43 @@ def new_appointment(child_id: int):
         flash(_("The appointment is scheduled. The family was told."), "success")
         return redirect(url_for("appointments.child_appointments", child_id=child.id,
                                 _anchor=f"appointment-{appointment.id}"), code=303)
-    return render_form("appointments/form.html", form, child=child, appointment=None)
+    return render_form("appointments/form.html", form, child=child, appointment=None,
+                       family_languages=_family_languages(child.id))
 
 
 @bp.route("/<int:appointment_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF, hidden=True)
 @keeps_input
 def edit_appointment(appointment_id: int):
-    appointment = get_appointment_for_staff(current_user, appointment_id)
+    appointment = get_appointment_for_staff(current_user, appointment_id, record_read=request.method == "GET")
     child = appointment.child
     form = AppointmentForm(data=services.form_data_of(appointment))
     if form.validate_on_submit():
         try:
             services.change_appointment(current_user, appointment, services.AppointmentData.from_form(form),
                                         form.version.data)
+        except services.PastKeepsItsTime as refused:
+            form.day.errors.append(str(refused.message))
+            return render_form("appointments/form.html", form, child=child, appointment=appointment,
+                               family_languages=_family_languages(child.id))
         except (ChangedMeanwhile, StaleDataError):
             db.rollback()
             appointment = get_appointment_for_staff(current_user, appointment_id)
             return render_template("appointments/form.html", form=form, child=appointment.child,
-                                   appointment=appointment, conflict=True), 409
+                                   appointment=appointment, conflict=True,
+                                   family_languages=_family_languages(appointment.child_id)), 409
         flash(_("The appointment is saved."), "success")
         return redirect(url_for("appointments.child_appointments", child_id=child.id,
                                 _anchor=f"appointment-{appointment.id}"), code=303)
-    return render_form("appointments/form.html", form, child=child, appointment=appointment)
+    return render_form("appointments/form.html", form, child=child, appointment=appointment,
+                       family_languages=_family_languages(child.id))
 
 
 @bp.route("/<int:appointment_id>/cancel", methods=["GET", "POST"])
 @roles_required(*STAFF, hidden=True)
 @keeps_input
 def cancel_appointment(appointment_id: int):
-    appointment = get_appointment_for_staff(current_user, appointment_id)
+    appointment = get_appointment_for_staff(current_user, appointment_id, record_read=request.method == "GET")
     form = CancelForm(data={"version": appointment.version})
     if form.validate_on_submit():
         try:

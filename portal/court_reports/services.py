@@ -15,6 +15,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from portal import audit, emails
+from portal.appointments.services import appointment_saved
 from portal.children.models import Appointment, AppointmentKind, AppointmentStatus, Placement, PlacementStatus
 from portal.clock import agency_zone
 from portal.court_reports.models import REPORT_FIELDS, REPORT_MOVES, CaregiverReport, ReportStatus
@@ -59,25 +60,32 @@ def _tell_family(people: list[User], template: str, report: CaregiverReport, chi
                            hearing_at=report.hearing_at, due_on=report.due_on, link=link)
 
 
-def send_requests(today: date) -> dict[str, int]:
+def send_requests(today: date, *, appointment_id: int | None = None, ask_early: bool = False) -> dict[str, int]:
     """Ask for the reports of hearings coming up, remind once before each due date, follow moved and cancelled
-    hearings. Idempotent: a second run the same day sends nothing."""
+    hearings. Idempotent: a second run the same day sends nothing.
+
+    `appointment_id`: the same work for that one hearing only (the appointments service calls it, through the
+    `hearing_saved` signal, in the transaction that schedules, moves or cancels the hearing). `ask_early`: the
+    coordinator asks now, even before the usual lead days."""
     values = setting_values()
     due_days, reminder_days = values[COURT_REPORT_DUE_DAYS], values[COURT_REPORT_REMINDER_DAYS]
     now = now_utc()
     counts = {"requested": 0, "reminded": 0, "moved": 0, "withdrawn": 0}
+    only_reports = [CaregiverReport.appointment_id == appointment_id] if appointment_id is not None else []
+    only_hearings = [Appointment.id == appointment_id] if appointment_id is not None else []
     open_reports = list(db.session.scalars(
-        select(CaregiverReport).where(CaregiverReport.status == ReportStatus.REQUESTED)
+        select(CaregiverReport).where(CaregiverReport.status == ReportStatus.REQUESTED, *only_reports)
         .options(selectinload(CaregiverReport.appointment), selectinload(CaregiverReport.child))))
     placed = set(db.session.execute(select(Placement.child_id, Placement.household_id).where(
         Placement.status == PlacementStatus.ACTIVE, Placement.starts_on <= today)).all())
     horizon = now + timedelta(days=due_days + REQUEST_LEAD_DAYS + 1)
+    horizon_clause = [] if ask_early else [Appointment.starts_at <= horizon]
     hearings = db.session.execute(
         select(Appointment, Placement.household_id)
         .join(Placement, and_(Placement.child_id == Appointment.child_id, Placement.status == PlacementStatus.ACTIVE,
                               Placement.starts_on <= today))
         .where(Appointment.kind == AppointmentKind.COURT_HEARING, Appointment.status == AppointmentStatus.SCHEDULED,
-               Appointment.starts_at > now, Appointment.starts_at <= horizon)
+               Appointment.starts_at > now, *horizon_clause, *only_hearings)
         .options(selectinload(Appointment.child))).all()
     asked = set(db.session.execute(select(CaregiverReport.appointment_id, CaregiverReport.household_id).where(
         CaregiverReport.appointment_id.in_({a.id for a, _ in hearings} | {0}))).all())
@@ -113,7 +121,7 @@ def send_requests(today: date) -> dict[str, int]:
         if (appointment.id, household_id) in asked:
             continue
         due_on = due_date(appointment.starts_at, due_days, today)
-        if due_on - timedelta(days=REQUEST_LEAD_DAYS) > today:
+        if due_on - timedelta(days=REQUEST_LEAD_DAYS) > today and not ask_early:
             continue  # too early to ask
         report = CaregiverReport(appointment_id=appointment.id, child_id=appointment.child_id,
                                  household_id=household_id, hearing_at=appointment.starts_at, due_on=due_on,
@@ -128,6 +136,20 @@ def send_requests(today: date) -> dict[str, int]:
         counts["requested"] += 1
     db.session.flush()
     return counts
+
+
+def follow_hearing(sender, *, appointment, today: date, **_extra) -> None:
+    """The appointments service saved a court hearing (scheduled, moved or cancelled): its report follows at once,
+    in the same transaction (asked if the hearing is inside the request window, moved, or withdrawn)."""
+    if appointment.kind is AppointmentKind.COURT_HEARING or db.session.scalar(
+            select(CaregiverReport.id).where(CaregiverReport.appointment_id == appointment.id).limit(1)):
+        send_requests(today, appointment_id=appointment.id)
+
+
+def ask_now(appointment, today: date) -> bool:
+    """The coordinator asks the family for its report now, even before the lead days. False when there was nothing to
+    ask (already asked, past, cancelled, or no household the child is placed with)."""
+    return send_requests(today, appointment_id=appointment.id, ask_early=True)["requested"] > 0
 
 
 def withdraw(report: CaregiverReport, reason: str) -> None:
@@ -177,3 +199,6 @@ def confirm_receipt(user: User, report: CaregiverReport, child_name: str) -> Non
     _tell_family(household_people([report.household_id]).get(report.household_id, []), "court_report_received",
                  report, child_name)
     db.session.flush()
+
+
+appointment_saved.connect(follow_hearing)

@@ -7,9 +7,10 @@ import click
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.access import roles_required
+from portal.appointments.permissions import get_appointment_for_staff
 from portal.clock import agency_today
 from portal.court_reports import bp, services
 from portal.court_reports import emails as _emails  # noqa: F401  (email subjects, event words)
@@ -20,6 +21,7 @@ from portal.court_reports.permissions import (
     family_reports_query,
     get_report_for_family,
     get_report_for_staff,
+    placed_children,
     record_staff_read,
     staff_reports_query,
 )
@@ -39,6 +41,18 @@ def _words():
     return {"report_status_label": lambda value: label_of(REPORT_STATUS, value), "field_titles": FIELD_TITLES,
             "report_fields": REPORT_FIELDS,
             "withdrawn_reason_label": lambda value: label_of(WITHDRAWN_REASONS, value)}
+
+
+@bp.app_context_processor
+def _family_card_words():
+    return {"court_report_due_on": _court_report_due_on}
+
+
+def _court_report_due_on(user: User):
+    """The soonest due date of a report the family is asked for and hasn't sent (one statement), or None."""
+    return db.session.scalar(select(func.min(CaregiverReport.due_on)).where(
+        CaregiverReport.household_id == user.household_id, CaregiverReport.status == ReportStatus.REQUESTED,
+        CaregiverReport.child_id.in_(placed_children(user))))
 
 
 @bp.get("/")
@@ -107,6 +121,21 @@ def staff_confirm_receipt(report_id: int):
         services.confirm_receipt(current_user, report, report.child.first_name)
         flash(_("Receipt confirmed. The family sees the date on its page."), "success")
     return redirect(url_for("court_reports.staff_report", report_id=report.id), code=303)
+
+
+@bp.post("/staff/ask/<int:appointment_id>")
+@roles_required(*STAFF, hidden=True)
+def staff_ask_now(appointment_id: int):
+    """The coordinator asks the placed family for its report for this hearing now (before the usual lead days)."""
+    appointment = get_appointment_for_staff(current_user, appointment_id)
+    if ConfirmForm().validate_on_submit():
+        if services.ask_now(appointment, agency_today()):
+            flash(_("The family is asked for its report for the court."), "success")
+        else:
+            flash(_("There is nothing to ask: the family was already asked, or the hearing is past or cancelled, "
+                    "or the child is not placed with a family."), "info")
+    return redirect(url_for("appointments.child_appointments", child_id=appointment.child_id,
+                            _anchor=f"appointment-{appointment.id}"), code=303)
 
 
 @bp.cli.command("send-court-report-requests")

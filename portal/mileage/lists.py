@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
+from portal.appointments.labels import kind_label
 from portal.children.models import Appointment, AppointmentStatus, Child, Placement, PlacementStatus
 from portal.children.visibility import caseload_clause
 from portal.clock import agency_zone
 from portal.extensions import db
-from portal.i18n import date_filter
+from portal.i18n import datetime_filter
 from portal.mileage.models import MileageClaim, Trip
 from portal.mileage.permissions import placed_children, staff_claim_clause
 from portal.models import Household, User
@@ -54,15 +56,18 @@ def appointment_choices(child_ids: list[int], today: date) -> list[tuple[int, in
         return []
     zone = agency_zone()
     rows = db.session.execute(
-        select(Appointment.id, Appointment.child_id, Appointment.starts_at, Appointment.title, Appointment.place,
+        select(Appointment.id, Appointment.child_id, Appointment.starts_at, Appointment.kind, Appointment.title,
+               Appointment.place,
                Child.first_name)
         .join(Child, Child.id == Appointment.child_id)
         .where(Appointment.child_id.in_(child_ids), Appointment.status == AppointmentStatus.SCHEDULED,
                Appointment.starts_at >= _start_of(today - timedelta(days=APPOINTMENT_DAYS), zone),
                Appointment.starts_at < _start_of(today + timedelta(days=1), zone))
         .order_by(Appointment.starts_at.desc())).all()
-    return [(a_id, child_id, f"{first_name}: {date_filter(starts_at, 'medium')} {title or place}".strip())
-            for a_id, child_id, starts_at, title, place, first_name in rows]
+    return [(a_id, child_id, _("%(name)s: %(kind)s, %(when)s", name=first_name, kind=kind_label(kind),
+                                 when=datetime_filter(starts_at, "short"))
+             + (f" ({title or place})" if title or place else ""))
+            for a_id, child_id, starts_at, kind, title, place, first_name in rows]
 
 
 def _start_of(day: date, zone) -> datetime:
@@ -93,6 +98,6 @@ def claims_csv_rows(user: User, month: date):
         select(MileageClaim, Household.name, Trip, Child.first_name, Child.last_name)
         .join(Household, Household.id == MileageClaim.household_id)
         .join(Trip, Trip.claim_id == MileageClaim.id).join(Child, Child.id == Trip.child_id)
-        .where(MileageClaim.month == month, staff_claim_clause(user))
+        .where(MileageClaim.month == month, staff_claim_clause(user), caseload_clause(user))
         .order_by(Household.name, MileageClaim.id, Trip.trip_on, Trip.id)).all()
     return rows

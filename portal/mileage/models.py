@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, gettext, pgettext
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,6 +14,8 @@ from portal.database import Base, UTCDateTime, now_utc
 from portal.models import Household, Versioned, enum_column
 from portal.transitions import StateMachine, moves
 
+CLAIM_CONTEXT = "mileage claim"
+
 
 class ClaimStatus(enum.StrEnum):
     SUBMITTED = "submitted"
@@ -21,11 +23,30 @@ class ClaimStatus(enum.StrEnum):
     RETURNED = "returned"  # to the family, with a reason: it fixes its trips and sends the claim again
 
 
-CLAIM_STATUS_LABELS = {
-    ClaimStatus.SUBMITTED: _l("Submitted"),
-    ClaimStatus.APPROVED: _l("Approved"),
-    ClaimStatus.RETURNED: _l("Returned for changes"),
+# A context of their own: "reclamo" is masculine in Spanish, while the same English words of an application
+# ("solicitud") are feminine.
+CLAIM_STATUS_WORDS = {
+    ClaimStatus.SUBMITTED: "Submitted",
+    ClaimStatus.APPROVED: "Approved",
+    ClaimStatus.RETURNED: "Returned for changes",
 }
+
+
+def _claim_word(message: str) -> str:
+    """The words in the claims' context; until the catalog has that entry, the plain (shared) words."""
+    word = pgettext(CLAIM_CONTEXT, message)
+    return gettext(message) if word == message else word
+
+
+CLAIM_STATUS_LABELS = {status: LazyString(_claim_word, message) for status, message in CLAIM_STATUS_WORDS.items()}
+
+
+def _extracted() -> tuple[str, ...]:
+    """Never called: `pybabel extract` finds the catalog's entries with their context here."""
+    return (pgettext("mileage claim", "Submitted"), pgettext("mileage claim", "Approved"),
+            pgettext("mileage claim", "Returned for changes"))
+
+
 CLAIM_MOVES = StateMachine("MileageClaim", moves({
     ClaimStatus.SUBMITTED: {ClaimStatus.APPROVED, ClaimStatus.RETURNED},
     ClaimStatus.RETURNED: {ClaimStatus.SUBMITTED},

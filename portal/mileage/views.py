@@ -3,6 +3,7 @@ trip logged for a family."""
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +15,7 @@ from portal.clock import agency_today
 from portal.csv_export import csv_response
 from portal.extensions import db
 from portal.forms import ConfirmForm, keeps_input, render_form
-from portal.i18n import label_of
+from portal.i18n import FORMAT_LOCALES, current_language, label_of
 from portal.mileage import bp, lists, services
 from portal.mileage import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
 from portal.mileage import emails as _emails  # noqa: F401  (email subjects, event words)
@@ -33,7 +34,12 @@ STAFF = (Role.COORDINATOR, Role.ADMIN)
 
 @bp.context_processor
 def _words():
-    return {"claim_status_label": lambda value: label_of(CLAIM_STATUS, value)}
+    return {"claim_status_label": lambda value: label_of(CLAIM_STATUS, value), "miles": miles_label}
+
+
+def miles_label(tenths: int) -> str:
+    """Miles with one decimal, in the reader's number format ("12.5", "1,204.0")."""
+    return format_decimal(tenths / 10, format="#,##0.0", locale=FORMAT_LOCALES.get(current_language(), "en_US"))
 
 
 @bp.get("/")
@@ -184,7 +190,7 @@ def staff_claims():
 @roles_required(*STAFF, hidden=True)
 @keeps_input
 def staff_claim(claim_id: int):
-    claim = get_claim_for_staff(current_user, claim_id)
+    claim = get_claim_for_staff(current_user, claim_id, record_read=request.method == "GET")
     form = DecisionForm()
     if claim.status is ClaimStatus.SUBMITTED and form.validate_on_submit():
         services.decide_claim(current_user, claim, form.decision.data == "approve", form.reason.data or "")

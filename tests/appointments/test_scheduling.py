@@ -134,7 +134,10 @@ def test_internal_notes_never_reach_the_family(app, db, client, place_child, add
             assert send_appointment_reminders() == 1
     family_mail = list(db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.recipient == placed.family.email)))
-    assert len(family_mail) == 3
+    # The edit made it a court hearing 5 days away: its caregiver report is asked at once, and withdrawn on cancel.
+    assert sorted(m.template for m in family_mail) == [
+        "appointment_cancelled", "appointment_changed", "appointment_reminder", "court_report_request",
+        "court_report_withdrawn"]
     assert all(SECRET not in m.body_text and SECRET not in m.body_html for m in family_mail)
     # Every family page and calendar.
     act_as(client, placed.family)

@@ -225,6 +225,8 @@ MATRIX: dict[str, Probe] = {
                                         [LOGIN, 404, 404, 404, 404, 200]),
     "court_reports.staff_confirm_receipt": Probe("POST", "/court-reports/staff/{court_report_id}/receive",
                                                  [LOGIN, 404, 404, 404, 404, 409]),
+    "court_reports.staff_ask_now": Probe("POST", "/court-reports/staff/ask/{appointment_id}",
+                                         [LOGIN, 404, 404, 404, 404, 303]),
     # Mileage: the family's trips and claims; staff's claims (the child's coordinator or administrators).
     "mileage.family_mileage": Probe("GET", "/mileage/", [LOGIN, 403, 200, 403, 403, 403]),
     "mileage.family_new_trip": Probe("GET", "/mileage/trips/new", [LOGIN, 403, 200, 403, 403, 403]),
