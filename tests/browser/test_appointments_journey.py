@@ -1,6 +1,7 @@
 """In Spanish: a coordinator schedules a court hearing for a placed child; the family (Spanish, on a phone) sees it,
 gets its private calendar address, and the calendar parses with the icalendar library with the time typed, in the
-agency's time zone. (The messaging step of issue 12's journey is added with messaging.)"""
+agency's time zone; then the family writes to the coordinator about the child, and the coordinator reads and answers.
+No email carries the message's words."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from portal.children.models import Child, Placement
 from portal.clock import agency_today
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
-from portal.models import User
+from portal.messaging.models import MessageThread
+from portal.models import OutboxMessage, User
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
@@ -93,4 +95,42 @@ def test_court_hearing_reaches_the_spanish_family_and_its_calendar(live_server, 
         assert (start.date().isoformat(), start.hour, start.minute) == (day, 10, 0)
         assert "Informe al tribunal" not in calendar.to_ical().decode()
     assert str(feed["X-WR-CALNAME"]) == "Citas"
+
+    # The family writes to the coordinator about Valentina (a new conversation, from the phone).
+    phone.goto(f"{base}/messages/new")
+    with live_server.app.app_context():
+        coordinator_id = db.session.scalar(select(User.id).where(User.email == "coordinator@demo.test"))
+    phone.select_option("select[name=staff_id]", str(coordinator_id))
+    phone.select_option("select[name=child_id]", str(child_id))
+    phone.fill("input[name=subject]", "Transporte a la audiencia")
+    phone.fill("textarea[name=body]", "¿Quién lleva a Valentina a la audiencia? Gracias.")
+    phone.locator("main form button[type=submit]").click()
+    phone.wait_for_load_state()
+    assert "¿Quién lleva a Valentina a la audiencia?" in phone.inner_text("main")
+    with live_server.app.app_context():
+        thread_id = db.session.scalar(select(MessageThread.id).where(
+            MessageThread.child_id == child_id, MessageThread.subject == "Transporte a la audiencia"))
+    assert thread_id is not None
+
+    # The coordinator sees it waiting, reads it and answers.
+    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-US")
+    page = staff.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, base, "coordinator@demo.test", DEMO_PASSWORD)
+    page.goto(f"{base}/dashboard")
+    assert page.locator("#nav-unread").count() == 1
+    page.goto(f"{base}/messages/{thread_id}")
+    assert "¿Quién lleva a Valentina a la audiencia?" in page.locator("#messages").inner_text()
+    page.fill("#body", "Yo la llevo. La recojo a las 9:15.")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    staff.close()
+
+    # The family reads the answer.
+    phone.goto(f"{base}/messages/{thread_id}")
+    assert "Yo la llevo. La recojo a las 9:15." in phone.locator("#messages").inner_text()
     family.close()
+    with live_server.app.app_context():
+        bodies = db.session.scalars(select(OutboxMessage.body_text).where(
+            OutboxMessage.template == "message_waiting")).all()
+        assert bodies and not any("Valentina a la audiencia" in body or "9:15" in body for body in bodies)
