@@ -157,3 +157,11 @@ def test_online_cpr_counts_only_where_the_rule_says(app, db, client, make_user, 
         sync_household(world.household_id)
         portal_db.commit()
     assert item(db, world, "cpr_first_aid", world.ana_id).status is ItemStatus.APPROVED
+
+
+def test_odd_meeting_numbers_are_no_meeting_not_a_500():
+    """Make-up meeting numbers are read back from JSON: superscript digits pass str.isdigit() but not int(), and a
+    huge number is no meeting; both are simply ignored."""
+    from training.hours.services import _numbers
+
+    assert _numbers(["²", "9" * 30, "2", 3, None]) == {2, 3}

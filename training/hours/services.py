@@ -123,7 +123,9 @@ def roster(meeting: SessionMeeting) -> list[RosterLine]:
 
 
 def _numbers(values) -> set[int]:
-    return {int(v) for v in values or [] if isinstance(v, int | str) and str(v).isdigit()}
+    # ASCII digits only: "²".isdigit() is true and int("²") raises; ids never pass 2^31-1 (PostgreSQL's INTEGER).
+    return {int(v) for v in values or [] if isinstance(v, int | str) and str(v).isascii() and str(v).isdigit()
+            and len(str(v)) <= 10 and int(v) <= 2**31 - 1}
 
 
 def record_attendance(actor: User, meeting: SessionMeeting, present_ids: set[int], today: date) -> int:
