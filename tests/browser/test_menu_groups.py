@@ -26,6 +26,14 @@ def test_an_administrators_menu_fits_a_desktop_and_its_groups_open(live_server, 
     desktop.mouse.click(5, 700)  # a click elsewhere closes the group
     assert desktop.get_by_role("link", name="Support groups").is_hidden()
     desktop.screenshot(path="/tmp/menu_admin.png")
+    # In Spanish (longer words) it still fits one line, nothing off the screen.
+    desktop.goto(f"{live_server.url}/admin/audit")
+    desktop.locator("form.language-switcher button", has_text="Español").click()
+    desktop.wait_for_load_state()
+    assert desktop.locator("html").get_attribute("lang") == "es"
+    assert desktop.locator("#main-nav").bounding_box()["height"] < 80, "one line of menu in Spanish"
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= 1280
+    desktop.screenshot(path="/tmp/menu_admin_es.png")
 
 
 def test_a_family_opens_its_trainings_group_on_a_phone(live_server, phone):
