@@ -155,6 +155,7 @@ def test_a_request_that_fails_after_storing_leaves_no_object(app, db, client, bu
     monkeypatch.setattr(services, "record_event", database_went_away)
     assert upload(client, "proof_of_income:0", PDF, "paystub.pdf").status_code == 500
     assert {item.key for item in bucket.objects.all()} == before
+    assert nothing_on_disk(app)
     assert db.session.scalar(select(func.count(ApplicationDocument.id)).where(
         ApplicationDocument.application_id == application_id)) == 0
 
