@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import access, assets, cli, errors, i18n, pending, routing, security, sessions
+from portal import access, assets, cli, errors, i18n, pending, routing, security, sessions, storage
 from portal.config import INSTANCE, ROOT, from_environment
 from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail
 
@@ -30,6 +30,7 @@ def register_extensions(app: Flask) -> None:
     routing.init_app(app)
     assets.init_app(app)
     db.init_app(app)
+    storage.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)

@@ -1,5 +1,6 @@
-"""Application documents use the core's file rules (portal/uploads.py): checked by their bytes, stored outside the
-web root under random names. Kept here so licensing's modules and tests import from their own package."""
+"""Application documents use the core's file rules (portal/uploads.py): checked by their bytes, stored under random
+keys in the document store (portal/storage.py). Kept here so licensing's modules and tests import from their own
+package."""
 
 from portal.uploads import (
     EXTENSIONS,
@@ -8,7 +9,9 @@ from portal.uploads import (
     FileRefused,
     StoredFile,
     clean_filename,
+    open_stored,
     remove_stored,
+    send_stored,
     sniff_content_type,
     store_pages,
     store_upload,
@@ -16,5 +19,6 @@ from portal.uploads import (
     upload_folder,
 )
 
-__all__ = ["EXTENSIONS", "MAX_BYTES", "MAX_PAGES", "FileRefused", "StoredFile", "clean_filename", "remove_stored",
-           "sniff_content_type", "store_pages", "store_upload", "stored_path", "upload_folder"]
+__all__ = ["EXTENSIONS", "MAX_BYTES", "MAX_PAGES", "FileRefused", "StoredFile", "clean_filename", "open_stored",
+           "remove_stored", "send_stored", "sniff_content_type", "store_pages", "store_upload", "stored_path",
+           "upload_folder"]

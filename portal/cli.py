@@ -1,4 +1,4 @@
-"""`flask --app app ...` commands: migrate, seed the demo, create staff, send mail."""
+"""`flask --app app ...` commands: migrate, seed the demo, create staff, send mail, clean up."""
 
 from __future__ import annotations
 
@@ -102,7 +102,27 @@ def cleanup_command() -> None:
     click.echo(f"kept input deleted: {removed}")
 
 
+@click.command("remove-orphan-files")
+@click.option("--older-than-hours", default=24, show_default=True, type=click.IntRange(1, None),
+              help="Only files stored at least this long ago (a request in progress has not written its rows yet).")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted, delete nothing.")
+@with_appcontext
+def remove_orphan_files_command(older_than_hours: int, dry_run: bool) -> None:
+    """Delete stored files no record names: what a process killed between storing a file and committing its row
+    left behind (a rolled-back request removes its own files). Run daily from cron, with the database that owns the
+    store: a bucket or folder shared with another database would lose that database's files."""
+    from datetime import timedelta
+
+    from portal.uploads import remove_orphans
+
+    with db.unit_of_work():
+        removed = remove_orphans(timedelta(hours=older_than_hours), dry_run=dry_run)
+    for key in removed:
+        click.echo(key)
+    click.echo(f"orphan files {'found' if dry_run else 'deleted'}: {len(removed)}")
+
+
 def init_app(app: Flask) -> None:
     for command in (upgrade_db_command, seed_demo_command, demo_code_command, reset_second_step_command,
-                    create_staff_command, send_mail_command, cleanup_command):
+                    create_staff_command, send_mail_command, cleanup_command, remove_orphan_files_command):
         app.cli.add_command(command)

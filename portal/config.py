@@ -76,8 +76,17 @@ def from_environment() -> dict:
         "SESSION_PROTECTION": "basic",
         # A long application section can outlive Flask-WTF's one-hour default; we also re-render on CSRF errors.
         "WTF_CSRF_TIME_LIMIT": int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", 8 * 3600)),
-        # Applicants' documents: outside the web root, never served as static files.
+        # Uploaded documents (portal/storage.py): "local" keeps them in UPLOAD_FOLDER, outside the web root, never
+        # served as static files; "s3" in a bucket of any S3-compatible store, so that several app servers share them.
+        # S3 credentials come from boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, a role).
+        "STORAGE_BACKEND": os.environ.get("STORAGE_BACKEND", "local").strip().lower(),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads")),
+        "S3_BUCKET": os.environ.get("S3_BUCKET", "").strip(),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", "").strip(),  # empty: AWS itself
+        "S3_REGION": os.environ.get("S3_REGION", "").strip(),
+        "S3_PREFIX": os.environ.get("S3_PREFIX", ""),  # e.g. "documents/": one bucket, several kinds of objects
+        "S3_ADDRESSING_STYLE": os.environ.get("S3_ADDRESSING_STYLE", "auto").strip().lower(),  # "path" for most MinIO
+        "S3_SERVER_SIDE_ENCRYPTION": os.environ.get("S3_SERVER_SIDE_ENCRYPTION", "").strip(),  # e.g. AES256, aws:kms
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)),
         # Routes marked takes_several_files (the photos of each page of one document, each up to 10 MB).
         "MAX_UPLOAD_REQUEST_LENGTH": int(os.environ.get("MAX_UPLOAD_REQUEST_LENGTH", 40 * 1024 * 1024)),

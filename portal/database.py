@@ -138,12 +138,15 @@ class Database:
 
         Only the request's unit of work (below) and `unit_of_work()` call this: views and services never commit."""
         self.session.commit()
+        g.pop("after_rollback", None)  # e.g. the files the transaction stored: its rows now name them
         for callback in g.pop("after_commit", []):
             callback()
 
     def rollback(self) -> None:
         self.session.rollback()
         g.pop("after_commit", None)  # mail queued in a rolled-back transaction was never written
+        for callback in g.pop("after_rollback", []):
+            callback()
 
     def finish_unit_of_work(self, response: Response) -> Response:
         """The one commit point of a request (after the view, before the answer leaves), in the style of Indico's
@@ -182,3 +185,9 @@ def _app_context_id() -> int:
 def call_after_commit(callback) -> None:
     """Run `callback` once the current request's transaction has committed (e.g. to send queued mail)."""
     g.setdefault("after_commit", []).append(callback)
+
+
+def call_after_rollback(callback) -> None:
+    """Run `callback` if the current transaction is rolled back (e.g. delete a file stored for a row that is now
+    not written); forgotten once it commits. Callbacks must not raise."""
+    g.setdefault("after_rollback", []).append(callback)

@@ -1,21 +1,30 @@
-"""Uploaded files: what a file really is (by its bytes), checked and stored outside the web root. The core's, so
-messaging attachments and licensing documents follow the same rules (licensing/uploads.py re-exports it)."""
+"""Uploaded files: what a file really is (by its bytes), checked, and stored under random keys in the document store
+(portal/storage.py: a folder outside the web root, or an S3-compatible bucket). The core's, so messaging attachments,
+licensing documents and training proofs follow the same rules (licensing/uploads.py re-exports it)."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app, send_file
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from portal.database import call_after_rollback, now_utc
+from portal.extensions import db
+from portal.storage import StorageUnavailable, StoredObject, check_key, document_store, stored_name_columns
 from portal.transitions import Refused
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -67,7 +76,7 @@ class StoredFile:
 
 
 def store_upload(upload: FileStorage | None) -> StoredFile:
-    """Check and store an upload; raises FileRefused. Nothing is left on disk when it is refused."""
+    """Check and store an upload; raises FileRefused. Nothing is stored when it is refused."""
     return store_pages([upload] if upload is not None else [])[0]
 
 
@@ -103,7 +112,7 @@ def _check(upload: FileStorage | None) -> _CheckedFile:
 
 def store_pages(uploads: list[FileStorage]) -> list[StoredFile]:
     """Check every file of one upload (the pages of one document), then store them all; raises FileRefused.
-    One refused page refuses the whole upload: nothing of it is left on disk."""
+    One refused page refuses the whole upload: nothing of it is stored."""
     uploads = [u for u in uploads if u is not None and u.filename]
     if len(uploads) > MAX_PAGES:
         raise FileRefused(_l("Send at most %(count)s pages at once. For a longer document, scan it as one PDF.",
@@ -119,32 +128,93 @@ def store_pages(uploads: list[FileStorage]) -> list[StoredFile]:
                 raise
             raise FileRefused(_l("Page %(number)s (%(name)s): %(reason)s Nothing was sent: choose the pages again.",
                                  number=number, name=clean_filename(upload.filename), reason=refused.message)) from None
+    store = document_store()
     stored: list[StoredFile] = []
     try:
         for page in checked:
-            stored_name = secrets.token_hex(24)
-            (upload_folder() / stored_name).write_bytes(page.data)
+            stored_name = secrets.token_hex(24)  # the key: random, never from the file's name
+            store.put(stored_name, page.data, page.content_type)
             stored.append(StoredFile(stored_name=stored_name, content_type=page.content_type,
                                      size_bytes=len(page.data), sha256=hashlib.sha256(page.data).hexdigest(),
                                      original_name=page.original_name))
-    except OSError:
+    except StorageUnavailable:
+        log.exception("an upload could not be stored")
         remove_stored(stored)
-        raise
+        raise FileRefused(_l("We could not save your file just now, and nothing was sent. Please try again in a few "
+                             "minutes.")) from None
+    # Stored before the rows that name them are written: if the request's transaction rolls back (a refusal after
+    # this, an error), nothing names them any more, so they go too. A process killed in between leaves files that
+    # `flask remove-orphan-files` deletes.
+    call_after_rollback(lambda: remove_stored(stored))
     return stored
 
 
 def remove_stored(stored: list[StoredFile]) -> None:
+    """Best effort: a file that can't be removed now is an orphan `flask remove-orphan-files` deletes later."""
+    store = document_store()
     for page in stored:
-        (upload_folder() / page.stored_name).unlink(missing_ok=True)
+        try:
+            store.delete(page.stored_name)
+        except StorageUnavailable:
+            log.warning("could not remove stored file %s", page.stored_name, exc_info=True)
+
+
+def open_stored(stored_name: str) -> StoredObject:
+    """The stored file to send (FileNotFoundError when there is none); the caller checked who may read it."""
+    return document_store().open(stored_name)
+
+
+def send_stored(stored: StoredObject, *, mimetype: str | None, download_name: str, as_attachment: bool = True,
+                ) -> Response:
+    """A download of a stored file that no browser or proxy keeps: IDs and medical statements must not stay in a
+    shared computer's cache."""
+    response = send_file(stored.stream, mimetype=mimetype, as_attachment=as_attachment, download_name=download_name,
+                         max_age=0)
+    response.content_length = stored.size
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
 
 
 def upload_folder() -> Path:
+    """The local store's folder (STORAGE_BACKEND=local)."""
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def stored_path(stored_name: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{48}", stored_name):
-        raise FileNotFoundError(stored_name)
-    return upload_folder() / stored_name
+    """Where the local store keeps a file (STORAGE_BACKEND=local; tests and tools look there)."""
+    return upload_folder() / check_key(stored_name)
+
+
+# -- files no record names -----------------------------------------------------------------------------------------
+
+def remove_orphans(older_than: timedelta, dry_run: bool = False, batch: int = 500) -> list[str]:
+    """Delete stored files that no registered column names and that were stored before `older_than` ago (files of
+    a request in progress are not named yet). One query per registered column per batch of keys."""
+    columns = stored_name_columns()
+    if not columns:  # nothing registered (no package loaded): every file would look like an orphan
+        raise RuntimeError("No package registered the columns that name stored files; refusing to delete anything.")
+    store = document_store()
+    cutoff = now_utc() - older_than
+    orphans: list[str] = []
+
+    def sweep(keys: list[str]) -> None:
+        named: set[str] = set()
+        for column in columns:
+            named.update(db.session.scalars(select(column).where(column.in_(keys))))
+        for key in keys:
+            if key not in named:
+                orphans.append(key)
+                if not dry_run:
+                    store.delete(key)
+
+    keys: list[str] = []
+    for key in store.keys_older_than(cutoff):
+        keys.append(key)
+        if len(keys) >= batch:
+            sweep(keys)
+            keys = []
+    if keys:
+        sweep(keys)
+    return orphans

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
 from portal.models import Household, User, enum_column
+from portal.storage import register_stored_names
 from portal.tokens import new_nonce
 from portal.transitions import StateMachine, moves
 
@@ -321,3 +322,7 @@ class ReturnReason(Base):
 
     def text(self, language: str) -> str:
         return self.text_es if language == "es" and self.text_es else self.text_en
+
+
+# The keys of stored files (portal/storage.py): what `flask remove-orphan-files` keeps.
+register_stored_names(ApplicationDocument.stored_name, DocumentPage.stored_name)

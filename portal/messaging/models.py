@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
 from portal.models import User
+from portal.storage import register_stored_names
 
 SUBJECT_MAX = 200
 BODY_MAX = 5000
@@ -84,3 +85,7 @@ class ThreadMark(Base):
     last_read_message_id: Mapped[int] = mapped_column(Integer, default=0)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # cleared when they read
+
+
+# The keys of stored files (portal/storage.py): what `flask remove-orphan-files` keeps.
+register_stored_names(MessageAttachment.stored_name)

@@ -3,7 +3,7 @@ administrator's reason to read, attachments, and the administrators' handover of
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -55,7 +55,7 @@ from portal.messaging.services import (
 )
 from portal.models import Role, User
 from portal.transitions import Refused
-from portal.uploads import FileRefused, stored_path
+from portal.uploads import FileRefused, open_stored, send_stored
 
 PEOPLE = ("family", "coordinator", "homefinder", "admin")
 
@@ -182,16 +182,11 @@ def give_read_reason(thread_id: int):
 def download_attachment(attachment_id: int):
     attachment, found = get_attachment_for(current_user, attachment_id)
     try:
-        path = stored_path(attachment.stored_name)
+        stored = open_stored(attachment.stored_name)
     except FileNotFoundError:
         abort(404)
-    if not path.exists():
-        abort(404)
     record_download(attachment, found, current_user)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.original_name, max_age=0)
-    response.headers["Cache-Control"] = "no-store, private"
-    return response
+    return send_stored(stored, mimetype=attachment.content_type, download_name=attachment.original_name)
 
 
 def _staff_people() -> list[User]:

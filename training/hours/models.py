@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import Base, UTCDateTime, now_utc
 from portal.models import Versioned, enum_column
+from portal.storage import register_stored_names
 from portal.transitions import StateMachine, moves
 from training.catalog.models import CourseCategory
 
@@ -109,3 +110,7 @@ class TrainingRule(Versioned, Base):
         if source is CreditSource.SUPPORT_GROUP:
             return self.support_groups_count
         return category.value in (self.inservice_categories or [])
+
+
+# The keys of stored files (portal/storage.py): what `flask remove-orphan-files` keeps.
+register_stored_names(TrainingCredit.proof_path)

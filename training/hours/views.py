@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from licensing.roles import FAMILY, LICENSING_STAFF
-from licensing.uploads import FileRefused, stored_path
+from licensing.uploads import FileRefused, open_stored, send_stored
 from portal import audit
 from portal.access import roles_required
 from portal.clock import agency_today, agency_zone
@@ -203,15 +203,12 @@ def decide_hours(credit_id: int):
 
 def _send_proof(credit: TrainingCredit):
     try:
-        path = stored_path(credit.proof_path)
+        stored = open_stored(credit.proof_path)
     except FileNotFoundError:
         abort(404)
-    if not path.is_file():
-        abort(404)
     audit.record("training_proof_downloaded", actor=current_user, target=credit, household_id=credit.household_id)
-    response = send_file(path, as_attachment=True, download_name=credit.proof_filename or "proof", max_age=0)
-    response.headers["Cache-Control"] = "no-store, private"
-    return response
+    # The type is read from the name (the credit keeps no content type), as before.
+    return send_stored(stored, mimetype=None, download_name=credit.proof_filename or "proof")
 
 
 @bp.get("/staff/hours/<int:credit_id>/proof")

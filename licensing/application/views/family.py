@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -27,7 +27,7 @@ from licensing.application.sections import (
     SECTION_KEYS,
 )
 from licensing.roles import FAMILY
-from licensing.uploads import FileRefused, stored_path
+from licensing.uploads import FileRefused, open_stored, send_stored
 from portal import audit
 from portal.access import roles_required, signed_in
 from portal.clock import agency_today
@@ -203,7 +203,7 @@ def _send_page(document: ApplicationDocument, more: DocumentPage | None, househo
     """One page of a document (its own file when `more` is None), to someone its loader let through."""
     file = more or document
     try:
-        path = stored_path(file.stored_name)
+        stored = open_stored(file.stored_name)
     except FileNotFoundError:
         abort(404)
     # A read of a sensitive record: recorded (and committed with the answer).
@@ -211,11 +211,8 @@ def _send_page(document: ApplicationDocument, more: DocumentPage | None, househo
     audit.record("document_downloaded", actor=current_user, target=document, household_id=household_id,
                  kind=document.kind, **details)
     inline = request.args.get("preview") == "1" and file.content_type != "image/heic"
-    response = send_file(path, mimetype=file.content_type, as_attachment=not inline,
-                         download_name=file.original_name, max_age=0)
-    # IDs and medical statements must not stay in a shared computer's browser cache.
-    response.headers["Cache-Control"] = "no-store, private"
-    return response
+    # IDs and medical statements must not stay in a shared computer's browser cache: no-store (send_stored).
+    return send_stored(stored, mimetype=file.content_type, as_attachment=not inline, download_name=file.original_name)
 
 
 @bp.post("/application/sign")
