@@ -1,0 +1,124 @@
+# ruff: noqa: F811  (the fixtures imported from payments_support are named as test arguments)
+"""Stripe's webhook events delivered five times each and in any order (issue 14, "Faults"), as Stripe does: every event
+at least once, retried while the answer is not a 2xx, in no promised order. Whatever the order, each event's effect is
+applied once and the payment ends where the in-order story ends: paid once (one receipt, one "paid" in the audit), and
+refunded once when a refund came (one refund email).
+
+The events go to the real webhook through the real `stripe` library's signature check, with Stripe's API on the
+loopback server (tests/training/stripe_server.py)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.models import AuditEvent, OutboxMessage
+from tests.conftest import post_form, sign_in
+from tests.training.payments_support import (  # noqa: F401  (fixtures)
+    WEBHOOK_URL,
+    event,
+    only_payment,
+    paid_household,
+    payment_row,
+    sign,
+    stripe_on,
+    stripe_server,
+)
+from training.payments.models import PaymentStatus, StripeEvent
+
+DELIVERIES = 5
+
+
+@pytest.fixture
+def started(app, db, client, make_user, stripe_on):
+    """A family that clicked Pay for its seat: a pending payment with an open Checkout Session."""
+    family = paid_household(app, make_user)
+    sign_in(client, family.user)
+    post_form(client, f"/training/payments/enrollments/{family.enrollment_id}/pay")
+    return family, only_payment(db, family.household_id)
+
+
+def deliver_like_stripe(app, events: list[tuple[str, str]], order: list[int]) -> list[int]:
+    """Each (event id, payload) five times in `order` (indexes into `events`, each appearing five times); an answer
+    other than 2xx puts the delivery back at the end of the queue, as Stripe retries it later. Returns the status
+    codes in the order they were answered."""
+    webhook = app.test_client()
+    queue = list(order)
+    answers: list[int] = []
+    while queue:
+        assert len(answers) < 20 * len(order), "an event was never accepted"
+        index = queue.pop(0)
+        _event_id, payload = events[index]
+        response = webhook.post(WEBHOOK_URL, data=payload, headers={"Stripe-Signature": sign(payload),
+                                                                     "Content-Type": "application/json"})
+        answers.append(response.status_code)
+        assert response.status_code in (200, 503), response.get_data(as_text=True)[:500]
+        if response.status_code != 200:
+            queue.append(index)
+    return answers
+
+
+def orders(count: int) -> list[list[int]]:
+    """Every event's five deliveries in a row, in each order of the events, and a few shuffles of all of them."""
+    in_a_row = [[index for index in permutation for _ in range(DELIVERIES)]
+                for permutation in itertools.permutations(range(count))]
+    shuffled = []
+    for seed in range(2):
+        deliveries = [index for index in range(count) for _ in range(DELIVERIES)]
+        random.Random(seed).shuffle(deliveries)
+        shuffled.append(deliveries)
+    return in_a_row + shuffled
+
+
+def audit_moves(db, payment_id: int, status: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.target_type == "Payment", AuditEvent.target_id == payment_id, AuditEvent.to_status == status))
+
+
+def mails(db, email: str, template: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.recipient == email, OutboxMessage.template == template))
+
+
+@pytest.mark.parametrize("order", orders(3), ids=lambda order: "-".join(map(str, order)))
+def test_expired_completed_and_async_succeeded_in_any_order_pay_once(app, db, stripe_on, started, order):
+    """An expiry before or after the completed checkout, and the same payment told again by
+    async_payment_succeeded: paid once, whatever came first."""
+    family, payment = started
+    session = dict(stripe_on.complete_session(payment.stripe_session_id))
+    events = [("evt_expired", event("checkout.session.expired", dict(session, status="expired", payment_status="unpaid",
+                                                                        payment_intent=None), "evt_expired")),
+              ("evt_completed", event("checkout.session.completed", session, "evt_completed")),
+              ("evt_async", event("checkout.session.async_payment_succeeded", session, "evt_async"))]
+    deliver_like_stripe(app, events, order)
+
+    row = payment_row(db, payment.id)
+    assert row.status is PaymentStatus.PAID and row.payment_intent_id == session["payment_intent"]
+    assert audit_moves(db, payment.id, "paid") == 1
+    assert mails(db, family.user.email, "payment_receipt") == 1
+    assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 3  # each stored once
+
+
+@pytest.mark.parametrize("order", orders(2), ids=lambda order: "-".join(map(str, order)))
+def test_a_refund_told_before_its_payment_waits_and_both_apply_once(app, db, stripe_on, started, order):
+    """A refund made in Stripe's dashboard whose event outruns the payment's: answered 503 (Stripe retries) until
+    the payment is known, then recorded; paid once, refunded once."""
+    family, payment = started
+    session = dict(stripe_on.complete_session(payment.stripe_session_id))
+    charge = {"id": "ch_faults", "object": "charge", "payment_intent": session["payment_intent"], "amount": 4500,
+              "amount_refunded": 4500, "refunded": True}
+    events = [("evt_completed", event("checkout.session.completed", session, "evt_completed")),
+              ("evt_refunded", event("charge.refunded", charge, "evt_refunded"))]
+    answers = deliver_like_stripe(app, events, order)
+
+    if order[0] == 1:
+        assert answers[0] == 503  # the refund came first: not stored, Stripe sends it again
+    row = payment_row(db, payment.id)
+    assert row.status is PaymentStatus.REFUNDED and row.refunded_cents == 4500
+    assert audit_moves(db, payment.id, "paid") == 1 and audit_moves(db, payment.id, "refunded") == 1
+    assert mails(db, family.user.email, "payment_receipt") == 1
+    assert mails(db, family.user.email, "payment_refunded") == 1
+    assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 2
