@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import itertools
 import random
+import secrets
+import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, OutboxMessage
-from tests.conftest import post_form, sign_in
+from app import create_app
+from portal.database import now_utc
+from portal.models import AuditEvent, Household, OutboxMessage, Role, User
+from tests.conftest import CSRF_RE, config_for_tests, post_form, sign_in
+from tests.faults.conftest import signed_in_client
 from tests.training.payments_support import (  # noqa: F401  (fixtures)
+    WEBHOOK_SECRET,
     WEBHOOK_URL,
     event,
     only_payment,
@@ -27,7 +34,7 @@ from tests.training.payments_support import (  # noqa: F401  (fixtures)
     stripe_on,
     stripe_server,
 )
-from training.payments.models import PaymentStatus, StripeEvent
+from training.payments.models import Payment, PaymentStatus, StripeEvent
 
 DELIVERIES = 5
 
@@ -122,3 +129,71 @@ def test_a_refund_told_before_its_payment_waits_and_both_apply_once(app, db, str
     assert mails(db, family.user.email, "payment_receipt") == 1
     assert mails(db, family.user.email, "payment_refunded") == 1
     assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 2
+
+
+def test_five_deliveries_at_the_same_moment_pay_once(outage, stripe_server):
+    """Stripe retries an event whose answer was slow while the first delivery is still being served: five copies at
+    once, each in its own request and transaction (the `db` fixture's one connection can't show this, so on a
+    database that really commits): one pays, the others find the event stored."""
+    app = create_app(config_for_tests(outage.direct_url, STRIPE_SECRET_KEY="sk_test_portal",
+                                      STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=stripe_server.url))
+    try:
+        family = paid_household(app, committed_user(app))
+        client = signed_in_client(app, family_user(app, family.user.id))
+        token = CSRF_RE.search(client.get("/training/mine").get_data(as_text=True)).group(1)
+        paying = client.post(f"/training/payments/enrollments/{family.enrollment_id}/pay", data={"csrf_token": token})
+        assert paying.status_code in (302, 303), paying.get_data(as_text=True)[:500]
+        with Session(app.extensions["database"].engine) as session:
+            payment = session.scalars(select(Payment).where(Payment.household_id == family.household_id)).one()
+        payload = event("checkout.session.completed", dict(stripe_server.complete_session(payment.stripe_session_id)),
+                        f"evt_at_once_{payment.id}")
+
+        start = threading.Barrier(DELIVERIES)
+        outcomes: list[object] = []
+
+        def deliver() -> None:
+            try:
+                start.wait(timeout=30)
+                response = app.test_client().post(WEBHOOK_URL, data=payload, headers={
+                    "Stripe-Signature": sign(payload), "Content-Type": "application/json"})
+                outcomes.append((response.status_code, (response.json or {}).get("outcome")))
+            except BaseException as error:
+                outcomes.append(error)
+
+        threads = [threading.Thread(target=deliver) for _ in range(DELIVERIES)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        assert sorted(outcomes) == [(200, "duplicate")] * (DELIVERIES - 1) + [(200, "paid")]
+        with Session(app.extensions["database"].engine) as session:
+            assert session.get(Payment, payment.id).status is PaymentStatus.PAID
+            assert session.scalar(select(func.count()).select_from(StripeEvent).where(
+                StripeEvent.event_id == f"evt_at_once_{payment.id}")) == 1
+            assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.target_type == "Payment", AuditEvent.target_id == payment.id,
+                AuditEvent.to_status == "paid")) == 1
+            assert session.scalar(select(func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.recipient == family.user.email, OutboxMessage.template == "payment_receipt")) == 1
+    finally:
+        app.extensions["database"].engine.dispose()
+
+
+def committed_user(app):
+    """`make_user` for a database that really commits: a family account with its household."""
+
+    def make(role, *, locale: str = "en") -> User:
+        with Session(app.extensions["database"].engine, expire_on_commit=False) as session:
+            user = User(email=f"at-once-{secrets.token_hex(4)}@example.com", full_name="Ana Torres", role=Role(role),
+                        preferred_locale=locale, email_confirmed_at=now_utc(), household=Household(name="Torres"))
+            session.add(user)
+            session.commit()
+            return user
+
+    return make
+
+
+def family_user(app, user_id: int) -> User:
+    with Session(app.extensions["database"].engine, expire_on_commit=False) as session:
+        return session.get(User, user_id)
