@@ -135,16 +135,9 @@ def test_five_deliveries_at_the_same_moment_pay_once(outage, stripe_server):
     """Stripe retries an event whose answer was slow while the first delivery is still being served: five copies at
     once, each in its own request and transaction (the `db` fixture's one connection can't show this, so on a
     database that really commits): one pays, the others find the event stored."""
-    app = create_app(config_for_tests(outage.direct_url, STRIPE_SECRET_KEY="sk_test_portal",
-                                      STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=stripe_server.url))
+    app = stripe_app(outage.direct_url, stripe_server)
     try:
-        family = paid_household(app, committed_user(app))
-        client = signed_in_client(app, family_user(app, family.user.id))
-        token = CSRF_RE.search(client.get("/training/mine").get_data(as_text=True)).group(1)
-        paying = client.post(f"/training/payments/enrollments/{family.enrollment_id}/pay", data={"csrf_token": token})
-        assert paying.status_code in (302, 303), paying.get_data(as_text=True)[:500]
-        with Session(app.extensions["database"].engine) as session:
-            payment = session.scalars(select(Payment).where(Payment.household_id == family.household_id)).one()
+        family, payment = pending_payment(app)
         payload = event("checkout.session.completed", dict(stripe_server.complete_session(payment.stripe_session_id)),
                         f"evt_at_once_{payment.id}")
 
@@ -178,6 +171,55 @@ def test_five_deliveries_at_the_same_moment_pay_once(outage, stripe_server):
                 OutboxMessage.recipient == family.user.email, OutboxMessage.template == "payment_receipt")) == 1
     finally:
         app.extensions["database"].engine.dispose()
+
+
+def test_a_webhook_while_the_database_is_down_is_a_503_and_its_retry_pays_once(outage, stripe_server):
+    """Stripe retries what was not answered 2xx: the event that met the database gone is applied by a later
+    delivery, once."""
+    app = stripe_app(outage.app_url, stripe_server, PROPAGATE_EXCEPTIONS=False)
+    try:
+        family, payment = pending_payment(app)
+        payload = event("checkout.session.completed", dict(stripe_server.complete_session(payment.stripe_session_id)),
+                        f"evt_outage_{payment.id}")
+        webhook = app.test_client()
+
+        def deliver():
+            return webhook.post(WEBHOOK_URL, data=payload, headers={"Stripe-Signature": sign(payload),
+                                                                     "Content-Type": "application/json"})
+
+        outage.down()
+        try:
+            gone = deliver()
+        finally:
+            outage.up()
+        assert gone.status_code == 503 and gone.headers["Retry-After"] == "30"
+        answers = [deliver() for _ in range(DELIVERIES)]
+        assert [(answer.status_code, answer.json["outcome"]) for answer in answers] == \
+            [(200, "paid")] + [(200, "duplicate")] * (DELIVERIES - 1)
+        with Session(app.extensions["database"].engine) as session:
+            assert session.get(Payment, payment.id).status is PaymentStatus.PAID
+            assert session.scalar(select(func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.recipient == family.user.email, OutboxMessage.template == "payment_receipt")) == 1
+    finally:
+        app.extensions["database"].engine.dispose()
+
+
+def stripe_app(url: str, stripe_server, **config):
+    return create_app(config_for_tests(url, STRIPE_SECRET_KEY="sk_test_portal", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+                                       STRIPE_API_BASE=stripe_server.url, **config))
+
+
+def pending_payment(app):
+    """On a database that really commits: a family that clicked Pay for its seat (a pending payment, an open
+    Checkout Session on the loopback Stripe)."""
+    family = paid_household(app, committed_user(app))
+    client = signed_in_client(app, family_user(app, family.user.id))
+    token = CSRF_RE.search(client.get("/training/mine").get_data(as_text=True)).group(1)
+    paying = client.post(f"/training/payments/enrollments/{family.enrollment_id}/pay", data={"csrf_token": token})
+    assert paying.status_code in (302, 303), paying.get_data(as_text=True)[:500]
+    with Session(app.extensions["database"].engine) as session:
+        payment = session.scalars(select(Payment).where(Payment.household_id == family.household_id)).one()
+    return family, payment
 
 
 def committed_user(app):
