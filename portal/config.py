@@ -100,6 +100,7 @@ def from_environment() -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
         "MAIL_DELIVER_INLINE": _bool("MAIL_DELIVER_INLINE", development),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 8)),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", 10)),  # seconds an SMTP server may stay silent
         # Rate limits: memory for development, redis://127.0.0.1:6379 in production.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,

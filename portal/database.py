@@ -6,6 +6,7 @@ session for "one transaction per request" and for test isolation. Alembic is use
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask.globals import app_ctx
 from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 from portal.folding import register_sqlite_fold
@@ -140,7 +142,16 @@ class Database:
         self.session.commit()
         g.pop("after_rollback", None)  # e.g. the files the transaction stored: its rows now name them
         for callback in g.pop("after_commit", []):
-            callback()
+            try:
+                callback()
+            except Exception:
+                # The work is committed: what follows it (mail sent inline, a "last seen") must not turn the answer
+                # into an error. Queued mail stays in the outbox for `send-mail`.
+                logging.getLogger("portal.database").exception("after the commit: %r failed", callback)
+                try:
+                    self.session.rollback()
+                except SQLAlchemyError:
+                    self.session.close()
 
     def rollback(self) -> None:
         self.session.rollback()

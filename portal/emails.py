@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import smtplib
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
@@ -17,12 +18,12 @@ from urllib.parse import quote, urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_mail import Message
+from flask_mail import Connection, Message
 from markupsafe import Markup, escape
 from sqlalchemy import insert, select
 
 from portal.database import call_after_commit, now_utc
-from portal.extensions import db, mail
+from portal.extensions import db
 from portal.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("portal.mail")
@@ -122,6 +123,22 @@ def queue_rendered(template: str, recipients: Iterable[tuple[str, str]],
     return len(rows)
 
 
+class _TimedConnection(Connection):
+    """Flask-Mail's SMTP connection, with a socket timeout (MAIL_TIMEOUT seconds; Flask-Mail sets none): a mail server
+    that takes the connection and never answers would otherwise hold `send-mail` (and its rows' locks), or the
+    request of inline delivery, forever. A timeout is an OSError: the message is retried like any other failure."""
+
+    def configure_host(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp(self.mail.server, self.mail.port, timeout=current_app.config.get("MAIL_TIMEOUT", 10))
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
 def _retry_delay(attempts: int) -> timedelta:
     # 1, 2, 4, 8 ... minutes, at most six hours between tries.
     return timedelta(minutes=min(2 ** (attempts - 1), 360))
@@ -156,7 +173,7 @@ def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> dict[str
         session.commit()
         return counts
     try:
-        connection = mail.connect()
+        connection = _TimedConnection(current_app.extensions["mail"])
         connection.__enter__()
     except OSError as exc:
         for message in messages:

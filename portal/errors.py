@@ -1,11 +1,19 @@
-"""Friendly, translated error pages; a CSRF failure re-renders the form with what was typed."""
+"""Friendly, translated error pages; a CSRF failure re-renders the form with what was typed; a database that is
+unavailable (gone, cut, locked) answers 503 with Retry-After, drawn without touching it."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, render_template, request
+from contextlib import nullcontext
+
+from flask import Flask, current_app, g, has_request_context, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from portal.access import enforce_access_rules
@@ -28,7 +36,13 @@ ERROR_TEXTS = {
              "If you forgot your password, you can reset it.")),
     500: (_l("Something went wrong on our side"),
           _l("The problem is ours, not yours. Please try again in a few minutes.")),
+    503: (_l("The portal is unavailable for a moment"),
+          _l("We can't reach our records right now. Please try again in a minute. If you were saving something, "
+             "check afterwards that it was saved.")),
 }
+
+# Seconds a browser (or Stripe, or a proxy) is told to wait before trying again after a 503.
+RETRY_AFTER_SECONDS = 30
 
 
 # The second step's pages: their lockout is about codes, not a forgotten password.
@@ -84,7 +98,50 @@ def _handle_refusal(refused: Refused):
     return render_template("error.html", status=409, title=title, message=refused.message), 409
 
 
+def database_unavailable(error: BaseException | None) -> bool:
+    """The database could not be reached or could not answer now (PostgreSQL gone or restarting, a connection cut,
+    the pool exhausted, SQLite locked or its file unreadable): a passing condition, answered 503, not a bug."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, (OperationalError, InterfaceError, PoolTimeoutError))
+
+
+def _saved_language() -> str | None:
+    """The signed-in person's saved language, if their account was loaded before the database went away: read from
+    what is already in memory (a rollback would expire it, and loading it again would need the database)."""
+    user = g.get("_login_user")
+    if user is None or isinstance(user, AnonymousUserMixin):
+        return None
+    try:
+        return inspect(user).dict.get("preferred_locale")
+    except Exception:  # not a mapped object: nothing saved to read
+        return None
+
+
+def _handle_database_unavailable(error: Exception):
+    """503 in the visitor's language, in the base layout, drawn without the database: nothing on the page may
+    query (the menu is the signed-out one, as the account can't be loaded), and the request's work is rolled
+    back (the pool has already dropped a connection that died; pool_pre_ping tests the others before use)."""
+    language = _saved_language()
+    g._login_user = AnonymousUserMixin()  # Flask-Login's slot: current_user no longer loads (or reloads) anyone
+    session.pop("_flashes", None)  # a view's "saved" was about work that is now rolled back
+    try:
+        db.rollback()
+    except SQLAlchemyError:  # the connection is gone: nothing to roll back there, the pool discards it
+        db.session.close()
+    current_app.logger.warning("database unavailable: %s", error.__class__.__name__, exc_info=error)
+    with force_locale(language) if language else nullcontext():
+        title, message = ERROR_TEXTS[503]
+        page = render_template("error.html", status=503, title=title, message=message, code_step=False)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def _handle_server_error(error: Exception):
+    # A failed commit (after the view, in the unit of work's after_request) reaches Flask's last resort, the 500
+    # handler, with the database's error as the original.
+    original = getattr(error, "original_exception", None)
+    if database_unavailable(original):
+        return _handle_database_unavailable(original)
     db.rollback()
     current_app.logger.exception("unhandled error", exc_info=error)
     return render_error(500)
@@ -94,4 +151,14 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Refused, _handle_refusal)
+    app.register_error_handler(DBAPIError, _handle_database_error)
+    app.register_error_handler(PoolTimeoutError, _handle_database_unavailable)
     app.register_error_handler(500, _handle_server_error)
+
+
+def _handle_database_error(error: DBAPIError):
+    """A driver's error in a view or a before_request hook: 503 when the database is unavailable; anything else
+    (an IntegrityError, say) is a bug and goes on to the 500 handler as before."""
+    if database_unavailable(error):
+        return _handle_database_unavailable(error)
+    raise error
