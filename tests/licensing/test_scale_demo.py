@@ -172,6 +172,12 @@ def test_threads_have_their_newest_message_and_read_marks(app, db):
         ThreadMark.thread_id.in_([t.id for t in threads]))))
     assert set(marks.values()) == {2}
     assert any(thread.awaiting_staff for thread in threads)
+    # With the children's coordinators (about a child) and with the homefinder (licensed families).
+    roles = Counter(db.session.scalars(select(User.role).join(MessageThread, MessageThread.staff_id == User.id)
+                                       .where(MessageThread.household_id > since)))
+    assert roles[Role.COORDINATOR] and roles[Role.HOMEFINDER]
+    assert all(thread.child_id for thread in threads if thread.staff_id in set(db.session.scalars(
+        select(User.id).where(User.role == Role.COORDINATOR))))
 
 
 def _sign_in_seeded(client, app, user: User) -> None:
