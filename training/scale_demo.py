@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from licensing.application.models import Application, ApplicationStatus, HouseholdMember, MemberRole
+from licensing.scale_demo import EMAIL_DOMAIN
 from licensing.tracker.models import License
 from portal.bulk import insert_returning_ids, insert_rows
 from portal.clock import agency_today
@@ -75,10 +76,13 @@ def seed_trainings(_app, households: int = 0, since_household_id: int = 0,
         .where(Application.household_id > since_household_id,
                HouseholdMember.role.in_([MemberRole.PRIMARY, MemberRole.CO_APPLICANT]))
         .order_by(Application.household_id, HouseholdMember.position)).all()
-    accounts = dict(db.session.execute(select(User.household_id, User.id)
-                                       .where(User.household_id > since_household_id)).all())
+    # The run's seeded accounts only (the plain demo's receivers may have added households of their own meanwhile).
+    accounts = dict(db.session.execute(select(User.household_id, User.id).where(
+        User.household_id > since_household_id, User.email.like(f"%@{EMAIL_DOMAIN}"))).all())
     families: dict[int, dict] = {}
     for household_id, member_id, status, licensed_on in people:
+        if household_id not in accounts:
+            continue
         family = families.setdefault(household_id, {"household_id": household_id, "members": [], "status": status,
                                                      "licensed_on": licensed_on,
                                                      "user_id": accounts.get(household_id)})
