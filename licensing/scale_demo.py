@@ -55,6 +55,7 @@ from licensing.tracker.models import (
 from portal.clock import first_contact_due
 from portal.database import now_utc
 from portal.extensions import db
+from portal.messaging.scale_demo import HOMEFINDER_SUBJECTS, Conversation, write_threads
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
 from portal.signals import demo_seeding
@@ -149,8 +150,10 @@ def _run_number() -> int:
 
 
 @demo_seeding.connect
-def seed_households(_app, households: int = 0, progress: Callable[[int], None] | None = None, **_kwargs) -> None:
-    """Add `households` families across the pipeline (nothing when 0, the plain `seed-demo`)."""
+def seed_households(_app, households: int = 0, progress: Callable[[int], None] | None = None,
+                    password_hash: str | None = None, **_kwargs) -> None:
+    """Add `households` families across the pipeline (nothing when 0, the plain `seed-demo`). `password_hash`: the
+    demo password's, hashed once by the caller (else here)."""
     if households <= 0:
         return
     progress = progress or (lambda _n: None)
@@ -164,7 +167,8 @@ def seed_households(_app, households: int = 0, progress: Callable[[int], None] |
     templates = db.session.execute(select(RequirementTemplate.id, RequirementTemplate.scope,
                                           RequirementTemplate.for_renewal, RequirementTemplate.due_days)
                                    .where(RequirementTemplate.active.is_(True))).all()
-    password_hash = hash_password("demo-pass-2026")  # portal/demo.py DEMO_PASSWORD: seeded families can sign in
+    # portal/demo.py DEMO_PASSWORD: seeded families can sign in
+    password_hash = password_hash or hash_password("demo-pass-2026")
     for start in range(0, households, BATCH):
         count = min(BATCH, households - start)
         _seed_batch(rng, run, start, count, now, today, homefinders, events, sessions, templates, password_hash)
@@ -333,6 +337,10 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
                        "status": LicenseStatus.EXPIRED if f["lapsed"] else LicenseStatus.ACTIVE,
                        "issued_at": f["issued"], "issued_by_id": homefinders[0]}
                       for k, f in enumerate(licensed)])
+    # Half the licensed families (messaging is for families, not applicants) write with their homefinder.
+    write_threads(rng, [Conversation(f["household_id"], f["user_id"], row["assigned_homefinder_id"], None, f["spanish"])
+                        for f, row in zip(applicants, application_rows, strict=True)
+                        if f["stage"].licensed and f["number"] % 2 == 0], subjects=HOMEFINDER_SUBJECTS)
 
 
 def _timeline(rng: random.Random, stage: SeedStage, created, now) -> dict:
