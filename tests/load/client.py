@@ -271,8 +271,12 @@ class Person:
         self.get("/licensing/application", "application")
         key = self.rng.choice(self.section_keys)
         page = self.get(f"/licensing/application/section/{key}", "application section")
-        if page is not None and page.status_code == 200 and key in SAVED_SECTIONS and self.rng.randrange(2) == 0:
-            self._save_section(key, page)
+        if self.rng.randrange(self.write_every) == 0:
+            if key not in SAVED_SECTIONS:
+                key = SAVED_SECTIONS[0]
+                page = self.get(f"/licensing/application/section/{key}", "application section")
+            if page is not None and page.status_code == 200:
+                self._save_section(key, page)
 
     def _turn_homefinder(self) -> None:
         for path, page in (("/dashboard", "homefinder home"), ("/licensing/staff/pipeline", "pipeline board"),
