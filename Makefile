@@ -8,7 +8,7 @@ export PORT
 FLASK := $(BIN)/flask --app app
 CATALOG := translations/es/LC_MESSAGES/messages.po
 
-.PHONY: run test fuzz lint translations extract-messages serve clean
+.PHONY: run test fuzz lint translations extract-messages serve clean load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ test: $(VENV)/.installed-test translations
 # The standing fuzzer with many more examples than `make test` runs (15 to 20 minutes on 2 cores).
 fuzz: $(VENV)/.installed-test translations
 	FUZZ_EXAMPLES=400 $(BIN)/python -m pytest -m fuzz
+
+# 50 people of mixed roles for 60 s against gunicorn (2 workers) and PostgreSQL at 10,000 households, after the
+# anonymous home page as the baseline (docs/performance.md, "Load"). A fresh database: LOAD_DATABASE_URL, else
+# DATABASE_URL's server with `_load` after its name, else portal_load on 127.0.0.1. LOAD_KEEP_DATABASE=1 reuses it.
+load: $(VENV)/.installed-test translations
+	$(BIN)/python -m tests.load.run
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import access, assets, cli, errors, i18n, pending, routing, security, sessions, storage
+from portal import access, assets, cli, errors, i18n, navigation, pending, routing, security, sessions, storage
 from portal.config import INSTANCE, ROOT, from_environment
 from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail
 
@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(sessions.load_user_for_session)
     app.after_request(sessions.finish_response)
     access.init_app(app)
+    navigation.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     pending.init_app(app)

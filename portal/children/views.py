@@ -54,6 +54,7 @@ from portal.clock import agency_today
 from portal.extensions import db
 from portal.forms import keeps_input, render_form
 from portal.models import Household, Role, User
+from portal.navigation import menu_counts, register_menu_count
 from portal.paging import search_text
 from portal.routing import parse_id
 from portal.transitions import ChangedMeanwhile, TransitionRefused
@@ -61,15 +62,26 @@ from portal.transitions import ChangedMeanwhile, TransitionRefused
 STAFF = (Role.COORDINATOR, Role.ADMIN)
 
 
+def _family_has_child(household_id: int):
+    return exists().select_from(family_children_query(household_id).subquery())
+
+
+# A family's menu names its group "Children in my home" and shows that entry only while a child is in the home.
+register_menu_count("family_has_child", lambda user: _family_has_child(user.household_id)
+                    if user.role is Role.FAMILY and user.household_id is not None else None)
+
+
 @bp.app_context_processor
 def children_words() -> dict:
     def family_has_child() -> bool:
-        """One cheap statement, only when a family's menu is drawn."""
+        """Only when a family's menu is drawn: a family's is read with the menu's other counts (one statement)."""
         if not current_user.is_authenticated or current_user.household_id is None:
             return False
+        counts = menu_counts()
+        if "family_has_child" in counts:
+            return bool(counts["family_has_child"])
         if "family_has_child" not in g:  # asked by the menu's group label and by its entry: one statement a page
-            rows = family_children_query(current_user.household_id).subquery()
-            g.family_has_child = bool(db.session.scalar(select(exists().select_from(rows))))
+            g.family_has_child = bool(db.session.scalar(select(_family_has_child(current_user.household_id))))
         return g.family_has_child
 
     def caseload_counts() -> dict:

@@ -35,9 +35,19 @@ def unread_count(user: User) -> int:
     """How many of this person's threads have a message they have not seen (one statement)."""
     if not _has_own_threads(user):
         return 0
-    query = _with_mark(select(func.count(MessageThread.id)), user).where(thread_scope(user),
-                                                                         _unread_condition(user))
-    return db.session.scalar(query) or 0
+    return db.session.scalar(unread_count_query(user)) or 0
+
+
+def unread_count_query(user: User):
+    return _with_mark(select(func.count(MessageThread.id)), user).where(thread_scope(user), _unread_condition(user))
+
+
+def menu_unread(user: User):
+    """The menu's badge (portal/navigation.py): for families with a household and the staff who have threads;
+    administrators are never a thread's staff member (they read with a reason): no count."""
+    if user.role is Role.ADMIN or not _has_own_threads(user):
+        return None
+    return unread_count_query(user).scalar_subquery()
 
 
 def threads_query(user: User):

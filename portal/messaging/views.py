@@ -27,6 +27,7 @@ from portal.messaging.labels import ACCESS_LABELS
 from portal.messaging.lists import (
     ChildNames,
     Summary,
+    menu_unread,
     messages_page,
     summary,
     thread_header,
@@ -54,16 +55,21 @@ from portal.messaging.services import (
     works_with_household,
 )
 from portal.models import Role, User
+from portal.navigation import register_menu_count
 from portal.transitions import Refused
 from portal.uploads import FileRefused, open_stored, send_stored
 
 PEOPLE = ("family", "coordinator", "homefinder", "admin")
 
 
+# The menu's unread badge is one of the menu's counts, read together in one statement (portal/navigation.py).
+register_menu_count("unread_threads", menu_unread)
+
+
 @bp.app_context_processor
 def _messaging_words():
-    """The navigation's unread badge and the dashboard cards share one statement per page (`lists.summary`, kept
-    on `g`); only pages that call them run it."""
+    """The dashboard cards' threads and counts: one statement per page (`lists.summary`, kept on `g`); only pages
+    that call them run it."""
 
     def current_summary() -> Summary:
         if "messaging_summary" not in g:

@@ -1,0 +1,72 @@
+"""`make load`: seed PostgreSQL at agency scale, serve the portal with gunicorn (2 workers) on loopback, then run
+the anonymous home page (the baseline) and signed-in people of mixed roles, each for the same time.
+
+Exit status 1 when any answer was a 5xx, a write was lost or duplicated, or the signed-in pages got less than a third
+of the baseline's requests per second. Settings (environment): LOAD_HOUSEHOLDS (10000), LOAD_USERS (50),
+LOAD_SECONDS (60), LOAD_DATABASE_URL (else DATABASE_URL's server with `_load`, else portal_load on 127.0.0.1),
+LOAD_KEEP_DATABASE=1 (reuse a database seeded by an earlier run instead of seeding again).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from tests.load.client import run_anonymous, run_mixed
+from tests.load.server import ROOT, gunicorn, load_database_url, seed
+
+MIN_RATIO = 1 / 3
+
+
+def main() -> int:
+    households = int(os.environ.get("LOAD_HOUSEHOLDS", 10_000))
+    users = int(os.environ.get("LOAD_USERS", 50))
+    seconds = float(os.environ.get("LOAD_SECONDS", 60))
+    url = load_database_url()
+    if os.environ.get("LOAD_KEEP_DATABASE") != "1":
+        started = time.perf_counter()
+        print(f"seeding {households} households into a fresh database ...", flush=True)
+        seed(url, households)
+        print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    log_path = ROOT / "instance" / "load-gunicorn.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with gunicorn(url, workers=2, log_path=log_path) as base:
+        print(f"gunicorn (2 workers) at {base}; {users} people, {seconds:.0f} s each run", flush=True)
+        baseline = run_anonymous(base, users, seconds)
+        print(json.dumps(baseline.summary("anonymous home")), flush=True)
+        mixed = run_mixed(base, url, users, seconds)
+    results = mixed.results
+    print(f"signed in: {mixed.signed_in} of {mixed.wanted} in {mixed.sign_in_seconds:.1f} s")
+    print(json.dumps(results.summary("signed-in mixed")))
+    print("\n".join(results.page_table()))
+    accepted = sum(results.accepted.values())
+    refused = sum(results.refused.values())
+    print(f"writes: {accepted} accepted, {refused} refused; by kind: "
+          + ", ".join(f"{kind} {sum(n for (k, _u), n in results.accepted.items() if k == kind)}"
+                      for kind in ("enrollment", "message", "section")))
+    ratio = results.rps / baseline.rps if baseline.rps else 0.0
+    failures = []
+    if baseline.five_xx or results.five_xx or results.server_errors:
+        failures.append(f"5xx answers: {baseline.five_xx + results.five_xx} ({results.server_errors[:5]})")
+    if baseline.errors or results.errors:
+        failures.append(f"requests without an answer: {dict(baseline.errors + results.errors)}")
+    failures += mixed.write_problems
+    if mixed.signed_in < mixed.wanted:
+        failures.append(f"only {mixed.signed_in} of {mixed.wanted} people could sign in")
+    if ratio < MIN_RATIO:
+        failures.append(f"signed-in rps is {ratio:.2f} of the baseline's (at least {MIN_RATIO:.2f} wanted)")
+    print(json.dumps({"households": households, "users": users, "seconds": seconds,
+                      "baseline": baseline.summary("anonymous home"), "mixed": results.summary("signed-in mixed"),
+                      "ratio": round(ratio, 3), "writes_accepted": accepted, "writes_refused": refused,
+                      "failures": failures}))
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    sys.exit(main())

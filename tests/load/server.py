@@ -1,0 +1,114 @@
+"""A fresh PostgreSQL database seeded at agency scale, and gunicorn serving the portal on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import requests
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/portal_load"
+
+
+def load_database_url() -> str:
+    """LOAD_DATABASE_URL as given; else DATABASE_URL's server with `_load` after its database's name (never the
+    database itself: it is dropped and made again); else portal_load on the local server."""
+    if os.environ.get("LOAD_DATABASE_URL"):
+        return os.environ["LOAD_DATABASE_URL"]
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        parsed = make_url(url)
+        return parsed.set(database=f"{parsed.database}_load").render_as_string(hide_password=False)
+    return DEFAULT_URL
+
+
+def recreate_database(url: str) -> None:
+    parsed = make_url(url)
+    server = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+def seed(url: str, households: int, fresh: bool = True) -> None:
+    """A fresh database (`fresh`: dropped and made again; else an empty one given), its schema, then what `flask
+    upgrade-db` and `flask seed-demo --households N` make, in this process."""
+    from app import create_app
+    from portal import demo
+    from portal.extensions import db
+    from portal.migrations import upgrade
+
+    if fresh:
+        recreate_database(url)
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "MAIL_DELIVER_INLINE": False})
+    with app.app_context(), db.unit_of_work():
+        demo.seed_all(app, households=households)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(url: str, port: int) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORT": str(port),
+        # Every simulated person signs in from 127.0.0.1: the per-address limit of sign-ins would refuse most of
+        # them in the first minute (it is there for one attacker's address, not for a load test's).
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "DRAFT_RATE_LIMIT": "100000 per minute",
+        # As in production: mail waits in the outbox for `flask send-mail`.
+        "MAIL_DELIVER_INLINE": "0",
+    }
+
+
+@contextmanager
+def gunicorn(url: str, workers: int = 2, log_path: Path | None = None) -> Iterator[str]:
+    """gunicorn with `workers` sync workers on a free loopback port; yields the base URL once it answers."""
+    port = free_port()
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
+         "app:create_app()"], cwd=ROOT, env=server_environment(url, port), stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped (exit {process.returncode}); see {log_path}")
+            try:
+                if requests.get(base + "/", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer within 180 s")
+            time.sleep(0.3)
+        # Each worker loads the app lazily on its first request: warm both before anything is measured.
+        for _ in range(workers * 4):
+            requests.get(base + "/", timeout=30)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if log_path:
+            log.close()
