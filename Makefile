@@ -8,7 +8,7 @@ export PORT
 FLASK := $(BIN)/flask --app app
 CATALOG := translations/es/LC_MESSAGES/messages.po
 
-.PHONY: run test fuzz lint translations extract-messages serve clean
+.PHONY: run test fuzz lint translations extract-messages serve clean bench-jobs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: $(VENV)/.installed-test translations
 # The standing fuzzer with many more examples than `make test` runs (15 to 20 minutes on 2 cores).
 fuzz: $(VENV)/.installed-test translations
 	FUZZ_EXAMPLES=400 $(BIN)/python -m pytest -m fuzz
+
+# The cron jobs at agency scale: send-reminders and send-mail over 10,000 due items (DATABASE_URL for PostgreSQL).
+bench-jobs: $(VENV)/.installed-test translations
+	$(BIN)/python -m tests.performance.jobs_bench --items $(or $(ITEMS),10000)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -116,10 +116,10 @@ def _visit_reminders(users_by_household: dict[int, list[User]]) -> int:
     visits = [visit for visit in visits if visit.id in claimed]
     households = dict(db.session.execute(select(Application.id, Application.household_id).where(
         Application.id.in_({v.application_id for v in visits} | {0}))).all())
-    for visit in visits:
-        for person in [*users_by_household.get(households[visit.application_id], []), visit.homefinder]:
-            emails.queue_email(person.email, person.preferred_locale, "visit_reminder", user=person,
-                               kind=visit.kind.value, when=visit.starts_at)
+    emails.queue_each((person.email, person.preferred_locale, "visit_reminder",
+                       {"user": person, "kind": visit.kind.value, "when": visit.starts_at})
+                      for visit in visits
+                      for person in [*users_by_household.get(households[visit.application_id], []), visit.homefinder])
     return len(visits)
 
 
