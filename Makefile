@@ -8,7 +8,7 @@ export PORT
 FLASK := $(BIN)/flask --app app
 CATALOG := translations/es/LC_MESSAGES/messages.po
 
-.PHONY: run test fuzz lint translations extract-messages serve clean load
+.PHONY: run test fuzz lint translations extract-messages serve clean load bench-jobs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ fuzz: $(VENV)/.installed-test translations
 # DATABASE_URL's server with `_load` after its name, else portal_load on 127.0.0.1. LOAD_KEEP_DATABASE=1 reuses it.
 load: $(VENV)/.installed-test translations
 	$(BIN)/python -m tests.load.run
+
+# The cron jobs at agency scale: send-reminders and send-mail over 10,000 due items (DATABASE_URL for PostgreSQL).
+bench-jobs: $(VENV)/.installed-test translations
+	$(BIN)/python -m tests.performance.jobs_bench --items $(or $(ITEMS),10000)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

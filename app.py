@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import access, assets, cli, errors, i18n, navigation, pending, routing, security, sessions, storage
 from portal.config import INSTANCE, ROOT, from_environment
-from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail
+from portal.extensions import babel, bootstrap, csrf, db, init_limiter, login_manager, mail
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -35,7 +35,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     login_manager.login_view = "portal.login"
     login_manager.user_loader(sessions.load_user_for_session)

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from portal import demo, emails, pending, services
 from portal.extensions import db
+from portal.jobs import runs_alone
 from portal.models import STAFF_ROLES, Role
 
 
@@ -88,16 +89,18 @@ def create_staff_command(email: str, full_name: str, role: str, language: str, p
 
 
 @click.command("send-mail")
-@click.option("--limit", default=200, show_default=True, help="How many due messages to send in this run.")
+@click.option("--limit", default=20_000, show_default=True, help="At most this many due messages in this run.")
 @with_appcontext
 def send_mail_command(limit: int) -> None:
-    """Send due messages from the outbox (run from cron every minute; safe to run concurrently on PostgreSQL)."""
+    """Send due messages from the outbox over one SMTP connection (run from cron every minute). Several runs at once,
+    on one machine or several, share the work: each message is claimed by one of them (portal/emails.py)."""
     counts = emails.deliver_due(limit=limit)
     click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
 
 
 @click.command("cleanup")
 @with_appcontext
+@runs_alone("cleanup")
 def cleanup_command() -> None:
     """Delete what is kept only for a while: input typed when a session ended, after a day (run from cron hourly)."""
     with db.unit_of_work():

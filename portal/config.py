@@ -101,8 +101,14 @@ def from_environment() -> dict:
         "MAIL_DELIVER_INLINE": _bool("MAIL_DELIVER_INLINE", development),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", 8)),
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", 10)),  # seconds an SMTP server may stay silent
-        # Rate limits: memory for development, redis://127.0.0.1:6379 in production.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis, shared by every app process and machine: rate limits and sign-in lockouts (unless
+        # RATELIMIT_STORAGE_URI names another storage) and the single-runner locks of cron jobs (portal/jobs.py).
+        # Empty: limits are counted per process (memory://) and jobs lock through the database.
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
+        # Rate limit storage: empty means REDIS_URL, else memory:// (portal/extensions.py::init_limiter).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "").strip(),
+        # While Redis is unreachable, limits are counted per process rather than every sign-in failing.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "30 per minute"),
         "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT", "20 per hour"),

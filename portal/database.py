@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from flask.globals import app_ctx
 from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
@@ -71,7 +71,8 @@ def _let_sqlalchemy_begin_sqlite_transactions(engine: Engine) -> None:
 
     A request that changes something begins IMMEDIATE (takes the write lock first, waiting up to the driver's
     timeout): two such requests that read, then write would otherwise deadlock, and SQLite answers one of them
-    "database is locked" at once (a 500 for a double-tapped "Sign"). PostgreSQL needs none of this."""
+    "database is locked" at once (a 500 for a double-tapped "Sign"). A job that writes does the same
+    (`begin_writes_immediately`: two copies of a cron job at once). PostgreSQL needs none of this."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
@@ -79,7 +80,8 @@ def _let_sqlalchemy_begin_sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        writes = (has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")) or (
+            has_app_context() and g.get("begin_writes_immediately", False))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
@@ -191,6 +193,12 @@ def keep_on_refusal() -> None:
 
 def _app_context_id() -> int:
     return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
+
+
+def begin_writes_immediately() -> None:
+    """The rest of this application context (a cron job) writes: on SQLite its transactions take the write lock at
+    BEGIN, as a POST's do, so two jobs at once wait for each other instead of one failing "database is locked"."""
+    g.begin_writes_immediately = True
 
 
 def call_after_commit(callback) -> None:

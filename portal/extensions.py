@@ -1,6 +1,9 @@
 """The extension objects, created once and bound to the app in app.register_extensions."""
 
-from flask import current_app, request
+import logging
+import os
+
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -36,5 +39,28 @@ csrf = PortalCSRFProtect()
 mail = Mail()
 babel = Babel()
 bootstrap = Bootstrap5()
-# Storage comes from RATELIMIT_STORAGE_URI (memory:// by default, redis://... in production).
+# Storage comes from RATELIMIT_STORAGE_URI, else REDIS_URL, else memory:// (init_limiter).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def limiter_storage_uri(config) -> str:
+    """Where rate limits and sign-in lockouts are counted: RATELIMIT_STORAGE_URI when given, else REDIS_URL (shared
+    by every process and machine), else memory:// (each process counts alone)."""
+    return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
+
+
+def init_limiter(app: Flask) -> None:
+    """Bind the limiter to its storage. In production, limits counted in memory hold per process only: N processes
+    allow N times the limit and split a lockout's failures between them. That is refused when more than one process
+    is announced (gunicorn's WEB_CONCURRENCY above 1), and warned about otherwise (docs/deployment.md)."""
+    uri = limiter_storage_uri(app.config)
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    if uri.startswith("memory://") and app.config.get("ENV_NAME") == "production":
+        processes = int(os.environ.get("WEB_CONCURRENCY", "1") or 1)
+        if processes > 1:
+            raise RuntimeError(f"WEB_CONCURRENCY={processes} processes would each count rate limits and sign-in "
+                               "lockouts alone: set REDIS_URL (or RATELIMIT_STORAGE_URI) to a shared Redis.")
+        logging.getLogger("portal").warning(
+            "Rate limits and sign-in lockouts are counted in this process's memory: with more than one app process "
+            "or server, set REDIS_URL so they are shared (docs/deployment.md).")
+    limiter.init_app(app)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import click
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from licensing import bp
@@ -26,6 +26,7 @@ from portal import emails
 from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db
+from portal.jobs import runs_alone
 from portal.models import User
 
 REMINDER_THRESHOLDS = [90, 60, 30, 7]
@@ -102,19 +103,30 @@ def _visit_reminders(users_by_household: dict[int, list[User]]) -> int:
     visits = db.session.scalars(select(HomeStudyVisit).options(selectinload(HomeStudyVisit.homefinder)).where(
         HomeStudyVisit.status == VisitStatus.SCHEDULED, HomeStudyVisit.reminder_sent_at.is_(None),
         HomeStudyVisit.starts_at <= now_utc() + timedelta(hours=36), HomeStudyVisit.starts_at > now_utc())).all()
+    if not visits:
+        return 0
+    # Claimed by one conditional UPDATE before any mail is queued; ours are those stamped with this run's moment.
+    stamp = now_utc()
+    ids = [visit.id for visit in visits]
+    db.session.execute(update(HomeStudyVisit)
+                       .where(HomeStudyVisit.id.in_(ids), HomeStudyVisit.reminder_sent_at.is_(None))
+                       .values(reminder_sent_at=stamp).execution_options(synchronize_session=False))
+    claimed = set(db.session.scalars(select(HomeStudyVisit.id).where(HomeStudyVisit.id.in_(ids),
+                                                                     HomeStudyVisit.reminder_sent_at == stamp)))
+    visits = [visit for visit in visits if visit.id in claimed]
     households = dict(db.session.execute(select(Application.id, Application.household_id).where(
         Application.id.in_({v.application_id for v in visits} | {0}))).all())
-    for visit in visits:
-        for person in [*users_by_household.get(households[visit.application_id], []), visit.homefinder]:
-            emails.queue_email(person.email, person.preferred_locale, "visit_reminder", user=person,
-                               kind=visit.kind.value, when=visit.starts_at)
-        visit.reminder_sent_at = now_utc()
+    emails.queue_each((person.email, person.preferred_locale, "visit_reminder",
+                       {"user": person, "kind": visit.kind.value, "when": visit.starts_at})
+                      for visit in visits
+                      for person in [*users_by_household.get(households[visit.application_id], []), visit.homefinder])
     return len(visits)
 
 
 @bp.cli.command("send-reminders")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Pretend it is this day (for checking what would be sent).")
+@runs_alone("send-reminders")
 def send_reminders_command(today) -> None:
     """Email families about items due in 90, 60, 30 and 7 days and overdue ones (each once), and visits tomorrow."""
     with db.unit_of_work():

@@ -18,6 +18,7 @@ from portal.children.models import Appointment, AppointmentStatus
 from portal.clock import agency_today, agency_zone
 from portal.database import now_utc
 from portal.extensions import db
+from portal.jobs import runs_alone
 
 
 def _start_of(day: date) -> datetime:
@@ -52,6 +53,7 @@ def send_appointment_reminders(today: date | None = None) -> int:
 @bp.cli.command("send-appointment-reminders")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Pretend it is this day (for checking what would be sent).")
+@runs_alone("send-appointment-reminders")
 def send_appointment_reminders_command(today) -> None:
     """Email the families of children's appointments tomorrow (each appointment once)."""
     with db.unit_of_work():

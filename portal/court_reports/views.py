@@ -28,6 +28,7 @@ from portal.court_reports.permissions import (
 from portal.extensions import db
 from portal.forms import ConfirmForm, keeps_input, render_form
 from portal.i18n import label_of
+from portal.jobs import runs_alone
 from portal.models import Role, User
 from portal.paging import paginate
 from portal.transitions import Refused
@@ -141,6 +142,7 @@ def staff_ask_now(appointment_id: int):
 @bp.cli.command("send-court-report-requests")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Pretend it is this day (for checking what would be sent).")
+@runs_alone("send-court-report-requests")
 def send_court_report_requests_command(today) -> None:
     """Ask placed families for their caregiver report before each court hearing, remind once, follow moved and
     cancelled hearings. Safe to run every hour."""

@@ -19,6 +19,7 @@ from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db
 from portal.i18n import local_to_utc
+from portal.jobs import runs_alone
 from portal.models import User
 from training import bp
 from training.catalog.models import (
@@ -63,7 +64,8 @@ def send_training_reminders(today: date) -> dict[str, int]:
         select(SessionMeeting, Course).join(CourseSession, CourseSession.id == SessionMeeting.session_id)
         .join(Course, Course.id == CourseSession.course_id)
         .where(SessionMeeting.starts_at >= start, SessionMeeting.starts_at < end,
-               SessionMeeting.reminder_sent_at.is_(None), CourseSession.status == SessionStatus.OPEN)).all()
+               SessionMeeting.reminder_sent_at.is_(None), CourseSession.status == SessionStatus.OPEN)
+        .order_by(SessionMeeting.id)).all()  # claimed in id order: two runs never wait on each other crosswise
     enrolled = db.session.execute(
         select(Enrollment.session_id, Enrollment.household_id, Enrollment.makeup_meetings,
                HouseholdMember.first_name)
@@ -76,7 +78,7 @@ def send_training_reminders(today: date) -> dict[str, int]:
         .join(SupportGroup, SupportGroup.id == GroupMeeting.group_id)
         .where(GroupMeeting.starts_at >= start, GroupMeeting.starts_at < end,
                GroupMeeting.status == MeetingStatus.SCHEDULED, GroupRsvp.status == RsvpStatus.GOING,
-               GroupRsvp.reminder_sent_at.is_(None))).all()
+               GroupRsvp.reminder_sent_at.is_(None)).order_by(GroupRsvp.id)).all()
     users = _users_by_household({row.household_id for row in enrolled} | {rsvp.household_id for rsvp, _, _ in rsvps})
 
     for meeting, course in meetings:
@@ -110,6 +112,7 @@ def send_training_reminders(today: date) -> dict[str, int]:
 @bp.cli.command("send-training-reminders")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Pretend it is this day (for checking what would be sent).")
+@runs_alone("send-training-reminders")
 def send_training_reminders_command(today) -> None:
     """Email the day-before reminders of training meetings and support-group meetings (each once)."""
     with db.unit_of_work():
@@ -118,6 +121,7 @@ def send_training_reminders_command(today) -> None:
 
 
 @bp.cli.command("extend-group-meetings")
+@runs_alone("extend-group-meetings")
 def extend_group_meetings_command() -> None:
     """Make the support groups' meetings of the next three months that don't exist yet (idempotent)."""
     with db.unit_of_work():

@@ -1,0 +1,169 @@
+"""Scheduled jobs run on several machines at once (issue 14): two copies of a job started at the same moment, each
+with its own connection and transaction against one committed database, handle every due item exactly once.
+Emails are counted where they arrive, at the suite's loopback SMTP server.
+
+Runs on the database DATABASE_URL names (SQLite by default; PostgreSQL in CI's second run)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app import create_app
+from licensing.application.models import Application
+from licensing.tracker.models import HomeStudyVisit, VisitKind, VisitStatus
+from licensing.tracker.reminders import send_reminders_command
+from portal import emails, jobs
+from portal.database import now_utc
+from portal.models import Household, OutboxMessage, OutboxStatus, Role, User
+from tests.conftest import build_schema, config_for_tests
+from tests.multi_server.support import TEST_REDIS_URL, redis_for_tests
+from tests.portal.test_mail import SMTPServer
+from tests.support import drop_isolated_schema, isolated_database_url
+
+DUE = 200
+SCHEMA = "multi_server_jobs"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SMTPServer]:
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def committed_app(database_url, tmp_path, smtp) -> Iterator[Flask]:
+    url = isolated_database_url(database_url, SCHEMA, tmp_path)
+    build_schema(url).dispose()
+    app = create_app(config_for_tests(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_SUPPRESS_SEND=False,
+                                      MAIL_DEFAULT_SENDER="agency@example.com"))
+    try:
+        yield app
+    finally:
+        app.extensions["database"].engine.dispose()
+        drop_isolated_schema(database_url, SCHEMA)
+
+
+def _at_once(count: int, work) -> list[BaseException]:
+    """Run `work(n)` in `count` threads released together; the exceptions they raised."""
+    start = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            start.wait(timeout=30)
+            work(n)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return failures
+
+
+def _arrived(smtp: SMTPServer, expected: int) -> Counter:
+    deadline = time.monotonic() + 10
+    while len(smtp.inbox.messages) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # a duplicate would arrive right behind the last one
+    return Counter(message["To"] for message in smtp.inbox.messages)
+
+
+def test_two_senders_at_once_send_each_message_once(committed_app, smtp):
+    app = committed_app
+    now = now_utc()
+    with Session(app.extensions["database"].engine) as session:
+        session.execute(insert(OutboxMessage), [
+            {"recipient": f"family{n}@example.com", "locale": "en", "template": "password_changed",
+             "subject": f"Message {n}", "body_text": "Hello", "body_html": "<p>Hello</p>", "created_at": now,
+             "next_attempt_at": now} for n in range(DUE)])
+        session.commit()
+    counts: list[dict] = []
+
+    def send(_n: int) -> None:
+        with app.app_context():
+            counts.append(emails.deliver_due(limit=DUE))
+
+    assert _at_once(2, send) == []
+    arrived = _arrived(smtp, DUE)
+    assert len(arrived) == DUE and set(arrived.values()) == {1}  # every message once, none twice
+    assert sum(c["sent"] for c in counts) == DUE
+    with Session(app.extensions["database"].engine) as session:
+        assert set(session.scalars(select(OutboxMessage.status))) == {OutboxStatus.SENT}
+
+
+def _families_with_a_visit_tomorrow(app: Flask) -> None:
+    engine = app.extensions["database"].engine
+    tomorrow = now_utc() + timedelta(hours=20)
+    with Session(engine) as session:
+        homefinder = User(email="homefinder@example.com", full_name="Hana Finder", role=Role.HOMEFINDER,
+                          email_confirmed_at=now_utc())
+        session.add(homefinder)
+        session.flush()
+        household_ids = list(session.scalars(insert(Household).returning(Household.id),
+                                             [{"name": f"Family {n}"} for n in range(DUE)]))
+        session.execute(insert(User), [
+            {"email": f"family{n}@example.com", "full_name": f"Family {n}", "role": Role.FAMILY,
+             "household_id": household_id, "email_confirmed_at": now_utc(), "preferred_locale": "en"}
+            for n, household_id in enumerate(household_ids)])
+        application_ids = list(session.scalars(insert(Application).returning(Application.id),
+                                               [{"household_id": household_id} for household_id in household_ids]))
+        session.execute(insert(HomeStudyVisit), [
+            {"application_id": application_id, "kind": VisitKind.JOINT_INTERVIEW, "status": VisitStatus.SCHEDULED,
+             "homefinder_id": homefinder.id, "starts_at": tomorrow} for application_id in application_ids])
+        session.commit()
+
+
+def test_two_runs_of_send_reminders_at_once_remind_each_visit_once(committed_app, smtp):
+    """The hourly reminders started on two machines in the same second: each visit's day-before reminder goes to its
+    family once, and the homefinder gets one per visit."""
+    app = committed_app
+    _families_with_a_visit_tomorrow(app)
+    run = send_reminders_command.callback.__wrapped__  # the command inside flask's with_appcontext
+
+    def remind(_n: int) -> None:
+        with app.app_context():
+            run(today=None)
+
+    assert _at_once(2, remind) == []
+    with app.app_context():
+        emails.deliver_due(limit=10 * DUE)
+    arrived = _arrived(smtp, 2 * DUE)
+    assert arrived.pop("homefinder@example.com") == DUE
+    assert len(arrived) == DUE and set(arrived.values()) == {1}
+    with Session(app.extensions["database"].engine) as session:
+        assert None not in set(session.scalars(select(HomeStudyVisit.reminder_sent_at)))
+
+
+@pytest.mark.parametrize("backend", ["database", "redis"])
+def test_single_runner_lets_one_of_two_copies_in(committed_app, backend):
+    """The lock itself: two copies of a job at the same moment, one runs and the other is told it is taken; once the
+    first is done, the job can run again. `database`: PostgreSQL's advisory lock, or SQLite's file lock."""
+    app = committed_app
+    if backend == "redis":
+        redis_for_tests()
+        app.config["REDIS_URL"] = TEST_REDIS_URL
+    entered: list[bool] = []
+
+    def job(_n: int) -> None:
+        with app.app_context(), jobs.single_runner("multi-server-test", ttl_seconds=5) as acquired:
+            entered.append(acquired)
+            time.sleep(0.5)
+
+    assert _at_once(2, job) == []
+    assert sorted(entered) == [False, True]
+    with app.app_context(), jobs.single_runner("multi-server-test", ttl_seconds=5) as acquired:
+        assert acquired  # released after the first run

@@ -1,0 +1,50 @@
+"""Where limits are counted: REDIS_URL when set, and production refuses per-process counting for several workers."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from tests.conftest import config_for_tests
+from tests.multi_server.support import TEST_REDIS_URL
+
+
+@pytest.fixture
+def production(monkeypatch, database_url):
+    monkeypatch.setenv("FLASK_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "production-secret")
+    monkeypatch.setenv("PORTAL_URL", "https://portal.example.org")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    yield
+    monkeypatch.undo()
+    # The limiter is one object: the last app made gives it its storage. Leave it counting in memory, as the rest
+    # of the suite does, not in the Redis of these tests.
+    create_app(config_for_tests(database_url))
+
+
+def test_limits_are_counted_in_redis_when_it_is_configured(production, monkeypatch, database_url):
+    monkeypatch.setenv("REDIS_URL", TEST_REDIS_URL)
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    assert app.config["RATELIMIT_STORAGE_URI"] == TEST_REDIS_URL
+
+
+def test_an_explicit_limit_storage_wins_over_redis_url(production, monkeypatch, database_url):
+    monkeypatch.setenv("REDIS_URL", TEST_REDIS_URL)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_production_refuses_per_process_limits_for_several_workers(production, monkeypatch, database_url):
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with pytest.raises(RuntimeError, match="REDIS_URL"):
+        create_app({"DATABASE_URL": database_url})
+
+
+def test_production_with_one_process_and_no_redis_starts_with_a_warning(production, monkeypatch, database_url,
+                                                                        caplog):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert "REDIS_URL" in caplog.text
