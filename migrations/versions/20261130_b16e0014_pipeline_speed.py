@@ -1,6 +1,7 @@
-"""lead.search_folded: the name and email folded once on write, so the staff search reads stored text
+"""pipeline speed: lead.search_folded (the name and email folded once on write, so the staff search reads stored
+text) and an index of checklist items by status (the work queue's count of items waiting for review)
 
-Existing leads get theirs from the same Python function the app writes with (licensing/recruitment/models.py::
+Existing leads get theirs from the same folding the app writes with (licensing/recruitment/models.py::
 lead_search_text), in batches, on SQLite and PostgreSQL alike.
 
 Revision ID: b16e0014
@@ -50,8 +51,12 @@ def upgrade() -> None:
         bind.execute(update, [{'lead_id': row.id, 'folded': _search_text(row.first_name, row.last_name, row.email)}
                               for row in rows])
         last_id = rows[-1].id
+    with op.batch_alter_table('checklist_item', schema=None) as batch_op:
+        batch_op.create_index('ix_checklist_item_status_application', ['status', 'application_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('checklist_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_checklist_item_status_application')
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.drop_column('search_folded')
