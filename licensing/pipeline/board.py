@@ -160,8 +160,9 @@ def _conditions(board_filter: BoardFilter, user: User, stage) -> list:
     elif who != WHO_ALL:
         conditions.append(homefinder_column() == int(who))
     if board_filter.q:
-        # The leads list's search (licensing/recruitment/lists.py): "Garcia Ana" finds Ana García on both.
-        conditions.append(matches(board_filter.q, Lead.first_name, Lead.last_name, Lead.email, phone=Lead.phone))
+        # The leads list's search (licensing/recruitment/lists.py): "Garcia Ana" finds Ana García on both; the name
+        # and email are read folded already (Lead.search_folded).
+        conditions.append(matches(board_filter.q, folded=Lead.search_folded, phone=Lead.phone))
     if board_filter.language:
         conditions.append(Lead.preferred_locale == board_filter.language)
     if board_filter.source:

@@ -27,8 +27,8 @@ def leads_query(status: str = "", q: str = "", queue: str = "") -> Select:
     if queue in LEAD_QUEUES:
         query = query.where(LEAD_QUEUES[queue]())
     if q:
-        query = query.where(matches(q, Lead.first_name, Lead.last_name, Lead.first_name + " " + Lead.last_name,
-                                    Lead.email, phone=Lead.phone))
+        # The name (first, last, or across both) and the email, folded on write (Lead.search_folded).
+        query = query.where(matches(q, folded=Lead.search_folded, phone=Lead.phone))
     return query
 
 

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import agency_today
@@ -109,7 +109,10 @@ class ChecklistItem(Versioned, Base):
     """One requirement for one household (or one of its adults). Saved with optimistic locking (version)."""
 
     __tablename__ = "checklist_item"
-    __table_args__ = (UniqueConstraint("application_id", "template_id", "member_id", "cycle"),)
+    __table_args__ = (UniqueConstraint("application_id", "template_id", "member_id", "cycle"),
+                      # The items in one status across every application (the work queue's "checklist items waiting
+                      # for review": applications with an item submitted), without reading every item.
+                      Index("ix_checklist_item_status_application", "status", "application_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)

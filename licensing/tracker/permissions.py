@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from licensing.application.models import Application
 from licensing.roles import can_work_applications, is_active_admin, may_work_household
@@ -49,6 +49,19 @@ def get_visit_slot_for_family(user: User, visit_id: int, slot_id: int | None) ->
     if slot is None:
         abort(404)
     return visit, slot
+
+
+def get_checklist_application_for_staff(user: User, application_id: int) -> Application:
+    """The application a staff checklist page is about, with its household (its name is the page's title) and
+    nothing else: one statement, where the application pages' loader takes eight. Who may: as
+    licensing.application.permissions.get_application_for_staff."""
+    if not can_work_applications(user):
+        abort(404)
+    application = db.session.scalar(select(Application).options(joinedload(Application.household))
+                                    .where(Application.id == application_id))
+    if application is None:
+        abort(404)
+    return application
 
 
 def get_item_for_staff(user: User, item_id: int) -> tuple[ChecklistItem, int]:

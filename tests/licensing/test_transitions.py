@@ -459,6 +459,7 @@ NOT_WRITERS = {
     "tracker.services.checklists.household_renewal",
     "tracker.services.home_study.report_for",
     "tracker.services.licenses.license_for",
+    "tracker.services.licenses.report_and_license",
     "tracker.services.safety.safety_answers",
     "tracker.services.visits.visits_of",
     "tracker.services.visits.completed_visit",

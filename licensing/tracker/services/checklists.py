@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload
 from werkzeug.datastructures import FileStorage
 
 from licensing.application.models import (
@@ -144,15 +144,19 @@ def send_item_document(user: User, item: ChecklistItem, upload: FileStorage | li
                                 checklist_item_id=item.id, more=more))
 
 
-def item_documents(application_id: int) -> dict[int, ApplicationDocument]:
+def item_documents(application_id: int, items: list[ChecklistItem] | None = None) -> dict[int, ApplicationDocument]:
     """The file each document item stands on, with all its pages: the newest sent for the item, else (licensing
     checklist only) the newest sent with the application for the same document, e.g. a medical statement, which is
-    what approving the item accepts (two queries)."""
-    covered = db.session.execute(
-        select(ChecklistItem.id, ChecklistItem.member_id, RequirementTemplate.code)
-        .join(RequirementTemplate, RequirementTemplate.id == ChecklistItem.template_id)
-        .where(ChecklistItem.application_id == application_id, ChecklistItem.cycle == 0,
-               RequirementTemplate.code.in_(list(APPLICATION_DOCUMENT_KINDS)))).all()
+    what approving the item accepts (two queries; one when the page gives the checklist's items, templates loaded)."""
+    if items is not None:
+        covered = [(item.id, item.member_id, item.template.code) for item in items
+                   if item.cycle == 0 and item.template.code in APPLICATION_DOCUMENT_KINDS]
+    else:
+        covered = db.session.execute(
+            select(ChecklistItem.id, ChecklistItem.member_id, RequirementTemplate.code)
+            .join(RequirementTemplate, RequirementTemplate.id == ChecklistItem.template_id)
+            .where(ChecklistItem.application_id == application_id, ChecklistItem.cycle == 0,
+                   RequirementTemplate.code.in_(list(APPLICATION_DOCUMENT_KINDS)))).all()
     for_item: dict[int, ApplicationDocument] = {}
     with_application: dict[tuple[str, int | None], ApplicationDocument] = {}
     for document in db.session.scalars(select(ApplicationDocument).options(joinedload(ApplicationDocument.more_pages))
@@ -235,9 +239,10 @@ class ChecklistView:
 
 
 def load_checklist(application_id: int, cycle: int | None = None) -> ChecklistView:
-    """The checklist with templates, people and checks: a fixed number of queries whatever its size."""
-    query = (select(ChecklistItem).options(selectinload(ChecklistItem.template),
-                                           selectinload(ChecklistItem.updated_by))
+    """The checklist with templates, people and checks: three queries whatever its size (each item's template and
+    last editor joined in: one query whether or not anyone edited an item yet)."""
+    query = (select(ChecklistItem).options(joinedload(ChecklistItem.template),
+                                           joinedload(ChecklistItem.updated_by))
              .where(ChecklistItem.application_id == application_id))
     if cycle is not None:
         query = query.where(ChecklistItem.cycle == cycle)

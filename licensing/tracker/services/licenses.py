@@ -11,7 +11,14 @@ from sqlalchemy.orm import selectinload
 
 from licensing.application.models import Application, ApplicationStatus
 from licensing.application.services import change_application_status
-from licensing.tracker.models import LICENSE_MOVES, ChecklistItem, License, LicenseStatus, LicenseType
+from licensing.tracker.models import (
+    LICENSE_MOVES,
+    ChecklistItem,
+    HomeStudyReport,
+    License,
+    LicenseStatus,
+    LicenseType,
+)
 from licensing.tracker.services.checklists import FINAL, ChecklistView, generate_checklist
 from portal import audit, emails, sessions
 from portal.extensions import db
@@ -29,6 +36,17 @@ def ready_for_license(view: ChecklistView) -> bool:
 
 def license_for(application_id: int) -> License | None:
     return db.session.scalar(select(License).where(License.application_id == application_id))
+
+
+def report_and_license(application_id: int) -> tuple[HomeStudyReport | None, License | None]:
+    """The home study write-up and the license of an application, each or both missing (one query: the staff
+    checklist shows both)."""
+    row = db.session.execute(
+        select(HomeStudyReport, License).select_from(Application)
+        .outerjoin(HomeStudyReport, HomeStudyReport.application_id == Application.id)
+        .outerjoin(License, License.application_id == Application.id)
+        .where(Application.id == application_id).limit(1)).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def issue_license(admin: User, application: Application, view: ChecklistView, number: str, license_type: LicenseType,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from licensing.application.models import Application
 from licensing.tracker.models import VISIT_MOVES, HomeStudyVisit, VisitKind, VisitSlot, VisitStatus
@@ -58,11 +58,12 @@ def complete_visit(staff: User, visit: HomeStudyVisit, notes: str, household_id:
 
 
 def visits_of(application_id: int) -> list[HomeStudyVisit]:
-    """The household's visits with their offered times and homefinder (three queries, whatever the number)."""
-    return list(db.session.scalars(select(HomeStudyVisit).options(selectinload(HomeStudyVisit.slots),
-                                                                  selectinload(HomeStudyVisit.homefinder))
+    """The household's visits with their offered times and homefinder (one query, whatever the number: a household
+    has a handful of visits of up to three times each, joined in)."""
+    return list(db.session.scalars(select(HomeStudyVisit).options(joinedload(HomeStudyVisit.slots),
+                                                                  joinedload(HomeStudyVisit.homefinder))
                                    .where(HomeStudyVisit.application_id == application_id)
-                                   .order_by(HomeStudyVisit.id)))
+                                   .order_by(HomeStudyVisit.id)).unique())
 
 
 def completed_visit(application_id: int, kind: VisitKind) -> bool:

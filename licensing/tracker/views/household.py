@@ -6,14 +6,14 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from licensing.application import reasons
 from licensing.application.models import Application
 from licensing.tracker.forms import CheckUpdateForm, CompleteVisitForm, ItemUpdateForm, LicenseForm, ProposeVisitForm
 from licensing.tracker.labels import CHECK_TYPE, VISIT_KIND, item_title
 from licensing.tracker.models import CHECK_MOVES, ITEM_MOVES, CheckStatus, ItemStatus, LicenseType
-from licensing.tracker.services import checklists, home_study, licenses, visits
+from licensing.tracker.services import checklists, licenses, visits
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.i18n import current_language, label_of
@@ -28,7 +28,7 @@ HISTORY_LIMIT = 200
 
 def checklist_history(application: Application) -> list[AuditEvent]:
     return list(db.session.scalars(
-        select(AuditEvent).options(selectinload(AuditEvent.actor))
+        select(AuditEvent).options(joinedload(AuditEvent.actor))  # one query, with or without actors
         .where(AuditEvent.household_id == application.household_id,
                or_(AuditEvent.target_type.in_(TRACKER_RECORDS), AuditEvent.action.in_(TRACKER_ACTIONS)))
         .order_by(AuditEvent.id.desc()).limit(HISTORY_LIMIT)))
@@ -59,8 +59,8 @@ def _history_subjects(view: checklists.ChecklistView, household_visits: list, re
 
 def render_staff_checklist(application: Application, status: int = 200, **forms):
     view = checklists.load_checklist(application.id)
-    visits_, report = visits.visits_of(application.id), home_study.report_for(application.id)
-    license_ = licenses.license_for(application.id)
+    visits_ = visits.visits_of(application.id)
+    report, license_ = licenses.report_and_license(application.id)
     license_form = forms.get("license_form") or LicenseForm(type=LicenseType.FOSTER.value, capacity=2, age_min=0,
                                                             age_max=17)
     languages = reasons.family_languages(application.household_id)
@@ -74,7 +74,7 @@ def render_staff_checklist(application: Application, status: int = 200, **forms)
         visit_form=forms.get("visit_form") or ProposeVisitForm(), complete_form=CompleteVisitForm(),
         license_form=license_form, conflict=forms.get("conflict"), refused=forms.get("refused"),
         reason_missing=forms.get("reason_missing"),
-        documents=checklists.item_documents(application.id), button_form=ConfirmForm(),
+        documents=checklists.item_documents(application.id, view.items), button_form=ConfirmForm(),
         # Only the moves the tables allow are offered (the refusal stays the rule's, not the menu's).
         can_move=lambda item, value: ITEM_MOVES.allows(item.status, ItemStatus(value)),
         can_move_check=lambda check, value: CHECK_MOVES.allows(check.status, CheckStatus(value)),

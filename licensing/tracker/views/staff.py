@@ -22,7 +22,12 @@ from licensing.tracker.forms import (
     safety_form_class,
 )
 from licensing.tracker.models import ITEM_MOVES, CheckStatus, ItemStatus, VisitKind
-from licensing.tracker.permissions import get_check_for_staff, get_item_for_staff, get_visit_for_staff
+from licensing.tracker.permissions import (
+    get_check_for_staff,
+    get_checklist_application_for_staff,
+    get_item_for_staff,
+    get_visit_for_staff,
+)
 from licensing.tracker.services import checklists, checks, home_study, safety, visits
 from licensing.tracker.views.household import render_staff_checklist
 from portal.access import roles_required
@@ -36,7 +41,7 @@ from portal.transitions import ChangedMeanwhile, TransitionRefused
 @bp.get("/staff/applications/<int:application_id>/checklist")
 @roles_required(*LICENSING_STAFF, hidden=True)
 def staff_checklist(application_id: int):
-    return render_staff_checklist(get_application_for_staff(current_user, application_id))
+    return render_staff_checklist(get_checklist_application_for_staff(current_user, application_id))
 
 
 def _back_to_checklist(application_id: int, anchor: str):
@@ -72,7 +77,7 @@ def _reloaded(application_id: int):
     """After a refused or stale change the session holds what was tried (or can't be used after a failed flush):
     start over from what is stored, to show it."""
     db.rollback()
-    return get_application_for_staff(current_user, application_id)
+    return get_checklist_application_for_staff(current_user, application_id)
 
 
 @bp.post("/staff/checks/<int:check_id>")
@@ -113,7 +118,7 @@ def staff_complete_visit(visit_id: int):
     visit, household_id = get_visit_for_staff(current_user, visit_id)
     form = CompleteVisitForm()
     if not form.validate_on_submit():
-        return render_staff_checklist(get_application_for_staff(current_user, visit.application_id), 422)
+        return render_staff_checklist(get_checklist_application_for_staff(current_user, visit.application_id), 422)
     visits.complete_visit(current_user, visit, form.notes.data or "", household_id)
     flash(_("The visit is recorded as completed."), "success")
     return _back_to_checklist(visit.application_id, "visits")
