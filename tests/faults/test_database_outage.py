@@ -26,8 +26,8 @@ def assert_unavailable_page(response, language: str) -> None:
     assert 'class="navbar' in page  # the base layout, with its menu
     text = text_of(response)
     assert ("Código de error: 503" if language == "es" else "Error code: 503") in text
-    if language == "en":
-        assert "The portal is unavailable for a moment" in text
+    assert ("El portal no está disponible por un momento" if language == "es"
+            else "The portal is unavailable for a moment") in text
     for leak in ("Traceback", "OperationalError", "psycopg", "sqlite3", "SELECT", "INSERT", "UPDATE"):
         assert leak not in page
 
