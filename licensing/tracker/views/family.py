@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from licensing import bp
-from licensing.application.permissions import application_for_household, get_own_application
+from licensing.application.permissions import application_row_for_household, get_own_application
 from licensing.roles import FAMILY
 from licensing.tracker.forms import SlotChoiceForm, safety_form_class
 from licensing.tracker.permissions import get_item_for_family, get_visit_slot_for_family
@@ -23,14 +23,15 @@ from portal.transitions import Refused
 @bp.get("/checklist")
 @roles_required(*FAMILY)
 def family_checklist():
-    application = application_for_household(current_user)
+    application = application_row_for_household(current_user)
     if application is None:
         return render_template("licensing/application_not_open.html")
     report = home_study.report_for(application.id)
     # A file refused just before: said in that item's own row, its file input focused (see send_item_document).
     refused_place, refused_message = refusal_beside()
     return render_template("licensing/family_checklist.html", application=application,
-                           view=checklists.load_checklist(application.id), visits=visits.visits_of(application.id),
+                           view=checklists.load_checklist(application.id, editors=False),
+                           visits=visits.visits_of(application.id, homefinders=False),
                            license=licenses.license_for(application.id),
                            # The write-up is for staff only until a supervisor approves it.
                            report=report if report is not None and report.is_approved else None,
