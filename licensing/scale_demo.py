@@ -149,8 +149,10 @@ def _run_number() -> int:
 
 
 @demo_seeding.connect
-def seed_households(_app, households: int = 0, progress: Callable[[int], None] | None = None, **_kwargs) -> None:
-    """Add `households` families across the pipeline (nothing when 0, the plain `seed-demo`)."""
+def seed_households(_app, households: int = 0, progress: Callable[[int], None] | None = None,
+                    password_hash: str | None = None, **_kwargs) -> None:
+    """Add `households` families across the pipeline (nothing when 0, the plain `seed-demo`). `password_hash`: the
+    demo password's, hashed once by the caller (else here)."""
     if households <= 0:
         return
     progress = progress or (lambda _n: None)
@@ -164,7 +166,8 @@ def seed_households(_app, households: int = 0, progress: Callable[[int], None] |
     templates = db.session.execute(select(RequirementTemplate.id, RequirementTemplate.scope,
                                           RequirementTemplate.for_renewal, RequirementTemplate.due_days)
                                    .where(RequirementTemplate.active.is_(True))).all()
-    password_hash = hash_password("demo-pass-2026")  # portal/demo.py DEMO_PASSWORD: seeded families can sign in
+    # portal/demo.py DEMO_PASSWORD: seeded families can sign in
+    password_hash = password_hash or hash_password("demo-pass-2026")
     for start in range(0, households, BATCH):
         count = min(BATCH, households - start)
         _seed_batch(rng, run, start, count, now, today, homefinders, events, sessions, templates, password_hash)

@@ -30,7 +30,8 @@ def seed_demo_command(households: int) -> None:
     """Create the demo accounts (idempotent). Refuses to run in production."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-demo refuses to run in production (FLASK_ENV=production).")
-    with click.progressbar(length=households, label=f"seeding {households} households",
+    label = f"seeding {households} households, then their children, appointments, messages and trainings"
+    with click.progressbar(length=demo.progress_length(households), label=label,
                            hidden=households == 0) as bar, db.unit_of_work():
         created = demo.seed_all(current_app._get_current_object(), households=households, progress=bar.update)
     click.echo(f"demo data ready ({created} new accounts); password for all: {demo.DEMO_PASSWORD}")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from portal import services, two_step
+from portal.children import scale_demo as children_scale
 from portal.database import now_utc
 from portal.extensions import db
+from portal.messaging import scale_demo as messaging_scale
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
-from portal.signals import demo_seeding
+from portal.signals import demo_scaled, demo_seeding
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -51,7 +55,30 @@ def seed() -> int:
 
 def seed_all(app, households: int = 0, progress=None) -> int:
     """Core accounts, then every feature package's demo data (they listen to `demo_seeding`). `households`: how many
-    families at agency scale to add (licensing/scale_demo.py), reporting each batch done to `progress(count)`."""
+    families at agency scale to add: licensing's families (licensing/scale_demo.py, on `demo_seeding`), then what
+    hangs on them (`seed_agency`). Each part reports `households` units to `progress(count)`:
+    `progress_length(households)` in all."""
     created = seed()
-    demo_seeding.send(app, households=households, progress=progress)
+    progress = progress or (lambda _count: None)
+    since_household_id = db.session.scalar(select(func.max(Household.id))) or 0
+    password_hash = hash_password(DEMO_PASSWORD) if households > 0 else None  # hashed once (Argon2 is slow)
+    demo_seeding.send(app, households=households, progress=progress, password_hash=password_hash)
+    if households > 0:
+        seed_agency(app, households, since_household_id, password_hash, progress)
     return created
+
+
+def seed_agency(app, households: int, since_household_id: int, password_hash: str, progress) -> None:
+    """At agency scale, after licensing added the run's families (households after `since_household_id`): the core's
+    children, placements, appointments and messages, then the feature packages' part (`demo_scaled`: trainings).
+    Called, not a receiver of `demo_seeding`, so the order licensing → core → training is fixed."""
+    children_scale.seed_children(households, since_household_id, password_hash, progress)
+    messaging_scale.seed_threads(households, since_household_id)
+    progress(households)
+    demo_scaled.send(app, households=households, since_household_id=since_household_id, progress=progress)
+
+
+def progress_length(households: int) -> int:
+    """How many units `seed_all` reports: `households` for the families, the children, the messages and each
+    package listening to `demo_scaled`."""
+    return households * (3 + len(demo_scaled.receivers)) if households > 0 else 0

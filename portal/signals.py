@@ -10,6 +10,13 @@ email_confirmed = _signals.signal("email-confirmed")
 #: `flask seed-demo` created the core demo accounts (sender: the app); feature packages add their demo data.
 demo_seeding = _signals.signal("demo-seeding")
 
+#: `flask seed-demo --households N` added its families (licensing, on `demo_seeding`) and the core added their
+#: children, placements, appointments and messages (portal/demo.py calls it directly, after `demo_seeding`): feature
+#: packages add what hangs on them (sender: the app; kwargs: households, since_household_id — the run's households
+#: have larger ids —, progress(count): report `households` units in all). Sent after the core, so receivers can rely
+#: on both: the order licensing → core → these is fixed, whatever order modules were imported in.
+demo_scaled = _signals.signal("demo-scaled")
+
 #: An event was added to the one log (sender: the AuditEvent, not flushed yet). Licensing keeps each lead's "last
 #: activity" and "in this stage since" from it (licensing/recruitment/activity.py).
 event_recorded = _signals.signal("event-recorded")

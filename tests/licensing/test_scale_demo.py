@@ -3,6 +3,8 @@ licenses that are current (renewed every two years) or lapsed with the status to
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -12,8 +14,18 @@ from licensing.application.models import Application
 from licensing.pipeline import stages as pipeline_stages
 from licensing.recruitment.models import Lead, LeadContact
 from licensing.tracker.models import ChecklistItem, License, LicenseStatus, RequirementTemplate
+from portal import demo, two_step
+from portal.children.licenses import licensed_homes
+from portal.children.models import Appointment, CaseStatus, Child, Placement, PlacementStatus, RespiteStay
+from portal.children.visibility import family_appointments_clause
+from portal.clock import agency_today
 from portal.database import now_utc
 from portal.extensions import db as portal_db
+from portal.messaging.models import Message, MessageThread, ThreadMark
+from portal.models import Household, Role, User
+from portal.passwords import hash_password
+from tests.conftest import post_form
+from tests.support import code_for
 
 
 def test_seeded_families_have_nothing_in_the_future_and_realistic_licenses(app, db):
@@ -54,3 +66,133 @@ def test_seeded_families_have_nothing_in_the_future_and_realistic_licenses(app, 
 
 def test_the_seed_stages_are_not_the_boards_stages():
     assert not hasattr(scale_demo, "Stage") and scale_demo.SeedStage is not pipeline_stages.Stage
+
+
+# -- the whole agency: children, placements, appointments, messages (and trainings) of `seed_all(households=N)` --
+
+SMALL_AGENCY = 80
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    return hash_password(demo.DEMO_PASSWORD)  # once for the module: Argon2 takes a second
+
+
+def _seed_agency(app, households: int = SMALL_AGENCY) -> tuple[int, int]:
+    """The command's work for a small agency, without the plain demo (slow, and not what is measured): N families
+    (licensing), then what hangs on them. Returns the largest household and child ids from before (the run's
+    households and children come after them)."""
+    with app.app_context():
+        since = portal_db.session.scalar(select(func.max(Household.id))) or 0
+        since_child = portal_db.session.scalar(select(func.max(Child.id))) or 0
+        scale_demo.seed_households(app, households=households, password_hash=_demo_password_hash())
+        demo.seed_agency(app, households, since, _demo_password_hash(), lambda _count: None)
+        portal_db.session.commit()
+    return since, since_child
+
+
+def _today(app):
+    with app.app_context():
+        return agency_today()
+
+
+def _licensed_today(app, since: int) -> dict[int, object]:
+    with app.app_context():
+        return {home.household_id: home for home in licensed_homes(agency_today()) if home.household_id > since}
+
+
+def test_children_are_placed_only_in_licensed_homes_with_room_one_home_each(app, db):
+    since, since_child = _seed_agency(app)
+    homes = _licensed_today(app, since)
+    children = db.session.scalars(select(Child).where(Child.id > since_child)).all()
+    open_children = [child for child in children if child.case_status is CaseStatus.OPEN]
+    # Several children per licensed home on average, some waiting for a home, a caseload of about 40.
+    assert 1.5 * len(homes) <= len(open_children) <= 2.3 * len(homes)
+    active = db.session.execute(select(Placement.child_id, Placement.household_id, Placement.starts_on).where(
+        Placement.status == PlacementStatus.ACTIVE, Placement.household_id > since)).all()
+    per_child = Counter(child_id for child_id, _household, _start in active)
+    assert per_child and max(per_child.values()) == 1
+    assert 0.7 * len(open_children) <= len(active) < len(open_children)  # some not placed
+    per_home = Counter(household for _child, household, _start in active)
+    births = {child.id: child.birth_date for child in children}
+    today = _today(app)
+    for child_id, household_id, starts_on in active:
+        home = homes[household_id]  # licensed today
+        assert home.effective_on <= starts_on <= today
+        age = today.year - births[child_id].year - ((today.month, today.day) < (births[child_id].month,
+                                                                                 births[child_id].day))
+        assert home.age_min <= age <= home.age_max
+    assert all(count <= homes[household].capacity for household, count in per_home.items())
+    ended = db.session.execute(select(Placement.child_id, Placement.ends_on, Placement.end_reason)
+                               .where(Placement.status == PlacementStatus.ENDED, Placement.household_id > since)).all()
+    assert ended and all(ends_on is not None and ends_on < today and reason for _c, ends_on, reason in ended)
+    caseloads = Counter(child.coordinator_id for child in children)
+    assert len(caseloads) >= len(children) / 45 and max(caseloads.values()) <= 50
+    # Appointments: past and upcoming, several per child.
+    now = now_utc()
+    appointments = db.session.execute(select(Appointment.child_id, Appointment.starts_at)
+                                      .where(Appointment.child_id.in_(list(births)))).all()
+    assert len(appointments) >= 5 * len(open_children)
+    assert any(start < now for _c, start in appointments) and any(start > now for _c, start in appointments)
+
+
+def test_a_family_sees_the_appointments_of_the_children_placed_with_it_only(app, db):
+    since, _since_child = _seed_agency(app)
+    today = _today(app)
+    families = db.session.execute(select(User.household_id).where(
+        User.household_id > since, User.role == Role.FAMILY).order_by(User.household_id)).scalars().all()
+    assert families
+    seen_any = False
+    for household_id in families[:25]:
+        with app.app_context():
+            visible = set(portal_db.session.scalars(select(Appointment.child_id).distinct().where(
+                family_appointments_clause(household_id, today))))
+        placed = set(db.session.scalars(select(Placement.child_id).where(
+            Placement.household_id == household_id, Placement.status == PlacementStatus.ACTIVE)))
+        respite = set(db.session.scalars(select(Placement.child_id).join(
+            RespiteStay, RespiteStay.placement_id == Placement.id).where(RespiteStay.household_id == household_id)))
+        assert placed <= visible <= placed | respite
+        seen_any = seen_any or bool(placed)
+    assert seen_any
+
+
+def test_threads_have_their_newest_message_and_read_marks(app, db):
+    since, _since_child = _seed_agency(app)
+    threads = db.session.scalars(select(MessageThread).where(MessageThread.household_id > since)).all()
+    assert threads
+    newest = dict(db.session.execute(select(Message.thread_id, func.max(Message.id)).group_by(Message.thread_id)
+                                      .where(Message.thread_id.in_([t.id for t in threads]))).all())
+    assert all(thread.last_message_id == newest[thread.id] for thread in threads)
+    marks = Counter(db.session.scalars(select(ThreadMark.thread_id).where(
+        ThreadMark.thread_id.in_([t.id for t in threads]))))
+    assert set(marks.values()) == {2}
+    assert any(thread.awaiting_staff for thread in threads)
+
+
+def _sign_in_seeded(client, app, user: User) -> None:
+    response = post_form(client, "/login", {"email": user.email, "password": demo.DEMO_PASSWORD})
+    assert response.status_code in (302, 303)
+    if response.headers["Location"].endswith("/login/code"):
+        response = post_form(client, "/login/code", {"code": code_for(app, user.id, two_step.DEMO_SECRET)})
+        assert response.status_code in (302, 303)
+
+
+def test_the_pages_of_seeded_accounts_render(app, db):
+    since, since_child = _seed_agency(app)
+    family, child_id = db.session.execute(
+        select(User, Placement.child_id).join(Placement, Placement.household_id == User.household_id)
+        .where(Placement.status == PlacementStatus.ACTIVE, User.household_id > since)
+        .order_by(User.id).limit(1)).one()
+    coordinator, coordinated_child = db.session.execute(
+        select(User, Child.id).join(Child, Child.coordinator_id == User.id)
+        .where(Child.id > since_child).order_by(Child.id).limit(1)).one()
+    pages = {family: ["/", "/licensing/checklist", "/training/hours", "/training/mine", "/training/catalog",
+                      "/training/groups", "/appointments/family", "/messages/", "/children/in-my-home",
+                      f"/children/in-my-home/{child_id}"],
+             coordinator: ["/", "/children/", f"/children/{coordinated_child}",
+                           f"/appointments/child/{coordinated_child}", "/messages/"]}
+    for user, urls in pages.items():
+        client = app.test_client()
+        _sign_in_seeded(client, app, user)
+        for url in urls:
+            assert client.get(url, follow_redirects=True).status_code == 200, (user.email, url)
