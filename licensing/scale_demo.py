@@ -55,6 +55,7 @@ from licensing.tracker.models import (
 from portal.clock import first_contact_due
 from portal.database import now_utc
 from portal.extensions import db
+from portal.messaging.scale_demo import HOMEFINDER_SUBJECTS, Conversation, write_threads
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
 from portal.signals import demo_seeding
@@ -336,6 +337,10 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
                        "status": LicenseStatus.EXPIRED if f["lapsed"] else LicenseStatus.ACTIVE,
                        "issued_at": f["issued"], "issued_by_id": homefinders[0]}
                       for k, f in enumerate(licensed)])
+    # Half the licensed families (messaging is for families, not applicants) write with their homefinder.
+    write_threads(rng, [Conversation(f["household_id"], f["user_id"], row["assigned_homefinder_id"], None, f["spanish"])
+                        for f, row in zip(applicants, application_rows, strict=True)
+                        if f["stage"].licensed and f["number"] % 2 == 0], subjects=HOMEFINDER_SUBJECTS)
 
 
 def _timeline(rng: random.Random, stage: SeedStage, created, now) -> dict:

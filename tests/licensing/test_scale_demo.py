@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from licensing import scale_demo
-from licensing.application.models import Application
+from licensing.application.models import Application, HouseholdMember, MemberRole
 from licensing.pipeline import stages as pipeline_stages
 from licensing.recruitment.models import Lead, LeadContact
 from licensing.tracker.models import ChecklistItem, License, LicenseStatus, RequirementTemplate
@@ -26,6 +26,11 @@ from portal.models import Household, Role, User
 from portal.passwords import hash_password
 from tests.conftest import post_form
 from tests.support import code_for
+from training.catalog.demo import TIPS_MAPP
+from training.catalog.models import Attendance, Course, CourseCategory, CourseSession, Enrollment, EnrollmentStatus
+from training.groups.models import GroupRsvp
+from training.hours.models import CreditStatus, TrainingCredit
+from training.hours.services import current_rule
 
 
 def test_seeded_families_have_nothing_in_the_future_and_realistic_licenses(app, db):
@@ -167,6 +172,12 @@ def test_threads_have_their_newest_message_and_read_marks(app, db):
         ThreadMark.thread_id.in_([t.id for t in threads]))))
     assert set(marks.values()) == {2}
     assert any(thread.awaiting_staff for thread in threads)
+    # With the children's coordinators (about a child) and with the homefinder (licensed families).
+    roles = Counter(db.session.scalars(select(User.role).join(MessageThread, MessageThread.staff_id == User.id)
+                                       .where(MessageThread.household_id > since)))
+    assert roles[Role.COORDINATOR] and roles[Role.HOMEFINDER]
+    assert all(thread.child_id for thread in threads if thread.staff_id in set(db.session.scalars(
+        select(User.id).where(User.role == Role.COORDINATOR))))
 
 
 def _sign_in_seeded(client, app, user: User) -> None:
@@ -196,3 +207,38 @@ def test_the_pages_of_seeded_accounts_render(app, db):
         _sign_in_seeded(client, app, user)
         for url in urls:
             assert client.get(url, follow_redirects=True).status_code == 200, (user.email, url)
+
+
+def test_trainings_seat_counters_match_enrollments_and_licensed_parents_have_their_hours(app, db):
+    since, _since_child = _seed_agency(app)
+    sessions = db.session.scalars(select(CourseSession).join(Enrollment, Enrollment.session_id == CourseSession.id)
+                                  .where(Enrollment.household_id > since).distinct()).all()
+    assert sessions
+    live = Counter(db.session.scalars(select(Enrollment.session_id).where(
+        Enrollment.status.in_([EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED]))))
+    waiting = Counter(db.session.scalars(select(Enrollment.session_id).where(
+        Enrollment.status == EnrollmentStatus.WAITLISTED)))
+    now = now_utc()
+    for session in sessions:
+        assert session.seats_taken == live[session.id] <= session.capacity
+        assert not waiting[session.id] or session.seats_taken == session.capacity  # a waitlist only when full
+        assert not waiting[session.id] or session.first_starts_at > now
+    assert sum(waiting.values()) > 0
+    # Licensed parents: the pre-service course completed (every meeting attended) and its hours credited.
+    licensed_parents = set(db.session.scalars(
+        select(HouseholdMember.id).join(Application, Application.id == HouseholdMember.application_id)
+        .join(License, License.application_id == Application.id)
+        .where(Application.household_id > since, HouseholdMember.role != MemberRole.OTHER)))
+    assert licensed_parents
+    preservice = dict(db.session.execute(
+        select(TrainingCredit.member_id, func.sum(TrainingCredit.hours_tenths))
+        .where(TrainingCredit.category == CourseCategory.PRE_SERVICE, TrainingCredit.status == CreditStatus.APPROVED,
+               TrainingCredit.household_id > since).group_by(TrainingCredit.member_id)).all())
+    with app.app_context():
+        required = current_rule().preservice_hours * 10
+    assert all(preservice.get(member, 0) >= required for member in licensed_parents)
+    attended = Counter(db.session.scalars(select(Attendance.member_id).where(
+        Attendance.member_id.in_(licensed_parents))))
+    meetings = db.session.scalar(select(Course.meeting_count).where(Course.title_en == TIPS_MAPP).limit(1))
+    assert all(attended[member] == meetings for member in licensed_parents)
+    assert db.session.scalar(select(func.count()).select_from(GroupRsvp).where(GroupRsvp.household_id > since)) > 0
