@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class Measure:
     median_ms: float
     statements: int
+    cpu_ms: float = 0.0  # the median of this process's CPU time per request: less swayed by other work on the machine
     statement_counts: list[int] = field(default_factory=list)  # of every timed request (they should all be equal)
 
 
@@ -146,17 +147,19 @@ def measure(app, engine, page: Page, accounts: Accounts, warmup: int, requests: 
         if response.status_code != 200:
             raise RuntimeError(f"{page.name}: GET {path} answered {response.status_code}, not 200")
     gc.collect()
-    times, counts = [], []
+    times, cpu_times, counts = [], [], []
     for _ in range(requests):
         with counting_statements(engine) as counter:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(path)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         assert response.status_code == 200, (page.name, path, response.status_code)
         times.append(elapsed * 1000)
+        cpu_times.append(cpu * 1000)
         counts.append(counter.count)
     statements = Counter(counts).most_common(1)[0][0]
-    return Measure(round(statistics.median(times), 1), statements, counts), times
+    return Measure(round(statistics.median(times), 1), statements, statement_counts=counts,
+                   cpu_ms=round(statistics.median(cpu_times), 1)), times
 
 
 def bench_size(size: int, url: str, seed_seconds: float, warmup: int, requests: int) -> SizeResult:
@@ -173,10 +176,11 @@ def bench_size(size: int, url: str, seed_seconds: float, warmup: int, requests: 
     for page in PAGES:
         pages[page.name], _times = measure(app, engine, page, accounts, warmup, requests)
         print(f"  {size:>6}  {page.name:<46} {pages[page.name].median_ms:>7.1f} ms  "
-              f"{pages[page.name].statements:>3} statements", file=sys.stderr)
+              f"{pages[page.name].cpu_ms:>7.1f} cpu ms {pages[page.name].statements:>3} statements", file=sys.stderr)
     last, after = measure(app, engine, BASELINE, accounts, warmup, requests)
     baseline = Measure(round(statistics.median(before + after), 1), last.statements,
-                       _first.statement_counts + last.statement_counts)
+                       statement_counts=_first.statement_counts + last.statement_counts,
+                       cpu_ms=min(_first.cpu_ms, last.cpu_ms))
     engine.dispose()
     return SizeResult(size, url, seed_seconds, accounts, baseline, pages)
 
@@ -231,18 +235,18 @@ def failures(results: list[SizeResult]) -> list[str]:
 
 def table(results: list[SizeResult], backend: str) -> str:
     sizes = [r.size for r in results]
-    head = f"{'page':<46} {'role':<11}" + "".join(f" | {s:>6}: ms    xbase stmts" for s in sizes)
-    lines = [f"Pages at {', '.join(f'{s:,}' for s in sizes)} households on {backend} "
-             f"(median of the timed requests, in-process)", head, "-" * len(head)]
+    head = f"{'page':<46} {'role':<11}" + "".join(f" | {s:>6}: ms  xbase  cpu ms stmts" for s in sizes)
+    lines = [f"Pages at {', '.join(f'{s:,}' for s in sizes)} households on {backend} (medians of the timed "
+             "requests, in-process; cpu: this process's CPU time)", head, "-" * len(head)]
     row = f"{BASELINE.name:<46} {BASELINE.role:<11}"
     for r in results:
-        row += f" | {r.baseline.median_ms:>10.1f}    1.00 {r.baseline.statements:>5}"
+        row += f" | {r.baseline.median_ms:>10.1f}   1.00 {r.baseline.cpu_ms:>7.1f} {r.baseline.statements:>5}"
     lines.append(row)
     for page in PAGES:
         row = f"{page.name:<46} {page.role:<11}"
         for r in results:
             m = r.pages[page.name]
-            row += f" | {m.median_ms:>10.1f} {ratio(m, r.baseline):>7.2f} {m.statements:>5}"
+            row += f" | {m.median_ms:>10.1f} {ratio(m, r.baseline):>6.2f} {m.cpu_ms:>7.1f} {m.statements:>5}"
         lines.append(row)
     lines.append("seeding: " + ", ".join(f"{r.size:,} households in {r.seed_seconds:.1f} s" for r in results))
     return "\n".join(lines)
