@@ -234,13 +234,11 @@ class ChecklistView:
         return open_items[:limit]
 
 
-def load_checklist(application_id: int, cycle: int | None = None, *, editors: bool = True) -> ChecklistView:
-    """The checklist with templates, people and checks: a fixed number of queries whatever its size. `editors`:
-    who last changed each item too (staff pages show it; the family's does not)."""
-    query = (select(ChecklistItem).options(selectinload(ChecklistItem.template))
+def load_checklist(application_id: int, cycle: int | None = None) -> ChecklistView:
+    """The checklist with templates, people and checks: a fixed number of queries whatever its size."""
+    query = (select(ChecklistItem).options(selectinload(ChecklistItem.template),
+                                           selectinload(ChecklistItem.updated_by))
              .where(ChecklistItem.application_id == application_id))
-    if editors:
-        query = query.options(selectinload(ChecklistItem.updated_by))
     if cycle is not None:
         query = query.where(ChecklistItem.cycle == cycle)
     items = list(db.session.scalars(query))

@@ -57,14 +57,12 @@ def complete_visit(staff: User, visit: HomeStudyVisit, notes: str, household_id:
     visit.notes = notes.strip()
 
 
-def visits_of(application_id: int, *, homefinders: bool = True) -> list[HomeStudyVisit]:
-    """The household's visits with their offered times and homefinder (three queries, whatever the number; two
-    without the homefinders, which the family's checklist does not show)."""
-    query = (select(HomeStudyVisit).options(selectinload(HomeStudyVisit.slots))
-             .where(HomeStudyVisit.application_id == application_id).order_by(HomeStudyVisit.id))
-    if homefinders:
-        query = query.options(selectinload(HomeStudyVisit.homefinder))
-    return list(db.session.scalars(query))
+def visits_of(application_id: int) -> list[HomeStudyVisit]:
+    """The household's visits with their offered times and homefinder (three queries, whatever the number)."""
+    return list(db.session.scalars(select(HomeStudyVisit).options(selectinload(HomeStudyVisit.slots),
+                                                                  selectinload(HomeStudyVisit.homefinder))
+                                   .where(HomeStudyVisit.application_id == application_id)
+                                   .order_by(HomeStudyVisit.id)))
 
 
 def completed_visit(application_id: int, kind: VisitKind) -> bool:

@@ -30,8 +30,7 @@ def family_checklist():
     # A file refused just before: said in that item's own row, its file input focused (see send_item_document).
     refused_place, refused_message = refusal_beside()
     return render_template("licensing/family_checklist.html", application=application,
-                           view=checklists.load_checklist(application.id, editors=False),
-                           visits=visits.visits_of(application.id, homefinders=False),
+                           view=checklists.load_checklist(application.id), visits=visits.visits_of(application.id),
                            license=licenses.license_for(application.id),
                            # The write-up is for staff only until a supervisor approves it.
                            report=report if report is not None and report.is_approved else None,
