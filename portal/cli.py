@@ -23,8 +23,9 @@ def upgrade_db_command() -> None:
 
 @click.command("seed-demo")
 @click.option("--households", default=0, show_default=True, type=click.IntRange(0, 1_000_000),
-              help="Also add this many families across every stage of the pipeline (agency scale, for trying and "
-                   "measuring lists; docs/performance.md). Each run adds that many more.")
+              help="Also add this many families across every stage of the pipeline, with their children, placements, "
+                   "appointments, messages and trainings (agency scale, for trying and measuring pages; "
+                   "docs/performance.md). Each run adds that many more.")
 @with_appcontext
 def seed_demo_command(households: int) -> None:
     """Create the demo accounts (idempotent). Refuses to run in production."""
@@ -36,7 +37,8 @@ def seed_demo_command(households: int) -> None:
         created = demo.seed_all(current_app._get_current_object(), households=households, progress=bar.update)
     click.echo(f"demo data ready ({created} new accounts); password for all: {demo.DEMO_PASSWORD}")
     if households:
-        click.echo(f"{households} households added (docs/performance.md says in which stages)")
+        click.echo(f"{households} households added, with their children, appointments, messages and trainings "
+                   "(docs/performance.md says in which proportions)")
 
 
 @click.command("demo-code")
