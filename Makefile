@@ -8,7 +8,7 @@ export PORT
 FLASK := $(BIN)/flask --app app
 CATALOG := translations/es/LC_MESSAGES/messages.po
 
-.PHONY: run test fuzz lint translations extract-messages serve clean load bench-jobs
+.PHONY: run test bench bench-jobs load fuzz lint translations extract-messages serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Seeds 1,000 and 10,000 households into fresh databases and times every main page (docs/performance.md); with
+# DATABASE_URL set to a PostgreSQL database .../NAME it uses NAME1k and NAME10k (dropped and created).
+bench: $(VENV)/.installed-test translations
+	$(BIN)/python -m tests.performance.bench
 
 # The standing fuzzer with many more examples than `make test` runs (15 to 20 minutes on 2 cores).
 fuzz: $(VENV)/.installed-test translations

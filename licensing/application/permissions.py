@@ -20,6 +20,14 @@ def application_for_household(user: User) -> Application | None:
     return load_application(application_id) if application_id is not None else None
 
 
+def application_row_for_household(user: User) -> Application | None:
+    """The signed-in family's own application alone, none of its sections, people or documents (one query): for
+    pages that show none of them, such as the checklist. None when it isn't open yet."""
+    if user.household_id is None:
+        return None
+    return db.session.scalar(select(Application).where(Application.household_id == user.household_id))
+
+
 def get_own_application(user: User) -> Application:
     """The signed-in family's own application; 404 when it isn't open (there is nothing of theirs to act on)."""
     application = application_for_household(user)

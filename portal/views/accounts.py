@@ -192,6 +192,14 @@ def profile():
     return render_form("portal/profile.html", form)
 
 
+@bp.get("/account/signed-in")
+@signed_in
+def signed_in_check():
+    """Who is signed in on this browser, and nothing else: the base template with the session and the user loaded.
+    The benchmark's baseline page (tests/performance/bench.py): every main page is timed against it."""
+    return render_template("portal/signed_in.html")
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
 @keeps_input

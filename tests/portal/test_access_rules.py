@@ -57,6 +57,7 @@ MATRIX: dict[str, Probe] = {
     "portal.dashboard": Probe("GET", "/dashboard", [LOGIN, 200, 200, 200, 200, 200]),
     "portal.profile": Probe("GET", "/account", [LOGIN, 200, 200, 200, 200, 200]),
     "portal.change_password": Probe("GET", "/account/password", [LOGIN, 200, 200, 200, 200, 200]),
+    "portal.signed_in_check": Probe("GET", "/account/signed-in", [LOGIN, 200, 200, 200, 200, 200]),
     # Between the password and the second step nobody is signed in: without a password just passed, both go back.
     "portal.second_step": Probe("GET", "/login/code", [302] * 6),
     "portal.set_up_second_step": Probe("GET", "/login/set-up", [302, 200, 200, 302, 302, 302]),

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from tests.conftest import text_of
-from tests.messaging.conftest import client_for, start, thread_id_from
-from tests.messaging.conftest import world  # noqa: F401  (fixture)
+from tests.messaging.conftest import (
+    client_for,
+    start,
+    thread_id_from,
+    world,  # noqa: F401  (fixture)
+)
 
 
 def _menu_statements(statements: list[str]) -> list[str]:

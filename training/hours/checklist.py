@@ -17,7 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from licensing.application.models import Application, HouseholdMember, MemberRole
-from licensing.tracker.models import ChecklistItem, ItemStatus, License, RequirementTemplate, RequirementType
+from licensing.tracker.models import (
+    ChecklistItem,
+    ItemStatus,
+    License,
+    LicenseStatus,
+    RequirementTemplate,
+    RequirementType,
+)
 from licensing.tracker.services.checklists import change_item_status
 from portal import audit
 from portal.clock import agency_today
@@ -169,22 +176,41 @@ def _on_credits_changed(household_id: int, actor: User | None = None, hours_down
 
 # -- shown on the checklist pages ------------------------------------------------------------------------------------
 
+def credits_behind_view(view) -> dict[int, ItemCredits]:
+    """credits_behind_items for a checklist page's view, whose items, requirements and people are loaded already:
+    the household's credits, its license and the rule (three queries whatever the size; none without a training
+    item)."""
+    items = [i for i in view.items if is_training_item(i.template)]
+    if not items:
+        return {}
+    application_id = items[0].application_id
+    household = Application.household_id == TrainingCredit.household_id
+    credits = list(db.session.scalars(select(TrainingCredit).join(Application, household)
+                                      .where(Application.id == application_id)
+                                      .order_by(TrainingCredit.completed_on, TrainingCredit.id)))
+    license_ = db.session.scalar(select(License).join(Application, Application.household_id == License.household_id)
+                                 .where(Application.id == application_id, License.status != LicenseStatus.CLOSED)
+                                 .order_by(License.id.desc()).limit(1))
+    applicants = [m.id for m in view.members.values() if m.role is not MemberRole.OTHER]
+    rule, today = current_rule(), agency_today()
+    return {item.id: _for_item(item, applicants, credits, license_, rule, today) for item in items}
+
+
 def _item_extras(view, item) -> Markup:
     """The credits behind a training item of a checklist page (loaded once per page and application)."""
     if not is_training_item(item.template):
         return Markup("")
     cache = g.setdefault("training_item_credits", {})
     if item.application_id not in cache:
-        household_id = db.session.scalar(select(Application.household_id)
-                                         .where(Application.id == item.application_id))
-        cache[item.application_id] = credits_behind_items(item.application_id, household_id, agency_today())
-        cache[("household", item.application_id)] = household_id
+        cache[item.application_id] = credits_behind_view(view)
     what = cache[item.application_id].get(item.id)
     if what is None or not what.credited:
         return Markup("")
+    # The household the credits are of (a credited item has some): the staff's link to its training record.
+    credits = what.tally.credits if what.tally is not None else [what.cpr]
     # render_template's output is the autoescaped page fragment: safe as it is.
     return Markup(render_template("training/hours/_checklist_item.html", what=what,  # noqa: S704
-                                  household_id=cache.get(("household", item.application_id))))
+                                  household_id=credits[0].household_id if credits else None))
 
 
 @bp.app_context_processor

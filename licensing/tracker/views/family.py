@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from licensing import bp
-from licensing.application.permissions import application_for_household, get_own_application
+from licensing.application.permissions import application_row_for_household, get_own_application
 from licensing.roles import FAMILY
 from licensing.tracker.forms import SlotChoiceForm, safety_form_class
 from licensing.tracker.permissions import get_item_for_family, get_visit_slot_for_family
@@ -23,7 +23,7 @@ from portal.transitions import Refused
 @bp.get("/checklist")
 @roles_required(*FAMILY)
 def family_checklist():
-    application = application_for_household(current_user)
+    application = application_row_for_household(current_user)
     if application is None:
         return render_template("licensing/application_not_open.html")
     report = home_study.report_for(application.id)
