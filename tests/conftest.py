@@ -2,6 +2,11 @@
 
 The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points at one. The schema is built by the
 Alembic migrations, so the migrations are exercised by every run.
+
+Passwords are hashed and checked with Argon2id at its cheapest parameters in this process (every sign-in of a test
+verifies one): the production parameters cost a tenth of a second or more each on 2 cores.
+tests/portal/test_password_hashing.py puts the production hasher back and checks its parameters and the sign-in's
+rehash with them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, Engine, event, text
@@ -22,8 +28,8 @@ from app import create_app
 from licensing.application import models as _application_models  # noqa: F401  (every table on Base.metadata
 from licensing.recruitment import models as _recruitment_models  # noqa: F401   before the schema is built, as
 from licensing.tracker import models as _tracker_models  # noqa: F401           migrations/env.py does)
+from portal import passwords, two_step
 from portal import settings as _settings  # noqa: F401
-from portal import two_step
 from portal.children import models as _children_models  # noqa: F401
 from portal.court_reports import models as _court_report_models  # noqa: F401
 from portal.database import Base, make_engine, now_utc
@@ -39,8 +45,15 @@ from training.groups import models as _groups_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
 from training.payments import models as _payments_models  # noqa: F401
 
+# The hasher the portal uses (RFC 9106's low-memory Argon2id), kept for the test that checks it, and the cheapest
+# Argon2id for every other test (argon2.profiles.CHEAPEST's cost with the usual salt and hash lengths).
+PRODUCTION_HASHER = passwords._hasher
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+passwords._hasher = TEST_HASHER
+passwords._DUMMY_HASH = TEST_HASHER.hash("not-a-real-password-used-only-for-timing")
+
 TEST_PASSWORD = "correct horse battery"
-_TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # Argon2 is slow on purpose: hash once per run
+_TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # hash once per run
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
