@@ -195,10 +195,23 @@ def _app_context_id() -> int:
     return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
 
 
-def begin_writes_immediately() -> None:
-    """The rest of this application context (a cron job) writes: on SQLite its transactions take the write lock at
-    BEGIN, as a POST's do, so two jobs at once wait for each other instead of one failing "database is locked"."""
-    g.begin_writes_immediately = True
+class begin_writes_immediately:  # lower case: called like the function it was
+    """This application context's transactions write: on SQLite they take the write lock at BEGIN, as a POST's do,
+    so two jobs at once wait for each other instead of one failing "database is locked".
+
+    Best as a context manager (`with begin_writes_immediately():`): the previous setting comes back at its end, so
+    what runs after it in the same context (a request's reads after inline mail delivery) does not take the write
+    lock. Called bare, it lasts for the rest of the application context (a cron command's whole run)."""
+
+    def __init__(self) -> None:
+        self._previous = g.get("begin_writes_immediately", False)
+        g.begin_writes_immediately = True
+
+    def __enter__(self) -> begin_writes_immediately:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        g.begin_writes_immediately = self._previous
 
 
 def call_after_commit(callback) -> None:

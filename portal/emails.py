@@ -8,11 +8,13 @@ user action fails because the mail server is down.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import smtplib
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from flask import current_app, render_template
@@ -20,7 +22,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_mail import Connection, Message
 from markupsafe import Markup, escape
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from portal.database import begin_writes_immediately, call_after_commit, now_utc
 from portal.extensions import db
@@ -162,16 +164,43 @@ def _retry_delay(attempts: int) -> timedelta:
 
 
 # Messages are claimed this many at a time; a claim lasts CLAIM_LEASE (a sender that died mid-batch leaves its
-# unsent messages to be claimed again after it).
+# unsent messages to be claimed again after it). A sender stops LEASE_MARGIN before its claim runs out and gives
+# the rest back: past the lease another sender may claim them.
 CLAIM_BATCH = 100
 CLAIM_LEASE = timedelta(minutes=15)
+LEASE_MARGIN = timedelta(minutes=2)
+
+# The columns a send needs, returned by the claim itself: nothing is read, and no transaction is open, while SMTP
+# talks (on SQLite an open write transaction would lock every other writer out for the whole batch).
+_OUTGOING = ("id", "recipient", "subject", "body_text", "body_html", "attempts")
 
 
-def _claim_due(limit: int, only_ids: list[int] | None) -> list[int]:
+@dataclass
+class _Claim:
+    rows: list  # claimed rows (_OUTGOING columns), in id order
+    expires_at: datetime
+
+
+@dataclass
+class _Outcomes:
+    """What happened to a claimed batch, written in one short transaction once the batch is done."""
+
+    sent: list[dict] = field(default_factory=list)
+    retry: list[dict] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+    given_back: list[int] = field(default_factory=list)
+
+
+class _Disconnected(Exception):
+    """The SMTP connection dropped and could not be opened again."""
+
+
+def _claim_due(limit: int, only_ids: list[int] | None) -> _Claim:
     """Claim up to `limit` due messages for this sender and commit the claim: one UPDATE pushes their next attempt
-    past the lease, and only the rows it changed are ours. On PostgreSQL the candidates are read FOR UPDATE SKIP
-    LOCKED, so a concurrent sender takes the next ones instead of waiting; on SQLite writers take turns. Either way
-    two senders at the same moment (cron on two machines, or inline delivery beside cron) never both send one."""
+    past the lease, and only the rows it changed (returned with what sending them needs) are ours. On PostgreSQL
+    the candidates are read FOR UPDATE SKIP LOCKED, so a concurrent sender takes the next ones instead of waiting;
+    on SQLite writers take turns. Either way two senders at the same moment (cron on two machines, or inline
+    delivery beside cron) never both send one. No transaction is left open."""
     session = db.session
     table = OutboxMessage.__table__
     now = now_utc()
@@ -181,95 +210,178 @@ def _claim_due(limit: int, only_ids: list[int] | None) -> list[int]:
         candidates = candidates.where(table.c.id.in_(only_ids))
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    claimed = list(session.scalars(update(table).where(table.c.id.in_(candidates.scalar_subquery()), *due)
-                                   .values(next_attempt_at=now + CLAIM_LEASE).returning(table.c.id)))
-    session.commit()
-    return sorted(claimed)
+    with begin_writes_immediately():  # on SQLite: several senders at once wait for each other's claims
+        claimed = list(session.execute(update(table).where(table.c.id.in_(candidates.scalar_subquery()), *due)
+                                       .values(next_attempt_at=now + CLAIM_LEASE)
+                                       .returning(*(table.c[name] for name in _OUTGOING))))
+        session.commit()
+    return _Claim(sorted(claimed, key=lambda row: row.id), now + CLAIM_LEASE)
 
 
 def deliver_due(limit: int = 200, only_ids: list[int] | None = None) -> dict[str, int]:
     """Send up to `limit` due outbox messages over one SMTP connection, claiming them CLAIM_BATCH at a time (safe
-    to run on several machines at once); commits its own progress. Returns counts by outcome."""
-    begin_writes_immediately()  # on SQLite: several senders at once wait for each other's claims
+    to run on several machines at once); commits its own progress, each batch's outcomes in one short transaction
+    after its SMTP exchanges. Returns counts by outcome.
+
+    A message that can't be sent costs an attempt (an SMTP or network error: retried with back-off; anything else,
+    such as a header with a newline, can't succeed later: failed at once). A connection that drops mid-run is opened
+    again once and the message retried, without an attempt counted; if it can't be opened, the rest of the batch is
+    given back (due at once, no attempt counted) and the run stops, as it does when its claim is about to run out."""
     counts = {"sent": 0, "logged": 0, "failed": 0, "retry": 0}
-    connection = None
+    sender = _Sender()
     try:
         while limit > 0:
-            ids = _claim_due(min(limit, CLAIM_BATCH), only_ids)
-            if not ids:
+            claim = _claim_due(min(limit, CLAIM_BATCH), only_ids)
+            if not claim.rows:
                 break
-            limit -= len(ids)
-            messages = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                                               .order_by(OutboxMessage.id)))
+            limit -= len(claim.rows)
             if not current_app.config["MAIL_SERVER"]:
-                _log_instead(messages, counts)
+                _log_instead(claim.rows, counts)
                 continue
-            if connection is None:
-                try:
-                    connection = _TimedConnection(current_app.extensions["mail"])
-                    connection.__enter__()
-                except OSError as exc:
-                    connection = None
-                    for message in messages:
-                        _record_failure(message, exc, counts)
-                    db.session.commit()
-                    break  # the server is down: the rest waits for the next run
-            _send(connection, messages, counts)
+            if not sender.send_batch(claim, counts):
+                break
     finally:
-        if connection is not None:
-            try:
-                connection.__exit__(None, None, None)
-            except OSError:
-                log.warning("SMTP connection did not close cleanly")
-    db.session.commit()
+        sender.close()
     return counts
 
 
-def _log_instead(messages: list[OutboxMessage], counts: dict[str, int]) -> None:
-    for message in messages:
-        log.info("mail (not sent: no MAIL_SERVER) to=%s subject=%s\n%s", message.recipient, message.subject,
-                 message.body_text)
-        message.status = OutboxStatus.LOGGED
-        message.sent_at = now_utc()
+def _log_instead(rows: list, counts: dict[str, int]) -> None:
+    outcomes = _Outcomes()
+    for row in rows:
+        log.info("mail (not sent: no MAIL_SERVER) to=%s subject=%s\n%s", row.recipient, row.subject, row.body_text)
+        outcomes.sent.append({"_id": row.id, "status": OutboxStatus.LOGGED, "sent_at": now_utc(),
+                              "attempts": row.attempts})
         counts["logged"] += 1
-    db.session.commit()
+    _write(outcomes)
 
 
-def _send(connection, messages: list[OutboxMessage], counts: dict[str, int]) -> None:
-    """The batch's outcomes are committed together (one commit per message was most of the job's time at 10,000
-    messages on SQLite): a sender that dies mid-batch leaves the batch claimed, and it goes again after the lease
-    (at most CLAIM_BATCH messages sent twice, only after a crash)."""
-    for message in messages:
+class _Sender:
+    """One SMTP connection for the run, opened at the first message and opened again (once per message) when the
+    server drops it (a relay that closes after N messages)."""
+
+    def __init__(self) -> None:
+        self.connection = None
+
+    def send_batch(self, claim: _Claim, counts: dict[str, int]) -> bool:
+        """Send the claimed rows; their outcomes are written when the batch ends, however it ends (an exception
+        here still writes what was sent: nothing sent goes out again). False: stop the run."""
+        outcomes = _Outcomes()
+        rows = claim.rows
         try:
-            connection.send(_to_mail_message(message))
+            if self.connection is None:
+                try:
+                    self._connect()
+                except OSError as exc:  # the server is down: each message costs an attempt and backs off
+                    for row in rows:
+                        _record_failure(row, exc, counts, outcomes)
+                    return False
+            for index, row in enumerate(rows):
+                if now_utc() >= claim.expires_at - LEASE_MARGIN:
+                    log.warning("mail: claim about to run out; %d messages given back", len(rows) - index)
+                    outcomes.given_back.extend(r.id for r in rows[index:])
+                    return False
+                try:
+                    self._send(row)
+                except _Disconnected as exc:
+                    log.warning("mail: SMTP connection lost (%s); %d messages given back", exc, len(rows) - index)
+                    outcomes.given_back.extend(r.id for r in rows[index:])
+                    return False
+                except Exception as exc:  # any error is this message's, recorded on it
+                    _record_failure(row, exc, counts, outcomes)
+                    if not isinstance(exc, OSError):
+                        self._reset()
+                else:
+                    outcomes.sent.append({"_id": row.id, "status": OutboxStatus.SENT, "sent_at": now_utc(),
+                                          "attempts": row.attempts + 1})
+                    counts["sent"] += 1
+            return True
+        finally:
+            _write(outcomes)
+
+    def _send(self, row) -> None:
+        message = _to_mail_message(row)
+        if self.connection is not None:
+            try:
+                self.connection.send(message)
+                return
+            except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+                log.warning("mail %s: SMTP connection dropped (%s); reconnecting", row.id, exc)
+                self.close()
+        try:
+            self._connect()
         except OSError as exc:
-            _record_failure(message, exc, counts)
-        else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = now_utc()
-            message.attempts += 1
-            counts["sent"] += 1
-    db.session.commit()
+            raise _Disconnected(f"{type(exc).__name__}: {exc}") from exc
+        try:
+            self.connection.send(message)  # dropped again on a fresh connection: this message's failure
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            self.close()
+            raise
+
+    def _connect(self) -> None:
+        connection = _TimedConnection(current_app.extensions["mail"])
+        connection.__enter__()
+        self.connection = connection
+
+    def _reset(self) -> None:
+        """After an error that is not the server's (a header refused before sending, an address that can't be
+        encoded halfway through the envelope): start a fresh SMTP transaction for the next message."""
+        host = getattr(self.connection, "host", None)
+        if host is not None:
+            with contextlib.suppress(Exception):
+                host.rset()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            try:
+                connection.__exit__(None, None, None)
+            except Exception:
+                log.warning("SMTP connection did not close cleanly")
 
 
-def _record_failure(message: OutboxMessage, exc: Exception, counts: dict[str, int]) -> None:
-    message.attempts += 1
-    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = OutboxStatus.FAILED
+def _record_failure(row, exc: Exception, counts: dict[str, int], outcomes: _Outcomes) -> None:
+    attempts = row.attempts + 1
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    if not isinstance(exc, OSError):
+        outcomes.failed.append({"_id": row.id, "attempts": attempts, "last_error": error})
         counts["failed"] += 1
-        log.error("mail %s to %s given up after %s attempts: %s", message.id, message.recipient, message.attempts, exc)
+        log.error("mail %s to %s can't be sent (%s): given up", row.id, row.recipient, error, exc_info=exc)
+    elif attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        outcomes.failed.append({"_id": row.id, "attempts": attempts, "last_error": error})
+        counts["failed"] += 1
+        log.error("mail %s to %s given up after %s attempts: %s", row.id, row.recipient, attempts, exc)
     else:
-        message.next_attempt_at = now_utc() + _retry_delay(message.attempts)
+        outcomes.retry.append({"_id": row.id, "attempts": attempts, "last_error": error,
+                               "next_attempt_at": now_utc() + _retry_delay(attempts)})
         counts["retry"] += 1
-        log.warning("mail %s to %s not sent yet (%s); will retry", message.id, message.recipient, exc)
+        log.warning("mail %s to %s not sent yet (%s); will retry", row.id, row.recipient, exc)
 
 
-def _to_mail_message(message: OutboxMessage) -> Message:
+def _write(outcomes: _Outcomes) -> None:
+    """A batch's outcomes in one short transaction (one executemany per kind)."""
+    table = OutboxMessage.__table__
+    by_id = table.c.id == bindparam("_id")
+    statements = [
+        (update(table).where(by_id), outcomes.sent),
+        (update(table).where(by_id).values(status=OutboxStatus.FAILED), outcomes.failed),
+        (update(table).where(by_id), outcomes.retry),
+        (update(table).where(by_id).values(next_attempt_at=now_utc()),
+         [{"_id": message_id} for message_id in outcomes.given_back]),
+    ]
+    if not any(rows for _statement, rows in statements):
+        return
+    with begin_writes_immediately():
+        for statement, rows in statements:
+            if rows:
+                db.session.execute(statement, rows)
+        db.session.commit()
+
+
+def _to_mail_message(row) -> Message:
     return Message(
-        subject=message.subject,
-        recipients=[message.recipient],
-        body=message.body_text,
-        html=message.body_html,
+        subject=row.subject,
+        recipients=[row.recipient],
+        body=row.body_text,
+        html=row.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )

@@ -1,8 +1,11 @@
 """Scheduled jobs on several machines at once: one run of a job at a time, wherever cron starts it.
 
-Every cron command runs inside `single_runner(name)` (or is decorated with `@runs_alone(name)`). A second copy
+The scheduled jobs run inside `single_runner(name)` (or are decorated with `@runs_alone(name)`). A second copy
 started while the first still runs (cron on two app servers, or a slow run overlapping the next minute) does nothing
-and says so. The lock is, by what the portal is configured with:
+and says so. Two commands take no lock: `send-mail`, whose runs share the outbox, each batch claimed by lease
+(portal/emails.py), and `remove-orphan-files`, which deletes only files that no record names and that were stored
+long ago (`--older-than-hours`): two runs at once delete the same files, harmlessly. The lock is, by what the
+portal is configured with:
 
 - REDIS_URL set: a Redis key taken with `SET NX PX` (redis-py's Lock), renewed while the job runs, so a run that
   dies leaves it to expire after `ttl_seconds`;

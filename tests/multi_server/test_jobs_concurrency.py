@@ -167,3 +167,37 @@ def test_single_runner_lets_one_of_two_copies_in(committed_app, backend):
     assert sorted(entered) == [False, True]
     with app.app_context(), jobs.single_runner("multi-server-test", ttl_seconds=5) as acquired:
         assert acquired  # released after the first run
+
+
+def test_other_writers_go_on_while_a_sender_talks_smtp(committed_app, monkeypatch):
+    """No transaction is open while a batch's messages go over SMTP (seconds for a batch): on SQLite an open write
+    transaction there would answer every request that writes meanwhile "database is locked"."""
+    from tests.portal.test_mail import FakeSMTP
+
+    app = committed_app
+    engine = app.extensions["database"].engine
+    now = now_utc()
+    with Session(engine) as session:
+        session.execute(insert(OutboxMessage), [
+            {"recipient": f"family{n}@example.com", "locale": "en", "template": "password_changed",
+             "subject": f"Message {n}", "body_text": "Hello", "body_html": "<p>Hello</p>", "created_at": now,
+             "next_attempt_at": now} for n in range(3)])
+        session.commit()
+    written: list[str] = []
+
+    def another_request_writes(_fake, message) -> None:
+        # Another connection (a request on another worker) writes while this message is being sent.
+        with engine.connect() as other:
+            if engine.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout = 1000")
+            with Session(other) as session:
+                session.add(Household(name=f"Written while sending to {message.recipients[0]}"))
+                session.commit()
+        written.append(message.recipients[0])
+
+    monkeypatch.setattr(emails, "_TimedConnection", FakeSMTP(on_send=another_request_writes))
+    with app.app_context():
+        assert emails.deliver_due() == {"sent": 3, "logged": 0, "failed": 0, "retry": 0}
+    assert written == [f"family{n}@example.com" for n in range(3)]
+    with Session(engine) as session:
+        assert set(session.scalars(select(OutboxMessage.status))) == {OutboxStatus.SENT}
