@@ -141,7 +141,14 @@ class Database:
         """Commit the one transaction, then run what waited for it (e.g. sending queued mail).
 
         Only the request's unit of work (below) and `unit_of_work()` call this: views and services never commit."""
-        self.session.commit()
+        try:
+            self.session.commit()
+        except BaseException:
+            # The COMMIT itself failed (a connection cut mid-COMMIT, say): the server may have committed, so the
+            # rollback that follows must not delete the files the rows may now name. Files left unnamed are
+            # removed later by `flask remove-orphan-files`, which deletes only files no row names.
+            g.pop("after_rollback", None)
+            raise
         g.pop("after_rollback", None)  # e.g. the files the transaction stored: its rows now name them
         for callback in g.pop("after_commit", []):
             try:

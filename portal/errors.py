@@ -1,5 +1,6 @@
 """Friendly, translated error pages; a CSRF failure re-renders the form with what was typed; a database that is
-unavailable (gone, cut, locked) answers 503 with Retry-After, drawn without touching it."""
+unavailable (gone, cut, locked) answers 503 with Retry-After, drawn without touching it; so does a document store
+that can't be read (a download while the bucket or the files' folder is unavailable)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.access import enforce_access_rules
 from portal.extensions import db
+from portal.storage import StorageUnavailable
 from portal.transitions import Refused
 
 ERROR_TEXTS = {
@@ -98,12 +100,42 @@ def _handle_refusal(refused: Refused):
     return render_template("error.html", status=409, title=title, message=refused.message), 409
 
 
+# SQLite's own words (and, from Python 3.11, its error names) for a file that is busy, locked, missing, unreadable
+# or full: passing conditions. "no such table", a syntax error, a misuse: bugs.
+SQLITE_UNAVAILABLE_NAMES = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL",
+                            "SQLITE_READONLY", "SQLITE_PROTOCOL")
+SQLITE_UNAVAILABLE_WORDS = ("database is locked", "database table is locked", "database schema is locked",
+                            "database is busy", "unable to open database", "disk i/o error",
+                            "database or disk is full", "attempt to write a readonly database")
+
+# PostgreSQL's SQLSTATEs for a server that is gone, going or full: connection exceptions (class 08), shutting down
+# or starting up (57P01-57P03), too many connections (53300).
+POSTGRES_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
 def database_unavailable(error: BaseException | None) -> bool:
     """The database could not be reached or could not answer now (PostgreSQL gone or restarting, a connection cut,
-    the pool exhausted, SQLite locked or its file unreadable): a passing condition, answered 503, not a bug."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    the pool exhausted, SQLite locked or its file unreadable): a passing condition, answered 503, not a bug. Any
+    other OperationalError ("no such table", a syntax error on SQLite, a statement cancelled) is a bug: 500."""
+    if isinstance(error, PoolTimeoutError | InterfaceError):
         return True
-    return isinstance(error, (OperationalError, InterfaceError, PoolTimeoutError))
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    original = error.orig
+    name = getattr(original, "sqlite_errorname", None)
+    if name is not None and name.startswith(SQLITE_UNAVAILABLE_NAMES):
+        return True
+    if type(original).__module__.startswith("sqlite3"):
+        return any(words in str(original).lower() for words in SQLITE_UNAVAILABLE_WORDS)
+    if hasattr(original, "sqlstate"):  # psycopg
+        state = original.sqlstate
+        # No SQLSTATE: the client's own failure (could not connect, the connection broke), not the server's answer.
+        return state is None or state.startswith("08") or state in POSTGRES_UNAVAILABLE_STATES
+    return False
 
 
 def _saved_language() -> str | None:
@@ -136,6 +168,17 @@ def _handle_database_unavailable(error: Exception):
     return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
+def _handle_storage_unavailable(error: StorageUnavailable):
+    """The document store (the bucket, or the files' folder) can't be read or written now: a passing condition like
+    the database's, answered 503 with Retry-After in the visitor's language (the request's work is rolled back by
+    the unit of work, as for any error answer)."""
+    current_app.logger.warning("document store unavailable: %s", error, exc_info=error)
+    title, _message = ERROR_TEXTS[503]
+    message = _("We can't open stored files right now. Please try again in a minute.")
+    page = render_template("error.html", status=503, title=title, message=message, code_step=False)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def _handle_server_error(error: Exception):
     # A failed commit (after the view, in the unit of work's after_request) reaches Flask's last resort, the 500
     # handler, with the database's error as the original.
@@ -153,6 +196,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Refused, _handle_refusal)
     app.register_error_handler(DBAPIError, _handle_database_error)
     app.register_error_handler(PoolTimeoutError, _handle_database_unavailable)
+    app.register_error_handler(StorageUnavailable, _handle_storage_unavailable)
     app.register_error_handler(500, _handle_server_error)
 
 

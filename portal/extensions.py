@@ -2,6 +2,7 @@
 
 import logging
 import os
+import shlex
 
 from flask import Flask, current_app, request
 from flask_babel import Babel
@@ -49,17 +50,34 @@ def limiter_storage_uri(config) -> str:
     return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
 
 
+def announced_processes() -> int:
+    """How many app processes gunicorn is told to run: the larger of WEB_CONCURRENCY (gunicorn's default worker
+    count) and a `--workers`/`-w` in GUNICORN_CMD_ARGS. A `--workers` typed on gunicorn's command line is not seen:
+    the documented start uses `--workers ${WEB_CONCURRENCY:-4}` with WEB_CONCURRENCY set."""
+    counts = [os.environ.get("WEB_CONCURRENCY", "")]
+    args = shlex.split(os.environ.get("GUNICORN_CMD_ARGS", ""))
+    for position, arg in enumerate(args):
+        if arg in ("-w", "--workers") and position + 1 < len(args):
+            counts.append(args[position + 1])
+        elif arg.startswith("--workers="):
+            counts.append(arg.partition("=")[2])
+        elif arg.startswith("-w") and arg[2:].isdigit():
+            counts.append(arg[2:])
+    return max((int(count) for count in counts if count.strip().isdigit()), default=1)
+
+
 def init_limiter(app: Flask) -> None:
     """Bind the limiter to its storage. In production, limits counted in memory hold per process only: N processes
     allow N times the limit and split a lockout's failures between them. That is refused when more than one process
-    is announced (gunicorn's WEB_CONCURRENCY above 1), and warned about otherwise (docs/deployment.md)."""
+    is announced (announced_processes), and warned about otherwise (docs/deployment.md)."""
     uri = limiter_storage_uri(app.config)
     app.config["RATELIMIT_STORAGE_URI"] = uri
     if uri.startswith("memory://") and app.config.get("ENV_NAME") == "production":
-        processes = int(os.environ.get("WEB_CONCURRENCY", "1") or 1)
+        processes = announced_processes()
         if processes > 1:
-            raise RuntimeError(f"WEB_CONCURRENCY={processes} processes would each count rate limits and sign-in "
-                               "lockouts alone: set REDIS_URL (or RATELIMIT_STORAGE_URI) to a shared Redis.")
+            raise RuntimeError(f"{processes} gunicorn workers (WEB_CONCURRENCY, GUNICORN_CMD_ARGS) would each count "
+                               "rate limits and sign-in lockouts alone: set REDIS_URL (or RATELIMIT_STORAGE_URI) to "
+                               "a shared Redis.")
         logging.getLogger("portal").warning(
             "Rate limits and sign-in lockouts are counted in this process's memory: with more than one app process "
             "or server, set REDIS_URL so they are shared (docs/deployment.md).")

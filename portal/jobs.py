@@ -20,9 +20,9 @@ Every machine must be configured alike (all with REDIS_URL, or all without): two
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +34,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from portal.database import begin_writes_immediately
+
+log = logging.getLogger(__name__)
 
 KEY_PREFIX = "portal:job-lock:"
 
@@ -78,32 +80,39 @@ def redis_client(url: str):
 
 @contextmanager
 def _redis_lock(name: str, ttl_seconds: int) -> Iterator[bool]:
-    from redis.exceptions import LockError
+    from redis.exceptions import LockError, RedisError
 
     client = redis_client(current_app.config["REDIS_URL"])
-    lock = client.lock(KEY_PREFIX + name, timeout=ttl_seconds, blocking=False, thread_local=False)
-    if not lock.acquire(blocking=False):
-        client.close()
-        yield False
-        return
-    done = threading.Event()
-
-    def keep_alive() -> None:  # renew well before the key expires, for as long as the job runs
-        while not done.wait(ttl_seconds / 3):
-            try:
-                lock.reacquire()
-            except LockError:
-                return
-
-    renewer = threading.Thread(target=keep_alive, name=f"job-lock-{name}", daemon=True)
-    renewer.start()
     try:
-        yield True
+        lock = client.lock(KEY_PREFIX + name, timeout=ttl_seconds, blocking=False, thread_local=False)
+        if not lock.acquire(blocking=False):
+            yield False
+            return
+        done = threading.Event()
+
+        def keep_alive() -> None:  # renew well before the key expires, for as long as the job runs
+            while not done.wait(ttl_seconds / 3):
+                try:
+                    lock.reacquire()
+                except LockError:  # it expired (or was taken over): nothing left to renew
+                    return
+                except RedisError:  # Redis unreachable for a moment: the key lives on; try again next round
+                    log.warning("job %s: could not renew its lock", name, exc_info=True)
+
+        renewer = threading.Thread(target=keep_alive, name=f"job-lock-{name}", daemon=True)
+        renewer.start()
+        try:
+            yield True
+        finally:
+            done.set()
+            renewer.join()
+            try:
+                lock.release()
+            except LockError:  # it expired meanwhile: the row claims kept the work single
+                pass
+            except RedisError:  # the job's work is done; the key expires by itself after ttl_seconds
+                log.warning("job %s: could not release its lock", name, exc_info=True)
     finally:
-        done.set()
-        renewer.join()
-        with contextlib.suppress(LockError):  # it expired meanwhile: the row claims kept the work single
-            lock.release()
         client.close()
 
 

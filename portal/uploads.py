@@ -10,6 +10,8 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -160,8 +162,20 @@ def remove_stored(stored: list[StoredFile]) -> None:
 
 
 def open_stored(stored_name: str) -> StoredObject:
-    """The stored file to send (FileNotFoundError when there is none); the caller checked who may read it."""
+    """The stored file to send (FileNotFoundError when there is none; StorageUnavailable when the store can't be
+    read now, answered 503 by portal/errors.py); the caller checked who may read it."""
     return document_store().open(stored_name)
+
+
+@contextmanager
+def closed_on_error(stored: StoredObject) -> Iterator[StoredObject]:
+    """Until its response takes the stream over (send_stored), an opened file is closed if anything raises (an
+    audit record that fails, say): a local file handle, or an S3 connection, is not left open."""
+    try:
+        yield stored
+    except BaseException:
+        stored.stream.close()
+        raise
 
 
 def send_stored(stored: StoredObject, *, mimetype: str | None, download_name: str, as_attachment: bool = True,

@@ -255,3 +255,82 @@ def test_remove_orphan_files_deletes_only_old_files_no_record_names(local_app, d
     assert sorted(p.name for p in folder.iterdir()) == sorted([named.stored_name, fresh.stored_name])
     with local_app.app_context():
         assert remove_orphans(timedelta(0)) == [fresh.stored_name]  # no grace: the fresh one too
+
+
+# -- the store unavailable when reading, a failing commit ------------------------------------------------------------
+
+def test_a_download_while_the_bucket_is_unavailable_is_a_503_with_retry_after(app, db, client, bucket,
+                                                                            applicant_with_application, monkeypatch):
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    assert upload(client, "proof_of_income:0", PDF, "paystub.pdf").status_code == 303
+    document = db.session.scalar(select(ApplicationDocument).where(ApplicationDocument.application_id
+                                                                   == application_id))
+    monkeypatch.setattr(app.extensions["document_store"], "bucket", "no-such-bucket")  # S3 answers an error
+
+    response = client.get(f"/licensing/documents/{document.id}")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    text = text_of(response)
+    assert "The portal is unavailable for a moment" in text and "We can't open stored files right now" in text
+    for leak in ("Traceback", "StorageUnavailable", "no-such-bucket", document.stored_name):
+        assert leak not in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "document_downloaded")) == 0
+
+
+def test_a_message_attachment_while_the_store_is_unavailable_is_a_503(app, db, bucket, world, monkeypatch):
+    family = client_for(app, world.family)
+    thread_id_from(start(family, world.coordinator.id, attachment=(PNG + os.urandom(64), "report.png")))
+    attachment = db.session.scalar(select(MessageAttachment))
+
+    def unavailable(key):
+        raise StorageUnavailable(f"could not read {key}")
+
+    monkeypatch.setattr(app.extensions["document_store"], "open", unavailable)
+    response = client_for(app, world.coordinator).get(f"/messages/files/{attachment.id}")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+
+
+def test_an_opened_file_is_closed_when_the_download_fails_before_sending_it(local_app, db, client,
+                                                                           applicant_with_application, monkeypatch):
+    from portal import audit
+
+    user, application_id = applicant_with_application()
+    sign_in(client, user)
+    assert upload(client, "proof_of_income:0", PDF, "paystub.pdf").status_code == 303
+    document = db.session.scalar(select(ApplicationDocument).where(ApplicationDocument.application_id
+                                                                   == application_id))
+    store = local_app.extensions["document_store"]
+    opened = []
+
+    def open_and_keep(key):
+        opened.append(LocalDiskStore.open(store, key))
+        return opened[-1]
+
+    def audit_fails(*args, **kwargs):
+        raise RuntimeError("the audit record could not be written")
+
+    monkeypatch.setattr(store, "open", open_and_keep)
+    monkeypatch.setattr(audit, "record", audit_fails)
+    assert client.get(f"/licensing/documents/{document.id}").status_code == 500
+    assert len(opened) == 1 and opened[0].stream.closed
+
+
+def test_a_commit_that_fails_keeps_the_files_its_rows_may_name(local_app, db):
+    """The connection dropped during COMMIT: the server may have committed the rows that name the files, so the
+    rollback that follows must not delete them (an unnamed one is left to `flask remove-orphan-files`)."""
+    from sqlalchemy.exc import OperationalError
+
+    folder = Path(local_app.config["UPLOAD_FOLDER"])
+    with local_app.test_request_context(method="POST"):
+        stored = store_upload(FileStorage(io.BytesIO(PDF), filename="a.pdf"))
+
+        def cut_during_commit():
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+        with pytest.MonkeyPatch.context() as cut:
+            cut.setattr(portal_db.session, "commit", cut_during_commit)
+            with pytest.raises(OperationalError):
+                portal_db.commit()
+        portal_db.rollback()
+        assert (folder / stored.stored_name).is_file()

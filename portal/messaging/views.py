@@ -57,7 +57,7 @@ from portal.messaging.services import (
 from portal.models import Role, User
 from portal.navigation import register_menu_count
 from portal.transitions import Refused
-from portal.uploads import FileRefused, open_stored, send_stored
+from portal.uploads import FileRefused, closed_on_error, open_stored, send_stored
 
 PEOPLE = ("family", "coordinator", "homefinder", "admin")
 
@@ -191,8 +191,9 @@ def download_attachment(attachment_id: int):
         stored = open_stored(attachment.stored_name)
     except FileNotFoundError:
         abort(404)
-    record_download(attachment, found, current_user)
-    return send_stored(stored, mimetype=attachment.content_type, download_name=attachment.original_name)
+    with closed_on_error(stored):
+        record_download(attachment, found, current_user)
+        return send_stored(stored, mimetype=attachment.content_type, download_name=attachment.original_name)
 
 
 def _staff_people() -> list[User]:

@@ -7,9 +7,16 @@ and restores; on SQLite another connection holds the file's lock (tests/faults/s
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import create_engine, event, func, select
+import sqlite3
 
+import psycopg
+import pytest
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from portal.errors import database_unavailable
+from portal.extensions import db as portal_db
 from portal.models import Household, OutboxMessage, User
 from tests.conftest import CSRF_RE, text_of
 from tests.faults.conftest import add_family, signed_in_client
@@ -129,3 +136,47 @@ def test_a_save_whose_commit_fails_is_a_503_in_the_saved_language_and_says_nothi
     saved = client.post("/account", data=form, headers=ENGLISH)
     assert saved.status_code == 302
     assert count(outage.direct_url, User, User.full_name == "Ana María Torres") == 1
+
+
+@pytest.mark.parametrize("statement", ["SELECT * FROM no_such_table", "SELEC 1", "SELECT no_such_column FROM users"])
+def test_a_query_that_is_wrong_is_a_500_and_logged_not_a_503(outage, outage_app, statement, caplog):
+    """A missing table or column, or a syntax error, is a bug (an OperationalError on SQLite, a ProgrammingError on
+    PostgreSQL): the 500 page, logged as an error, not "unavailable for a moment"."""
+
+    def broken_page():
+        portal_db.session.execute(text(statement))
+        return "never"
+
+    broken_page.access_rule = outage_app.view_functions["portal.home"].access_rule  # public, as the home page
+    outage_app.view_functions["portal.home"] = broken_page
+    response = outage_app.test_client().get("/", headers=ENGLISH)
+    assert response.status_code == 500
+    assert "Retry-After" not in response.headers
+    assert "Something went wrong on our side" in text_of(response)
+    assert any(record.levelname == "ERROR" and record.getMessage() == "unhandled error" for record in caplog.records)
+
+
+def _wrapped(cls, original):
+    return cls("SELECT 1", {}, original)
+
+
+@pytest.mark.parametrize(("error", "unavailable"), [
+    (_wrapped(OperationalError, sqlite3.OperationalError("database is locked")), True),
+    (_wrapped(OperationalError, sqlite3.OperationalError("unable to open database file")), True),
+    (_wrapped(OperationalError, sqlite3.OperationalError("disk I/O error")), True),
+    (_wrapped(OperationalError, sqlite3.OperationalError("no such table: users")), False),
+    (_wrapped(OperationalError, sqlite3.OperationalError('near "SELEC": syntax error')), False),
+    (_wrapped(OperationalError, psycopg.OperationalError("connection failed: Connection refused")), True),
+    (_wrapped(OperationalError, psycopg.errors.lookup("08006")("connection failure")), True),
+    (_wrapped(OperationalError, psycopg.errors.lookup("57P01")("terminating connection")), True),
+    (_wrapped(OperationalError, psycopg.errors.lookup("57P03")("the database system is starting up")), True),
+    (_wrapped(OperationalError, psycopg.errors.lookup("53300")("too many connections")), True),
+    (_wrapped(OperationalError, psycopg.errors.lookup("57014")("canceling statement due to statement timeout")),
+     False),
+    (_wrapped(InterfaceError, psycopg.InterfaceError("the connection is closed")), True),
+    (_wrapped(IntegrityError, sqlite3.IntegrityError("UNIQUE constraint failed")), False),
+    (PoolTimeoutError("QueuePool limit reached"), True),
+    (RuntimeError("not the database's"), False),
+])
+def test_only_a_database_that_is_out_of_reach_counts_as_unavailable(error, unavailable):
+    assert database_unavailable(error) is unavailable

@@ -16,6 +16,8 @@ def production(monkeypatch, database_url):
     monkeypatch.setenv("PORTAL_URL", "https://portal.example.org")
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
     yield
     monkeypatch.undo()
     # The limiter is one object: the last app made gives it its storage. Leave it counting in memory, as the rest
@@ -38,6 +40,14 @@ def test_an_explicit_limit_storage_wins_over_redis_url(production, monkeypatch, 
 
 def test_production_refuses_per_process_limits_for_several_workers(production, monkeypatch, database_url):
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with pytest.raises(RuntimeError, match="REDIS_URL"):
+        create_app({"DATABASE_URL": database_url})
+
+
+@pytest.mark.parametrize("arguments", ["--workers 4", "--bind 127.0.0.1:8000 -w 3", "--workers=2 --timeout 60"])
+def test_production_refuses_per_process_limits_for_workers_given_in_gunicorn_cmd_args(production, monkeypatch,
+                                                                                       database_url, arguments):
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", arguments)
     with pytest.raises(RuntimeError, match="REDIS_URL"):
         create_app({"DATABASE_URL": database_url})
 

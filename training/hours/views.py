@@ -23,6 +23,7 @@ from portal.i18n import label_of, number_filter
 from portal.models import Role
 from portal.paging import paginate
 from portal.transitions import TransitionRefused
+from portal.uploads import closed_on_error
 from training import bp
 from training.catalog.models import Course, CourseCategory, CourseSession, SessionMeeting
 from training.hours import checklist as _checklist  # noqa: F401  (hears credits_changed; the checklist's hook)
@@ -206,9 +207,10 @@ def _send_proof(credit: TrainingCredit):
         stored = open_stored(credit.proof_path)
     except FileNotFoundError:
         abort(404)
-    audit.record("training_proof_downloaded", actor=current_user, target=credit, household_id=credit.household_id)
-    # The type is read from the name (the credit keeps no content type), as before.
-    return send_stored(stored, mimetype=None, download_name=credit.proof_filename or "proof")
+    with closed_on_error(stored):
+        audit.record("training_proof_downloaded", actor=current_user, target=credit, household_id=credit.household_id)
+        # The type is read from the name (the credit keeps no content type), as before.
+        return send_stored(stored, mimetype=None, download_name=credit.proof_filename or "proof")
 
 
 @bp.get("/staff/hours/<int:credit_id>/proof")

@@ -37,6 +37,7 @@ from portal.forms import ConfirmForm, csrf_failed, keeps_input, refusal_beside, 
 from portal.pending import resumes_after_sign_in, take_pending_submission
 from portal.routing import takes_several_files
 from portal.transitions import Refused
+from portal.uploads import closed_on_error
 
 # The hidden field of a section's form naming the state it was rendered from (applications.section_marker).
 SECTION_MARKER = "section_marker"
@@ -206,13 +207,15 @@ def _send_page(document: ApplicationDocument, more: DocumentPage | None, househo
         stored = open_stored(file.stored_name)
     except FileNotFoundError:
         abort(404)
-    # A read of a sensitive record: recorded (and committed with the answer).
-    details = {"page": more.position} if more is not None else {}
-    audit.record("document_downloaded", actor=current_user, target=document, household_id=household_id,
-                 kind=document.kind, **details)
-    inline = request.args.get("preview") == "1" and file.content_type != "image/heic"
-    # IDs and medical statements must not stay in a shared computer's browser cache: no-store (send_stored).
-    return send_stored(stored, mimetype=file.content_type, as_attachment=not inline, download_name=file.original_name)
+    with closed_on_error(stored):
+        # A read of a sensitive record: recorded (and committed with the answer).
+        details = {"page": more.position} if more is not None else {}
+        audit.record("document_downloaded", actor=current_user, target=document, household_id=household_id,
+                     kind=document.kind, **details)
+        inline = request.args.get("preview") == "1" and file.content_type != "image/heic"
+        # IDs and medical statements must not stay in a shared computer's browser cache: no-store (send_stored).
+        return send_stored(stored, mimetype=file.content_type, as_attachment=not inline,
+                           download_name=file.original_name)
 
 
 @bp.post("/application/sign")
