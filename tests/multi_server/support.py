@@ -1,8 +1,9 @@
 """Shared by the multi-server tests: Redis for tests, with keys of this run's own.
 
 TEST_REDIS_URL (default redis://127.0.0.1:6379/15) is the Redis the tests use. Two suite runs at once may share it:
-every key a test makes carries REDIS_RUN_PREFIX (the limiter's RATELIMIT_KEY_PREFIX, the job locks' names), and a
-test deletes only the keys with that prefix (never FLUSHDB, never FLUSHALL).
+every key a test makes carries REDIS_RUN_PREFIX (the limiter's RATELIMIT_KEY_PREFIX; portal.jobs.KEY_PREFIX, patched
+by the job tests, which also keeps their PostgreSQL advisory lock keys apart), and a test deletes only the keys with
+that prefix (never FLUSHDB, never FLUSHALL).
 
 Tests marked `needs_redis` are skipped with the reason when that Redis can't be reached, or fail the run when
 REQUIRE_REDIS=1 (CI's PostgreSQL run; tests/conftest.py)."""
@@ -41,7 +42,7 @@ def redis_unreachable() -> str | None:
 
 
 def run_key(name: str) -> str:
-    """`name` made this run's own (a job lock's name: its Redis key then carries REDIS_RUN_PREFIX)."""
+    """`name` made this run's own: it carries REDIS_RUN_PREFIX, and delete_run_keys finds it in a Redis key."""
     return f"{REDIS_RUN_PREFIX}/{name}"
 
 

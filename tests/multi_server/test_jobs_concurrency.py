@@ -43,6 +43,14 @@ def smtp() -> Iterator[SMTPServer]:
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def job_locks_of_this_run(monkeypatch) -> None:
+    """Every job lock these tests take is this run's own: its Redis key and its PostgreSQL advisory lock key (both
+    from portal.jobs.KEY_PREFIX + the job's name) carry REDIS_RUN_PREFIX, so a second suite run on the same database
+    or Redis at the same moment neither holds "send-reminders" against this one nor is held by it."""
+    monkeypatch.setattr(jobs, "KEY_PREFIX", jobs.KEY_PREFIX + run_key(""))
+
+
 @pytest.fixture
 def committed_app(database_url, tmp_path, smtp) -> Iterator[Flask]:
     url = isolated_database_url(database_url, SCHEMA, tmp_path)
@@ -209,12 +217,11 @@ def _in_context(app: Flask, command) -> None:
 @pytest.mark.parametrize("backend", ["database", pytest.param("redis", marks=pytest.mark.needs_redis)])
 def test_single_runner_lets_one_of_two_copies_in(committed_app, backend):
     """The lock itself: two copies of a job at the same moment, one runs and the other is told it is taken; once the
-    first is done, the job can run again. `database`: PostgreSQL's advisory lock, or SQLite's file lock. The lock's
-    name is this run's own (its Redis key too: tests/multi_server/support.py)."""
+    first is done, the job can run again. `database`: PostgreSQL's advisory lock, or SQLite's file lock."""
     app = committed_app
     if backend == "redis":
         app.config["REDIS_URL"] = TEST_REDIS_URL
-    name = run_key("multi-server-test")
+    name = "multi-server-test"
     entered: list[bool] = []
     both_tried = threading.Barrier(2, timeout=30)
 
