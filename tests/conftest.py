@@ -12,6 +12,7 @@ rehash with them.
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,6 +56,28 @@ passwords._DUMMY_HASH = TEST_HASHER.hash("not-a-real-password-used-only-for-timi
 TEST_PASSWORD = "correct horse battery"
 _TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # hash once per run
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_redis: uses the Redis at TEST_REDIS_URL (tests/multi_server/support.py)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `needs_redis` are skipped, with the reason, where the Redis at TEST_REDIS_URL can't be reached;
+    with REQUIRE_REDIS=1 (CI's PostgreSQL run) that stops the run instead, as REQUIRE_BROWSER=1 does for Chromium."""
+    wanting = [item for item in items if item.get_closest_marker("needs_redis")]
+    if not wanting:
+        return
+    from tests.multi_server.support import redis_unreachable
+
+    problem = redis_unreachable()
+    if problem is None:
+        return
+    if os.environ.get("REQUIRE_REDIS") == "1":
+        raise pytest.UsageError(f"REQUIRE_REDIS=1 but {problem}")
+    skip = pytest.mark.skip(reason=f"{problem}; set REQUIRE_REDIS=1 to make this a failure")
+    for item in wanting:
+        item.add_marker(skip)
 
 
 def config_for_tests(database_url: str, **overrides) -> dict:

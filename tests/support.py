@@ -14,29 +14,42 @@ def database_url_for_tests(sqlite_path: Path) -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_path}"
 
 
+# Two suite runs at once against one PostgreSQL database (a developer's and CI's, or two CI jobs) must not drop
+# each other's schemas: every schema name carries this run's process id, and is dropped at the end of its fixture.
+RUN_SUFFIX = f"_{os.getpid()}"
+
+
+def isolated_schema_name(name: str) -> str:
+    """The PostgreSQL schema `name` gets in this run (`name` + `_` + this process's id)."""
+    return name + RUN_SUFFIX
+
+
 def isolated_database_url(base_url: str, name: str, sqlite_dir: Path) -> str:
     """A database separate from the one the transactional tests use, for a live server that really commits.
 
-    SQLite: another file. PostgreSQL: a schema of its own in the same database (dropped and recreated).
+    SQLite: another file (`name`.sqlite3 in `sqlite_dir`). PostgreSQL: a schema of this run's own in the same
+    database (isolated_schema_name: dropped and recreated).
     """
     url = make_url(base_url)
     if url.get_backend_name() == "sqlite":
         return f"sqlite:///{sqlite_dir / (name + '.sqlite3')}"
+    schema = isolated_schema_name(name)
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
-    return url.update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(hide_password=False)
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
 def drop_isolated_schema(base_url: str, name: str) -> None:
+    """Drop this run's schema `name` (the one isolated_database_url made); nothing on SQLite."""
     url = make_url(base_url)
     if url.get_backend_name() == "sqlite":
         return
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{isolated_schema_name(name)}" CASCADE'))
     engine.dispose()
 
 

@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from app import create_app
 from portal.database import make_engine, now_utc
 from portal.models import AuditEvent, Household, OutboxMessage, Role, User
 from tests.conftest import CSRF_RE, build_schema, config_for_tests
+from tests.processes import listening_url, start_gunicorn, stop
 from tests.support import drop_isolated_schema, isolated_database_url, start_session_key
 from tests.training.catalog_support import add_applicants, add_course, add_session
 from training.catalog.models import CourseSession, Enrollment
@@ -63,22 +63,12 @@ def portal(database_url, tmp_path_factory) -> Iterator[Portal]:
     build_schema(url).dispose()
     pause_file, log = tmp_path / "paused.json", tmp_path / "gunicorn.log"
     env = dict(os.environ, FAULTS_DATABASE_URL=url, FAULTS_PAUSE_FILE=str(pause_file), PYTHONPATH=str(ROOT))
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--preload", "--workers", "1", "--bind", "127.0.0.1:0",
-             "--timeout", "120", "--graceful-timeout", "1", "tests.faults.killable_app:app"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    process = start_gunicorn("tests.faults.killable_app:app", ["--preload", "--workers", "1", "--timeout", "120",
+                                                               "--graceful-timeout", "1"], env=env, log=log)
     try:
-        listening = _wait_for(lambda: re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", log.read_text()), 120,
-                              "gunicorn to listen")
-        yield Portal(listening.group(1), url, pause_file, process, log)
+        yield Portal(listening_url(process, log), url, pause_file, process, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
         drop_isolated_schema(database_url, SCHEMA)
 
 

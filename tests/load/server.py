@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +12,8 @@ from pathlib import Path
 import psycopg
 import requests
 from sqlalchemy.engine import make_url
+
+from tests.processes import listening_url, start_gunicorn, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/portal_load"
@@ -57,17 +57,10 @@ def seed(url: str, households: int, fresh: bool = True) -> None:
         db.engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_environment(url: str, port: int) -> dict:
+def server_environment(url: str) -> dict:
     return {
         **os.environ,
         "DATABASE_URL": url,
-        "PORT": str(port),
         # Every simulated person signs in from 127.0.0.1: the per-address limit of sign-ins would refuse most of
         # them in the first minute (it is there for one attacker's address, not for a load test's).
         "LOGIN_RATE_LIMIT": "100000 per minute",
@@ -79,36 +72,29 @@ def server_environment(url: str, port: int) -> dict:
 
 @contextmanager
 def gunicorn(url: str, workers: int = 2, log_path: Path | None = None) -> Iterator[str]:
-    """gunicorn with `workers` sync workers on a free loopback port; yields the base URL once it answers."""
-    port = free_port()
-    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-         "app:create_app()"], cwd=ROOT, env=server_environment(url, port), stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn stopped (exit {process.returncode}); see {log_path}")
-            try:
-                if requests.get(base + "/", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer within 180 s")
-            time.sleep(0.3)
-        # Each worker loads the app lazily on its first request: warm both before anything is measured.
-        for _ in range(workers * 4):
-            requests.get(base + "/", timeout=30)
-        yield base
-    finally:
-        process.terminate()
+    """gunicorn with `workers` sync workers on a loopback port it binds itself (tests/processes.py); yields the base
+    URL once it answers. Its log goes to `log_path`, else to a temporary file (the port is read from it)."""
+    with tempfile.TemporaryDirectory(prefix="load-gunicorn-") as folder:
+        log = log_path or Path(folder) / "gunicorn.log"
+        process = start_gunicorn("app:create_app()", ["-w", str(workers), "--timeout", "120"],
+                                 env=server_environment(url), log=log)
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log_path:
-            log.close()
+            base = listening_url(process, log, timeout=180)
+            deadline = time.monotonic() + 180
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"gunicorn stopped (exit {process.returncode}); see {log}")
+                try:
+                    if requests.get(base + "/", timeout=5).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not answer within 180 s")
+                time.sleep(0.3)
+            # Each worker loads the app lazily on its first request: warm both before anything is measured.
+            for _ in range(workers * 4):
+                requests.get(base + "/", timeout=30)
+            yield base
+        finally:
+            stop(process, timeout=30)

@@ -6,15 +6,17 @@ Runs on the database DATABASE_URL names (SQLite by default; PostgreSQL in CI's s
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from app import create_app
@@ -25,7 +27,7 @@ from portal import emails, jobs
 from portal.database import now_utc
 from portal.models import Household, OutboxMessage, OutboxStatus, Role, User
 from tests.conftest import build_schema, config_for_tests
-from tests.multi_server.support import TEST_REDIS_URL, redis_for_tests
+from tests.multi_server.support import TEST_REDIS_URL, delete_run_keys, run_key
 from tests.portal.test_mail import SMTPServer
 from tests.support import drop_isolated_schema, isolated_database_url
 
@@ -39,6 +41,14 @@ def smtp() -> Iterator[SMTPServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def job_locks_of_this_run(monkeypatch) -> None:
+    """Every job lock these tests take is this run's own: its Redis key and its PostgreSQL advisory lock key (both
+    from portal.jobs.KEY_PREFIX + the job's name) carry REDIS_RUN_PREFIX, so a second suite run on the same database
+    or Redis at the same moment neither holds "send-reminders" against this one nor is held by it."""
+    monkeypatch.setattr(jobs, "KEY_PREFIX", jobs.KEY_PREFIX + run_key(""))
 
 
 @pytest.fixture
@@ -148,25 +158,86 @@ def test_two_runs_of_send_reminders_at_once_remind_each_visit_once(committed_app
         assert None not in set(session.scalars(select(HomeStudyVisit.reminder_sent_at)))
 
 
-@pytest.mark.parametrize("backend", ["database", "redis"])
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+    reason="on SQLite a job's transaction takes the write lock at BEGIN (portal.database.begin_writes_immediately): "
+           "a second run reads only after the first committed, finds no visit left and never reaches the claim, "
+           "which is what keeps two runs on PostgreSQL (read committed, no lock at BEGIN) to one reminder a visit")
+def test_two_runs_past_the_lock_still_claim_each_visit_once(committed_app, smtp, monkeypatch):
+    """The row claims docs/deployment.md relies on when two runs both got past the lock (a Redis lock that expired
+    under a stalled process): the lock is made to let every run in, both runs read every visit as not yet reminded,
+    and only then do both make their claim (the conditional UPDATE). Each visit is still reminded once."""
+    app = committed_app
+    _families_with_a_visit_tomorrow(app)
+    entered: list[str] = []
+
+    @contextmanager
+    def always_enter(name: str, *, ttl_seconds: int = 600) -> Iterator[bool]:
+        entered.append(name)
+        yield True
+
+    monkeypatch.setattr(jobs, "single_runner", always_enter)  # runs_alone looks it up when the command runs
+    claims: dict[int, int] = {}  # thread -> rows its claim stamped
+    both_read = threading.Barrier(2, timeout=30)
+
+    def is_claim(statement: str) -> bool:
+        return " ".join(statement.split()).upper().startswith("UPDATE HOME_STUDY_VISIT SET REMINDER_SENT_AT")
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if is_claim(statement):
+            both_read.wait()  # neither claims before the other has read the visits as due
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        if is_claim(statement):
+            claims[threading.get_ident()] = cursor.rowcount
+
+    engine = app.extensions["database"].engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    run = send_reminders_command.callback.__wrapped__
+    try:
+        assert _at_once(2, lambda _n: _in_context(app, run)) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    assert entered == ["send-reminders", "send-reminders"]  # both runs got past the lock
+    assert len(claims) == 2 and sum(claims.values()) == DUE  # both reached the claim; each visit claimed by one
+    with app.app_context():
+        emails.deliver_due(limit=10 * DUE)
+    arrived = _arrived(smtp, 2 * DUE)
+    assert arrived.pop("homefinder@example.com") == DUE
+    assert len(arrived) == DUE and set(arrived.values()) == {1}
+
+
+def _in_context(app: Flask, command) -> None:
+    with app.app_context():
+        command(today=None)
+
+
+@pytest.mark.parametrize("backend", ["database", pytest.param("redis", marks=pytest.mark.needs_redis)])
 def test_single_runner_lets_one_of_two_copies_in(committed_app, backend):
     """The lock itself: two copies of a job at the same moment, one runs and the other is told it is taken; once the
     first is done, the job can run again. `database`: PostgreSQL's advisory lock, or SQLite's file lock."""
     app = committed_app
     if backend == "redis":
-        redis_for_tests()
         app.config["REDIS_URL"] = TEST_REDIS_URL
+    name = "multi-server-test"
     entered: list[bool] = []
+    both_tried = threading.Barrier(2, timeout=30)
 
     def job(_n: int) -> None:
-        with app.app_context(), jobs.single_runner("multi-server-test", ttl_seconds=5) as acquired:
+        with app.app_context(), jobs.single_runner(name, ttl_seconds=5) as acquired:
             entered.append(acquired)
-            time.sleep(0.5)
+            both_tried.wait()  # whoever got the lock holds it until the other copy has tried
 
-    assert _at_once(2, job) == []
-    assert sorted(entered) == [False, True]
-    with app.app_context(), jobs.single_runner("multi-server-test", ttl_seconds=5) as acquired:
-        assert acquired  # released after the first run
+    try:
+        assert _at_once(2, job) == []
+        assert sorted(entered) == [False, True]
+        with app.app_context(), jobs.single_runner(name, ttl_seconds=5) as acquired:
+            assert acquired  # released after the first run
+    finally:
+        if backend == "redis":
+            delete_run_keys()
 
 
 def test_other_writers_go_on_while_a_sender_talks_smtp(committed_app, monkeypatch):

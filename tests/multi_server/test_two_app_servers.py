@@ -1,14 +1,13 @@
 """Two app servers (issue 14): two gunicorn processes, each on its own loopback port, against one database and one
 Redis. What one server counts the other sees: a sign-in lockout whose wrong passwords were split between them, a
 per-address rate limit counted across both, and a training session's seats taken by enrollments sent to both at
-once. Runs on PostgreSQL (CI's second run); Redis is TEST_REDIS_URL (default redis://127.0.0.1:6379/15; only that
-database is emptied)."""
+once. Runs on PostgreSQL (CI's second run); Redis is TEST_REDIS_URL (default redis://127.0.0.1:6379/15), where the
+servers' keys carry this run's prefix (RATELIMIT_KEY_PREFIX) and only those are deleted afterwards."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -25,18 +24,18 @@ from portal.database import now_utc
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
 from tests.conftest import CSRF_RE, build_schema, config_for_tests
-from tests.multi_server.support import TEST_REDIS_URL, free_port, redis_for_tests
+from tests.multi_server.support import REDIS_RUN_PREFIX, TEST_REDIS_URL, delete_run_keys
+from tests.processes import listening_url, start_gunicorn, stop
 from tests.support import drop_isolated_schema, isolated_database_url, start_session_key
 from tests.training.catalog_support import add_applicants, add_course, add_session
 from training.catalog.models import CourseSession, Enrollment, EnrollmentStatus
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.needs_redis, pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
     reason="more than one app server means PostgreSQL (docs/deployment.md): SQLite is one machine's file, and two "
            "processes' writers wait for each other only up to the driver's busy timeout (on a loaded machine some "
-           "of 24 simultaneous enrollments answered 500)")
+           "of 24 simultaneous enrollments answered 500)")]
 
-ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "multi_server_two_apps"
 SECRET = "two-servers-share-this-secret"
 PASSWORD = "the right passphrase"
@@ -64,16 +63,14 @@ class Browser:
         return match.group(1)
 
 
-def _start_server(database_url: str, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+def _start_server(database_url: str, log: Path) -> subprocess.Popen:
     env = {**os.environ, "FLASK_ENV": "development", "SECRET_KEY": SECRET, "DATABASE_URL": database_url,
            "PORTAL_URL": "http://127.0.0.1", "REDIS_URL": TEST_REDIS_URL, "RATELIMIT_STORAGE_URI": "",
            "MAIL_SERVER": "", "MAIL_DELIVER_INLINE": "0", "EMAIL_RATE_LIMIT": f"{EMAIL_LIMIT} per hour",
            "LOGIN_FAILURES_BEFORE_LOCKOUT": str(FAILURES_BEFORE_LOCKOUT), "LOGIN_RATE_LIMIT": "100 per minute"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "8",
-         "--timeout", "60", "app:create_app()"], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    return process, f"http://127.0.0.1:{port}"
+    # The limiter's keys in the shared Redis carry this run's prefix (gunicorn passes the literal to create_app).
+    app = f"app:create_app({{'RATELIMIT_KEY_PREFIX': {REDIS_RUN_PREFIX!r}}})"
+    return start_gunicorn(app, ["--workers", "1", "--threads", "8", "--timeout", "60"], env=env, log=log)
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
@@ -94,25 +91,24 @@ def two_servers(database_url, tmp_path_factory) -> Iterator[dict]:
     folder = tmp_path_factory.mktemp("two-servers")
     url = isolated_database_url(database_url, SCHEMA, folder)
     build_schema(url).dispose()
-    redis_for_tests()
+    delete_run_keys()
     app = create_app(config_for_tests(url, SECRET_KEY=SECRET))
     seeded = _seed(app)
-    servers = [_start_server(url, folder / f"server-{n}.log") for n in range(2)]
+    logs = [folder / f"server-{n}.log" for n in range(2)]
+    servers = [_start_server(url, log) for log in logs]
     try:
-        for n, (process, base) in enumerate(servers):
-            _wait_until_up(base, process, folder / f"server-{n}.log")
-        yield {"app": app, "bases": [base for _, base in servers], **seeded}
+        bases = [listening_url(process, log) for process, log in zip(servers, logs, strict=True)]
+        for process, base, log in zip(servers, bases, logs, strict=True):
+            _wait_until_up(base, process, log)
+        yield {"app": app, "bases": bases, **seeded}
     finally:
-        for process, _ in servers:
+        for process in servers:
             process.terminate()
-        for process, _ in servers:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for process in servers:
+            stop(process)
         app.extensions["database"].engine.dispose()
         drop_isolated_schema(database_url, SCHEMA)
-        redis_for_tests()
+        delete_run_keys()
 
 
 def _seed(app) -> dict:
