@@ -62,8 +62,17 @@ from portal.uploads import FileRefused, closed_on_error, open_stored, send_store
 PEOPLE = ("family", "coordinator", "homefinder", "admin")
 
 
-# The menu's unread badge is one of the menu's counts, read together in one statement (portal/navigation.py).
-register_menu_count("unread_threads", menu_unread)
+# The menu's unread badge is one of the menu's counts, read together in one statement (portal/navigation.py), except
+# on the home page: its messages card reads the same count with its threads (`lists.summary`), and the badge takes
+# it from there (templates/messaging/_nav.html) rather than asking the database twice.
+DASHBOARD = "portal.dashboard"
+
+
+def _menu_unread(user):
+    return None if request.endpoint == DASHBOARD else menu_unread(user)
+
+
+register_menu_count("unread_threads", _menu_unread)
 
 
 @bp.app_context_processor

@@ -39,3 +39,18 @@ def test_the_badge_counts_the_staff_members_unread_threads(app, db, world):  # n
     thread_id_from(start(family, world.coordinator.id, subject="Two"))
     page = client_for(app, world.coordinator).get("/account").get_data(as_text=True)
     assert "2 unread threads" in page
+
+
+def test_the_home_page_badge_comes_from_the_messages_card(app, db, world, count_queries):  # noqa: F811
+    """On the home page the messages card already counts the unread threads: the badge shows the same number without
+    a statement of its own (a homefinder's or coordinator's home page: the card's statement only)."""
+    family = client_for(app, world.family)
+    thread_id_from(start(family, world.coordinator.id, subject="One"))
+    thread_id_from(start(family, world.coordinator.id, subject="Two"))
+    coordinator = client_for(app, world.coordinator)
+    with count_queries() as counter:
+        page = coordinator.get("/dashboard")
+    assert page.status_code == 200
+    assert "2 unread threads" in page.get_data(as_text=True)
+    unread_counts = [s for s in counter.statements if "message_thread_mark" in s]
+    assert len(unread_counts) == 1, unread_counts
