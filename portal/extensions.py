@@ -50,6 +50,11 @@ def limiter_storage_uri(config) -> str:
     return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
 
 
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() also takes other scripts' digits and superscripts, on which int() raises.
+    return text.isascii() and text.isdigit()
+
+
 def announced_processes() -> int:
     """How many app processes gunicorn is told to run: the larger of WEB_CONCURRENCY (gunicorn's default worker
     count) and a `--workers`/`-w` in GUNICORN_CMD_ARGS. A `--workers` typed on gunicorn's command line is not seen:
@@ -61,9 +66,9 @@ def announced_processes() -> int:
             counts.append(args[position + 1])
         elif arg.startswith("--workers="):
             counts.append(arg.partition("=")[2])
-        elif arg.startswith("-w") and arg[2:].isdigit():
+        elif arg.startswith("-w") and _ascii_digits(arg[2:]):
             counts.append(arg[2:])
-    return max((int(count) for count in counts if count.strip().isdigit()), default=1)
+    return max((int(count) for count in counts if _ascii_digits(count.strip())), default=1)
 
 
 def init_limiter(app: Flask) -> None:

@@ -58,3 +58,12 @@ def test_production_with_one_process_and_no_redis_starts_with_a_warning(producti
     app = create_app({"DATABASE_URL": database_url, "TESTING": True})
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert "REDIS_URL" in caplog.text
+
+
+def test_other_scripts_digits_in_the_worker_count_are_not_a_count(monkeypatch):
+    """`²` and Arabic-Indic digits pass str.isdigit(), and int() raises on the first: start-up must not crash."""
+    from portal.extensions import announced_processes
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "²")
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", "-w٣ --workers ²")
+    assert announced_processes() == 1
