@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 
 from licensing.application.models import Application, ApplicationStatus
+from licensing.pipeline.sql import scanned
 from licensing.recruitment.models import Lead, LeadStatus
 from licensing.tracker.models import License, LicenseStatus
 from portal.database import now_utc
@@ -97,7 +98,8 @@ def stalled_condition(stage=None) -> ColumnElement[bool]:
     pipeline_select; `stage` is the query's stage_column() when it has one already). The board's filter and the
     work queue's count."""
     stage = stage_column() if stage is None else stage
-    return and_(Lead.last_activity_at < now_utc() - stalled_after(), stage.not_in(FINISHED_STAGES))
+    # Most families of a pipeline are quiet for long (licensed or closed years ago): read, not looked up by index.
+    return and_(scanned(Lead.last_activity_at) < now_utc() - stalled_after(), stage.not_in(FINISHED_STAGES))
 
 
 def uncontacted() -> ColumnElement[bool]:
