@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime
 
@@ -84,8 +85,15 @@ def current_language() -> str:
     return str(get_locale() or "en")[:2]
 
 
+@functools.cache
+def _parsed_locale(identifier: str) -> Locale:
+    # Parsed once per language for the process: Locale.parse costs more than the formatting that uses it, and a
+    # page of 50 rows formats a number or date in each.
+    return Locale.parse(identifier)
+
+
 def _format_locale() -> Locale:
-    return Locale.parse(FORMAT_LOCALES.get(current_language(), "en_US"))
+    return _parsed_locale(FORMAT_LOCALES.get(current_language(), "en_US"))
 
 
 def datetime_filter(value: datetime | None, style: str = "medium") -> str:
@@ -104,15 +112,29 @@ def datetime_filter(value: datetime | None, style: str = "medium") -> str:
 def date_filter(value: date | datetime | None, style: str = "long") -> str:
     if value is None:
         return ""
+    if type(value) is date:  # due dates repeat down a list: each formatted once per style and language
+        return _formatted_date(value, style, FORMAT_LOCALES.get(current_language(), "en_US"))
     if isinstance(value, datetime):
         value = value.astimezone(get_timezone())
     return dates.format_date(value, style, locale=_format_locale())
 
 
+@functools.lru_cache(maxsize=4096)
+def _formatted_date(value: date, style: str, identifier: str) -> str:
+    return dates.format_date(value, style, locale=_parsed_locale(identifier))
+
+
 def number_filter(value: float | int | None) -> str:
     if value is None:
         return ""
+    if type(value) is int:  # counts and days repeat from row to row: each formatted once per language
+        return _formatted_int(value, FORMAT_LOCALES.get(current_language(), "en_US"))
     return numbers.format_decimal(value, locale=_format_locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_int(value: int, identifier: str) -> str:
+    return numbers.format_decimal(value, locale=_parsed_locale(identifier))
 
 
 def money_filter(cents: int | None, currency: str = "USD") -> str:

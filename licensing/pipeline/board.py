@@ -8,6 +8,7 @@ query per row). The CSV runs the same query without the page limit."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -41,7 +42,7 @@ from portal.folding import fold, fold_text
 from portal.forms import IntegerField
 from portal.i18n import LANGUAGE_LABELS, local_to_utc
 from portal.models import Role, User
-from portal.paging import Page, matches, paginate, search_text
+from portal.paging import PAGE_SIZE, Page, matches, search_text
 
 # A checklist item that needs nothing more from anyone.
 DONE_ITEMS = (ItemStatus.APPROVED, ItemStatus.WAIVED)
@@ -189,7 +190,8 @@ def stage_counts(board_filter: BoardFilter, user: User) -> dict[str, int]:
     return {stage_value: count for stage_value, count in rows}
 
 
-def _rows_query(board_filter: BoardFilter, user: User):
+def _rows_query(board_filter: BoardFilter, user: User, *, limit: int | None = None, offset: int = 0):
+    """The board's rows in its order: every one (the CSV), or one page (`limit`, `offset`)."""
     stage = stage_column()
     homefinder = aliased(User)
     next_item = aliased(ChecklistItem)
@@ -198,19 +200,6 @@ def _rows_query(board_filter: BoardFilter, user: User):
                               ChecklistItem.due_date.is_not(None))
                        .order_by(ChecklistItem.due_date, ChecklistItem.id).limit(1)
                        .correlate(Application).scalar_subquery())
-    query = (pipeline_select(
-        Lead.id, Lead.first_name, Lead.last_name, Lead.email, Lead.phone, Lead.preferred_locale, Lead.source,
-        Lead.county, Lead.zip_code, Lead.created_at, Lead.status_changed_at, Lead.last_activity_at,
-        Lead.next_follow_up_on, Lead.closed_reason, Application.id.label("application_id"),
-        stage.label("stage"), homefinder.full_name.label("homefinder_name"),
-        next_item.due_date.label("item_due_on"), next_item.custom_title.label("item_custom_title"),
-        RequirementTemplate.title_en.label("item_title_en"), RequirementTemplate.title_es.label("item_title_es"))
-        .outerjoin(homefinder, homefinder.id == homefinder_column())
-        .outerjoin(next_item, next_item.id == first_open_item)
-        .outerjoin(RequirementTemplate, RequirementTemplate.id == next_item.template_id)
-        .where(*_conditions(board_filter, user, stage)))
-    if board_filter.stage:
-        query = query.where(stage == board_filter.stage)
     stage_order = case({s.value: position for position, s in enumerate(STAGES)}, value=stage)
     due = func.coalesce(next_item.due_date, Lead.next_follow_up_on)
     # Each sort as (expression, whether "descending" means the expression's ascending order): the most days in a
@@ -221,7 +210,33 @@ def _rows_query(board_filter: BoardFilter, user: User):
     expression, inverted = sorts.get(board_filter.sort, sorts["days"])
     ascending = (board_filter.direction == "asc") != inverted
     # Families without a value (no due item) last either way, then a stable order for paging.
-    return query.order_by(expression.is_(None), expression.asc() if ascending else expression.desc(), Lead.id)
+    order = (expression.is_(None), expression.asc() if ascending else expression.desc(), Lead.id)
+    conditions = _conditions(board_filter, user, stage)
+    if board_filter.stage:
+        conditions.append(stage == board_filter.stage)
+
+    def with_next_item(query):
+        return query.outerjoin(next_item, next_item.id == first_open_item)
+
+    query = with_next_item(pipeline_select(
+        Lead.id, Lead.first_name, Lead.last_name, Lead.email, Lead.phone, Lead.preferred_locale, Lead.source,
+        Lead.county, Lead.zip_code, Lead.created_at, Lead.status_changed_at, Lead.last_activity_at,
+        Lead.next_follow_up_on, Lead.closed_reason, Application.id.label("application_id"),
+        stage.label("stage"), homefinder.full_name.label("homefinder_name"),
+        next_item.due_date.label("item_due_on"), next_item.custom_title.label("item_custom_title"),
+        RequirementTemplate.title_en.label("item_title_en"), RequirementTemplate.title_es.label("item_title_es"))
+        .outerjoin(homefinder, homefinder.id == homefinder_column()))
+    query = query.outerjoin(RequirementTemplate, RequirementTemplate.id == next_item.template_id)
+    if limit is None:
+        return query.where(*conditions).order_by(*order)
+    # A page: its families are chosen first by the filters and the order alone, and only those are read with their
+    # homefinder and next due item (the item's subquery then runs for one page of families, not for every family
+    # under the filters: the sort by due date is the one that needs it to choose). Same statement count.
+    page_ids = pipeline_select(Lead.id).where(*conditions)
+    if board_filter.sort == "due":
+        page_ids = with_next_item(page_ids)
+    page_ids = page_ids.order_by(*order).limit(limit).offset(offset).correlate(None)
+    return query.where(Lead.id.in_(page_ids)).order_by(*order)
 
 
 @dataclass
@@ -282,11 +297,13 @@ def board_page(board_filter: BoardFilter, user: User, language: str) -> BoardPag
     counts = stage_counts(board_filter, user)
     counted_total = sum(counts.values())
     total = counts.get(board_filter.stage, 0) if board_filter.stage else counted_total
-    page = paginate(_rows_query(board_filter, user), scalars=False, number=board_filter.page, total=total)
+    # A page past the end shows the last page, as every list does (portal/paging.py::paginate).
+    number = min(board_filter.page, max(1, math.ceil(total / PAGE_SIZE)))
+    rows = db.session.execute(_rows_query(board_filter, user, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE))
     now = now_utc()
     stalled_before = now - stalled_after()
-    return BoardPage(items=[_board_row(row, now, stalled_before, language) for row in page.items], total=page.total,
-                     number=page.number, size=page.size, counts=counts, counted_total=counted_total)
+    return BoardPage(items=[_board_row(row, now, stalled_before, language) for row in rows], total=total,
+                     number=number, size=PAGE_SIZE, counts=counts, counted_total=counted_total)
 
 
 def board_rows(board_filter: BoardFilter, user: User, language: str) -> list[BoardRow]:
