@@ -10,6 +10,7 @@ so the board filters, sorts and counts by stage in the database and metrics grou
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import timedelta
 
 from flask import current_app
@@ -54,8 +55,10 @@ def stage_label(stage: Stage | str) -> str:
     return str(STAGE_LABELS[Stage(stage)])
 
 
+@functools.cache
 def stage_column():
-    """The stage as a SQL expression over Lead, Application and License (outer-joined: see pipeline_select)."""
+    """The stage as a SQL expression over Lead, Application and License (outer-joined: see pipeline_select). Built
+    once (an expression is immutable, and every statement may share it): it has some thirty parts."""
     return case(
         (or_(Lead.status == LeadStatus.CLOSED,
              Application.status.in_([ApplicationStatus.DENIED, ApplicationStatus.WITHDRAWN]),
