@@ -41,7 +41,7 @@ from portal.database import now_utc
 from portal.extensions import db
 from portal.folding import fold, fold_text
 from portal.forms import IntegerField
-from portal.i18n import LANGUAGE_LABELS, local_to_utc
+from portal.i18n import LANGUAGE_LABELS, current_language, local_to_utc
 from portal.models import Role, User
 from portal.paging import PAGE_SIZE, Page, matches, search_text
 
@@ -128,12 +128,28 @@ def homefinder_choices() -> list[tuple[int, str]]:
         .order_by(User.full_name, User.id))]
 
 
+# The filters' fixed choices, each list translated once per language for the process (the catalog does not change
+# while it runs): a lazy label is translated again each time a page is drawn, twice per option.
+_FIXED_CHOICES = ("stage", "language", "source", "sort", "direction")
+_WHO_CHOICES = [C(WHO_MINE, _l("My families")), C(WHO_ALL, _l("Everyone's families")),
+                C(WHO_NONE, _l("Not assigned"))]
+
+
+@functools.cache
+def _translated_choices(name: str, language: str) -> tuple[C, ...]:
+    """The choices of the filter `name` with their labels in `language` (the request's: called in it)."""
+    choices = _WHO_CHOICES if name == "who" else getattr(BoardFilterForm, name).kwargs["choices"]
+    return tuple(C(choice.value, str(choice.label)) for choice in choices)
+
+
 def read_filter(args, user: User, homefinders: list[tuple[int, str]]) -> tuple[BoardFilterForm, BoardFilter]:
     """The form (for the page, with its errors) and the filter it means. A homefinder who gave no homefinder filter
     sees their own families ("my families"); anyone else sees everyone's."""
     form = BoardFilterForm(formdata=args)
-    form.who.choices = [C(WHO_MINE, _l("My families")), C(WHO_ALL, _l("Everyone's families")),
-                        C(WHO_NONE, _l("Not assigned")), *(C(str(hid), name) for hid, name in homefinders)]
+    language = current_language()
+    for name in _FIXED_CHOICES:
+        form[name].choices = _translated_choices(name, language)
+    form.who.choices = [*_translated_choices("who", language), *(C(str(hid), name) for hid, name in homefinders)]
     if "who" not in args:
         form.who.data = WHO_MINE if user.role is Role.HOMEFINDER else WHO_ALL
     form.validate()

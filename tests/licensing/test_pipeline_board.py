@@ -3,6 +3,7 @@ assign and close with a reason; a fixed number of statements whatever the number
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 from itertools import count
@@ -171,6 +172,19 @@ def test_each_page_holds_the_families_the_whole_sorted_list_has_there(client, db
             whole = [line.split(",")[0] for line in csv_text.lstrip("\ufeff").splitlines()[1:]]
             paged = names_on(client.get(BOARD + query)) + names_on(client.get(BOARD + query + "&page=2"))
             assert len(whole) == 57 and paged == whole, (sort, direction)
+
+
+def test_the_filters_choices_are_in_each_readers_language(app, db, make_user):
+    """The choices are translated once per language and kept: a Spanish reader and an English one, one after the
+    other, each get theirs."""
+    for locale, words in (("es", ["Todas las etapas", "Las familias de todos"]),
+                          ("en", ["All stages", "Everyone's families"]),
+                          ("es", ["Todas las etapas", "Las familias de todos"])):
+        client = app.test_client()
+        sign_in(client, make_user(Role.HOMEFINDER, locale=locale))
+        page = client.get(BOARD).get_data(as_text=True)
+        selects = html.unescape(" ".join(re.findall(r'<select[^>]* id="(?:stage|who)".*?</select>', page)))
+        assert all(word in selects for word in words), (locale, words)
 
 
 def test_next_due_is_the_earliest_open_checklist_item_or_the_follow_up(client, db, login):
