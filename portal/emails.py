@@ -20,12 +20,13 @@ from urllib.parse import quote, urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_mail import Connection, Message
+from flask_mail import Connection
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, insert, select, update
 
 from portal.database import begin_writes_immediately, call_after_commit, now_utc
 from portal.extensions import db
+from portal.mail_wire import OutboxMail
 from portal.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger("portal.mail")
@@ -377,8 +378,8 @@ def _write(outcomes: _Outcomes) -> None:
         db.session.commit()
 
 
-def _to_mail_message(row) -> Message:
-    return Message(
+def _to_mail_message(row) -> OutboxMail:
+    return OutboxMail(
         subject=row.subject,
         recipients=[row.recipient],
         body=row.body_text,
