@@ -85,3 +85,30 @@ def test_encoded_subject_lines_stay_short_and_keep_every_character():
         assert all(len(line) <= 78 for line in lines), lines
         unfolded = encoded.replace("\r\n ", " ")  # as a reader unfolds it (RFC 5322 2.2.3)
         assert str(make_header(decode_header(unfolded))) == subject
+
+
+def test_the_envelope_names_the_same_people_as_flask_mails_own_send(app):
+    """The outbox's connection writes the envelope (MAIL FROM, RCPT TO) itself: the same addresses Flask-Mail's own
+    send gives, for a plain sender and for one with a Spanish name."""
+    from flask_mail import Connection
+
+    from portal.emails import _TimedConnection
+
+    class Host:
+        def __init__(self):
+            self.calls = []
+
+        def sendmail(self, sender, recipients, data, *_options):
+            self.calls.append((sender, recipients, data))
+
+    with app.app_context():
+        mail = app.extensions["mail"]
+        for sender in ("agency@example.com", ("Agencia Niños Felices", "agency@example.com")):
+            ours, theirs = _TimedConnection(mail), Connection(mail)
+            ours.host, theirs.host = Host(), Host()
+            ours.send(_message(sender=sender))
+            theirs.send(_message(sender=sender))
+            assert ours.host.calls[0][:2] == theirs.host.calls[0][:2]
+            ours_read, theirs_read = _summary(ours.host.calls[0][2]), _summary(theirs.host.calls[0][2])
+            assert ours_read["headers"].pop("Message-ID") != theirs_read["headers"].pop("Message-ID")  # two messages
+            assert ours_read == theirs_read
