@@ -15,6 +15,7 @@ from portal import settings as _settings  # noqa: F401
 from portal.children import models as _children_models  # noqa: F401
 from portal.config import INSTANCE
 from portal.court_reports import models as _court_report_models  # noqa: F401
+from portal.data_versions import DataVersion as _data_version  # noqa: F401
 from portal.database import Base, UTCDateTime, make_engine
 from portal.messaging import models as _messaging_models  # noqa: F401
 from portal.mileage import models as _mileage_models  # noqa: F401

@@ -109,14 +109,17 @@ SQLITE_UNAVAILABLE_WORDS = ("database is locked", "database table is locked", "d
                             "database or disk is full", "attempt to write a readonly database")
 
 # PostgreSQL's SQLSTATEs for a server that is gone, going or full: connection exceptions (class 08), shutting down
-# or starting up (57P01-57P03), too many connections (53300).
-POSTGRES_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+# or starting up (57P01-57P03), too many connections (53300); and for a transaction that lost a race with another
+# and was rolled back, whose work succeeds if sent again: a serialization failure (40001), a deadlock (40P01), a
+# row lock not granted in time (55P03). Not a statement timeout (57014): a query too slow is a bug to see as 500.
+POSTGRES_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300", "40001", "40P01", "55P03"})
 
 
 def database_unavailable(error: BaseException | None) -> bool:
     """The database could not be reached or could not answer now (PostgreSQL gone or restarting, a connection cut,
-    the pool exhausted, SQLite locked or its file unreadable): a passing condition, answered 503, not a bug. Any
-    other OperationalError ("no such table", a syntax error on SQLite, a statement cancelled) is a bug: 500."""
+    the pool exhausted, SQLite locked or its file unreadable, a deadlock or lock wait with another request): a
+    passing condition, answered 503, not a bug. Any other OperationalError ("no such table", a syntax error on
+    SQLite, a statement cancelled) is a bug: 500."""
     if isinstance(error, PoolTimeoutError | InterfaceError):
         return True
     if not isinstance(error, DBAPIError):

@@ -33,6 +33,7 @@ from portal import passwords, two_step
 from portal import settings as _settings  # noqa: F401
 from portal.children import models as _children_models  # noqa: F401
 from portal.court_reports import models as _court_report_models  # noqa: F401
+from portal.data_versions import forget_everything
 from portal.database import Base, make_engine, now_utc
 from portal.extensions import limiter
 from portal.messaging import models as _messaging_models  # noqa: F401
@@ -158,6 +159,9 @@ def db(app, engine) -> Iterator[TestDatabase]:
     state.bind = connection
     state.session_options = {"join_transaction_mode": "create_savepoint"}
     limiter.reset()
+    # Every test starts from the same data and the same data versions (the outer transaction is rolled back), but
+    # what an earlier test computed may have seen its own uncommitted rows (all sessions share this connection).
+    forget_everything()
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
         yield TestDatabase(session=session, connection=connection)

@@ -20,6 +20,7 @@ from licensing.pipeline.stages import OPEN_STAGES, Stage, homefinder_column, pip
 from licensing.recruitment.models import Lead, RecruitmentEvent, SessionRsvp
 from licensing.tracker.models import License
 from portal.clock import agency_zone
+from portal.data_versions import remembered, watch
 from portal.extensions import db
 from portal.i18n import local_to_utc
 from portal.models import User
@@ -117,7 +118,22 @@ class Metrics:
     first_contact_overall: FirstContact | None = field(default=None)
 
 
+# What the metrics read: a commit writing any of these moves the "pipeline" data version (portal/data_versions.py),
+# and the metrics of a period are remembered until it moves. A lead's "last activity" and "in this stage since" are
+# written at every family action and count in no metric; of an account, only the name shows (a homefinder's).
+PIPELINE_VERSION = "pipeline"
+watch(PIPELINE_VERSION, Lead, ignore=("last_activity_at", "status_changed_at"))
+watch(PIPELINE_VERSION, Application, License, SessionRsvp, RecruitmentEvent)
+watch(PIPELINE_VERSION, User, only=("full_name",))
+
+
 def compute(period: Period) -> Metrics:
+    """Every number of the metrics page for the period: remembered in this process until the pipeline's data
+    changes (one statement reads its version), else computed (`compute_now`)."""
+    return remembered(db.session, PIPELINE_VERSION, (period.first, period.last), lambda: compute_now(period))
+
+
+def compute_now(period: Period) -> Metrics:
     """Every number of the metrics page, in two statements: the families of the period (one scan, kept by the
     database as a materialized CTE, then grouped seven ways), and the days per step."""
     groups = _cohort_groups(period)

@@ -173,6 +173,11 @@ def _wrapped(cls, original):
     (_wrapped(OperationalError, psycopg.errors.lookup("53300")("too many connections")), True),
     (_wrapped(OperationalError, psycopg.errors.lookup("57014")("canceling statement due to statement timeout")),
      False),
+    # Lost a race with another transaction and rolled back: the same request succeeds when sent again.
+    (_wrapped(OperationalError, psycopg.errors.lookup("40P01")("deadlock detected")), True),
+    (_wrapped(OperationalError, psycopg.errors.lookup("40001")("could not serialize access")), True),
+    (_wrapped(OperationalError, psycopg.errors.lookup("55P03")("could not obtain lock on row")), True),
+    (_wrapped(OperationalError, psycopg.errors.lookup("42P01")('relation "users" does not exist')), False),
     (_wrapped(InterfaceError, psycopg.InterfaceError("the connection is closed")), True),
     (_wrapped(IntegrityError, sqlite3.IntegrityError("UNIQUE constraint failed")), False),
     (PoolTimeoutError("QueuePool limit reached"), True),

@@ -15,6 +15,7 @@ from tests.conftest import post_form, sign_in, text_of
 from tests.support import agency_today
 from tests.training.catalog_support import add_applicants, add_course, add_session
 from tests.training.test_enrollment_rules import make_staff
+from training.catalog.lists import CATALOG_PAGE_SIZE
 from training.catalog.models import Course, CourseCategory, CourseSession, Enrollment, EnrollmentStatus
 
 
@@ -142,6 +143,32 @@ def test_families_browse_by_category_language_and_month(app, db, client, make_us
     assert "Trauma care" in text_of(calendar)
     for hostile in ("?month=9999-99", "?category=%00", "?language=xx", "?view=<script>", "?month=2026-13"):
         assert client.get(f"/training/catalog{hostile}").status_code in (200, 400)  # a NUL is refused portal-wide
+
+
+def test_a_large_catalog_pages_soonest_first_keeping_the_filters(app, db, client, make_user):
+    """Hundreds of upcoming sessions at a large agency: the list shows a page of them, soonest first, says how many
+    there are in all, and leads to the next page with the filters kept; a page past the end shows the last one."""
+    course = add_course(db.session, title="Trauma care")
+    other = add_course(db.session, title="CPR class", category=CourseCategory.CPR_FIRST_AID)
+    sessions = [add_session(db.session, course, days=3 + n) for n in range(CATALOG_PAGE_SIZE + 5)]
+    add_session(db.session, other, days=2)  # filtered out below
+    db.session.commit()
+    sign_in(client, make_user(Role.FAMILY))
+
+    def shown(html):
+        return [s.id for s in sessions if f'id="catalog-session-{s.id}"' in html]
+
+    response = client.get("/training/catalog?category=in_service")
+    first = response.get_data(as_text=True)
+    assert shown(first) == [s.id for s in sessions[:CATALOG_PAGE_SIZE]]
+    assert f"Showing 1\u2013{CATALOG_PAGE_SIZE} of {CATALOG_PAGE_SIZE + 5}" in text_of(response)
+    assert 'rel="next"' in first and "category=in_service" in first.split('rel="next"')[1].split(">")[0]
+    second = client.get("/training/catalog?category=in_service&page=2").get_data(as_text=True)
+    assert shown(second) == [s.id for s in sessions[CATALOG_PAGE_SIZE:]]
+    assert "CPR class" not in second
+    past_the_end = client.get("/training/catalog?category=in_service&page=40").get_data(as_text=True)
+    assert shown(past_the_end) == [s.id for s in sessions[CATALOG_PAGE_SIZE:]]
+    assert "CPR class" in text_of(client.get("/training/catalog"))  # soonest of all, on the unfiltered first page
 
 
 def test_a_spanish_reader_gets_the_course_in_spanish(app, db, client, make_user):

@@ -4,6 +4,7 @@ Each page runs a fixed number of statements whatever the number of sessions or e
 from __future__ import annotations
 
 import calendar
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -28,7 +29,9 @@ from training.catalog.models import (
 )
 
 LIVE = (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)
-CATALOG_LIMIT = 100  # sessions shown at once: a month of a large agency's catalog
+# Sessions on one page of the catalog's list: eight rows of three cards (twelve of two on a tablet). A large agency
+# has hundreds of upcoming sessions; families page through them or narrow them by category, language and month.
+CATALOG_PAGE_SIZE = 24
 
 
 def _waitlist_count():
@@ -65,13 +68,20 @@ def _filtered(query, filters: CatalogFilters, starts_column):
     return query.where(starts_column >= agency_now())
 
 
-def catalog_sessions(filters: CatalogFilters) -> list:
-    """Upcoming open sessions of active courses, with their course and how many wait: one statement."""
-    query = (select(CourseSession, Course, _waitlist_count())
-             .join(Course, Course.id == CourseSession.course_id))
-    query = _filtered(query, filters, CourseSession.first_starts_at)
-    return db.session.execute(query.order_by(CourseSession.first_starts_at, CourseSession.id)
-                              .limit(CATALOG_LIMIT)).all()
+def catalog_sessions(filters: CatalogFilters, number: int = 1, size: int = CATALOG_PAGE_SIZE) -> Page:
+    """One page of the upcoming open sessions of active courses, soonest first, each with its course and how many
+    wait: one statement, the total over every page coming with the rows (a window count). A page past the end (a
+    bookmark kept while sessions filled or started) shows the last page, at the cost of two more statements."""
+    query = _filtered(select(CourseSession, Course, _waitlist_count(), func.count().over().label("total"))
+                      .join(Course, Course.id == CourseSession.course_id), filters, CourseSession.first_starts_at)
+    query = query.order_by(CourseSession.first_starts_at, CourseSession.id)
+    rows = db.session.execute(query.limit(size).offset((number - 1) * size)).all()
+    if not rows and number > 1:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        number = max(1, math.ceil(total / size))
+        rows = db.session.execute(query.limit(size).offset((number - 1) * size)).all()
+    return Page(items=[(session, course, waiting) for session, course, waiting, _total in rows],
+                total=rows[0].total if rows else 0, number=number, size=size)
 
 
 @dataclass

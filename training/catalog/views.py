@@ -18,6 +18,7 @@ from portal.access import roles_required
 from portal.clock import agency_today, agency_zone
 from portal.forms import ConfirmForm, keeps_input, render_form
 from portal.i18n import current_language, label_of, local_to_utc
+from portal.paging import page_number
 from portal.transitions import Refused
 from training import bp
 from training.catalog import demo as _demo  # noqa: F401  (adds the catalog to `flask seed-demo`)
@@ -80,13 +81,16 @@ def _filters() -> tuple[lists.CatalogFilters, date]:
 def catalog():
     filters, month = _filters()
     view = "calendar" if request.args.get("view") == "calendar" else "list"
-    context = {"filters": filters, "month": month, "view": view, "categories": CATEGORY, "languages": LANGUAGES,
+    # The words of the categories and languages, translated once for the page rather than once per card.
+    context = {"filters": filters, "month": month, "view": view,
+               "categories": {value: str(label) for value, label in CATEGORY.items()},
+               "languages": {value: str(label) for value, label in LANGUAGES.items()},
                "previous_month": (month.replace(day=1) - timedelta(days=1)).replace(day=1),
                "next_month": (month.replace(day=28) + timedelta(days=4)).replace(day=1)}
     if view == "calendar":
         context["weeks"] = lists.calendar_weeks(filters, month)
     else:
-        context["rows"] = lists.catalog_sessions(filters)
+        context["page"] = lists.catalog_sessions(filters, page_number())
     return render_template("training/catalog/catalog.html", **context)
 
 
