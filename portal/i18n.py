@@ -116,15 +116,29 @@ def _formatted_datetime(value: datetime, style: str, zone, locale_code: str) -> 
 def date_filter(value: date | datetime | None, style: str = "long") -> str:
     if value is None:
         return ""
+    if type(value) is date:  # due dates repeat down a list: each formatted once per style and language
+        return _formatted_date(value, style, FORMAT_LOCALES.get(current_language(), "en_US"))
     if isinstance(value, datetime):
         value = value.astimezone(get_timezone())
     return dates.format_date(value, style, locale=_format_locale())
 
 
+@lru_cache(maxsize=4096)
+def _formatted_date(value: date, style: str, identifier: str) -> str:
+    return dates.format_date(value, style, locale=_locale(identifier))
+
+
 def number_filter(value: float | int | None) -> str:
     if value is None:
         return ""
+    if type(value) is int:  # counts and days repeat from row to row: each formatted once per language
+        return _formatted_int(value, FORMAT_LOCALES.get(current_language(), "en_US"))
     return numbers.format_decimal(value, locale=_format_locale())
+
+
+@lru_cache(maxsize=4096)
+def _formatted_int(value: int, identifier: str) -> str:
+    return numbers.format_decimal(value, locale=_locale(identifier))
 
 
 def money_filter(cents: int | None, currency: str = "USD") -> str:

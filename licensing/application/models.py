@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
@@ -242,6 +242,9 @@ class ApplicationDocument(Base):
     review_reason: Mapped[str] = mapped_column(Text, default="")
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    # The work queue's "documents waiting for review": the few pending ones found without reading every document.
+    __table_args__ = (Index("ix_application_document_status_application", "status", "application_id"),)
 
     application: Mapped[Application] = relationship(back_populates="documents", lazy="raise")
     # The document's own file is its first page; photos of further pages sent with it are kept with it, in order.

@@ -8,6 +8,8 @@ query per row). The CSV runs the same query without the page limit."""
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -39,9 +41,9 @@ from portal.database import now_utc
 from portal.extensions import db
 from portal.folding import fold, fold_text
 from portal.forms import IntegerField
-from portal.i18n import LANGUAGE_LABELS, local_to_utc
+from portal.i18n import LANGUAGE_LABELS, current_language, local_to_utc
 from portal.models import Role, User
-from portal.paging import Page, matches, paginate, search_text
+from portal.paging import PAGE_SIZE, Page, matches, search_text
 
 # A checklist item that needs nothing more from anyone.
 DONE_ITEMS = (ItemStatus.APPROVED, ItemStatus.WAIVED)
@@ -126,12 +128,28 @@ def homefinder_choices() -> list[tuple[int, str]]:
         .order_by(User.full_name, User.id))]
 
 
+# The filters' fixed choices, each list translated once per language for the process (the catalog does not change
+# while it runs): a lazy label is translated again each time a page is drawn, twice per option.
+_FIXED_CHOICES = ("stage", "language", "source", "sort", "direction")
+_WHO_CHOICES = [C(WHO_MINE, _l("My families")), C(WHO_ALL, _l("Everyone's families")),
+                C(WHO_NONE, _l("Not assigned"))]
+
+
+@functools.cache
+def _translated_choices(name: str, language: str) -> tuple[C, ...]:
+    """The choices of the filter `name` with their labels in `language` (the request's: called in it)."""
+    choices = _WHO_CHOICES if name == "who" else getattr(BoardFilterForm, name).kwargs["choices"]
+    return tuple(C(choice.value, str(choice.label)) for choice in choices)
+
+
 def read_filter(args, user: User, homefinders: list[tuple[int, str]]) -> tuple[BoardFilterForm, BoardFilter]:
     """The form (for the page, with its errors) and the filter it means. A homefinder who gave no homefinder filter
     sees their own families ("my families"); anyone else sees everyone's."""
     form = BoardFilterForm(formdata=args)
-    form.who.choices = [C(WHO_MINE, _l("My families")), C(WHO_ALL, _l("Everyone's families")),
-                        C(WHO_NONE, _l("Not assigned")), *(C(str(hid), name) for hid, name in homefinders)]
+    language = current_language()
+    for name in _FIXED_CHOICES:
+        form[name].choices = _translated_choices(name, language)
+    form.who.choices = [*_translated_choices("who", language), *(C(str(hid), name) for hid, name in homefinders)]
     if "who" not in args:
         form.who.data = WHO_MINE if user.role is Role.HOMEFINDER else WHO_ALL
     form.validate()
@@ -189,39 +207,63 @@ def stage_counts(board_filter: BoardFilter, user: User) -> dict[str, int]:
     return {stage_value: count for stage_value, count in rows}
 
 
-def _rows_query(board_filter: BoardFilter, user: User):
+# Made once: an alias builds a proxy of every column of its table, which cost more than the rest of the query.
+_HOMEFINDER = aliased(User)
+_NEXT_ITEM = aliased(ChecklistItem)
+
+
+@functools.cache
+def _first_open_item():
+    """The id of the application's next checklist item due and not done (correlated to the enclosing Application);
+    built once, like the aliases."""
+    return (select(ChecklistItem.id)
+            .where(ChecklistItem.application_id == Application.id, ChecklistItem.status.not_in(DONE_ITEMS),
+                   ChecklistItem.due_date.is_not(None))
+            .order_by(ChecklistItem.due_date, ChecklistItem.id).limit(1)
+            .correlate(Application).scalar_subquery())
+
+
+def _rows_query(board_filter: BoardFilter, user: User, *, limit: int | None = None, offset: int = 0):
+    """The board's rows in its order: every one (the CSV), or one page (`limit`, `offset`)."""
     stage = stage_column()
-    homefinder = aliased(User)
-    next_item = aliased(ChecklistItem)
-    first_open_item = (select(ChecklistItem.id)
-                       .where(ChecklistItem.application_id == Application.id, ChecklistItem.status.not_in(DONE_ITEMS),
-                              ChecklistItem.due_date.is_not(None))
-                       .order_by(ChecklistItem.due_date, ChecklistItem.id).limit(1)
-                       .correlate(Application).scalar_subquery())
-    query = (pipeline_select(
+    homefinder, next_item = _HOMEFINDER, _NEXT_ITEM
+    # Each sort as (expression, whether "descending" means the expression's ascending order): the most days in a
+    # stage is the oldest change. Only the chosen one is built.
+    sorts = {"days": lambda: (Lead.status_changed_at, True), "activity": lambda: (Lead.last_activity_at, False),
+             "received": lambda: (Lead.created_at, False),
+             "name": lambda: (func.lower(Lead.last_name + " " + Lead.first_name), False),
+             "stage": lambda: (case({s.value: position for position, s in enumerate(STAGES)}, value=stage), False),
+             "due": lambda: (func.coalesce(next_item.due_date, Lead.next_follow_up_on), False)}
+    expression, inverted = sorts.get(board_filter.sort, sorts["days"])()
+    ascending = (board_filter.direction == "asc") != inverted
+    # Families without a value (no due item) last either way, then a stable order for paging.
+    order = (expression.is_(None), expression.asc() if ascending else expression.desc(), Lead.id)
+    conditions = _conditions(board_filter, user, stage)
+    if board_filter.stage:
+        conditions.append(stage == board_filter.stage)
+
+    def with_next_item(query):
+        return query.outerjoin(next_item, next_item.id == _first_open_item())
+
+    query = with_next_item(pipeline_select(
         Lead.id, Lead.first_name, Lead.last_name, Lead.email, Lead.phone, Lead.preferred_locale, Lead.source,
         Lead.county, Lead.zip_code, Lead.created_at, Lead.status_changed_at, Lead.last_activity_at,
         Lead.next_follow_up_on, Lead.closed_reason, Application.id.label("application_id"),
         stage.label("stage"), homefinder.full_name.label("homefinder_name"),
         next_item.due_date.label("item_due_on"), next_item.custom_title.label("item_custom_title"),
         RequirementTemplate.title_en.label("item_title_en"), RequirementTemplate.title_es.label("item_title_es"))
-        .outerjoin(homefinder, homefinder.id == homefinder_column())
-        .outerjoin(next_item, next_item.id == first_open_item)
-        .outerjoin(RequirementTemplate, RequirementTemplate.id == next_item.template_id)
-        .where(*_conditions(board_filter, user, stage)))
-    if board_filter.stage:
-        query = query.where(stage == board_filter.stage)
-    stage_order = case({s.value: position for position, s in enumerate(STAGES)}, value=stage)
-    due = func.coalesce(next_item.due_date, Lead.next_follow_up_on)
-    # Each sort as (expression, whether "descending" means the expression's ascending order): the most days in a
-    # stage is the oldest change.
-    sorts = {"days": (Lead.status_changed_at, True), "activity": (Lead.last_activity_at, False),
-             "received": (Lead.created_at, False), "name": (func.lower(Lead.last_name + " " + Lead.first_name), False),
-             "stage": (stage_order, False), "due": (due, False)}
-    expression, inverted = sorts.get(board_filter.sort, sorts["days"])
-    ascending = (board_filter.direction == "asc") != inverted
-    # Families without a value (no due item) last either way, then a stable order for paging.
-    return query.order_by(expression.is_(None), expression.asc() if ascending else expression.desc(), Lead.id)
+        .outerjoin(homefinder, homefinder.id == homefinder_column()))
+    query = query.outerjoin(RequirementTemplate, RequirementTemplate.id == next_item.template_id)
+    if limit is None:
+        return query.where(*conditions).order_by(*order)
+    # A page: its families are chosen first by the filters and the order alone, and only those are read with their
+    # homefinder and next due item (the item's subquery then runs for one page of families, not for every family
+    # under the filters: the sort by due date is the one that needs it to choose). Same statement count.
+    page_ids = pipeline_select(Lead.id).where(*conditions)
+    if board_filter.sort == "due":
+        page_ids = with_next_item(page_ids)
+    page_ids = page_ids.order_by(*order).limit(limit).offset(offset).correlate(None)
+    return query.where(Lead.id.in_(page_ids)).order_by(*order)
 
 
 @dataclass
@@ -282,11 +324,13 @@ def board_page(board_filter: BoardFilter, user: User, language: str) -> BoardPag
     counts = stage_counts(board_filter, user)
     counted_total = sum(counts.values())
     total = counts.get(board_filter.stage, 0) if board_filter.stage else counted_total
-    page = paginate(_rows_query(board_filter, user), scalars=False, number=board_filter.page, total=total)
+    # A page past the end shows the last page, as every list does (portal/paging.py::paginate).
+    number = min(board_filter.page, max(1, math.ceil(total / PAGE_SIZE)))
+    rows = db.session.execute(_rows_query(board_filter, user, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE))
     now = now_utc()
     stalled_before = now - stalled_after()
-    return BoardPage(items=[_board_row(row, now, stalled_before, language) for row in page.items], total=page.total,
-                     number=page.number, size=page.size, counts=counts, counted_total=counted_total)
+    return BoardPage(items=[_board_row(row, now, stalled_before, language) for row in rows], total=total,
+                     number=number, size=PAGE_SIZE, counts=counts, counted_total=counted_total)
 
 
 def board_rows(board_filter: BoardFilter, user: User, language: str) -> list[BoardRow]:

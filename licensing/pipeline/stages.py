@@ -10,6 +10,7 @@ so the board filters, sorts and counts by stage in the database and metrics grou
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import timedelta
 
 from flask import current_app
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 
 from licensing.application.models import Application, ApplicationStatus
+from licensing.pipeline.sql import scanned
 from licensing.recruitment.models import Lead, LeadStatus
 from licensing.tracker.models import License, LicenseStatus
 from portal.database import now_utc
@@ -53,8 +55,10 @@ def stage_label(stage: Stage | str) -> str:
     return str(STAGE_LABELS[Stage(stage)])
 
 
+@functools.cache
 def stage_column():
-    """The stage as a SQL expression over Lead, Application and License (outer-joined: see pipeline_select)."""
+    """The stage as a SQL expression over Lead, Application and License (outer-joined: see pipeline_select). Built
+    once (an expression is immutable, and every statement may share it): it has some thirty parts."""
     return case(
         (or_(Lead.status == LeadStatus.CLOSED,
              Application.status.in_([ApplicationStatus.DENIED, ApplicationStatus.WITHDRAWN]),
@@ -97,7 +101,8 @@ def stalled_condition(stage=None) -> ColumnElement[bool]:
     pipeline_select; `stage` is the query's stage_column() when it has one already). The board's filter and the
     work queue's count."""
     stage = stage_column() if stage is None else stage
-    return and_(Lead.last_activity_at < now_utc() - stalled_after(), stage.not_in(FINISHED_STAGES))
+    # Most families of a pipeline are quiet for long (licensed or closed years ago): read, not looked up by index.
+    return and_(scanned(Lead.last_activity_at) < now_utc() - stalled_after(), stage.not_in(FINISHED_STAGES))
 
 
 def uncontacted() -> ColumnElement[bool]:

@@ -25,7 +25,7 @@ from portal.clock import agency_zone
 from portal.csv_export import csv_response
 from portal.extensions import db
 from portal.forms import PortalForm
-from portal.i18n import language_label
+from portal.i18n import LANGUAGE_LABELS, language_label
 from portal.models import User
 from portal.paging import PAGE_SIZE
 from portal.routing import parse_id
@@ -55,10 +55,13 @@ def pipeline_board():
     bulk_form = BulkActionForm(back=urlencode(board_filter.query_args(who=board_filter.who)))
     bulk_form.homefinder.choices = [SelectChoice("", _("Choose a homefinder")),
                                    *(SelectChoice(str(i), name) for i, name in homefinders)]
+    # The words of stages, languages and sources translated once for the page, and looked up for each of its rows.
     return render_template("licensing/pipeline/board.html", form=form, board_filter=board_filter,
                            page=board.board_page(board_filter, current_user, _language()), bulk_form=bulk_form,
-                           stages=STAGES, stage_name=stage_label, closed_reason_label=closed_reason_label,
-                           language_label=language_label)
+                           stages=STAGES, stage_labels={stage.value: stage_label(stage) for stage in STAGES},
+                           language_labels={code: str(label) for code, label in LANGUAGE_LABELS.items()},
+                           source_labels={source.value: str(label) for source, label in SOURCE_LABELS.items()},
+                           closed_reason_label=closed_reason_label)
 
 
 @bp.get("/staff/pipeline.csv")

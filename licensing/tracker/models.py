@@ -245,6 +245,9 @@ class HomeStudyVisit(Base):
     slots: Mapped[list[VisitSlot]] = relationship(lazy="raise", order_by="VisitSlot.starts_at")
     homefinder: Mapped[User] = relationship(lazy="raise")
 
+    # The work queue's "visits this week": scheduled visits by date, not every visit ever made.
+    __table_args__ = (Index("ix_home_study_visit_status_starts", "status", "starts_at"),)
+
 
 class VisitSlot(Base):
     __tablename__ = "visit_slot"
@@ -348,6 +351,9 @@ class License(Base):
                                                   default=LicenseStatus.ACTIVE)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    # The work queue's renewals due: active licenses by expiry date, not every license the agency ever issued.
+    __table_args__ = (Index("ix_license_status_expires", "status", "expires_on"),)
 
 
 class ReminderSent(Base):

@@ -3,6 +3,7 @@ assign and close with a reason; a fixed number of statements whatever the number
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 from itertools import count
@@ -148,6 +149,42 @@ def test_sort_and_paging_keep_the_filters_and_say_the_total(client, db, login):
     assert "Showing 51\u201355 of 55" in text_of(second)
     most_days = client.get(BOARD + "?language=es&sort=days")
     assert names_on(most_days)[0] == "Person54 Smith"
+
+
+def test_each_page_holds_the_families_the_whole_sorted_list_has_there(client, db, login):
+    """A page's families are chosen before they are read with their next due item: page after page, in every
+    sort and direction, they are the CSV's families (the whole list in the same order), none twice, none lost."""
+    login(Role.ADMIN)
+    statuses = [None, ApplicationStatus.IN_PROGRESS, ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN]
+    for number in range(57):
+        status = statuses[number % 4]
+        lead = add_lead(db, f"F{number:02d}", ["Ruiz", "Abel", "Mora"][number % 3], idle_days=number % 7,
+                        status=[LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.INVITED][number % 3],
+                        application_status=status,
+                        item_due=today() + timedelta(days=number % 5) if status is not None else None)
+        if number % 6 == 0:
+            lead.next_follow_up_on = today() + timedelta(days=number % 4)
+    db.session.commit()
+    for sort in board.SORT_LABELS:
+        for direction in ("asc", "desc"):
+            query = f"?who=all&sort={sort}&direction={direction}"
+            csv_text = client.get(BOARD.replace("pipeline", "pipeline.csv") + query).get_data(as_text=True)
+            whole = [line.split(",")[0] for line in csv_text.lstrip("\ufeff").splitlines()[1:]]
+            paged = names_on(client.get(BOARD + query)) + names_on(client.get(BOARD + query + "&page=2"))
+            assert len(whole) == 57 and paged == whole, (sort, direction)
+
+
+def test_the_filters_choices_are_in_each_readers_language(app, db, make_user):
+    """The choices are translated once per language and kept: a Spanish reader and an English one, one after the
+    other, each get theirs."""
+    for locale, words in (("es", ["Todas las etapas", "Las familias de todos"]),
+                          ("en", ["All stages", "Everyone's families"]),
+                          ("es", ["Todas las etapas", "Las familias de todos"])):
+        client = app.test_client()
+        sign_in(client, make_user(Role.HOMEFINDER, locale=locale))
+        page = client.get(BOARD).get_data(as_text=True)
+        selects = html.unescape(" ".join(re.findall(r'<select[^>]* id="(?:stage|who)".*?</select>', page)))
+        assert all(word in selects for word in words), (locale, words)
 
 
 def test_next_due_is_the_earliest_open_checklist_item_or_the_follow_up(client, db, login):
