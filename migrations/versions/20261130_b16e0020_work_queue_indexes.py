@@ -1,17 +1,17 @@
 """home page speed: indexes of the work queue's waiting rows (pending documents, scheduled visits by date, active
 licenses by expiry date), so its counts read the few rows waiting instead of every document, visit and license
 
-Revision ID: b16e0015
-Revises: b16e0014
-Create Date: 2026-11-30 08:00:00
+Revision ID: b16e0020
+Revises: b16e0019
+Create Date: 2026-11-30 12:30:00
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = 'b16e0015'
-down_revision: str | None = 'b16e0014'
+revision: str = 'b16e0020'
+down_revision: str | None = 'b16e0019'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
