@@ -6,6 +6,7 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import inspect
 
 from licensing.application import models as _application_models  # noqa: F401  (registers the tables on Base.metadata)
 from licensing.recruitment import models as _recruitment_models  # noqa: F401
@@ -15,7 +16,7 @@ from portal import settings as _settings  # noqa: F401
 from portal.children import models as _children_models  # noqa: F401
 from portal.config import INSTANCE
 from portal.court_reports import models as _court_report_models  # noqa: F401
-from portal.data_versions import DataVersion as _data_version  # noqa: F401
+from portal.data_versions import new_tokens
 from portal.database import Base, UTCDateTime, make_engine
 from portal.messaging import models as _messaging_models  # noqa: F401
 from portal.mileage import models as _mileage_models  # noqa: F401
@@ -73,6 +74,8 @@ def _run(connection) -> None:
     try:
         with context.begin_transaction():
             context.run_migrations()
+            if inspect(connection).has_table("data_version"):
+                new_tokens(connection)  # what a migration changed, no remembered summary may hide
             if own_sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:

@@ -9,9 +9,11 @@ back with its data. Random rather than a counter: a database rebuilt from scratc
 
 What counts as a change: rows of a watched model added, deleted or updated through the session (objects, and bulk
 `insert()`/`update()`/`delete()` statements of the model run by `db.session.execute`), except columns declared
-noise (a lead's "last activity", written at every family action, moves no metric). SQL typed by hand (`text()`)
-and migrations are not seen: a migration that changes data must be followed by a restart (which empties the
-memory) — every deployment restarts.
+noise (a lead's "last activity", written at every family action, moves no metric). Not seen: statements run on a
+connection rather than the session (`session.connection().execute`, `engine.begin()`), SQL typed by hand (`text()`,
+psql), an older release still writing during a rolling upgrade. Nothing in the portal writes watched tables those
+ways; as a safety net, every migration run gives every version a new token (migrations/env.py) and nothing is
+remembered longer than MEMORY_SECONDS.
 
 The token's row is written last, just before COMMIT, so the row lock it takes on PostgreSQL is held only for the
 commit itself and two writers can't wait on each other in opposite orders."""
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -145,9 +148,11 @@ def _forget(session: Session, transaction) -> None:
 
 # --- The memory of computed summaries -----------------------------------------------------------------------------
 
-_memory: OrderedDict[tuple, object] = OrderedDict()
+_memory: OrderedDict[tuple, tuple[float, object]] = OrderedDict()  # (version, token, key) -> (when, value)
 _memory_lock = threading.Lock()
 MEMORY_ENTRIES = 64  # a few periods of a few summaries; each entry is small (counts, not rows)
+# The ceiling for a change no token saw (see the module's docstring): ten minutes at worst, then computed again.
+MEMORY_SECONDS = 600.0
 
 
 def remembered(session: Session, version: str, key: Hashable, compute: Callable[[], T]) -> T:
@@ -160,15 +165,24 @@ def remembered(session: Session, version: str, key: Hashable, compute: Callable[
         return compute()
     entry = (version, token, key)
     with _memory_lock:
-        if entry in _memory:
+        found = _memory.get(entry)
+        if found is not None and time.monotonic() - found[0] < MEMORY_SECONDS:
             _memory.move_to_end(entry)
-            return _memory[entry]  # type: ignore[return-value]
+            return found[1]  # type: ignore[return-value]
     value = compute()
     with _memory_lock:
-        _memory[entry] = value
+        _memory[entry] = (time.monotonic(), value)
+        _memory.move_to_end(entry)
         while len(_memory) > MEMORY_ENTRIES:
             _memory.popitem(last=False)
     return value
+
+
+def new_tokens(connection) -> None:
+    """Every version moves (run by migrations/env.py after every upgrade or downgrade: a migration may change data
+    without the session seeing it)."""
+    for (name,) in connection.execute(select(DataVersion.name)).all():
+        connection.execute(update(DataVersion).where(DataVersion.name == name).values(token=secrets.token_hex(16)))
 
 
 def forget_everything() -> None:

@@ -112,7 +112,8 @@ SQLITE_UNAVAILABLE_WORDS = ("database is locked", "database table is locked", "d
 # or starting up (57P01-57P03), too many connections (53300); and for a transaction that lost a race with another
 # and was rolled back, whose work succeeds if sent again: a serialization failure (40001), a deadlock (40P01), a
 # row lock not granted in time (55P03). Not a statement timeout (57014): a query too slow is a bug to see as 500.
-POSTGRES_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300", "40001", "40P01", "55P03"})
+POSTGRES_LOST_RACE_STATES = frozenset({"40001", "40P01", "55P03"})
+POSTGRES_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"}) | POSTGRES_LOST_RACE_STATES
 
 
 def database_unavailable(error: BaseException | None) -> bool:
@@ -164,7 +165,13 @@ def _handle_database_unavailable(error: Exception):
         db.rollback()
     except SQLAlchemyError:  # the connection is gone: nothing to roll back there, the pool discards it
         db.session.close()
-    current_app.logger.warning("database unavailable: %s", error.__class__.__name__, exc_info=error)
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    if state in POSTGRES_LOST_RACE_STATES:
+        # The person is asked to try again, but several of these an hour mean two writers lock rows in opposite
+        # orders: an error to see in the logs, not a network blip.
+        current_app.logger.error("transaction lost a race (SQLSTATE %s), answered 503", state, exc_info=error)
+    else:
+        current_app.logger.warning("database unavailable: %s", error.__class__.__name__, exc_info=error)
     with force_locale(language) if language else nullcontext():
         title, message = ERROR_TEXTS[503]
         page = render_template("error.html", status=503, title=title, message=message, code_step=False)

@@ -67,7 +67,7 @@ class StageCount:
 class Funnel:
     families: int
     closed: int
-    stages: list[StageCount]
+    stages: tuple[StageCount, ...]
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,16 @@ class FirstContact:
 
 @dataclass(frozen=True)
 class Metrics:
+    """Shared by every request that reads the same period until the pipeline changes (`compute`): tuples and frozen
+    dataclasses, so no view or chart can change what the next page shows."""
     period: Period
     funnel: Funnel
-    durations: list[StepDuration]
-    by_source: list[GroupCount]
-    by_event: list[GroupCount]
-    by_language: list[GroupCount]
-    by_homefinder: list[GroupCount]
-    first_contact: list[FirstContact]
+    durations: tuple[StepDuration, ...]
+    by_source: tuple[GroupCount, ...]
+    by_event: tuple[GroupCount, ...]
+    by_language: tuple[GroupCount, ...]
+    by_homefinder: tuple[GroupCount, ...]
+    first_contact: tuple[FirstContact, ...]
     first_contact_overall: FirstContact | None = field(default=None)
 
 
@@ -147,7 +149,7 @@ def compute_now(period: Period) -> Metrics:
         by_event=_group_counts(groups.get("event", [])),
         by_language=_group_counts(groups.get("language", [])),
         by_homefinder=_group_counts(groups.get("homefinder", []), key=_int_or_none),
-        first_contact=sorted(first_contact, key=lambda row: (row.name == "", row.name.casefold())),
+        first_contact=tuple(sorted(first_contact, key=lambda row: (row.name == "", row.name.casefold()))),
         first_contact_overall=_first_contact(overall[0]) if overall else None,
     )
 
@@ -258,16 +260,17 @@ def _funnel(rows) -> Funnel:
         reached = sum(count for r, count in at_rank.items() if r >= rank)
         stages.append(StageCount(stage, reached, reached / previous if previous else None))
         previous = reached
-    return Funnel(families=sum(at_rank.values()), closed=sum(int(row.second or 0) for row in rows), stages=stages)
+    return Funnel(families=sum(at_rank.values()), closed=sum(int(row.second or 0) for row in rows),
+                  stages=tuple(stages))
 
 
 def _int_or_none(key):
     return None if key is None else int(key)
 
 
-def _group_counts(rows, key=lambda value: value) -> list[GroupCount]:
+def _group_counts(rows, key=lambda value: value) -> tuple[GroupCount, ...]:
     counts = [GroupCount(key(row.key), row.name or "", int(row.families), int(row.second or 0)) for row in rows]
-    return sorted(counts, key=lambda g: (-g.families, str(g.name or g.key or "")))
+    return tuple(sorted(counts, key=lambda g: (-g.families, str(g.name or g.key or ""))))
 
 
 def _first_contact(row) -> FirstContact:
@@ -304,7 +307,7 @@ STEP_LABELS = {
 }
 
 
-def step_durations(period: Period) -> list[StepDuration]:
+def step_durations(period: Period) -> tuple[StepDuration, ...]:
     """Median and 90th-percentile days of each step that ended in the period, in one statement: each record's time
     is read once (a materialized CTE of the families who asked before the period ended, with each time as a day
     number and as itself for the period's bounds), then each step's days are a subtraction."""
@@ -323,10 +326,10 @@ def step_durations(period: Period) -> list[StepDuration]:
                      .where(times.c[start].is_not(None), times.c[end] >= period.start_utc,
                             times.c[end] < period.end_utc, days >= 0))
     found = {row.key: row for row in db.session.execute(percentiles(select(union_all(*parts).subquery()))).all()}
-    return [StepDuration(key, int(found[key].n) if key in found else 0,
-                         _float(found[key].p50) if key in found else None,
-                         _float(found[key].p90) if key in found else None)
-            for key in STEPS]
+    return tuple(StepDuration(key, int(found[key].n) if key in found else 0,
+                              _float(found[key].p50) if key in found else None,
+                              _float(found[key].p90) if key in found else None)
+                 for key in STEPS)
 
 
 def agency_today_period() -> Period:

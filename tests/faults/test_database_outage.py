@@ -185,3 +185,18 @@ def _wrapped(cls, original):
 ])
 def test_only_a_database_that_is_out_of_reach_counts_as_unavailable(error, unavailable):
     assert database_unavailable(error) is unavailable
+
+
+def test_a_deadlock_is_a_503_to_the_person_and_an_error_in_the_log(outage_app, caplog):
+    """Sent again, the request succeeds: "try again" to the person; but repeated deadlocks are a lock-order bug, so
+    the log says so at error level, not as a passing outage."""
+
+    def deadlocked_page():
+        raise _wrapped(OperationalError, psycopg.errors.lookup("40P01")("deadlock detected"))
+
+    deadlocked_page.access_rule = outage_app.view_functions["portal.home"].access_rule
+    outage_app.view_functions["portal.home"] = deadlocked_page
+    response = outage_app.test_client().get("/", headers=ENGLISH)
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    assert any(record.levelname == "ERROR" and "lost a race (SQLSTATE 40P01)" in record.getMessage()
+               for record in caplog.records)
