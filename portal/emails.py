@@ -163,7 +163,9 @@ class _TimedConnection(Connection):
         """Flask-Mail 0.10's send, the same checks and signal; for an outbox message the envelope's addresses come
         from mail_wire's encoder (a plain address as it is) instead of parsing both again for every message."""
         if not isinstance(message, OutboxMail) or envelope_from is not None or self.host is None or message.cc \
-                or message.bcc:
+                or message.bcc or not isinstance(message.sender, str) or not message.sender or not message.recipients:
+            # Flask-Mail's own send, with its checks (no sender, nobody to send to: an AssertionError, not a
+            # message from <> to nobody).
             return super().send(message, envelope_from)
         if message.has_bad_headers():
             raise BadHeaderError

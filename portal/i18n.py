@@ -99,6 +99,10 @@ def datetime_filter(value: datetime | None, style: str = "medium") -> str:
     the time always as hours and minutes ("5:30 p.m.", never "5:30:00 p.m. PST"): every time is the agency's."""
     if value is None:
         return ""
+    if value.tzinfo is not None:
+        # Remembered by instant: two wall-clock-equal times of the hour a clock goes back differ only in `fold`,
+        # which equality and hashing ignore for one zone.
+        value = value.astimezone(UTC)
     return _formatted_datetime(value, style, get_timezone(), FORMAT_LOCALES.get(current_language(), "en_US"))
 
 

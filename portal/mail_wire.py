@@ -18,12 +18,14 @@ import secrets
 from email.utils import formatdate
 from functools import lru_cache
 
-from flask_mail import Message, sanitize_address
+from flask_mail import BadHeaderError, Message, sanitize_address
 
 CRLF = b"\r\n"
 MIME_VERSION = "MIME-Version: 1.0\r\n"
 MAX_LINE = 998  # octets in a line, without its CRLF (RFC 5321 4.5.3.1.6)
-_FOLDING = re.compile(r"\r?\n[ \t]*")  # a folded subject ("first line\r\n second"), which Flask-Mail lets through
+# A folded subject ("first line\r\n second"), which Flask-Mail lets through; and any other line break (a bare CR
+# too), which must never reach the wire as one (a header of the attacker's own).
+_FOLDING = re.compile(r"[\r\n]+[ \t]*")
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 # UTF-8 octets in one encoded word: 42 give 56 base64 characters, a word of 68, a first line of 77 with "Subject: ".
 _WORD_OCTETS = 42
@@ -43,6 +45,8 @@ class OutboxMail(Message):
 def wire_bytes(*, subject: str, sender: str, recipient: str, text: str, html: str | None, date: float | None,
                message_id: str) -> bytes:
     """One email, headers and MIME parts, with CRLF line ends, ready for `smtplib.SMTP.sendmail`."""
+    if any(character in value for value in (sender, recipient, message_id) for character in "\r\n"):
+        raise BadHeaderError  # a line break in an address would start a header of its own
     parts = [_part("plain", text)] if html is None else [_part("plain", text), _part("html", html)]
     headers = []
     if subject:
@@ -63,7 +67,8 @@ def encode_subject(subject: str) -> str:
     spaces), anything else as UTF-8 encoded words (RFC 2047, "B" encoding), one a line. (email.header.Header does this
     too, but weighs quoted-printable against base64 for every piece: a millisecond a subject.)"""
     subject = _FOLDING.sub(" ", subject)
-    if subject.isascii():
+    # A word too long for one line (a pasted link) can't be broken at a space: encoded words can be broken anywhere.
+    if subject.isascii() and all(len(word) <= 68 for word in subject.split(" ")):
         return _folded(subject)
     words, piece, size = [], [], 0
     for character in subject:

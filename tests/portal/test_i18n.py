@@ -134,3 +134,18 @@ def test_plural_blocks_count_by_their_number():
             if "{% pluralize %}" in block.group(2) and names and names[0] != "count":
                 wrong.append(f"{path.relative_to(ROOT)}: {block.group(0)[:80]}")
     assert wrong == []
+
+
+def test_the_two_times_of_the_hour_the_clock_goes_back_are_formatted_apart(app):
+    """Remembered formatting (portal/i18n.py) keys on the instant: 1:30 a.m. before and after the change are
+    different times, though equal as wall-clock times of one zone."""
+    from datetime import datetime as _datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.i18n import datetime_filter
+
+    zone = ZoneInfo("America/Los_Angeles")
+    first, second = (_datetime(2026, 11, 1, 1, 30, fold=fold, tzinfo=zone) for fold in (0, 1))
+    with app.test_request_context():
+        shown = {datetime_filter(first, "EEEE h:mm a zzzz"), datetime_filter(second, "EEEE h:mm a zzzz")}
+    assert len(shown) == 2, shown

@@ -9,8 +9,9 @@ import email.policy
 from email.header import decode_header, make_header
 
 import pytest
+from flask_mail import BadHeaderError
 
-from portal.mail_wire import MAX_LINE, OutboxMail, encode_subject
+from portal.mail_wire import MAX_LINE, OutboxMail, encode_subject, wire_bytes
 
 SPANISH = "Recordatorio: mañana es la visita de estudio del hogar con Ñandú Pérez-Güemes, ¿está lista la familia?"
 TEXT = "Hola, Marta Ruiz:\n\nMañana a las 10:00 a. m. es la visita.\n.\nUna línea que empieza con un punto.\n"
@@ -112,3 +113,46 @@ def test_the_envelope_names_the_same_people_as_flask_mails_own_send(app):
             ours_read, theirs_read = _summary(ours.host.calls[0][2]), _summary(theirs.host.calls[0][2])
             assert ours_read["headers"].pop("Message-ID") != theirs_read["headers"].pop("Message-ID")  # two messages
             assert ours_read == theirs_read
+
+
+@pytest.mark.parametrize("subject", ["Hola\rBcc: evil@example.com", "Hola\n\rBcc: evil@example.com",
+                                     "Hola\r\nBcc: evil@example.com"])
+def test_no_line_break_of_a_subject_reaches_the_wire_as_one(subject):
+    encoded = encode_subject(subject)
+    assert "\r" not in encoded.replace("\r\n ", "") and "\n" not in encoded.replace("\r\n ", "")
+    assert str(make_header(decode_header(encoded.replace("\r\n ", " ")))) == "Hola Bcc: evil@example.com"
+
+
+def test_a_word_too_long_for_a_line_is_encoded_so_it_can_be_broken():
+    subject = "Read this: https://portal.example.org/" + "x" * 200
+    encoded = encode_subject(subject)
+    assert all(len(line) <= 78 for line in ("Subject: " + encoded).split("\r\n"))
+    assert str(make_header(decode_header(encoded.replace("\r\n ", " ")))) == subject
+
+
+@pytest.mark.parametrize("field", ["sender", "recipient"])
+def test_a_line_break_in_an_address_is_refused(field):
+    addresses = {"sender": "agency@example.com", "recipient": "marta@example.com"}
+    addresses[field] = "marta@example.com\r\nBcc: evil@example.com"
+    with pytest.raises(BadHeaderError):
+        wire_bytes(subject="Hola", text="Hola", html=None, date=None, message_id="<1@example.com>", **addresses)
+
+
+def test_the_outbox_connection_refuses_a_header_injection_and_writes_nothing(app):
+    from portal.emails import _TimedConnection
+
+    class Host:
+        def __init__(self):
+            self.calls = []
+
+        def sendmail(self, *args):
+            self.calls.append(args)
+
+    with app.app_context():
+        connection = _TimedConnection(app.extensions["mail"])
+        connection.host = Host()
+        for message in (_message(subject="Hola\rBcc: evil@example.com"),
+                        _message(recipient="marta@example.com\nBcc: evil@example.com")):
+            with pytest.raises(BadHeaderError):
+                connection.send(message)
+        assert connection.host.calls == []
