@@ -162,8 +162,10 @@ def engine(database_url) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def app(engine, database_url) -> Iterator[Flask]:
-    app = create_app(config_for_tests(database_url))
+def app(engine, database_url, tmp_path_factory) -> Iterator[Flask]:
+    # Uploads go to this process's own folder: the other pytest-xdist worker's uploads land meanwhile, and a test
+    # that checks a refused file left nothing behind compares the folder's files before and after.
+    app = create_app(config_for_tests(database_url, UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads"))))
     yield app
     app.extensions["database"].engine.dispose()  # no idle connection left in the schema dropped after it
 

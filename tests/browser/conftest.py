@@ -69,7 +69,8 @@ def second_step_code(email: str) -> str:
 def live_server(database_url, tmp_path_factory) -> Iterator[LiveServer]:
     url = isolated_database_url(database_url, "browser_e2e", tmp_path_factory.mktemp("browser"))
     build_schema(url).dispose()
-    app = create_app(config_for_tests(url, MAIL_DELIVER_INLINE=False, LOGIN_RATE_LIMIT="1000 per minute"))
+    app = create_app(config_for_tests(url, MAIL_DELIVER_INLINE=False, LOGIN_RATE_LIMIT="1000 per minute",
+                                      UPLOAD_FOLDER=str(tmp_path_factory.mktemp("browser-uploads"))))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["PORTAL_URL"] = f"http://127.0.0.1:{server.server_port}"  # emailed links open this server
     with app.app_context():
