@@ -73,6 +73,25 @@ jobs.KEY_PREFIX = f"{jobs.KEY_PREFIX}tests{RUN_SUFFIX}:"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs_redis: uses the Redis at TEST_REDIS_URL (tests/multi_server/support.py)")
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        check_requirements_before_the_workers_start()
+
+
+def check_requirements_before_the_workers_start() -> None:
+    """REQUIRE_BROWSER=1 and REQUIRE_REDIS=1 stop the run when Chromium or the test Redis is missing. Under
+    pytest-xdist (`make test`) the workers collect and the controller does not, and a worker's UsageError comes out
+    as an INTERNALERROR naming a test: so the controller checks first, whatever tests were asked for."""
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        from tests.browser.conftest import CHROMIUM, chromium_missing
+
+        if chromium_missing():
+            raise pytest.UsageError(f"REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}: apt-get install chromium")
+    if os.environ.get("REQUIRE_REDIS") == "1":
+        from tests.multi_server.support import redis_unreachable
+
+        problem = redis_unreachable()
+        if problem is not None:
+            raise pytest.UsageError(f"REQUIRE_REDIS=1 but {problem}")
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -26,8 +26,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
+def chromium_missing() -> bool:
+    return not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM))
+
+
 def pytest_collection_modifyitems(config, items):
-    if os.path.exists(CHROMIUM) or shutil.which(CHROMIUM):
+    if not chromium_missing():
         return
     if os.environ.get("REQUIRE_BROWSER") == "1":
         raise pytest.UsageError(f"REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}: apt-get install chromium")
