@@ -14,26 +14,29 @@ from __future__ import annotations
 
 from xdist.scheduler import LoadScopeScheduling
 
+# The browser files share one live server per worker (the session fixture, with the seeded demo) and are not yet
+# independent of each other's changes to it: split between two workers, tests/browser/test_license_journey.py
+# found no license form on the demo's "ready" family (SQLite, November 2026). They run on one worker, in the
+# order of a run without workers, until that is found.
+BROWSER = "tests/browser/"
+
 # Files whose tests are handed out one by one.
 SPLIT = ("tests/test_fuzz.py",)
 
 # Handed out first, in this order (the test ids of SPLIT files, or whole files): the longest files of a PostgreSQL
 # run with Chromium (`--junitxml` times summed per file, November 2026).
 LONGEST = (
-    "tests/browser/test_every_page_accessible.py",  # one unit of about a fifth of the whole suite's time
+    BROWSER,  # one unit (above): a third of the whole suite's time on PostgreSQL
     "tests/test_fuzz.py",
     "tests/portal/test_access_rules.py",
     "tests/licensing/test_tracker.py",
     "tests/portal/test_unit_of_work.py",
     "tests/licensing/test_scale_demo.py",
     "tests/load/test_load_short.py",
-    "tests/browser/test_accessibility.py",
     "tests/multi_server/test_jobs_concurrency.py",
     "tests/multi_server/test_two_app_servers.py",
-    "tests/browser/test_application_journey.py",
     "tests/test_idor_sweep.py",
     "tests/licensing/test_staff_lists.py",
-    "tests/browser/test_autosave.py",
     "tests/licensing/test_transitions.py",
     "tests/performance/test_page_budgets.py",
     "tests/faults/test_worker_killed.py",
@@ -52,6 +55,8 @@ class LongestFirstFileScheduling(LoadScopeScheduling):
 
     def _split_scope(self, nodeid: str) -> str:
         path = nodeid.split("::", 1)[0]
+        if path.startswith(BROWSER):
+            return BROWSER
         return nodeid if path in SPLIT else path
 
     def _assign_work_unit(self, node) -> None:
