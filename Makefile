@@ -39,9 +39,14 @@ run: $(VENV)/.installed translations
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Two pytest-xdist workers (2 cores): whole files per worker, so a file's module fixtures are built once; the fuzz
+# cases one by one and the longest files first (tests/xdist_schedule.py). Every database, lock, port and Redis key a
+# test uses is its worker's own (tests/support.py, tests/conftest.py). TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Seeds 1,000 and 10,000 households into fresh databases and times every main page (docs/performance.md); with
 # DATABASE_URL set to a PostgreSQL database .../NAME it uses NAME1k and NAME10k (dropped and created).
@@ -50,7 +55,7 @@ bench: $(VENV)/.installed-test translations
 
 # The standing fuzzer with many more examples than `make test` runs (15 to 20 minutes on 2 cores).
 fuzz: $(VENV)/.installed-test translations
-	FUZZ_EXAMPLES=400 $(BIN)/python -m pytest -m fuzz
+	FUZZ_EXAMPLES=400 $(BIN)/python -m pytest -m fuzz -n $(TEST_WORKERS) --dist loadfile
 
 # 50 people of mixed roles for 60 s against gunicorn (2 workers) and PostgreSQL at 10,000 households, after the
 # anonymous home page as the baseline (docs/performance.md, "Load"). A fresh database: LOAD_DATABASE_URL, else

@@ -29,7 +29,7 @@ from app import create_app
 from licensing.application import models as _application_models  # noqa: F401  (every table on Base.metadata
 from licensing.recruitment import models as _recruitment_models  # noqa: F401   before the schema is built, as
 from licensing.tracker import models as _tracker_models  # noqa: F401           migrations/env.py does)
-from portal import passwords, two_step
+from portal import jobs, passwords, two_step
 from portal import settings as _settings  # noqa: F401
 from portal.children import models as _children_models  # noqa: F401
 from portal.court_reports import models as _court_report_models  # noqa: F401
@@ -41,7 +41,14 @@ from portal.migrations import alembic_config
 from portal.mileage import models as _mileage_models  # noqa: F401
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
-from tests.support import TEST_TOTP_SECRET, code_for, database_url_for_tests
+from tests.support import (
+    RUN_SUFFIX,
+    TEST_TOTP_SECRET,
+    code_for,
+    database_url_for_tests,
+    drop_isolated_schema,
+    isolated_database_url,
+)
 from training.catalog import models as _catalog_models  # noqa: F401
 from training.groups import models as _groups_models  # noqa: F401
 from training.hours import models as _hours_models  # noqa: F401
@@ -58,9 +65,45 @@ TEST_PASSWORD = "correct horse battery"
 _TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # hash once per run
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
+# The job locks a test takes are this process's own (`make test` runs two pytest-xdist workers, and two suite runs
+# may share a database): PostgreSQL's advisory lock keys and the Redis keys both come from portal.jobs.KEY_PREFIX +
+# the job's name, and a fixed name would let one worker's "send-reminders" find the other's lock held and do nothing.
+# (SQLite's file lock lies beside each process's own database file.)
+jobs.KEY_PREFIX = f"{jobs.KEY_PREFIX}tests{RUN_SUFFIX}:"
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs_redis: uses the Redis at TEST_REDIS_URL (tests/multi_server/support.py)")
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        check_requirements_before_the_workers_start()
+
+
+def check_requirements_before_the_workers_start() -> None:
+    """REQUIRE_BROWSER=1 and REQUIRE_REDIS=1 stop the run when Chromium or the test Redis is missing. Under
+    pytest-xdist (`make test`) the workers collect and the controller does not, and a worker's UsageError comes out
+    as an INTERNALERROR naming a test: so the controller checks first, whatever tests were asked for."""
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        from tests.browser.conftest import CHROMIUM, chromium_missing
+
+        if chromium_missing():
+            raise pytest.UsageError(f"REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}: apt-get install chromium")
+    if os.environ.get("REQUIRE_REDIS") == "1":
+        from tests.multi_server.support import redis_unreachable
+
+        problem = redis_unreachable()
+        if problem is not None:
+            raise pytest.UsageError(f"REQUIRE_REDIS=1 but {problem}")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs `-n 2 --dist loadfile`: whole files per worker, the fuzz cases one by one, the longest first
+    (tests/xdist_schedule.py). Any other --dist is xdist's own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.xdist_schedule import LongestFirstFileScheduling
+
+    return LongestFirstFileScheduling(config, log)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -113,9 +156,22 @@ def build_schema(url: str) -> Engine:
     return engine
 
 
+# The schema the transactional tests use on PostgreSQL: one per process (tests.support.RUN_SUFFIX), as each
+# pytest-xdist worker builds the whole schema from the migrations and would otherwise drop the other's tables.
+MAIN_SCHEMA = "tests_main"
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return database_url_for_tests(tmp_path_factory.mktemp("db") / "portal-test.sqlite3")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """SQLite: a file in this process's own temporary folder. PostgreSQL: DATABASE_URL with this process's own
+    schema on its search_path (dropped at the end); the live servers' schemas are made beside it."""
+    folder = tmp_path_factory.mktemp("db")
+    base = database_url_for_tests(folder / "portal-test.sqlite3")
+    if base.startswith("sqlite"):
+        yield base
+        return
+    yield isolated_database_url(base, MAIN_SCHEMA, folder)
+    drop_isolated_schema(base, MAIN_SCHEMA)
 
 
 @pytest.fixture(scope="session")
@@ -126,8 +182,12 @@ def engine(database_url) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def app(engine, database_url) -> Flask:
-    return create_app(config_for_tests(database_url))
+def app(engine, database_url, tmp_path_factory) -> Iterator[Flask]:
+    # Uploads go to this process's own folder: the other pytest-xdist worker's uploads land meanwhile, and a test
+    # that checks a refused file left nothing behind compares the folder's files before and after.
+    app = create_app(config_for_tests(database_url, UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads"))))
+    yield app
+    app.extensions["database"].engine.dispose()  # no idle connection left in the schema dropped after it
 
 
 @dataclass

@@ -26,8 +26,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
+def chromium_missing() -> bool:
+    return not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM))
+
+
 def pytest_collection_modifyitems(config, items):
-    if os.path.exists(CHROMIUM) or shutil.which(CHROMIUM):
+    if not chromium_missing():
         return
     if os.environ.get("REQUIRE_BROWSER") == "1":
         raise pytest.UsageError(f"REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}: apt-get install chromium")
@@ -69,7 +73,8 @@ def second_step_code(email: str) -> str:
 def live_server(database_url, tmp_path_factory) -> Iterator[LiveServer]:
     url = isolated_database_url(database_url, "browser_e2e", tmp_path_factory.mktemp("browser"))
     build_schema(url).dispose()
-    app = create_app(config_for_tests(url, MAIL_DELIVER_INLINE=False, LOGIN_RATE_LIMIT="1000 per minute"))
+    app = create_app(config_for_tests(url, MAIL_DELIVER_INLINE=False, LOGIN_RATE_LIMIT="1000 per minute",
+                                      UPLOAD_FOLDER=str(tmp_path_factory.mktemp("browser-uploads"))))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["PORTAL_URL"] = f"http://127.0.0.1:{server.server_port}"  # emailed links open this server
     with app.app_context():
