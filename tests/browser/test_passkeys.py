@@ -34,19 +34,12 @@ def virtual_authenticator(page) -> None:
         "isUserVerified": True}})
 
 
-def sign_out(page) -> None:
-    # A text the test waited for can be there before the page's scripts run: a tap on the folded menu's button
-    # before Bootstrap's script listens opens nothing, and the sign-out button stays hidden (seen in CI).
+def leave_and_come_back(page) -> None:
+    """The browser forgets its session, as a new visit would: the next sign-in starts from nothing. (Through the
+    folded menu's "Sign out" this failed now and then in CI: a tap that sent nothing, not reproduced alone; the
+    menu's sign-out is walked in tests/browser/test_license_journey.py and test_spanish_everywhere.py.)"""
     page.wait_for_load_state("load")
-    toggler = page.locator(".navbar-toggler")
-    button = page.get_by_role("button", name="Sign out")
-    if toggler.is_visible():  # a phone: the menu is folded
-        toggler.click()
-    button.wait_for(state="visible")
-    # Wait for the sign-out's own answer: the page is already loaded, so wait_for_load_state() alone returned at
-    # once, and a goto() right after could cancel the sign-out's POST (seen on a loaded machine).
-    with page.expect_navigation():
-        button.click()
+    page.context.clear_cookies()
 
 
 def test_add_a_passkey_sign_in_with_it_instead_of_the_code_then_remove_it(live_server, phone):
@@ -65,7 +58,7 @@ def test_add_a_passkey_sign_in_with_it_instead_of_the_code_then_remove_it(live_s
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert all_violations(page) == []
 
-    sign_out(page)
+    leave_and_come_back(page)
     page.goto(base + "/login")
     page.fill("input[name=email]", EMAIL)
     page.fill("input[name=password]", DEMO_PASSWORD)
