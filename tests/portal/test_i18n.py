@@ -55,6 +55,30 @@ def test_error_pages_are_translated(client):
     assert "Página no encontrada" in text_of(page)
 
 
+def test_a_request_s_kept_catalog_follows_force_locale_and_refresh(app):
+    """The catalog kept for a request (portal/i18n.py, RequestCatalogDomain) is never used for another language: an
+    email in its reader's language in the middle of a Spanish page, the page's words after it, a changed choice."""
+    from flask import g, render_template_string
+    from flask_babel import gettext, refresh
+
+    template = "{{ _('Sign in') }} {% trans name='Ana' %}Hello, {{ name }}{% endtrans %}"
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert gettext("Sign in") == "Iniciar sesión"
+        page = render_template_string(template)
+        assert page == "Iniciar sesión Hola, Ana"
+        with force_locale("en"):
+            assert gettext("Sign in") == "Sign in"
+            assert render_template_string(template) == "Sign in Hello, Ana"
+        assert gettext("Sign in") == "Iniciar sesión"
+        assert render_template_string(template) == page
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert gettext("Sign in") == "Iniciar sesión"
+        g.suggested_locale = "en"
+        refresh()  # the locale is chosen again: English now (suggested beats Accept-Language)
+        assert gettext("Sign in") == "Sign in"
+        assert render_template_string("{{ _('Sign in') }}") == "Sign in"
+
+
 def test_dates_and_money_follow_the_locale_in_the_agency_time_zone(app):
     moment = datetime(2026, 3, 5, 1, 30, tzinfo=UTC)  # 4 March, 5:30 pm in Los Angeles
     with app.test_request_context():
