@@ -62,13 +62,13 @@ from portal.transitions import ChangedMeanwhile, TransitionRefused
 STAFF = (Role.COORDINATOR, Role.ADMIN)
 
 
-def _family_has_child(household_id: int):
-    return exists().select_from(family_children_query(household_id).subquery())
+def _family_has_child(household_id, today=None):
+    return exists().select_from(family_children_query(household_id, today).subquery())
 
 
 # A family's menu names its group "Children in my home" and shows that entry only while a child is in the home.
-register_menu_count("family_has_child", lambda user: _family_has_child(user.household_id)
-                    if user.role is Role.FAMILY and user.household_id is not None else None)
+register_menu_count("family_has_child", lambda person: _family_has_child(person.household_id, person.today)
+                    if person.role is Role.FAMILY and person.household_id is not None else None)
 
 
 @bp.app_context_processor

@@ -83,7 +83,7 @@ def family_children_query(household_id: int | None, today: date | None = None) -
     """One row per child this household may see today: (child_id, access, placement_id, stay_starts_on,
     stay_ends_on, household_id). A subquery for pages and feeds to join (one statement, whatever the number of
     children). Without a household: the same columns, no rows."""
-    today = today or agency_today()
+    today = agency_today() if today is None else today
     if household_id is None:
         return _primary(today).where(false())
     return union_all(_primary(today, household_id=household_id), _respite(today, today, household_id=household_id))

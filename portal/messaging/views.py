@@ -68,8 +68,8 @@ PEOPLE = ("family", "coordinator", "homefinder", "admin")
 DASHBOARD = "portal.dashboard"
 
 
-def _menu_unread(user):
-    return None if request.endpoint == DASHBOARD else menu_unread(user)
+def _menu_unread(person):
+    return None if person.endpoint == DASHBOARD else menu_unread(person)
 
 
 register_menu_count("unread_threads", _menu_unread)

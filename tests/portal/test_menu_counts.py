@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
+import time_machine
+
+from portal.children.models import Placement
+from portal.clock import agency_today, agency_zone
 from tests.conftest import text_of
 from tests.messaging.conftest import (
     client_for,
@@ -54,3 +60,29 @@ def test_the_home_page_badge_comes_from_the_messages_card(app, db, world, count_
     assert "2 unread threads" in page.get_data(as_text=True)
     unread_counts = [s for s in counter.statements if "message_thread_mark" in s]
     assert len(unread_counts) == 1, unread_counts
+
+
+def test_the_statement_kept_for_a_kind_of_person_reads_each_persons_own_count(app, db, world):  # noqa: F811
+    """The menu's statement is built once for each kind of person (portal/navigation.py) with their ids as bound
+    parameters: two coordinators, one after the other, see their own badges."""
+    family = client_for(app, world.family)
+    thread_id_from(start(family, world.coordinator.id, subject="One"))
+    thread_id_from(start(family, world.coordinator.id, subject="Two"))
+    assert "2 unread threads" in client_for(app, world.coordinator).get("/account").get_data(as_text=True)
+    other = client_for(app, world.other_coordinator).get("/account").get_data(as_text=True)
+    assert "unread thread" not in other
+    assert "2 unread threads" in client_for(app, world.coordinator).get("/account").get_data(as_text=True)
+
+
+def test_the_kept_statement_reads_the_day_it_is_run_on(app, db, world):  # noqa: F811
+    """A child placed from tomorrow is in the family's menu from tomorrow: "today" is bound when the statement runs,
+    not when it was built."""
+    with app.app_context():
+        tomorrow = agency_today() + timedelta(days=1)
+        noon_tomorrow = datetime.combine(tomorrow, time(12), tzinfo=agency_zone())
+    placement = db.session.get(Placement, world.placement_id)
+    placement.household_id, placement.starts_on = world.family_b.household_id, tomorrow
+    db.session.commit()
+    assert "Niños en mi hogar" not in text_of(client_for(app, world.family_b).get("/account"))  # she reads Spanish
+    with time_machine.travel(noon_tomorrow, tick=False):
+        assert "Niños en mi hogar" in text_of(client_for(app, world.family_b).get("/account"))
