@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import audit, emails
@@ -56,15 +57,19 @@ def live_sessions_query(user_id: int):
                    SignedInSession.last_seen_at >= _idle_limit()))
 
 
+@cache
+def _live_session_and_user():
+    """Built once (every signed-in request runs it): the hash and the idle limit are bound when it runs."""
+    return (select(SignedInSession, User).join(User, User.id == SignedInSession.user_id)
+            .where(SignedInSession.key_hash == bindparam("key_hash"), SignedInSession.ended_at.is_(None),
+                   SignedInSession.last_seen_at >= bindparam("idle_limit"), User.is_active.is_(True)))
+
+
 def load_user_for_session(key: str) -> User | None:
     """Flask-Login's user loader: the live session named by the cookie's key, and its active account."""
     if not isinstance(key, str) or not key or len(key) > 100:
         return None
-    row = db.session.execute(
-        select(SignedInSession, User).join(User, User.id == SignedInSession.user_id)
-        .where(SignedInSession.key_hash == _hash(key), SignedInSession.ended_at.is_(None),
-               SignedInSession.last_seen_at >= _idle_limit(), User.is_active.is_(True))
-    ).first()
+    row = db.session.execute(_live_session_and_user(), {"key_hash": _hash(key), "idle_limit": _idle_limit()}).first()
     if row is None:
         return None
     signed_in, user = row

@@ -4,11 +4,13 @@ change, a second-step reset, a deactivation) makes its cookie useless on the ver
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from portal.audit import AuditAction
+from portal.database import now_utc
 from portal.models import AuditEvent, OutboxMessage, Role, SignedInSession, User
 from portal.sessions import DEVICE_COOKIE
 from tests.conftest import TEST_PASSWORD, post_form, sign_in, text_of
@@ -208,3 +210,20 @@ def test_a_familys_new_device_sends_nothing(app, db, make_user):
 
 def test_a_tampered_end_link_is_refused(client, db):
     assert client.get("/account/sessions/end/not-a-token").status_code == 400
+
+
+def test_a_session_idle_past_the_lifetime_is_over_even_with_a_fresh_cookie(app, db, make_user):
+    """The loader's idle limit is the database's own (a cookie can be kept and replayed): a row last seen more than
+    PERMANENT_SESSION_LIFETIME ago no longer signs anyone in, one seen just inside it still does."""
+    person = make_user(Role.FAMILY)
+    client = app.test_client()
+    sign_in(client, person)
+    lifetime = timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"])
+    (row,) = sessions_of(db, person)
+    row.last_seen_at = now_utc() - lifetime + timedelta(minutes=5)
+    db.session.commit()
+    assert signed_in(client)
+    (row,) = sessions_of(db, person)
+    row.last_seen_at = now_utc() - lifetime - timedelta(minutes=5)
+    db.session.commit()
+    assert signed_out(client)
