@@ -81,8 +81,25 @@ def select_timezone() -> str:
     return current_app.config["PORTAL_TIMEZONE"]
 
 
+def _babel_state() -> dict | None:
+    """This request's Flask-Babel state (the locale and time zone chosen for it, the catalog kept for it) in one
+    look, or None outside a request or before anything asked for them. Flask-Babel's own getters reach the request
+    three times each, and a list page asks hundreds of times (every date, number and word)."""
+    try:
+        return vars(g._flask_babel)
+    except (AttributeError, RuntimeError):
+        return None
+
+
 def current_language() -> str:
-    return str(get_locale() or "en")[:2]
+    state = _babel_state()
+    locale = (state.get("babel_locale") if state else None) or get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def _timezone():
+    state = _babel_state()
+    return (state.get("babel_tzinfo") if state else None) or get_timezone()
 
 
 @lru_cache(maxsize=8)
@@ -103,7 +120,7 @@ def datetime_filter(value: datetime | None, style: str = "medium") -> str:
         # Remembered by instant: two wall-clock-equal times of the hour a clock goes back differ only in `fold`,
         # which equality and hashing ignore for one zone.
         value = value.astimezone(UTC)
-    return _formatted_datetime(value, style, get_timezone(), FORMAT_LOCALES.get(current_language(), "en_US"))
+    return _formatted_datetime(value, style, _timezone(), FORMAT_LOCALES.get(current_language(), "en_US"))
 
 
 # Remembered: a job's thousands of reminders mostly name the same few times (a tenth of a millisecond each in Babel).
@@ -123,7 +140,7 @@ def date_filter(value: date | datetime | None, style: str = "long") -> str:
     if type(value) is date:  # due dates repeat down a list: each formatted once per style and language
         return _formatted_date(value, style, FORMAT_LOCALES.get(current_language(), "en_US"))
     if isinstance(value, datetime):
-        value = value.astimezone(get_timezone())
+        value = value.astimezone(_timezone())
     return dates.format_date(value, style, locale=_format_locale())
 
 
@@ -219,9 +236,8 @@ class RequestCatalogDomain(Domain):
     none, so the catalog is looked up again for it: the kept one is never used for another language."""
 
     def get_translations(self):
-        try:
-            state = vars(g._flask_babel)
-        except (AttributeError, RuntimeError):  # no request or app context yet: Flask-Babel's own answer
+        state = _babel_state()
+        if state is None:  # no request or app context, or nothing chosen yet: Flask-Babel's own answer
             return super().get_translations()
         kept = state.get("portal_catalog")
         if kept is not None and kept[0] is state.get("babel_locale"):
@@ -231,12 +247,22 @@ class RequestCatalogDomain(Domain):
         return translations
 
 
+def _catalog():
+    """The request's catalog: the one kept for its locale (RequestCatalogDomain) without going through Flask-Babel's
+    domain lookup, else Flask-Babel's (which keeps it)."""
+    state = _babel_state()
+    kept = state.get("portal_catalog") if state else None
+    if kept is not None and kept[0] is state.get("babel_locale"):
+        return kept[1]
+    return get_translations()
+
+
 @pass_context
 def _template_gettext(context, string, **variables):
     """Jinja's `_()` and `{% trans %}` in one call (Jinja's newstyle gettext behind its `_` alias and a wrapper was
     three calls through the template context per word): the translation, marked safe where the template
     autoescapes, its variables put in (escaped), and one closing period after a time that ends a sentence."""
-    text = get_translations().ugettext(string)
+    text = _catalog().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 (our own catalog, trusted as Jinja trusts it; variables are escaped by %)
     text = text % variables  # always, as Jinja's newstyle gettext does: "%%" is a percent sign with or without them
