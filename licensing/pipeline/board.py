@@ -23,6 +23,7 @@ from wtforms import SelectChoice as C
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from licensing.application.models import Application
+from licensing.pipeline.metrics import PIPELINE_VERSION
 from licensing.pipeline.stages import (
     FINISHED_STAGES,
     STAGE_LABELS,
@@ -37,6 +38,7 @@ from licensing.recruitment.labels import SOURCE_LABELS
 from licensing.recruitment.models import Lead, LeadSource
 from licensing.roles import LICENSING_STAFF
 from licensing.tracker.models import ChecklistItem, ItemStatus, RequirementTemplate
+from portal.data_versions import remembered
 from portal.database import now_utc
 from portal.extensions import db
 from portal.folding import fold, fold_text
@@ -200,11 +202,25 @@ def _conditions(board_filter: BoardFilter, user: User, stage) -> list:
 
 
 def stage_counts(board_filter: BoardFilter, user: User) -> dict[str, int]:
-    """How many families each stage has under the other filters (one grouped query)."""
+    """How many families each stage has under the other filters (one grouped query over every family).
+
+    Remembered until the pipeline's data changes (portal/data_versions.py; one statement reads its version): paging
+    through the board, sorting it, or coming back to it count nothing again while nobody moved a family. A stage,
+    and every filter but "only stalled", reads what moves the version; "only stalled" reads the clock and a lead's
+    last activity, which doesn't move it: those counts are always counted."""
+    if board_filter.stalled:
+        return dict(_count_stages(board_filter, user))
+    key = ("board stage counts", user.id if board_filter.who == WHO_MINE else None, board_filter.who, board_filter.q,
+           board_filter.language, board_filter.source, board_filter.county, board_filter.zip_code,
+           board_filter.received_from, board_filter.received_to)
+    return dict(remembered(db.session, PIPELINE_VERSION, key, lambda: _count_stages(board_filter, user)))
+
+
+def _count_stages(board_filter: BoardFilter, user: User) -> tuple[tuple[str, int], ...]:
     stage = stage_column()
     staged = pipeline_select(stage.label("stage")).where(*_conditions(board_filter, user, stage)).subquery()
     rows = db.session.execute(select(staged.c.stage, func.count()).group_by(staged.c.stage))
-    return {stage_value: count for stage_value, count in rows}
+    return tuple((stage_value, count) for stage_value, count in rows)
 
 
 # Made once: an alias builds a proxy of every column of its table, which cost more than the rest of the query.

@@ -121,8 +121,9 @@ class Metrics:
 
 
 # What the metrics read: a commit writing any of these moves the "pipeline" data version (portal/data_versions.py),
-# and the metrics of a period are remembered until it moves. A lead's "last activity" and "in this stage since" are
-# written at every family action and count in no metric; of an account, only the name shows (a homefinder's).
+# and the metrics of a period (and the board's counts per stage, board.py) are remembered until it moves. A lead's
+# "last activity" and "in this stage since" are written at every family action and count in no metric; of an
+# account, only the name shows (a homefinder's).
 PIPELINE_VERSION = "pipeline"
 watch(PIPELINE_VERSION, Lead, ignore=("last_activity_at", "status_changed_at"))
 watch(PIPELINE_VERSION, Application, License, SessionRsvp, RecruitmentEvent)

@@ -135,6 +135,34 @@ def test_the_stage_counts_and_stalled_flag(client, db, app, login):
     assert sorted(names_on(client.get(BOARD + "?stalled=y"))) == ["Busy Family", "Quiet Family"]
 
 
+def test_the_stage_counts_are_remembered_until_a_family_moves(client, db, login, count_queries):
+    """Paging or sorting the board counts nothing again (licensing/pipeline/board.py::stage_counts); a family moved
+    by anyone shows in the counts at once."""
+    homefinder = login(Role.HOMEFINDER)
+    moving = add_lead(db, "Ana", "Moves", homefinder=homefinder)
+    add_lead(db, "Ben", "Stays", homefinder=homefinder)
+    assert re.search(r"Inquiry <span[^>]*>2</span>", client.get(BOARD).get_data(as_text=True))
+    with count_queries() as counter:
+        assert client.get(BOARD + "?sort=name&direction=asc").status_code == 200
+    assert not [statement for statement in counter.statements if "GROUP BY" in statement.upper()]
+    db.session.get(Lead, moving.id).status = LeadStatus.CONTACTED
+    db.session.commit()
+    body = client.get(BOARD + "?sort=name&direction=asc").get_data(as_text=True)
+    assert re.search(r"Inquiry <span[^>]*>1</span>", body) and re.search(r"Contacted <span[^>]*>1</span>", body)
+
+
+def test_the_stalled_filters_counts_follow_last_activity(client, db, login):
+    """A family's own action moves only its last activity, which moves no data version: the counts under "only
+    stalled" are counted every time, never remembered."""
+    homefinder = login(Role.HOMEFINDER)
+    quiet = add_lead(db, "Quiet", "Family", homefinder=homefinder, idle_days=40)
+    assert re.search(r"Inquiry <span[^>]*>1</span>", client.get(BOARD + "?stalled=y").get_data(as_text=True))
+    db.session.get(Lead, quiet.id).last_activity_at = now_utc()
+    db.session.commit()
+    body = client.get(BOARD + "?stalled=y").get_data(as_text=True)
+    assert re.search(r"Inquiry <span[^>]*>0</span>", body) and "No families match these filters." in body
+
+
 def test_sort_and_paging_keep_the_filters_and_say_the_total(client, db, login):
     login(Role.ADMIN)
     for number in range(55):
