@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from licensing.application.models import Application
 from licensing.tracker.models import ChecklistItem, ItemStatus
 from portal.clock import agency_today, agency_zone
 from portal.extensions import db as portal_db
@@ -94,9 +95,17 @@ def test_meeting_the_rule_approves_the_items_and_cpr_gets_its_expiry(app, db, cl
     assert credit.expires_on == credit.completed_on.replace(year=credit.completed_on.year + 2)
     assert cpr_item.expires_on == credit.expires_on
     # The staff checklist shows the hours and the courses behind the item.
-    page = text_of(client.get(f"/licensing/staff/applications/{world.application_id}/checklist"))
+    response = client.get(f"/licensing/staff/applications/{world.application_id}/checklist")
+    page = text_of(response)
     assert "27 of 27 hours: TIPS-MAPP (27 h)" in page
     assert "Certified: CPR – “Heartsaver”" in page  # noqa: RUF001  (a pasted dash)
+    # ...with the link to the household's training record, which only staff get.
+    household_id = db.session.get(Application, world.application_id).household_id
+    assert f'href="/training/staff/households/{household_id}/hours"' in response.get_data(as_text=True)
+    family = app.test_client()
+    sign_in(family, db.session.get(User, world.owner_id))
+    own = family.get("/licensing/checklist").get_data(as_text=True)
+    assert "27 of 27 hours" in own and "/training/staff/households/" not in own
 
 
 def test_annual_hours_count_in_the_current_license_year_for_each_parent(app, db, client, make_user, staff):

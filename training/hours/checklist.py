@@ -9,9 +9,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 
-from flask import g, render_template
+from flask import current_app, g
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,6 +30,7 @@ from licensing.tracker.services.checklists import change_item_status
 from portal import audit
 from portal.clock import agency_today
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.models import User
 from portal.services import household_accounts
 from portal.transitions import TransitionRefused
@@ -208,9 +210,12 @@ def _item_extras(view, item) -> Markup:
         return Markup("")
     # The household the credits are of (a credited item has some): the staff's link to its training record.
     credits = what.tally.credits if what.tally is not None else [what.cpr]
-    # render_template's output is the autoescaped page fragment: safe as it is.
-    return Markup(render_template("training/hours/_checklist_item.html", what=what,  # noqa: S704
-                                  household_id=credits[0].household_id if credits else None))
+    # The fragment is rendered by itself, with the two names it reads from the page's context: render_template would
+    # run every context processor of the app again for each item (most of a long checklist's rendering). Its output
+    # is the autoescaped fragment: safe as it is.
+    fragment = current_app.jinja_env.get_template("training/hours/_checklist_item.html")
+    return Markup(fragment.render(what=what, household_id=credits[0].household_id if credits else None,  # noqa: S704
+                                  current_language=current_language(), current_user=current_user))
 
 
 @bp.app_context_processor
