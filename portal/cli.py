@@ -36,6 +36,8 @@ def seed_demo_command(households: int) -> None:
     with click.progressbar(length=demo.progress_length(households), label=label,
                            hidden=households == 0) as bar, db.unit_of_work():
         created = demo.seed_all(current_app._get_current_object(), households=households, progress=bar.update)
+    if households:
+        demo.tidy_after_bulk_load(db.engine)
     click.echo(f"demo data ready ({created} new accounts); password for all: {demo.DEMO_PASSWORD}")
     if households:
         click.echo(f"{households} households added, with their children, appointments, messages and trainings "

@@ -54,6 +54,7 @@ def seed(url: str, households: int, fresh: bool = True) -> None:
     with app.app_context(), db.unit_of_work():
         demo.seed_all(app, households=households)
     with app.app_context():
+        demo.tidy_after_bulk_load(db.engine)
         db.engine.dispose()
 
 
