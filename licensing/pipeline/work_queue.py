@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 
 from licensing.application.models import Application, ApplicationDocument, ApplicationStatus, DocumentStatus
 from licensing.pipeline.stages import late_first_contact, pipeline_select, stalled_condition, uncontacted
@@ -107,16 +107,20 @@ def work_queue() -> WorkQueue:
     """Every count in one statement of scalar subqueries, and the first follow-ups in a second: two statements
     whatever the number of families. Each count uses the condition of the list its link opens."""
     now = now_utc()
+    # The new inquiries and the late ones among them in one pass over the new inquiries.
+    new = select(func.count().label("new"),
+                 func.coalesce(func.sum(case((late_first_contact(now), 1), else_=0)), 0).label("late")
+                 ).select_from(Lead).where(uncontacted()).subquery()
     counts = db.session.execute(select(
-        _count(select(func.count()).select_from(Lead).where(uncontacted())),
-        _count(select(func.count()).select_from(Lead).where(uncontacted(), late_first_contact(now))),
+        new.c.new,
+        new.c.late,
         _count(select(func.count()).select_from(Lead).where(follow_up_due())),
         _applications("documents"),
         _applications("checklist"),
         _applications("visits"),
         _count(pipeline_select(func.count()).where(stalled_condition())),
         _applications("renewals"),
-    )).one()
+    ).select_from(new)).one()
     follow_ups = list(db.session.scalars(select(Lead).where(follow_up_due())
                                          .order_by(Lead.next_follow_up_on, Lead.id).limit(FOLLOW_UPS_SHOWN)))
     return WorkQueue(*counts, follow_ups=follow_ups)
