@@ -150,7 +150,9 @@ def _forget(session: Session, transaction) -> None:
 
 _memory: OrderedDict[tuple, tuple[float, object]] = OrderedDict()  # (version, token, key) -> (when, value)
 _memory_lock = threading.Lock()
-MEMORY_ENTRIES = 64  # a few periods of a few summaries; each entry is small (counts, not rows)
+# Periods of the metrics, the board's filters and searches (typed searches must not push the metrics out); each
+# entry is small (counts, not rows).
+MEMORY_ENTRIES = 512
 # The ceiling for a change no token saw (see the module's docstring): ten minutes at worst, then computed again.
 MEMORY_SECONDS = 600.0
 

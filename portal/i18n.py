@@ -258,7 +258,7 @@ def _catalog():
 
 
 @pass_context
-def _template_gettext(context, string, **variables):
+def _template_gettext(context, string, /, **variables):
     """Jinja's `_()` and `{% trans %}` in one call (Jinja's newstyle gettext behind its `_` alias and a wrapper was
     three calls through the template context per word): the translation, marked safe where the template
     autoescapes, its variables put in (escaped), and one closing period after a time that ends a sentence."""

@@ -37,6 +37,7 @@ def safe_next(target: str | None, default_endpoint: str = "portal.dashboard") ->
 # stand-in person (MenuPerson) whose id and household id are bound parameters, and for a bound "today"; the person's
 # values go in at execution. Building it was a third of a plain signed-in page's time.
 
+HOME_PAGE = "portal.dashboard"
 MENU_USER_ID = bindparam("menu_user_id", type_=Integer)
 MENU_HOUSEHOLD_ID = bindparam("menu_household_id", type_=Integer)
 MENU_TODAY = bindparam("menu_today", type_=Date)
@@ -46,12 +47,12 @@ MENU_TODAY = bindparam("menu_today", type_=Date)
 class MenuPerson:
     """Who the menu is drawn for, as a registered count sees them: the same attribute names as a User, so the
     packages' own clauses (a thread scope, a household's children) take it as they take a User. `id` and
-    `household_id` are bound parameters (`household_id` None when the person has no household); `role` and the
-    page's endpoint are plain values, part of the statement's shape."""
+    `household_id` are bound parameters (`household_id` None when the person has no household); `role` and whether
+    the page is the home page are plain values, part of the statement's shape (a handful of shapes a day)."""
 
     role: Role
     has_household: bool
-    endpoint: str | None
+    on_home_page: bool  # the home page's cards may read a count themselves (the messages card, for its badge)
     today: BindParameter = MENU_TODAY
     id: BindParameter = MENU_USER_ID
     is_authenticated: bool = True
@@ -75,7 +76,7 @@ def register_menu_count(name: str, expression_for: MenuCount) -> None:
     _menu_statement.cache_clear()
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=64)
 def _menu_statement(person: MenuPerson, _today: date) -> Select | None:
     # `_today` only in the key: a statement built on another day is not reused, even if a count read the date itself.
     columns = [expression.label(name) for name, make in _MENU_COUNTS.items()
@@ -91,7 +92,8 @@ def menu_counts() -> dict[str, Any]:
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         today = agency_today()
-        statement = _menu_statement(MenuPerson(user.role, user.household_id is not None, request.endpoint), today)
+        person = MenuPerson(user.role, user.household_id is not None, request.endpoint == HOME_PAGE)
+        statement = _menu_statement(person, today)
         if statement is not None:
             values = {MENU_USER_ID.key: user.id, MENU_HOUSEHOLD_ID.key: user.household_id, MENU_TODAY.key: today}
             counts = dict(db.session.execute(statement, values).one()._mapping)

@@ -65,11 +65,10 @@ PEOPLE = ("family", "coordinator", "homefinder", "admin")
 # The menu's unread badge is one of the menu's counts, read together in one statement (portal/navigation.py), except
 # on the home page: its messages card reads the same count with its threads (`lists.summary`), and the badge takes
 # it from there (templates/messaging/_nav.html) rather than asking the database twice.
-DASHBOARD = "portal.dashboard"
 
 
 def _menu_unread(person):
-    return None if person.endpoint == DASHBOARD else menu_unread(person)
+    return None if person.on_home_page else menu_unread(person)
 
 
 register_menu_count("unread_threads", _menu_unread)

@@ -79,6 +79,28 @@ def test_a_request_s_kept_catalog_follows_force_locale_and_refresh(app):
         assert render_template_string("{{ _('Sign in') }}") == "Sign in"
 
 
+def test_a_job_s_emails_each_take_their_readers_language(app):
+    """Jobs render mail in an app context without a request, one reader after another (force_locale each time): the
+    catalog kept for one language is never used for the next (portal/i18n.py)."""
+    from flask import render_template_string
+    from flask_babel import gettext
+
+    with app.app_context():
+        for locale, words in (("es", "Iniciar sesión"), ("en", "Sign in"), ("es", "Iniciar sesión")):
+            with force_locale(locale):
+                assert render_template_string("{{ _('Sign in') }}") == words
+                assert gettext("Sign in") == words
+
+
+def test_a_translated_sentence_may_name_its_variables_string_and_context(app):
+    """Jinja's own gettext takes any variable name; so does the portal's (its own arguments are positional-only)."""
+    from flask import render_template_string
+
+    with app.test_request_context():
+        assert render_template_string("{{ _('%(string)s and %(context)s', string='<a>', context='b') }}") == \
+            "&lt;a&gt; and b"
+
+
 def test_dates_and_money_follow_the_locale_in_the_agency_time_zone(app):
     moment = datetime(2026, 3, 5, 1, 30, tzinfo=UTC)  # 4 March, 5:30 pm in Los Angeles
     with app.test_request_context():

@@ -78,7 +78,7 @@ def test_meeting_the_rule_approves_the_items_and_cpr_gets_its_expiry(app, db, cl
     world = build_household(app, make_user)
     tips = build_course(app, credit_tenths=270, meeting_count=2, sessions=1)
     cpr = build_course(app, category=CourseCategory.CPR_FIRST_AID, credit_tenths=40, meeting_count=1, sessions=1,
-                       title="CPR – “Heartsaver”")  # noqa: RUF001  (a pasted dash)
+                       title="CPR – “Heartsaver” <Plus>")  # noqa: RUF001  (a pasted dash)
     for member in (world.ana_id, world.luis_id):
         enroll(app, world, tips.sessions[0], member)
     enroll(app, world, cpr.sessions[0], world.ana_id)
@@ -98,7 +98,8 @@ def test_meeting_the_rule_approves_the_items_and_cpr_gets_its_expiry(app, db, cl
     response = client.get(f"/licensing/staff/applications/{world.application_id}/checklist")
     page = text_of(response)
     assert "27 of 27 hours: TIPS-MAPP (27 h)" in page
-    assert "Certified: CPR – “Heartsaver”" in page  # noqa: RUF001  (a pasted dash)
+    assert "Certified: CPR – “Heartsaver” <Plus>" in page  # noqa: RUF001  (a pasted dash)
+    assert "“Heartsaver” &lt;Plus&gt;" in response.get_data(as_text=True)  # the title as text, never markup
     # ...with the link to the household's training record, which only staff get.
     household_id = db.session.get(Application, world.application_id).household_id
     assert f'href="/training/staff/households/{household_id}/hours"' in response.get_data(as_text=True)
