@@ -85,7 +85,8 @@ def enforce_access_rules() -> None:
     if not current_user.is_authenticated:
         if session.pop("_user_id", None) is not None:  # the cookie named a session that has ended meanwhile
             flash(_("Your session ended. Sign in again to continue."), "info")
-        next_path = request.full_path if request.method == "GET" else request.path
+        # The page asked for, with its query string if it had one (werkzeug's full_path ends in "?" when it had none).
+        next_path = request.full_path.removesuffix("?") if request.method == "GET" else request.path
         if request.method == "POST":
             # The session ended while a form was being filled in: keep what was typed for its owner, after sign-in.
             from portal.pending import keep_pending_submission

@@ -468,6 +468,18 @@ def test_an_undeclared_endpoint_is_refused():
     assert rule_for(probe, "declared") == AccessRule(public=True)
 
 
+def test_signing_in_returns_to_the_page_asked_for_with_its_query_only_if_it_had_one(client, db):
+    from urllib.parse import parse_qs, urlsplit
+
+    def next_of(path: str) -> str:
+        response = client.get(path)
+        assert response.status_code == 302
+        return parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
+
+    assert next_of("/dashboard") == "/dashboard"
+    assert next_of("/licensing/staff/pipeline?who=all&q=ana") == "/licensing/staff/pipeline?who=all&q=ana"
+
+
 def test_signing_in_leaves_what_signed_in_as_sets(client, db, make_user):
     """signed_in_as starts a session row as sign-in does (tests.support.start_session_key): the cookie names the
     key of a live session of this person, whose second step was passed."""
