@@ -247,7 +247,8 @@ def _rows_query(board_filter: BoardFilter, user: User, *, limit: int | None = No
     # stage is the oldest change. Only the chosen one is built.
     sorts = {"days": lambda: (Lead.status_changed_at, True), "activity": lambda: (Lead.last_activity_at, False),
              "received": lambda: (Lead.created_at, False),
-             "name": lambda: (func.lower(Lead.last_name + " " + Lead.first_name), False),
+             # Folded, so "Álvarez" comes before "Baker" and "María" before "Mark" on both databases.
+             "name": lambda: (fold(Lead.last_name + " " + Lead.first_name), False),
              "stage": lambda: (case({s.value: position for position, s in enumerate(STAGES)}, value=stage), False),
              "due": lambda: (func.coalesce(next_item.due_date, Lead.next_follow_up_on), False)}
     expression, inverted = sorts.get(board_filter.sort, sorts["days"])()

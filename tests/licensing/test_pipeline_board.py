@@ -179,6 +179,17 @@ def test_sort_and_paging_keep_the_filters_and_say_the_total(client, db, login):
     assert names_on(most_days)[0] == "Person54 Smith"
 
 
+def test_sorting_by_name_ignores_accents(client, db, login):
+    """A Spanish-speaking agency's names: "Álvarez" before "Baker", "María" before "Mark" (byte order put every
+    accented letter after "z")."""
+    login(Role.ADMIN)
+    for first, last in (("Mark", "Chen"), ("María", "Chen"), ("Ana", "Baker"), ("Óscar", "Álvarez"), ("Zoe", "Zamora")):
+        add_lead(db, first, last)
+    page = client.get(BOARD + "?sort=name&direction=asc")
+    assert [html.unescape(name) for name in names_on(page)] == \
+        ["Óscar Álvarez", "Ana Baker", "María Chen", "Mark Chen", "Zoe Zamora"]
+
+
 def test_each_page_holds_the_families_the_whole_sorted_list_has_there(client, db, login):
     """A page's families are chosen before they are read with their next due item: page after page, in every
     sort and direction, they are the CSV's families (the whole list in the same order), none twice, none lost."""
