@@ -239,22 +239,24 @@ class RequestCatalogDomain(Domain):
         state = _babel_state()
         if state is None:  # no request or app context, or nothing chosen yet: Flask-Babel's own answer
             return super().get_translations()
-        kept = state.get("portal_catalog")
-        if kept is not None and kept[0] is state.get("babel_locale"):
-            return kept[1]
-        translations = super().get_translations()
-        state["portal_catalog"] = (state.get("babel_locale"), translations)
-        return translations
+        kept = _kept_catalog(state)
+        if kept is None:
+            kept = super().get_translations()
+            state["portal_catalog"] = (state.get("babel_locale"), kept)
+        return kept
+
+
+def _kept_catalog(state: dict | None):
+    """The catalog kept in this request's state, if it was kept for the locale the request has now."""
+    kept = state.get("portal_catalog") if state else None
+    return kept[1] if kept is not None and kept[0] is state.get("babel_locale") else None
 
 
 def _catalog():
-    """The request's catalog: the one kept for its locale (RequestCatalogDomain) without going through Flask-Babel's
-    domain lookup, else Flask-Babel's (which keeps it)."""
-    state = _babel_state()
-    kept = state.get("portal_catalog") if state else None
-    if kept is not None and kept[0] is state.get("babel_locale"):
-        return kept[1]
-    return get_translations()
+    """The request's catalog: the one kept for its locale without going through Flask-Babel's domain lookup, else
+    Flask-Babel's (RequestCatalogDomain, which keeps it)."""
+    kept = _kept_catalog(_babel_state())
+    return kept if kept is not None else get_translations()
 
 
 @pass_context

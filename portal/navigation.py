@@ -33,9 +33,9 @@ def safe_next(target: str | None, default_endpoint: str = "portal.dashboard") ->
 # family's "Children in my home"). Each package registers the SQL expression of its count here; the menu asks for
 # all of them in ONE statement, once per request, instead of one statement each.
 #
-# That statement is built once for each kind of person and page, not once per page: the expressions are built for a
-# stand-in person (MenuPerson) whose id and household id are bound parameters, and for a bound "today"; the person's
-# values go in at execution. Building it was a third of a plain signed-in page's time.
+# That statement is built once for each kind of person (role, household or not, home page or not) and day, not once
+# per page: the expressions are built for a stand-in person (MenuPerson) whose id, household id and "today" are bound
+# parameters; the person's values go in at execution. Building it was a third of a plain signed-in page's time.
 
 HOME_PAGE = "portal.dashboard"
 MENU_USER_ID = bindparam("menu_user_id", type_=Integer)
