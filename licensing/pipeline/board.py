@@ -127,7 +127,7 @@ def homefinder_choices() -> list[tuple[int, str]]:
     """The people a family can be assigned to: active homefinders and supervisors (one query)."""
     return [(row.id, row.full_name) for row in db.session.execute(
         select(User.id, User.full_name).where(User.role.in_(LICENSING_STAFF), User.is_active.is_(True))
-        .order_by(User.full_name, User.id))]
+        .order_by(fold(User.full_name), User.id))]
 
 
 # The filters' fixed choices, each list translated once per language for the process (the catalog does not change

@@ -22,6 +22,7 @@ from licensing.roles import FAMILY
 from licensing.tracker.models import License
 from portal import audit, emails
 from portal.extensions import db
+from portal.folding import fold
 from portal.i18n import language_label
 from portal.models import User
 
@@ -79,7 +80,7 @@ def preview(audience: dict) -> Preview:
     """How many people it will reach (one COUNT) and a few of their names (one query). Nothing is written."""
     recipients = recipients_query(audience)
     count = db.session.scalar(select(func.count()).select_from(recipients))
-    sample = list(db.session.scalars(select(recipients.c.name).order_by(recipients.c.name).limit(SAMPLE_SIZE)))
+    sample = list(db.session.scalars(select(recipients.c.name).order_by(fold(recipients.c.name)).limit(SAMPLE_SIZE)))
     return Preview(count=count, sample=sample)
 
 

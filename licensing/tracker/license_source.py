@@ -12,6 +12,7 @@ from licensing.application.models import Application, ApplicationSection
 from licensing.tracker.models import License, LicenseStatus
 from portal.children.licenses import LicensedHome, register_license_source
 from portal.extensions import db
+from portal.folding import fold
 from portal.models import Household
 
 
@@ -30,7 +31,7 @@ def licensed_on(day: date, household_ids: list[int] | None = None) -> list[Licen
              .outerjoin(ApplicationSection, and_(ApplicationSection.application_id == Application.id,
                                                  ApplicationSection.key == "preferences"))
              .where(License.status == LicenseStatus.ACTIVE, License.effective_on <= day, License.expires_on >= day)
-             .order_by(Household.name, License.id))
+             .order_by(fold(Household.name), License.id))
     if household_ids is not None:
         if not household_ids:
             return []

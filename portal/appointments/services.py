@@ -44,6 +44,7 @@ from portal.children.visibility import (
 from portal.clock import agency_today, agency_zone
 from portal.database import now_utc
 from portal.extensions import db
+from portal.folding import fold
 from portal.i18n import local_to_utc
 from portal.models import AuditEvent, User
 from portal.transitions import ChangedMeanwhile, Refused, transition
@@ -343,7 +344,8 @@ def family_schedule(household_id: int | None, month_start: date, *, past_limit: 
         return FamilySchedule({}, [], [], month_start, {})
     clause = family_appointments_clause(household_id)
     children = {row[0]: row[1] for row in db.session.execute(
-        select(Child.id, Child.first_name).where(Child.id.in_([v.child_id for v in views])).order_by(Child.first_name))}
+        select(Child.id, Child.first_name).where(Child.id.in_([v.child_id for v in views]))
+        .order_by(fold(Child.first_name), Child.id))}
     now = now_utc()
     upcoming = db.session.scalars(select(Appointment).where(clause, Appointment.starts_at >= now)
                                   .order_by(Appointment.starts_at, Appointment.id).limit(upcoming_limit)).all()

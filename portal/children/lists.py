@@ -13,6 +13,7 @@ from portal.children.models import Appointment, AppointmentStatus, CaseStatus, C
 from portal.children.visibility import caseload_clause
 from portal.database import now_utc
 from portal.extensions import db
+from portal.folding import fold
 from portal.models import Household, User
 from portal.paging import Page, matches, paginate
 
@@ -27,7 +28,7 @@ def caseload_page(user: User, q: str, status: CaseStatus | None = None) -> Page:
              .outerjoin(coordinator, coordinator.id == Child.coordinator_id)
              .where(caseload_clause(user), matches(q, Child.first_name, Child.last_name, Child.school,
                                                    Child.sibling_group))
-             .order_by(Child.last_name, Child.first_name, Child.id))
+             .order_by(fold(Child.last_name), fold(Child.first_name), Child.id))
     if status is not None:
         query = query.where(Child.case_status == status)
     return paginate(query, scalars=False)

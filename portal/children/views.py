@@ -52,6 +52,7 @@ from portal.children.visibility import (
 )
 from portal.clock import agency_today
 from portal.extensions import db
+from portal.folding import fold
 from portal.forms import keeps_input, render_form
 from portal.models import Household, Role, User
 from portal.navigation import menu_counts, register_menu_count
@@ -98,7 +99,8 @@ def children_words() -> dict:
 def _coordinators(*, with_inactive: bool = False) -> list[User]:
     """Active coordinators (who may take children); `with_inactive`: also those whose account was closed (whose
     caseload must still be handed over)."""
-    query = select(User).where(User.role == Role.COORDINATOR).order_by(User.is_active.desc(), User.full_name, User.id)
+    query = (select(User).where(User.role == Role.COORDINATOR)
+             .order_by(User.is_active.desc(), fold(User.full_name), User.id))
     if not with_inactive:
         query = query.where(User.is_active.is_(True))
     return list(db.session.scalars(query).all())
@@ -390,7 +392,7 @@ def family_children():
         return render_template("children/family_children.html", children=[])
     rows = family_children_query(current_user.household_id).subquery()
     found = db.session.execute(select(Child, rows.c.access).join(rows, rows.c.child_id == Child.id)
-                               .order_by(Child.first_name, Child.id)).all()
+                               .order_by(fold(Child.first_name), Child.id)).all()
     if len(found) == 1:
         return redirect(url_for("children.family_child", child_id=found[0][0].id))
     return render_template("children/family_children.html", children=found)

@@ -14,6 +14,7 @@ from portal.children import services as _children_services  # noqa: F401  (conne
 from portal.children.models import Child, Placement, PlacementStatus
 from portal.clock import agency_today
 from portal.extensions import db
+from portal.folding import fold
 from portal.models import Household, Role, User
 from portal.signals import household_staff
 
@@ -51,7 +52,8 @@ def staff_for_household(household_id: int) -> list[User]:
     if not ids:
         return []
     return list(db.session.scalars(select(User).where(
-        User.id.in_(ids), User.is_active.is_(True), User.role.in_(THREAD_STAFF_ROLES)).order_by(User.full_name)))
+        User.id.in_(ids), User.is_active.is_(True), User.role.in_(THREAD_STAFF_ROLES))
+        .order_by(fold(User.full_name), User.id)))
 
 
 def households_for_staff(user: User) -> list[Household]:
@@ -61,7 +63,7 @@ def households_for_staff(user: User) -> list[Household]:
         return []
     ids = union(*queries).subquery()
     return list(db.session.scalars(select(Household).where(Household.id.in_(select(ids.c[0])))
-                                   .order_by(Household.name)))
+                                   .order_by(fold(Household.name), Household.id)))
 
 
 def caseload_children_placed(user: User) -> list:
@@ -75,4 +77,4 @@ def caseload_children_placed(user: User) -> list:
         .join(Placement, Placement.child_id == Child.id).join(Household, Household.id == Placement.household_id)
         .where(Child.coordinator_id == user.id, Placement.status == PlacementStatus.ACTIVE,
                Placement.starts_on <= agency_today())
-        .order_by(Household.name, Child.first_name, Child.last_name)).all())
+        .order_by(fold(Household.name), fold(Child.first_name), fold(Child.last_name), Child.id)).all())

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.access import roles_required
 from portal.children.models import Child
 from portal.extensions import db
+from portal.folding import fold
 from portal.forms import render_form
 from portal.messaging import bp, services
 from portal.messaging import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
@@ -101,8 +102,8 @@ def new_thread():
     if is_family_side(current_user):
         household_id = current_user.household_id
         placed = placed_children_ids(household_id)
-        children = db.session.scalars(select(Child).where(Child.id.in_(placed)).order_by(Child.first_name)).all() \
-            if placed else []
+        children = db.session.scalars(select(Child).where(Child.id.in_(placed))
+                                      .order_by(fold(Child.first_name), Child.id)).all() if placed else []
         form = FamilyThreadForm(staff=staff_for_household(household_id), children=children)
     else:
         form = StaffThreadForm(households=households_for_staff(current_user),
@@ -206,7 +207,8 @@ def download_attachment(attachment_id: int):
 
 def _staff_people() -> list[User]:
     """Coordinators and homefinders, those who left (deactivated) included: their threads are the ones to move."""
-    return list(db.session.scalars(select(User).where(User.role.in_(THREAD_STAFF_ROLES)).order_by(User.full_name)))
+    return list(db.session.scalars(select(User).where(User.role.in_(THREAD_STAFF_ROLES))
+                                   .order_by(fold(User.full_name), User.id)))
 
 
 @bp.route("/admin/handover", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from portal.children.models import Appointment, AppointmentStatus, Child, Placem
 from portal.children.visibility import caseload_clause
 from portal.clock import agency_zone
 from portal.extensions import db
+from portal.folding import fold
 from portal.i18n import datetime_filter
 from portal.mileage.models import MileageClaim, Trip
 from portal.mileage.permissions import placed_children, staff_claim_clause
@@ -38,7 +39,7 @@ def family_children(user: User) -> list[tuple[int, str, date]]:
         select(Child.id, Child.first_name + " " + Child.last_name, Placement.starts_on)
         .join(Placement, Placement.child_id == Child.id)
         .where(Placement.household_id == user.household_id, Placement.status == PlacementStatus.ACTIVE,
-               Child.id.in_(placed_children(user))).order_by(Child.first_name)).all()]
+               Child.id.in_(placed_children(user))).order_by(fold(Child.first_name), Child.id)).all()]
 
 
 def caseload_children(user: User, today: date) -> list[tuple[int, str, date, int]]:
@@ -47,7 +48,7 @@ def caseload_children(user: User, today: date) -> list[tuple[int, str, date, int
         select(Child.id, Child.first_name + " " + Child.last_name, Placement.starts_on, Placement.household_id)
         .join(Placement, Placement.child_id == Child.id)
         .where(caseload_clause(user), Placement.status == PlacementStatus.ACTIVE, Placement.starts_on <= today)
-        .order_by(Child.first_name)).all()]
+        .order_by(fold(Child.first_name), Child.id)).all()]
 
 
 def appointment_choices(child_ids: list[int], today: date) -> list[tuple[int, int, str]]:
@@ -99,5 +100,5 @@ def claims_csv_rows(user: User, month: date):
         .join(Household, Household.id == MileageClaim.household_id)
         .join(Trip, Trip.claim_id == MileageClaim.id).join(Child, Child.id == Trip.child_id)
         .where(MileageClaim.month == month, staff_claim_clause(user), caseload_clause(user))
-        .order_by(Household.name, MileageClaim.id, Trip.trip_on, Trip.id)).all()
+        .order_by(fold(Household.name), MileageClaim.id, Trip.trip_on, Trip.id)).all()
     return rows

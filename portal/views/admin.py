@@ -13,6 +13,7 @@ from portal.access import roles_required
 from portal.children.permissions import get_child_for_audit
 from portal.devices import describe_user_agent
 from portal.extensions import db
+from portal.folding import fold
 from portal.forms import InviteStaffForm, ResetSecondStepForm, UserAccessForm, keeps_input, render_form
 from portal.models import AuditEvent, OutboxMessage, OutboxStatus, Role, User
 from portal.paging import matches, paginate, search_text
@@ -30,7 +31,7 @@ def admin_people():
     query = (select(User, User.password_hash.is_not(None).label("has_password"))
              .options(load_only(User.id, User.full_name, User.email, User.role, User.is_active,
                                 User.email_confirmed_at))
-             .order_by(User.role, User.full_name, User.id))
+             .order_by(User.role, fold(User.full_name), User.id))
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
     if q:

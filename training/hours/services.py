@@ -21,6 +21,7 @@ from portal import audit, emails
 from portal.clock import agency_zone
 from portal.database import now_utc
 from portal.extensions import db
+from portal.folding import fold
 from portal.models import Household, User
 from portal.services import household_accounts
 from portal.transitions import TransitionRefused, transition
@@ -106,7 +107,7 @@ def roster(meeting: SessionMeeting) -> list[RosterLine]:
     rows = db.session.execute(
         select(Enrollment, HouseholdMember).join(HouseholdMember, HouseholdMember.id == Enrollment.member_id)
         .where(Enrollment.session_id == meeting.session_id, Enrollment.status.in_(ON_ROSTER))
-        .order_by(HouseholdMember.last_name, HouseholdMember.first_name, Enrollment.id)).all()
+        .order_by(fold(HouseholdMember.last_name), fold(HouseholdMember.first_name), Enrollment.id)).all()
     taken = dict(db.session.execute(select(Attendance.member_id, Attendance.present)
                                     .where(Attendance.meeting_id == meeting.id)).all())
     lines: list[RosterLine] = []

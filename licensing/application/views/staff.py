@@ -23,6 +23,7 @@ from licensing.roles import LICENSING_STAFF as STAFF
 from portal.access import roles_required
 from portal.clock import agency_today
 from portal.extensions import db
+from portal.folding import fold
 from portal.forms import ConfirmForm
 from portal.models import AuditEvent, Role, User
 from portal.paging import paginate, search_text
@@ -50,7 +51,8 @@ def staff_applications():
 
 def _homefinders() -> list[User]:
     return list(db.session.scalars(select(User).where(User.role.in_([Role.HOMEFINDER, Role.ADMIN]),
-                                                      User.is_active.is_(True)).order_by(User.full_name)))
+                                                      User.is_active.is_(True))
+                                   .order_by(fold(User.full_name), User.id)))
 
 
 @bp.get("/staff/applications/<int:application_id>")
