@@ -108,6 +108,11 @@ def write_threads(rng: random.Random, conversations: list[Conversation], subject
                              else talk.staff_id, "body": body,
                              "created_at": min(started + timedelta(hours=6 * number), now)})
             owners.append(by_family)
+    # Ids in the order the messages were written, across threads, as a running portal gives them: lists sort by the
+    # newest message's id (an index), so back-dated messages inserted thread by thread would list out of date order.
+    # A stable sort: a thread's own messages keep their order when two share a time.
+    order = sorted(range(len(messages)), key=lambda index: messages[index]["created_at"])
+    messages, owners = [messages[index] for index in order], [owners[index] for index in order]
     message_ids = insert_returning_ids(Message, messages)
     last: dict[int, list[tuple[int, dict, bool]]] = {}
     for message_id, row, by_family in zip(message_ids, messages, owners, strict=True):

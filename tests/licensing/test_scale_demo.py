@@ -176,8 +176,17 @@ def test_threads_have_their_newest_message_and_read_marks(app, db):
     roles = Counter(db.session.scalars(select(User.role).join(MessageThread, MessageThread.staff_id == User.id)
                                        .where(MessageThread.household_id > since)))
     assert roles[Role.COORDINATOR] and roles[Role.HOMEFINDER]
-    assert all(thread.child_id for thread in threads if thread.staff_id in set(db.session.scalars(
-        select(User.id).where(User.role == Role.COORDINATOR))))
+    coordinators = set(db.session.scalars(select(User.id).where(User.role == Role.COORDINATOR)))
+    assert all(thread.child_id for thread in threads if thread.staff_id in coordinators)
+    # Lists sort by the newest message's id: within each kind of thread (each is seeded in one go), ids follow the
+    # messages' dates, so a list shows the newest activity first (they were numbered thread by thread).
+    with_coordinators = [t for t in threads if t.staff_id in coordinators]
+    for kind in (with_coordinators, [t for t in threads if t not in with_coordinators]):
+        by_id = sorted(kind, key=lambda thread: thread.last_message_id)
+        assert [t.last_message_at for t in by_id] == sorted(t.last_message_at for t in kind)
+        times = [row for row in db.session.execute(select(Message.id, Message.created_at).where(
+            Message.thread_id.in_([t.id for t in kind])).order_by(Message.id)).all()]
+        assert [created for _id, created in times] == sorted(created for _id, created in times)
 
 
 def _sign_in_seeded(client, app, user: User) -> None:
