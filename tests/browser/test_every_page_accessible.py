@@ -1,4 +1,5 @@
-"""axe-core on every page a role can reach, at 360 px, alternating English and Spanish: no violations at all.
+"""axe-core on every page a role can reach, at 360 px, alternating English and Spanish: no violations at all, and
+nothing wider than the phone (no page or table scrolling sideways).
 
 The pages come from the access matrix (tests/portal/test_access_rules.py) with its real records
 (tests/portal/access_records.py), built here in the live server's database: every endpoint of the matrix is opened by
@@ -290,6 +291,26 @@ def all_violations(page) -> list[str]:
     ]
 
 
+# Nothing wider than a phone: neither the page, nor a table inside its scrolling region (a sideways scroll inside a
+# region is one nobody notices: the columns past the edge go unread). Lists stack into cards (class stack-on-phone).
+SIDEWAYS_SCROLLS = """() => {
+    const found = [];
+    const page = document.documentElement;
+    if (page.scrollWidth > window.innerWidth + 1) found.push(`the page: ${page.scrollWidth} px`);
+    for (const region of document.querySelectorAll(".table-responsive, [role=region]")) {
+        if (region.scrollWidth > region.clientWidth + 1) {
+            const what = region.getAttribute("aria-label") || region.querySelector("caption")?.textContent || "";
+            found.push(`${what.trim()}: ${region.scrollWidth} px in ${region.clientWidth} px`);
+        }
+    }
+    return found;
+}"""
+
+
+def sideways_scrolls(page) -> list[str]:
+    return page.evaluate(SIDEWAYS_SCROLLS)
+
+
 @pytest.mark.parametrize("index,visit", list(enumerate(VISITS)), ids=[visit.name for visit in VISITS])
 def test_every_page_has_no_accessibility_violations(live_server, reachable, browser, index, visit):
     language = "es" if index % 2 else "en"
@@ -315,6 +336,7 @@ def test_every_page_has_no_accessibility_violations(live_server, reachable, brow
         open_page(page, live_server.url, visit, reachable.values)
         assert page.locator("html").get_attribute("lang") == language, visit.name
         assert all_violations(page) == [], f"{visit.name} ({language})"
+        assert sideways_scrolls(page) == [], f"{visit.name} ({language}) scrolls sideways on a 360 px phone"
 
 
 def test_the_too_many_attempts_page(live_server, phone):
