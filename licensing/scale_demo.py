@@ -55,7 +55,7 @@ from licensing.tracker.models import (
 from portal.clock import first_contact_due
 from portal.database import now_utc
 from portal.extensions import db
-from portal.messaging.scale_demo import HOMEFINDER_SUBJECTS, Conversation, write_threads
+from portal.messaging.scale_demo import HOMEFINDER_SUBJECTS, Conversation
 from portal.models import Household, Role, User
 from portal.passwords import hash_password
 from portal.signals import demo_seeding
@@ -151,11 +151,12 @@ def _run_number() -> int:
 
 @demo_seeding.connect
 def seed_households(_app, households: int = 0, progress: Callable[[int], None] | None = None,
-                    password_hash: str | None = None, **_kwargs) -> None:
+                    password_hash: str | None = None, **_kwargs) -> list[Conversation]:
     """Add `households` families across the pipeline (nothing when 0, the plain `seed-demo`). `password_hash`: the
-    demo password's, hashed once by the caller (else here)."""
+    demo password's, hashed once by the caller (else here). Returns the threads with the homefinder for the core to
+    write with its own (portal/demo.py: one pass numbers every message in date order)."""
     if households <= 0:
-        return
+        return []
     progress = progress or (lambda _n: None)
     rng = random.Random(households * 7919 + _run_number())
     run = _run_number()
@@ -169,10 +170,13 @@ def seed_households(_app, households: int = 0, progress: Callable[[int], None] |
                                    .where(RequirementTemplate.active.is_(True))).all()
     # portal/demo.py DEMO_PASSWORD: seeded families can sign in
     password_hash = password_hash or hash_password("demo-pass-2026")
+    conversations: list[Conversation] = []
     for start in range(0, households, BATCH):
         count = min(BATCH, households - start)
-        _seed_batch(rng, run, start, count, now, today, homefinders, events, sessions, templates, password_hash)
+        conversations += _seed_batch(rng, run, start, count, now, today, homefinders, events, sessions, templates,
+                                     password_hash)
         progress(count)
+    return conversations
 
 
 def _homefinders(run: int) -> list[int]:
@@ -212,7 +216,7 @@ def _info_sessions(households: int, now) -> list[int]:
 
 
 def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today: date, homefinders: list[int],
-                events: list[int], sessions: list[int], templates, password_hash: str) -> None:
+                events: list[int], sessions: list[int], templates, password_hash: str) -> list[Conversation]:
     families = []
     for number in range(start, start + count):
         stage = _BY_SLOT[(number * 37) % 100]  # every 100 families follow STAGES' proportions exactly, mixed
@@ -337,10 +341,12 @@ def _seed_batch(rng: random.Random, run: int, start: int, count: int, now, today
                        "status": LicenseStatus.EXPIRED if f["lapsed"] else LicenseStatus.ACTIVE,
                        "issued_at": f["issued"], "issued_by_id": homefinders[0]}
                       for k, f in enumerate(licensed)])
-    # Half the licensed families (messaging is for families, not applicants) write with their homefinder.
-    write_threads(rng, [Conversation(f["household_id"], f["user_id"], row["assigned_homefinder_id"], None, f["spanish"])
-                        for f, row in zip(applicants, application_rows, strict=True)
-                        if f["stage"].licensed and f["number"] % 2 == 0], subjects=HOMEFINDER_SUBJECTS)
+    # Half the licensed families (messaging is for families, not applicants) write with their homefinder: planned
+    # here, written by the core with the children's threads (seed_households returns them).
+    return [Conversation(f["household_id"], f["user_id"], row["assigned_homefinder_id"], None, f["spanish"],
+                         subjects=tuple(HOMEFINDER_SUBJECTS))
+            for f, row in zip(applicants, application_rows, strict=True)
+            if f["stage"].licensed and f["number"] % 2 == 0]
 
 
 def _timeline(rng: random.Random, stage: SeedStage, created, now) -> dict:

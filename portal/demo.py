@@ -62,18 +62,22 @@ def seed_all(app, households: int = 0, progress=None) -> int:
     progress = progress or (lambda _count: None)
     since_household_id = db.session.scalar(select(func.max(Household.id))) or 0
     password_hash = hash_password(DEMO_PASSWORD) if households > 0 else None  # hashed once (Argon2 is slow)
-    demo_seeding.send(app, households=households, progress=progress, password_hash=password_hash)
+    answers = demo_seeding.send(app, households=households, progress=progress, password_hash=password_hash)
     if households > 0:
-        seed_agency(app, households, since_household_id, password_hash, progress)
+        # Threads a package planned for its families (licensing's with the homefinder), written with the core's.
+        planned = [talk for _receiver, answer in answers if isinstance(answer, list) for talk in answer
+                   if isinstance(talk, messaging_scale.Conversation)]
+        seed_agency(app, households, since_household_id, password_hash, progress, planned)
     return created
 
 
-def seed_agency(app, households: int, since_household_id: int, password_hash: str, progress) -> None:
+def seed_agency(app, households: int, since_household_id: int, password_hash: str, progress,
+                planned_threads: list | None = None) -> None:
     """At agency scale, after licensing added the run's families (households after `since_household_id`): the core's
     children, placements, appointments and messages, then the feature packages' part (`demo_scaled`: trainings).
     Called, not a receiver of `demo_seeding`, so the order licensing → core → training is fixed."""
     children_scale.seed_children(households, since_household_id, password_hash, progress)
-    messaging_scale.seed_threads(households, since_household_id)
+    messaging_scale.seed_threads(households, since_household_id, planned_threads or ())
     progress(households)
     demo_scaled.send(app, households=households, since_household_id=since_household_id, progress=progress)
 

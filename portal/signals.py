@@ -7,7 +7,9 @@ _signals = Namespace()
 #: An account's email address was just confirmed (sender: the User). Licensing links it to the person's lead.
 email_confirmed = _signals.signal("email-confirmed")
 
-#: `flask seed-demo` created the core demo accounts (sender: the app); feature packages add their demo data.
+#: `flask seed-demo` created the core demo accounts (sender: the app); feature packages add their demo data. At
+#: agency scale (kwargs households > 0) a receiver may return a list of portal.messaging.scale_demo.Conversation:
+#: threads the core writes with its own, so every seeded message is numbered in date order.
 demo_seeding = _signals.signal("demo-seeding")
 
 #: `flask seed-demo --households N` added its families (licensing, on `demo_seeding`) and the core added their

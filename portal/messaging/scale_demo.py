@@ -2,12 +2,14 @@
 child placed (of the run's families) writes with the child's coordinator, in one to three threads of two to six
 messages, with read marks (the family's newest message often unread by the coordinator, the coordinator's sometimes
 unread by the family). Bulk inserts only; the thread's `last_message_id` is set by one bulk UPDATE once the messages
-have their ids. Threads with the homefinder are written by licensing/scale_demo.py (it knows the homefinder) through
-`write_threads`."""
+have their ids. Threads with the homefinder are planned by licensing/scale_demo.py (it knows the homefinder), which
+hands them back from `demo_seeding`; they are written here with the others, in one pass, so every message of the run
+is numbered in date order."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,8 +43,9 @@ STAFF_LINES = ["Thank you for letting me know.", "Yes, 10 am as planned. I will 
                "I sent the forms by email; call me if anything is unclear.", "Great news, thank you."]
 
 
-def seed_threads(households: int, since_household_id: int) -> int:
-    """Threads, messages and read marks between the run's placed households and their children's coordinators."""
+def seed_threads(households: int, since_household_id: int, planned: Iterable[Conversation] = ()) -> int:
+    """Threads, messages and read marks between the run's placed households and their children's coordinators, and
+    the `planned` conversations (a feature package's, such as licensing's with the homefinder), all in one pass."""
     rng = random.Random(households * 15485863 + since_household_id)
     placed = db.session.execute(
         select(Placement.household_id, Child.id, Child.coordinator_id)
@@ -65,7 +68,7 @@ def seed_threads(households: int, since_household_id: int) -> int:
             child_id, coordinator_id = rng.choice(kids)
             conversations.append(Conversation(household_id, families[household_id], coordinator_id, child_id,
                                               household_id in spanish))
-    return write_threads(rng, conversations)
+    return write_threads(rng, [*planned, *conversations])
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,16 @@ class Conversation:
     staff_id: int
     child_id: int | None
     spanish: bool
+    subjects: tuple[tuple[str, str], ...] = tuple(SUBJECTS)  # (English, Spanish) subjects to choose among
 
 
-def write_threads(rng: random.Random, conversations: list[Conversation], subjects=SUBJECTS) -> int:
+def write_threads(rng: random.Random, conversations: list[Conversation]) -> int:
     """Each conversation as a thread of two to six messages begun within the last 200 days, with both read marks;
-    returns how many messages. Also used by licensing/scale_demo.py for the threads with the homefinder."""
+    returns how many messages. One call per run: message ids follow the messages' dates only within a call."""
     now = now_utc()
     threads, plans = [], []
     for talk in conversations:
-        subject_en, subject_es = rng.choice(subjects)
+        subject_en, subject_es = rng.choice(talk.subjects)
         started = now - timedelta(days=rng.randint(1, 200), minutes=rng.randint(0, 1440))
         family_first = rng.random() < 0.7
         threads.append({"household_id": talk.household_id, "staff_id": talk.staff_id, "child_id": talk.child_id,

@@ -90,8 +90,8 @@ def _seed_agency(app, households: int = SMALL_AGENCY) -> tuple[int, int]:
     with app.app_context():
         since = portal_db.session.scalar(select(func.max(Household.id))) or 0
         since_child = portal_db.session.scalar(select(func.max(Child.id))) or 0
-        scale_demo.seed_households(app, households=households, password_hash=_demo_password_hash())
-        demo.seed_agency(app, households, since, _demo_password_hash(), lambda _count: None)
+        planned = scale_demo.seed_households(app, households=households, password_hash=_demo_password_hash())
+        demo.seed_agency(app, households, since, _demo_password_hash(), lambda _count: None, planned)
         portal_db.session.commit()
     return since, since_child
 
@@ -178,15 +178,14 @@ def test_threads_have_their_newest_message_and_read_marks(app, db):
     assert roles[Role.COORDINATOR] and roles[Role.HOMEFINDER]
     coordinators = set(db.session.scalars(select(User.id).where(User.role == Role.COORDINATOR)))
     assert all(thread.child_id for thread in threads if thread.staff_id in coordinators)
-    # Lists sort by the newest message's id: within each kind of thread (each is seeded in one go), ids follow the
-    # messages' dates, so a list shows the newest activity first (they were numbered thread by thread).
-    with_coordinators = [t for t in threads if t.staff_id in coordinators]
-    for kind in (with_coordinators, [t for t in threads if t not in with_coordinators]):
-        by_id = sorted(kind, key=lambda thread: thread.last_message_id)
-        assert [t.last_message_at for t in by_id] == sorted(t.last_message_at for t in kind)
-        times = [row for row in db.session.execute(select(Message.id, Message.created_at).where(
-            Message.thread_id.in_([t.id for t in kind])).order_by(Message.id)).all()]
-        assert [created for _id, created in times] == sorted(created for _id, created in times)
+    # Lists sort by the newest message's id: ids follow the messages' dates across every thread of the run, those with
+    # the coordinators and with the homefinder alike, so every list shows the newest activity first (they were
+    # numbered thread by thread, and the homefinder's threads all before the coordinators').
+    by_id = sorted(threads, key=lambda thread: thread.last_message_id)
+    assert [t.last_message_at for t in by_id] == sorted(t.last_message_at for t in threads)
+    times = db.session.execute(select(Message.created_at).where(Message.thread_id.in_([t.id for t in threads]))
+                               .order_by(Message.id)).scalars().all()
+    assert times == sorted(times)
 
 
 def _sign_in_seeded(client, app, user: User) -> None:
