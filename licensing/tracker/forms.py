@@ -35,9 +35,10 @@ from licensing.tracker.services.home_study import REPORT_SECTIONS
 from licensing.tracker.services.safety import SAFETY_ITEMS
 from portal.clock import agency_today
 from portal.forms import IntegerField, PortalForm
+from portal.i18n import CHECK_PAYMENT
 from portal.routing import MAX_ID
 
-PAYMENT_METHODS = {"cash": _l("Cash"), "check": _l("Check"), "money_order": _l("Money order"),
+PAYMENT_METHODS = {"cash": _l("Cash"), "check": CHECK_PAYMENT, "money_order": _l("Money order"),
                    "card_in_person": _l("Card, paid in person")}
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import label_of
+from portal.i18n import CHECK_PAYMENT, label_of
 from training.payments.models import PAYMENT_STATUS_LABELS, OfflineMethod, PaymentPurpose
 
 OFFLINE_METHOD_LABELS = {
     OfflineMethod.CASH: _l("Cash"),
-    OfflineMethod.CHECK: _l("Check"),
+    OfflineMethod.CHECK: CHECK_PAYMENT,
     OfflineMethod.OTHER: _l("Other"),
 }
 PURPOSE_LABELS = {
