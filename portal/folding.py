@@ -9,6 +9,7 @@ extension may not be installed). `fold_text` folds the typed search the same way
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -62,10 +63,21 @@ def _fold_sqlite(element, compiler, **kw):
 def _fold_postgresql(element, compiler, **kw):
     # Literal arguments, not bound ones: the same text every time (the statement cache and the index of a future
     # expression index both want that); they hold no quote to escape.
+    # COLLATE "C": folded text compared character by character, as SQLite compares it. The database's own collation
+    # (en_US, say) skips spaces and punctuation at first, so "Ana María" and "Anabel" would sort apart on the two.
     return (f"lower(translate({compiler.process(element.clauses, **kw)}, "
-            f"'{TRANSLATE_FROM}', '{TRANSLATE_TO}'))")
+            f"'{TRANSLATE_FROM}', '{TRANSLATE_TO}')) COLLATE \"C\"")
+
+
+@lru_cache(maxsize=8192)
+def _fold_for_sqlite(value: str | None) -> str | None:
+    """fold_text, remembered: SQLite calls it once per row it sorts or filters (every child of an administrator's
+    caseload, every account of the people list), and names repeat. Plain ASCII needs only lower()."""
+    if value is None:
+        return None
+    return value.lower() if value.isascii() else fold_text(value)
 
 
 def register_sqlite_fold(dbapi_connection) -> None:
     """`portal_fold(text)` on a SQLite connection (NULL stays NULL)."""
-    dbapi_connection.create_function("portal_fold", 1, fold_text, deterministic=True)
+    dbapi_connection.create_function("portal_fold", 1, _fold_for_sqlite, deterministic=True)

@@ -22,6 +22,7 @@ from licensing.tracker.models import License
 from portal.clock import agency_zone
 from portal.data_versions import remembered, watch
 from portal.extensions import db
+from portal.folding import fold_text
 from portal.i18n import local_to_utc
 from portal.models import User
 
@@ -150,7 +151,7 @@ def compute_now(period: Period) -> Metrics:
         by_event=_group_counts(groups.get("event", [])),
         by_language=_group_counts(groups.get("language", [])),
         by_homefinder=_group_counts(groups.get("homefinder", []), key=_int_or_none),
-        first_contact=tuple(sorted(first_contact, key=lambda row: (row.name == "", row.name.casefold()))),
+        first_contact=tuple(sorted(first_contact, key=lambda row: (row.name == "", fold_text(row.name)))),
         first_contact_overall=_first_contact(overall[0]) if overall else None,
     )
 
@@ -271,7 +272,7 @@ def _int_or_none(key):
 
 def _group_counts(rows, key=lambda value: value) -> tuple[GroupCount, ...]:
     counts = [GroupCount(key(row.key), row.name or "", int(row.families), int(row.second or 0)) for row in rows]
-    return tuple(sorted(counts, key=lambda g: (-g.families, str(g.name or g.key or ""))))
+    return tuple(sorted(counts, key=lambda g: (-g.families, fold_text(str(g.name or g.key or "")))))
 
 
 def _first_contact(row) -> FirstContact:

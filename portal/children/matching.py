@@ -18,6 +18,7 @@ from portal.children.licenses import LicensedHome, licensed_homes
 from portal.children.models import CaseStatus, Child, Placement, PlacementStatus
 from portal.children.services import active_counts
 from portal.extensions import db
+from portal.folding import fold_text
 from portal.i18n import language_label
 
 # How a language code is written in a household's free-text "languages spoken at home".
@@ -65,7 +66,7 @@ def matches_for(child: Child, on: date) -> tuple[list[Match], list[Child]]:
             continue  # no room, or outside the license: not a match at all
         _score(match, child, age, group)
         results.append(match)
-    results.sort(key=lambda m: (-m.score, -m.room, m.home.household_name.casefold(), m.home.household_id))
+    results.sort(key=lambda m: (-m.score, -m.room, fold_text(m.home.household_name), m.home.household_id))
     return results, siblings
 
 

@@ -45,7 +45,7 @@ from licensing.tracker.models import (
 )
 from portal.data_versions import forget_everything
 from portal.extensions import db as portal_db
-from portal.models import AuditEvent, Household, Role
+from portal.models import AuditEvent, Household, Role, User
 from tests.conftest import text_of
 
 ZONE = ZoneInfo("America/Los_Angeles")  # the tests' PORTAL_TIMEZONE (portal/config.py's default)
@@ -598,3 +598,13 @@ def test_a_reason_a_homefinder_gave_stays_when_the_application_closes(app, db):
         portal_db.session.commit()
         closed = portal_db.session.get(Lead, lead.id)
         assert (closed.closed_reason, closed.closed_at) == (ClosedReason.MOVED, at(9, 20))
+
+
+def test_homefinders_are_listed_by_name_ignoring_accents(app, db, families):
+    """"Ángela" before "Bea" (casefold kept the accent, which sorts after every plain letter); nobody's row last."""
+    alma = db.session.scalar(select(User).where(User.full_name == HOMEFINDER_A))
+    alma.full_name = "Ángela Reyes"
+    db.session.flush()
+    with app.test_request_context():
+        metrics = compute(Period(date(2026, 10, 1), date(2026, 10, 31)))
+    assert [row.name for row in metrics.first_contact] == ["Ángela Reyes", HOMEFINDER_B, ""]
