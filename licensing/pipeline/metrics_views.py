@@ -70,11 +70,19 @@ def _report_period(code: str) -> reports.ReportPeriod:
     return found
 
 
+def one_decimal(value: float | None) -> str:
+    """A median or percentile, to one decimal in the reader's language. Rounded first: a median a few seconds under
+    zero (a contact logged a moment before the inquiry's time) reads "0.0", not "-0.0"."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, 1) + 0.0, format="#,##0.0")  # + 0.0 turns -0.0 into 0.0
+
+
 def _words() -> dict:
     """How the metrics page says its numbers and keys, in the reader's language."""
     return {
         "percent": lambda value: "" if value is None else format_percent(value),
-        "one_decimal": lambda value: "" if value is None else format_decimal(value, format="#,##0.0"),
+        "one_decimal": one_decimal,
         "stage_name": stage_label,
         "source_name": lambda group: str(SOURCE_LABELS[group.key]),
         "language_name": lambda group: language_label(group.key),

@@ -608,3 +608,12 @@ def test_homefinders_are_listed_by_name_ignoring_accents(app, db, families):
     with app.test_request_context():
         metrics = compute(Period(date(2026, 10, 1), date(2026, 10, 31)))
     assert [row.name for row in metrics.first_contact] == ["Ángela Reyes", HOMEFINDER_B, ""]
+
+
+def test_a_median_just_under_zero_reads_zero(app):
+    """Seen in the walkthrough: "-0,0" hours for a contact logged a moment before the inquiry's time."""
+    from licensing.pipeline.metrics_views import one_decimal
+
+    with app.test_request_context():
+        assert one_decimal(-0.01) == "0.0" and one_decimal(None) == ""
+        assert one_decimal(1234.56) == "1,234.6" and one_decimal(-2.5) == "-2.5"
