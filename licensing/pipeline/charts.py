@@ -92,10 +92,20 @@ def _render(title: str, labels: tuple[str, ...], series: tuple[Series, ...], hor
     chart = chart_class(**_config(height=height, show_legend=len(series) > 1),
                         value_formatter=lambda v: "" if v is None else f"{v:g}")
     chart.add_xml_filter(_without_script_and_style)
-    chart.x_labels = list(labels)
+    chart.x_labels = [_shortened(label) for label in labels] if horizontal else list(labels)
     for one in series:
         chart.add(one.name, list(one.values))
     return _with_title(chart.render(is_unicode=True), title)
+
+
+# A label longer than this is cut, with "…": pygal gives the labels the width they ask for, and the plot what is left
+# ("Del primer contacto a la invitación a solicitar" left it 19 px of 520). The table after each chart (its caption
+# is the chart's title) says every label in full.
+LABEL_CHARACTERS = 24
+
+
+def _shortened(label: str) -> str:
+    return label if len(label) <= LABEL_CHARACTERS else label[:LABEL_CHARACTERS - 1].rstrip(" ,") + "…"
 
 
 def _with_title(svg: str, title: str) -> str:
