@@ -30,7 +30,7 @@ translations: translations/es/LC_MESSAGES/messages.mo
 
 # After adding strings: extract, merge into the Spanish catalog, then translate the new entries.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output \
 		-o translations/messages.pot app.py portal licensing training templates
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -l es --no-fuzzy-matching --ignore-obsolete
 

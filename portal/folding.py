@@ -65,17 +65,25 @@ def _fold_postgresql(element, compiler, **kw):
     # expression index both want that); they hold no quote to escape.
     # COLLATE "C": folded text compared character by character, as SQLite compares it. The database's own collation
     # (en_US, say) skips spaces and punctuation at first, so "Ana María" and "Anabel" would sort apart on the two.
-    return (f"lower(translate({compiler.process(element.clauses, **kw)}, "
-            f"'{TRANSLATE_FROM}', '{TRANSLATE_TO}')) COLLATE \"C\"")
+    # In parentheses, so no operator placed after it binds inside; an expression index on it must say COLLATE "C" too.
+    return (f"(lower(translate({compiler.process(element.clauses, **kw)}, "
+            f"'{TRANSLATE_FROM}', '{TRANSLATE_TO}')) COLLATE \"C\")")
 
 
-@lru_cache(maxsize=8192)
 def _fold_for_sqlite(value: str | None) -> str | None:
-    """fold_text, remembered: SQLite calls it once per row it sorts or filters (every child of an administrator's
-    caseload, every account of the people list), and names repeat. Plain ASCII needs only lower()."""
+    """fold_text for SQLite, which calls it once per row it sorts or filters (every child of an administrator's
+    caseload, every account of the people list): plain ASCII needs only lower(); accented names repeat, so their
+    folds are remembered (short ones: long text, such as an audit reason searched, would only churn the memory)."""
     if value is None:
         return None
-    return value.lower() if value.isascii() else fold_text(value)
+    if value.isascii():
+        return value.lower()
+    return _remembered_fold(value) if len(value) <= 100 else fold_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _remembered_fold(value: str) -> str:
+    return fold_text(value)
 
 
 def register_sqlite_fold(dbapi_connection) -> None:

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from babel import Locale, dates, numbers
 from flask import Flask, current_app, g, request, session
-from flask_babel import Domain, LazyString, force_locale, get_locale, get_timezone, get_translations, pgettext, refresh
+from flask_babel import Domain, force_locale, get_locale, get_timezone, get_translations, lazy_pgettext, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
@@ -285,7 +285,7 @@ def _sentence_gettext(original):
 # "Check" is three words in Spanish: a bank check ("cheque"), a background check ("verificación"), and the verb of a
 # button ("comprobar"). The payment method has its own context; both payment forms (licensing fees, training seats)
 # name it through this one lazy word.
-CHECK_PAYMENT = LazyString(lambda: pgettext("payment method", "Check"))
+CHECK_PAYMENT = lazy_pgettext("payment method", "Check")
 
 
 def init_app(app: Flask) -> None:

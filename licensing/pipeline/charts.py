@@ -92,7 +92,7 @@ def _render(title: str, labels: tuple[str, ...], series: tuple[Series, ...], hor
     chart = chart_class(**_config(height=height, show_legend=len(series) > 1),
                         value_formatter=lambda v: "" if v is None else f"{v:g}")
     chart.add_xml_filter(_without_script_and_style)
-    chart.x_labels = [_shortened(label) for label in labels] if horizontal else list(labels)
+    chart.x_labels = _shortened(labels) if horizontal else list(labels)
     for one in series:
         chart.add(one.name, list(one.values))
     return _with_title(chart.render(is_unicode=True), title)
@@ -104,8 +104,25 @@ def _render(title: str, labels: tuple[str, ...], series: tuple[Series, ...], hor
 LABEL_CHARACTERS = 24
 
 
-def _shortened(label: str) -> str:
-    return label if len(label) <= LABEL_CHARACTERS else label[:LABEL_CHARACTERS - 1].rstrip(" ,") + "…"
+def _shortened(labels: tuple[str, ...]) -> list[str]:
+    """Each label at most LABEL_CHARACTERS: its start; when two long ones would then read alike (two surnames, events
+    named alike but for the town at the end), their start and end; numbered if they still do."""
+    def start(label: str) -> str:
+        return label if len(label) <= LABEL_CHARACTERS else label[:LABEL_CHARACTERS - 1].rstrip(" ,") + "…"
+
+    def ends(label: str) -> str:
+        head, tail = LABEL_CHARACTERS // 2, LABEL_CHARACTERS // 2 - 1
+        return label if len(label) <= LABEL_CHARACTERS else f"{label[:head].rstrip(' ,')}…{label[-tail:].lstrip(' ,')}"
+
+    cut = [start(label) for label in labels]
+    cut = [ends(label) if cut.count(short) > 1 else short for label, short in zip(labels, cut, strict=True)]
+    alike = {short for short in cut if cut.count(short) > 1}
+    seen: dict[str, int] = {}
+    for index, short in enumerate(cut):
+        if short in alike:
+            seen[short] = seen.get(short, 0) + 1
+            cut[index] = f"{short} ({seen[short]})"
+    return cut
 
 
 def _with_title(svg: str, title: str) -> str:

@@ -626,3 +626,16 @@ def test_a_median_just_under_zero_reads_zero(app):
     with app.test_request_context():
         assert one_decimal(-0.01) == "0.0" and one_decimal(None) == ""
         assert one_decimal(1234.56) == "1,234.6" and one_decimal(-2.5) == "-2.5"
+
+
+def test_chart_labels_are_cut_but_never_read_alike():
+    from licensing.pipeline.charts import LABEL_CHARACTERS, _shortened
+
+    labels = ("Del primer contacto a la invitación a solicitar", "María Guadalupe Hernández Rodríguez",
+              "María Guadalupe Hernández Ruiz", "Corto", "Feria del condado de Fresno 2026",
+              "Feria del condado de Fresno 2026")
+    cut = _shortened(labels)
+    assert cut[0] == "Del primer contacto a l…" and cut[3] == "Corto"
+    assert cut[1] != cut[2] and cut[1].endswith("Rodríguez") and cut[2].endswith("Ruiz")
+    assert cut[4].endswith("(1)") and cut[5].endswith("(2)")  # the same name twice: numbered
+    assert all(len(label) <= LABEL_CHARACTERS for label in cut[:4])

@@ -250,3 +250,19 @@ def test_trainings_seat_counters_match_enrollments_and_licensed_parents_have_the
     meetings = db.session.scalar(select(Course.meeting_count).where(Course.title_en == TIPS_MAPP).limit(1))
     assert all(attended[member] == meetings for member in licensed_parents)
     assert db.session.scalar(select(func.count()).select_from(GroupRsvp).where(GroupRsvp.household_id > since)) > 0
+
+
+def test_seed_demo_writes_the_threads_licensing_planned_with_the_others(app, db):
+    """`flask seed-demo --households N`'s own path: licensing hands its homefinder threads back from `demo_seeding`,
+    and the core writes them with the coordinators' in one pass, so all of them are numbered in date order."""
+    with app.app_context():
+        demo.seed_all(app)  # the plain demo first: its own threads are written at once, not by this path
+        since = portal_db.session.scalar(select(func.max(Household.id))) or 0
+        demo.seed_all(app, households=SMALL_AGENCY)
+        portal_db.session.commit()
+    threads = db.session.scalars(select(MessageThread).where(MessageThread.household_id > since)).all()
+    staff_roles = Counter(db.session.scalars(select(User.role).join(MessageThread, MessageThread.staff_id == User.id)
+                                             .where(MessageThread.household_id > since)))
+    assert staff_roles[Role.HOMEFINDER] and staff_roles[Role.COORDINATOR]
+    by_id = sorted(threads, key=lambda thread: thread.last_message_id)
+    assert [t.last_message_at for t in by_id] == sorted(t.last_message_at for t in threads)

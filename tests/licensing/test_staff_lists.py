@@ -28,7 +28,8 @@ HOSTILE_SEARCHES = ["%", "_", "\\", "%_%", "'; DROP TABLE lead; --", "a" * 5000,
 
 
 def seed_families(app, count: int) -> None:
-    """`count` families across the pipeline, as `flask seed-demo --households` writes them."""
+    """`count` families across the pipeline, as `flask seed-demo --households` writes them (licensing's part: not
+    their threads with the homefinder, which the core writes)."""
     with app.app_context():
         scale_demo.seed_households(app, households=count)
         portal_db.session.commit()

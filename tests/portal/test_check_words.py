@@ -1,6 +1,6 @@
 """"Check" is three words in Spanish: the payment method ("cheque"), a background check ("verificación") and a
-button that checks a certificate ("comprobar"). One msgid gave all three "Verificación" (seen in the walkthrough: a
-family's payment by check read "Verificación")."""
+button that checks a certificate ("verificar", as the page's title). One msgid gave all three "Verificación" (seen
+in the walkthrough: a family's payment by check read "Verificación")."""
 
 from __future__ import annotations
 
@@ -24,6 +24,6 @@ def test_the_certificate_button_checks_and_background_checks_stay_verifications(
     login(Role.HOMEFINDER, locale="es")
     page = client.get("/training/staff/certificates")
     assert page.status_code == 200
-    assert ">Comprobar</button>" in page.get_data(as_text=True)
+    assert ">Verificar</button>" in page.get_data(as_text=True)
     with app.test_request_context(), force_locale("es"):
         assert gettext("Check") == "Verificación"  # the staff checklist's background-check column
