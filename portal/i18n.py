@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import Locale, dates, numbers
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Domain, force_locale, get_locale, get_timezone, get_translations, lazy_pgettext, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -39,7 +39,11 @@ def supported(code: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """Signed-in person's saved choice, then the switcher's cookie, then Accept-Language."""
+    """Signed-in person's saved choice, then the switcher's cookie, then Accept-Language. Outside a request (a CLI
+    command, a job: emails there choose theirs with `force_locale`), the default language, so that a refusal's
+    words can still be read there instead of ending in "Working outside of request context"."""
+    if not has_request_context():
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
     if current_user and current_user.is_authenticated:
         chosen = supported(current_user.preferred_locale)
         if chosen:

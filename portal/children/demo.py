@@ -91,8 +91,10 @@ def seed_children(_app, **_kwargs) -> None:
         return
     today = agency_today()
     seed_second_coordinator(today)
+    # Scale seeding draws names from a pool that holds these ("Mia Torres"): the demo's own child is the first made,
+    # so the newest namesake is read first and the oldest kept.
     existing = {(c.first_name, c.last_name): c for c in db.session.scalars(
-        select(Child).where(Child.coordinator_id == coordinator.id)).all()}
+        select(Child).where(Child.coordinator_id == coordinator.id).order_by(Child.id.desc())).all()}
     families = {u.email: u for u in db.session.scalars(select(User).where(
         User.email.in_(["family@demo.test", "family2@demo.test"]))).all()}
     placed = {}

@@ -188,6 +188,27 @@ def test_the_demo_seeds_once(app, db):
     assert set(placed) == {"family@demo.test", "family2@demo.test"}
 
 
+def test_the_demo_finds_its_own_children_when_a_later_child_has_the_same_name(app, db):
+    """Scale seeding draws names from a pool that holds the demo's ("Mia Torres"): a second `seed-demo` must find the
+    demo's own child (the first one made), not place the namesake with the Rivera family and book a second respite
+    stay the González home has no room for (CI failed this way on PostgreSQL, whose row order differs)."""
+    from portal.demo import seed_all
+    from portal.extensions import db as portal_db
+
+    with app.app_context():
+        seed_all(app)
+        portal_db.session.commit()
+        mia = portal_db.session.scalar(select(Child).where(Child.first_name == "Mia", Child.last_name == "Torres"))
+        portal_db.session.add(Child(first_name="Mia", last_name="Torres", birth_date=mia.birth_date,
+                                    coordinator_id=mia.coordinator_id))
+        portal_db.session.commit()
+        seed_all(app)
+        portal_db.session.commit()
+        counts = [portal_db.session.scalar(select(func.count()).select_from(model))
+                  for model in (Placement, RespiteStay)]
+    assert counts == [2, 1]
+
+
 def test_the_coordinator_dashboard_counts_the_caseload(client, login, licensed_household, make_child, place):
     coordinator = login(Role.COORDINATOR)
     place(make_child(coordinator), licensed_household())

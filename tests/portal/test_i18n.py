@@ -196,3 +196,18 @@ def test_the_two_times_of_the_hour_the_clock_goes_back_are_formatted_apart(app):
     with app.test_request_context():
         shown = {datetime_filter(first, "EEEE h:mm a zzzz"), datetime_filter(second, "EEEE h:mm a zzzz")}
     assert len(shown) == 2, shown
+
+
+def test_a_refusal_outside_a_request_reads_in_the_default_language(app):
+    """A CLI command or a job refused by a domain rule (the demo's respite stay, once) shows why, in English by
+    default and in Spanish under `force_locale`, instead of "Working outside of request context"."""
+    from flask_babel import lazy_gettext
+
+    from portal.transitions import Refused
+
+    with app.app_context():
+        english = str(Refused(lazy_gettext("Choose the respite home.")))
+        with force_locale("es"):
+            spanish = str(Refused(lazy_gettext("Choose the respite home.")))
+    assert english == "Choose the respite home."
+    assert spanish != english and spanish
