@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -39,9 +40,10 @@ class MilesField(StringField):
 class TripForm(PortalForm):
     child_id = SelectField(_l("Child"), coerce=int, validators=[InputRequired(message=_l("Choose the child."))])
     trip_on = DateField(_l("Date of the trip"), validators=[InputRequired(message=_l("Enter a date."))])
-    from_place = StringField(_l("From"), filters=[strip_text],
+    # A trip's places read "Origen"/"Destino" in Spanish: the plain "From"/"To" are "Desde"/"Hasta" (dates).
+    from_place = StringField(lazy_pgettext("trip place", "From"), filters=[strip_text],
                              validators=[DataRequired(message=_l("Say where the trip started.")), Length(max=200)])
-    to_place = StringField(_l("To"), filters=[strip_text],
+    to_place = StringField(lazy_pgettext("trip place", "To"), filters=[strip_text],
                            validators=[DataRequired(message=_l("Say where the trip went.")), Length(max=200)])
     purpose = StringField(_l("Purpose"), filters=[strip_text], description=_l("For example: school, a family visit."),
                           validators=[DataRequired(message=_l("Say what the trip was for.")), Length(max=300)])

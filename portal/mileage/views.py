@@ -6,6 +6,7 @@ from __future__ import annotations
 from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -205,7 +206,8 @@ def staff_claim(claim_id: int):
 def staff_claims_csv():
     month = lists.parse_month(request.args.get("month")) or agency_today().replace(day=1)
     header = [_("Claim"), _("Family"), _("Month"), _("Status"), _("Rate (cents per mile)"), _("Claim miles"),
-              _("Claim amount"), _("Trip date"), _("Child"), _("From"), _("To"), _("Purpose"), _("Miles")]
+              _("Claim amount"), _("Trip date"), _("Child"), pgettext("trip place", "From"),
+              pgettext("trip place", "To"), _("Purpose"), _("Miles")]
     rows = [[claim.id, household_name, claim.month.strftime("%Y-%m"), label_of(CLAIM_STATUS, claim.status),
              claim.rate_cents, _miles(claim.total_tenths), f"{claim.amount_cents / 100:.2f}", trip.trip_on.isoformat(),
              f"{first_name} {last_name}", trip.from_place, trip.to_place, trip.purpose, _miles(trip.tenths)]

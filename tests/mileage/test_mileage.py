@@ -232,3 +232,17 @@ def test_the_lists_are_bounded_in_statements(app, db, client, make_user, count_q
             assert response.status_code == 200
             counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_a_trips_places_read_origin_and_destination_in_spanish(app, db, client, family_with_child):
+    """"From"/"To" are "Desde"/"Hasta" for dates; a trip's places are "Origen"/"Destino" (form, list, CSV)."""
+    family, _coordinator, child = family_with_child
+    db.session.get(type(family), family.id).preferred_locale = "es"
+    db.session.commit()
+    form = client.get("/mileage/trips/new").get_data(as_text=True)
+    assert 'Origen</label>' in form and 'Destino</label>' in form and "Desde" not in form
+    today = today_of(app)
+    day = today.replace(day=1) if today.day > 1 else today
+    assert post_form(client, "/mileage/trips/new", trip_form(child.id, day)).status_code == 303
+    listed = client.get(f"/mileage/claims/new?month={day.strftime('%Y-%m')}").get_data(as_text=True)
+    assert 'data-label="Origen"' in listed and 'data-label="Destino"' in listed and "Hasta" not in listed
