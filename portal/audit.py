@@ -77,6 +77,41 @@ def audit_label(action: str) -> str:
     return str(label) if label is not None else action
 
 
+# What an event was about, in words: events store the record's class name ("ChecklistItem"), which the audit log
+# shows as "Requisito de la lista #12" to a Spanish reader. The core's records here; each feature package adds its
+# own (register_record_labels). Keyed by name, so the core needs none of their models.
+RECORD_LABELS = {
+    "User": _l("Person"),
+    "Household": _l("Household"),
+    "Passkey": _l("Passkey"),
+    "RecoveryCode": _l("Recovery code"),
+    "CalendarFeed": _l("Calendar subscription"),
+    "SignedInSession": _l("Signed-in session"),
+    "OutboxMessage": _l("Email"),
+    "AgencySetting": _l("Agency setting"),
+    "Child": _l("Child"),
+    "Placement": _l("Placement"),
+    "RespiteStay": _l("Respite stay"),
+    "Appointment": _l("Appointment"),
+    "CaregiverReport": _l("Caregiver report"),
+    "MessageThread": _l("Conversation"),
+    "Message": _l("Message"),
+    "MessageAttachment": _l("Attachment"),
+    "Trip": _l("Trip"),
+    "MileageClaim": _l("Mileage claim"),
+}
+
+
+def register_record_labels(labels: dict) -> None:
+    """Feature packages name their own records (lazy strings), keyed by the model's class name."""
+    RECORD_LABELS.update(labels)
+
+
+def record_label(target_type: str | None) -> str:
+    label = RECORD_LABELS.get(target_type or "")
+    return str(label) if label is not None else (target_type or "")
+
+
 def record(
     action: str,
     actor: User | None = None,

@@ -75,7 +75,9 @@ def seed_agency(app, households: int, since_household_id: int, password_hash: st
                 planned_threads: list | None = None) -> None:
     """At agency scale, after licensing added the run's families (households after `since_household_id`): the core's
     children, placements, appointments and messages, then the feature packages' part (`demo_scaled`: trainings).
-    Called, not a receiver of `demo_seeding`, so the order licensing → core → training is fixed."""
+    Called, not a receiver of `demo_seeding`, so the order licensing → core → training is fixed. `planned_threads`:
+    the `Conversation`s packages planned for their families (licensing's with the homefinder), written with the
+    core's in one pass."""
     children_scale.seed_children(households, since_household_id, password_hash, progress)
     messaging_scale.seed_threads(households, since_household_id, planned_threads or ())
     progress(households)

@@ -3,8 +3,9 @@
 SQLite's lower() and LIKE fold ASCII letters only, PostgreSQL's lower() folds by the database's locale: "álvarez"
 would find "Álvarez" on one and not the other, and "nunez" would find "Núñez" on neither. `fold(column)` is one SQL
 construct with one meaning on both: on SQLite it calls `portal_fold`, a deterministic Python function registered on
-every connection (portal/database.py), on PostgreSQL `lower(translate(...))` with the table below (the `unaccent`
-extension may not be installed). `fold_text` folds the typed search the same way in Python."""
+every connection (portal/database.py), on PostgreSQL `lower(translate(...)) COLLATE "C"` with the table below (the
+`unaccent` extension may not be installed; "C" compares the folded text by code point, as SQLite does, whatever the
+database's locale). `fold_text` folds the typed search the same way in Python."""
 
 from __future__ import annotations
 

@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import Locale, dates, numbers
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import Domain, force_locale, get_locale, get_timezone, get_translations, lazy_pgettext, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from portal.audit import audit_label
+from portal.audit import audit_label, record_label
 from portal.clock import agency_zone
 from portal.models import outbox_status_label, role_label
 from portal.transitions import status_change_label
@@ -39,11 +39,7 @@ def supported(code: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """Signed-in person's saved choice, then the switcher's cookie, then Accept-Language. Outside a request (a CLI
-    command, a job: emails there choose theirs with `force_locale`), the default language, so that a refusal's
-    words can still be read there instead of ending in "Working outside of request context"."""
-    if not has_request_context():
-        return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    """Signed-in person's saved choice, then the switcher's cookie, then Accept-Language."""
     if current_user and current_user.is_authenticated:
         chosen = supported(current_user.preferred_locale)
         if chosen:
@@ -287,8 +283,8 @@ def _sentence_gettext(original):
 
 
 # "Check" is three words in Spanish: a bank check ("cheque"), a background check ("verificación"), and the verb of a
-# button ("comprobar"). The payment method has its own context; both payment forms (licensing fees, training seats)
-# name it through this one lazy word.
+# button ("verificar", msgctxt "button"). The payment method has its own context; both payment forms (licensing fees,
+# training seats) name it through this one lazy word.
 CHECK_PAYMENT = lazy_pgettext("payment method", "Check")
 
 
@@ -308,6 +304,7 @@ def init_app(app: Flask) -> None:
 
     # Labels of stored values (roles, audit actions, mail status), translated when the page or email is rendered.
     app.jinja_env.globals.update(role_label=role_label, audit_label=audit_label, event_text=event_text,
+                                 record_label=record_label,
                                  outbox_status_label=outbox_status_label, language_label=language_label)
 
     @app.context_processor

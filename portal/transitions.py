@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal import audit
@@ -24,8 +26,21 @@ class Refused(Exception):
     """A domain rule said no; `message` (a lazy string) says why, in words for the person who asked."""
 
     def __init__(self, message) -> None:
-        super().__init__(str(message))
+        super().__init__(_readable(message))
         self.message = message
+
+
+def _readable(message) -> str:
+    """The words in the current language; in a CLI command or a job (no request, no language forced) in the default
+    one, rather than "Working outside of request context" in place of the refusal. Only here: a page or an email
+    that forgets its language still fails loudly (portal.i18n.select_locale needs the request)."""
+    try:
+        return str(message)
+    except RuntimeError:
+        if has_request_context() or not has_app_context():
+            raise
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return str(message)
 
 
 class TransitionRefused(Refused):

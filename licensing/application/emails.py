@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import register_labels
+from portal.audit import register_labels, register_record_labels
 from portal.emails import register_subjects
 
 register_subjects({
@@ -37,4 +37,17 @@ register_labels({
     "adult_part_completed": _l("Adult in the home completed their part"),
     "section_edited": _l("Section changed after it was finished"),
     "return_reason_saved": _l("Saved return reason changed"),
+})
+
+
+register_record_labels({
+    "Application": _l("Application"),
+    "ApplicationSection": _l("Application section"),
+    "ApplicationDocument": _l("Application document"),
+    "DocumentPage": _l("Document page"),
+    "HouseholdMember": _l("Household member"),
+    "Reference": _l("Reference"),
+    "Signature": _l("Signature"),
+    "StaffNote": _l("Staff note"),
+    "ReturnReason": _l("Return reason"),
 })

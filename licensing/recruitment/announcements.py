@@ -80,7 +80,8 @@ def preview(audience: dict) -> Preview:
     """How many people it will reach (one COUNT) and a few of their names (one query). Nothing is written."""
     recipients = recipients_query(audience)
     count = db.session.scalar(select(func.count()).select_from(recipients))
-    sample = list(db.session.scalars(select(recipients.c.name).order_by(fold(recipients.c.name)).limit(SAMPLE_SIZE)))
+    sample = list(db.session.scalars(select(recipients.c.name).order_by(fold(recipients.c.name), recipients.c.name)
+                                     .limit(SAMPLE_SIZE)))
     return Preview(count=count, sample=sample)
 
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import register_labels
+from portal.audit import register_labels, register_record_labels
 from portal.emails import register_subjects
 
 register_subjects({
@@ -29,4 +29,15 @@ register_labels({
     "recruitment_event_created": _l("Recruitment event added"),
     "recruitment_event_updated": _l("Recruitment event changed"),
     "announcement_sent": _l("Announcement sent"),
+})
+
+
+register_record_labels({
+    "Lead": _l("Inquiry"),
+    "LeadInquiry": _l("Inquiry form"),
+    "LeadContact": _l("Contact with the family"),
+    "InfoSession": _l("Information session"),
+    "SessionRsvp": _l("Information session reply"),
+    "RecruitmentEvent": _l("Recruitment event"),
+    "Announcement": _l("Announcement"),
 })

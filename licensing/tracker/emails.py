@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import register_labels
+from portal.audit import register_labels, register_record_labels
 from portal.emails import register_subjects
 
 register_subjects({
@@ -26,4 +26,16 @@ register_labels({
     "home_study_changed_after_approval": _l("Write-up changed after approval: it needs approving again"),
     "requirement_saved": _l("Requirement saved"),
     "item_details_recorded": _l("Hours or payment recorded"),
+})
+
+
+register_record_labels({
+    "ChecklistItem": _l("Checklist item"),
+    "RequirementTemplate": _l("Requirement"),
+    "BackgroundCheck": _l("Background check"),
+    "SafetyCheck": _l("Home safety check"),
+    "HomeStudyVisit": _l("Home study visit"),
+    "HomeStudyReport": _l("Home study report"),
+    "VisitSlot": _l("Visit time offered"),
+    "License": _l("License"),
 })

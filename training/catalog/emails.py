@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import register_labels
+from portal.audit import register_labels, register_record_labels
 from portal.emails import register_subjects
 
 register_subjects({
@@ -16,4 +16,13 @@ register_labels({
     "course_session_saved": _l("Training session saved"),
     "enrollment_added": _l("Enrolled in a training"),
     "seat_from_waitlist": _l("Seated from the waitlist"),
+})
+
+
+register_record_labels({
+    "Course": _l("Course"),
+    "CourseSession": _l("Training session"),
+    "SessionMeeting": _l("Training session meeting"),
+    "Enrollment": _l("Enrollment"),
+    "Attendance": _l("Attendance"),
 })

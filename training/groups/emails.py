@@ -3,7 +3,7 @@ their audit actions."""
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import register_labels
+from portal.audit import register_labels, register_record_labels
 from portal.emails import register_subjects
 
 register_subjects({
@@ -20,4 +20,13 @@ register_labels({
     "group_rsvp_made": _l("Said they are coming to a support group meeting"),
     "group_rsvp_cancelled": _l("Cancelled their answer to a support group meeting"),
     "group_attendance_taken": _l("Support group attendance taken"),
+})
+
+
+register_record_labels({
+    "SupportGroup": _l("Support group"),
+    "GroupMeeting": _l("Support group meeting"),
+    "GroupMembership": _l("Support group membership"),
+    "GroupRsvp": _l("Support group reply"),
+    "GroupAttendance": _l("Support group attendance"),
 })

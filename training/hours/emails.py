@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import register_labels
+from portal.audit import register_labels, register_record_labels
 from portal.emails import register_subjects
 
 register_subjects({
@@ -17,4 +17,10 @@ register_labels({
     "outside_hours_recorded": _l("Outside training hours recorded"),
     "outside_hours_submitted": _l("Outside training hours sent for approval"),
     "training_proof_downloaded": _l("Proof of training hours downloaded"),
+})
+
+
+register_record_labels({
+    "TrainingCredit": _l("Training credit"),
+    "TrainingRule": _l("Training rule"),
 })

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import register_labels
+from portal.audit import register_labels, register_record_labels
 from portal.emails import register_subjects
 
 register_subjects({
@@ -14,4 +14,10 @@ register_labels({
     "payment_started": _l("Online payment started"),
     "paid_after_settled": _l("Paid online after it was settled at the office: the online payment is refunded"),
     "fee_amount_saved": _l("Fee amount saved"),
+})
+
+
+register_record_labels({
+    "Payment": _l("Payment"),
+    "FeeAmount": _l("Fee amount"),
 })
