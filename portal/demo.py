@@ -72,7 +72,7 @@ def seed_all(app, households: int = 0, progress=None) -> int:
 
 
 def seed_agency(app, households: int, since_household_id: int, password_hash: str, progress,
-                planned_threads: list | None = None) -> None:
+                planned_threads: list[messaging_scale.Conversation] | None = None) -> None:
     """At agency scale, after licensing added the run's families (households after `since_household_id`): the core's
     children, placements, appointments and messages, then the feature packages' part (`demo_scaled`: trainings).
     Called, not a receiver of `demo_seeding`, so the order licensing → core → training is fixed. `planned_threads`:

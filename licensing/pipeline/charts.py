@@ -105,8 +105,9 @@ LABEL_CHARACTERS = 24
 
 
 def _shortened(labels: tuple[str, ...]) -> list[str]:
-    """Each label at most LABEL_CHARACTERS: its start; when two long ones would then read alike (two surnames, events
-    named alike but for the town at the end), their start and end; numbered if they still do."""
+    """Each label cut to LABEL_CHARACTERS: its start; when two long ones would then read alike (two surnames, events
+    named alike but for the town at the end), their start and end; if they still do, numbered (" (2)", a few
+    characters past the limit)."""
     def start(label: str) -> str:
         return label if len(label) <= LABEL_CHARACTERS else label[:LABEL_CHARACTERS - 1].rstrip(" ,") + "…"
 
