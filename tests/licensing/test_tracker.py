@@ -114,6 +114,30 @@ def tracker_db_item(item_id: int) -> ChecklistItem:
     return portal_db.session.get(ChecklistItem, item_id)
 
 
+def test_a_refused_item_change_comes_back_open_with_what_was_chosen_and_typed(staff, db, submitted):
+    """A waiver without a reason, an approval without its receipt: the item's form opens again with the status
+    chosen and what was typed, the missing reason said under its box (it came back closed and reset)."""
+    _user, application_id = submitted
+    fee = item_by_code(db, application_id, "fingerprinting_fee")[0]
+    url = f"/licensing/staff/items/{fee.id}"
+    page = post_form(staff, url, {"version": str(fee.version), "status": "waived", "reason": "  "})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 422
+    form = body[body.index(f'action="{url}"') - 400:body.index(f'action="{url}"') + 4000]
+    assert "<details class=\"mt-1\" open>" in form
+    assert '<option value="waived" selected>' in form
+    assert f'id="reason-{fee.id}-error"' in form and "Give a reason the family will see." in form
+    assert post_form(staff, url, {"version": str(fee.version), "status": "in_progress"}).status_code == 303
+    db.session.expire_all()
+    fee = db.session.get(ChecklistItem, fee.id)
+    page = post_form(staff, url, {"version": str(fee.version), "status": "approved", "payment_method": "cash",
+                                  "receipt_number": ""})
+    body = page.get_data(as_text=True)
+    form = body[body.index(f'action="{url}"') - 400:body.index(f'action="{url}"') + 4000]
+    assert page.status_code == 422 and "<details class=\"mt-1\" open>" in form
+    assert '<option value="approved" selected>' in form and '<option value="cash" selected>' in form
+
+
 def test_a_waiver_needs_a_reason_and_approval_needs_the_data(staff, db, submitted):
     _user, application_id = submitted
     fee = item_by_code(db, application_id, "fingerprinting_fee")[0]

@@ -53,22 +53,26 @@ def _back_to_checklist(application_id: int, anchor: str):
 def staff_update_item(item_id: int):
     item, household_id = get_item_for_staff(current_user, item_id)
     form = ItemUpdateForm()
+    # A refused change comes back with the item's form open and what was chosen and typed still in it.
+    tried = {"tried": item_id, "tried_form": form}
     try:
         if not form.validate_on_submit():
             raise TransitionRefused(_("Check the values and try again."))
         reason = reasons.text_for_family(form.reason.data, form.saved_reason.data, household_id)
-        if not reason and form.saved_reason.data and ItemStatus(form.status.data) in ITEM_MOVES.needs_reason:
-            # A saved reason that was just taken out of use: said next to the box, as the application's pages do.
-            return render_staff_checklist(_reloaded(item.application_id), 422, refused=(item_id, str(form.missing)),
-                                          reason_missing=item_id)
+        if not reason and ItemStatus(form.status.data) in ITEM_MOVES.needs_reason:
+            # Said next to the reason box: none written, or a saved one that was just taken out of use.
+            missing = form.missing if form.saved_reason.data else _("Give a reason the family will see.")
+            return render_staff_checklist(_reloaded(item.application_id), 422, refused=(item_id, str(missing)),
+                                          reason_missing=item_id, **tried)
         checklists.change_item_status(current_user, item, ItemStatus(form.status.data), household_id=household_id,
                                       expected_version=form.version.data, reason=reason,
                                       hours=form.hours.data, payment_method=form.payment_method.data or "",
                                       receipt_number=form.receipt_number.data or "", today=agency_today())
     except (ChangedMeanwhile, StaleDataError):
-        return render_staff_checklist(_reloaded(item.application_id), 409, conflict=item_id)
+        return render_staff_checklist(_reloaded(item.application_id), 409, conflict=item_id, **tried)
     except TransitionRefused as refused:
-        return render_staff_checklist(_reloaded(item.application_id), 422, refused=(item_id, str(refused.message)))
+        return render_staff_checklist(_reloaded(item.application_id), 422, refused=(item_id, str(refused.message)),
+                                      **tried)
     flash(_("Saved."), "success")
     return _back_to_checklist(item.application_id, f"item-{item.id}")
 
@@ -94,7 +98,7 @@ def staff_update_check(check_id: int):
         return render_staff_checklist(_reloaded(check.application_id), 409, conflict=f"check-{check_id}")
     except TransitionRefused as refused:
         return render_staff_checklist(_reloaded(check.application_id), 422,
-                                      refused=(f"check-{check_id}", str(refused.message)))
+                                      refused=(f"check-{check_id}", str(refused.message)), tried_check=(check_id, form))
     flash(_("Saved."), "success")
     return _back_to_checklist(check.application_id, "checks")
 
