@@ -21,6 +21,17 @@ LANGUAGE_CHOICES = [SelectChoice(code, label) for code, label in LANGUAGE_LABELS
 LANGUAGE_CODES = ("en", "es")
 
 
+class TranslatedMessages:
+    """The Meta of a form that is not a FlaskForm (a GET form read from the query string, a row or a meeting inside
+    a larger form: WTForms builds those with their own Meta, not their parent's): WTForms' own messages ("Not a
+    valid date value.") in the page's language, from the same catalog Flask-WTF gives every FlaskForm."""
+
+    def get_translations(self, form):
+        from flask_wtf.i18n import translations
+
+        return translations
+
+
 class PortalForm(FlaskForm):
     """Base form: a failed CSRF check becomes a translated, form-level message instead of Flask-WTF's English."""
 

@@ -37,7 +37,7 @@ from licensing.fields import (
     zip_field,
 )
 from portal.clock import agency_today
-from portal.forms import LANGUAGE_CHOICES, IntegerField, PortalForm
+from portal.forms import LANGUAGE_CHOICES, IntegerField, PortalForm, TranslatedMessages
 from portal.i18n import current_language
 
 MAX_HOUSEHOLD_ROWS = 12
@@ -124,6 +124,8 @@ def _typed(field) -> bool:
 
 class RowForm(Form):
     """One row of a repeated group (a person, a reference): a blank row is ignored, a started row must be whole."""
+
+    Meta = TranslatedMessages
 
     row_fields: tuple[str, ...] = ()
     required_when_started: tuple[str, ...] = ()

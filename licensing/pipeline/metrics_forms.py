@@ -13,6 +13,7 @@ from wtforms.fields import DateField
 from wtforms.validators import Optional, ValidationError
 
 from licensing.pipeline.metrics import Period, last_twelve_months
+from portal.forms import TranslatedMessages
 
 MIN_YEAR, MAX_YEAR = 2000, 2999  # dates a period can name (beyond them the clock arithmetic would overflow)
 MAX_DAYS = 366 * 10
@@ -20,6 +21,8 @@ MAX_DAYS = 366 * 10
 
 class MetricsPeriodForm(Form):
     """?from=YYYY-MM-DD&to=YYYY-MM-DD, both optional."""
+
+    Meta = TranslatedMessages
 
     start = DateField(_l("From"), name="from", validators=[Optional()])
     end = DateField(_l("To"), name="to", validators=[Optional()])

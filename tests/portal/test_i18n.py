@@ -211,3 +211,29 @@ def test_a_refusal_outside_a_request_reads_in_the_default_language(app):
             spanish = str(Refused(lazy_gettext("Choose the respite home.")))
     assert english == "Choose the respite home."
     assert spanish != english and spanish
+
+
+def test_every_form_says_wtforms_own_messages_in_the_pages_language(app):
+    """A form that is not a FlaskForm (a GET form of the query string, a row or a meeting inside a larger form) had
+    WTForms' English messages on a Spanish page ("Not a valid date value." under the metrics' dates)."""
+    import wtforms
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+
+    from licensing.pipeline.metrics_forms import MetricsPeriodForm
+
+    def every(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    ours = {cls for cls in every(wtforms.Form) if cls.__module__.split(".")[0] in ("portal", "licensing", "training")}
+    assert len(ours) > 50
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        untranslated = [f"{cls.__module__}.{cls.__name__}" for cls in ours if not issubclass(cls, FlaskForm)
+                        and cls().meta.get_translations(None).gettext("Not a valid date value.")
+                        == "Not a valid date value."]
+        form = MetricsPeriodForm(MultiDict({"from": "abc"}))
+        form.validate()
+    assert untranslated == []
+    assert form.errors == {"start": ["No es una fecha válida."]}

@@ -24,7 +24,7 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from licensing.application.sections import MultiCheckboxField
 from portal.clock import agency_today
-from portal.forms import IntegerField, PortalForm, strip_text
+from portal.forms import IntegerField, PortalForm, TranslatedMessages, strip_text
 from training.catalog.labels import AUDIENCE, CATEGORY, LANGUAGES
 from training.catalog.models import Audience, CourseCategory
 
@@ -99,6 +99,7 @@ class CourseForm(PortalForm):
 
 
 class MeetingForm(Form):
+    Meta = TranslatedMessages
     day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter a date.")), _near_date])
     start = TimeField(_l("Start time"), validators=[InputRequired(message=_l("Enter a time."))])
     duration_minutes = IntegerField(_l("Length in minutes"), default=180, validators=[
