@@ -3,6 +3,7 @@ enrollment, childcare with its own capacity and waitlist, make-ups; and staff ca
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -180,6 +181,30 @@ def test_a_person_is_not_enrolled_twice(app, db, client, family):
     response = enroll(client, session.id, people[:1])
     assert response.status_code == 422 and "already enrolled" in text_of(response)
     assert fresh(db, CourseSession, session.id).seats_taken == 1
+
+
+def test_a_session_everyone_has_a_place_in_offers_no_dead_end_enroll(app, db, client, family):
+    """Today's walkthrough: a family enrolled in a session still saw "Enroll", and the enroll page ticked the person
+    who already had a seat, so sending it only got a refusal. Now the course page says everyone has a place, the
+    enroll page says so instead of the form, and with one of two applicants placed only the other is ticked."""
+    course = add_course(db.session)
+    session = add_session(db.session, course)
+    db.session.commit()
+    _user, people = family(client)
+    assert "Enroll</a>" in client.get(f"/training/courses/{course.id}").get_data(as_text=True)
+    assert enroll(client, session.id, people[:1]).status_code == 303
+    page = client.get(f"/training/sessions/{session.id}/enroll").get_data(as_text=True)
+    assert f"{people[0].full_name} (already enrolled or waiting)" in page
+    ticked = [re.search(r'value="(\d+)"', tag)[1] for tag in re.findall(r"<input[^>]*>", page)
+              if 'name="people"' in tag and "checked" in tag]
+    assert ticked == [str(people[1].id)]
+    assert "Enroll</a>" in client.get(f"/training/courses/{course.id}").get_data(as_text=True)
+    assert enroll(client, session.id, people[1:2]).status_code == 303
+    course_page = text_of(client.get(f"/training/courses/{course.id}"))
+    assert "Everyone on your application is enrolled in this session or on its waitlist." in course_page
+    assert "Enroll</a>" not in client.get(f"/training/courses/{course.id}").get_data(as_text=True)
+    page = client.get(f"/training/sessions/{session.id}/enroll").get_data(as_text=True)
+    assert "Everyone on your application is enrolled" in page and 'name="people"' not in page
 
 
 def test_childcare_has_its_own_capacity_and_waitlist(app, db, client, family):

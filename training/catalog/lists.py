@@ -124,6 +124,14 @@ def course_sessions(course_id: int, household_id: int | None) -> tuple[list, dic
     return rows, mine
 
 
+def members_with_a_place(session_id: int, member_ids: list[int]) -> set[int]:
+    """Which of these people are enrolled in the session or on its waitlist (one statement)."""
+    if not member_ids:
+        return set()
+    return set(db.session.scalars(select(Enrollment.member_id).where(
+        Enrollment.session_id == session_id, Enrollment.member_id.in_(member_ids), Enrollment.status.in_(LIVE))))
+
+
 @dataclass
 class MyEnrollment:
     enrollment: Enrollment

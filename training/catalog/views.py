@@ -99,13 +99,19 @@ def catalog():
 def catalog_course(course_id: int):
     course = get_course_for_family(current_user, course_id)
     rows, mine = lists.course_sessions(course.id, current_user.household_id)
+    is_family = current_user.role in FAMILY
+    # A session where everyone on the application has a place offers no "Enroll" (it led to a refusal).
+    applicants = len(applicants_of(current_user)) if is_family else 0
     return render_template("training/catalog/course.html", course=course, rows=rows, mine=mine,
-                           language=current_language(), is_family=current_user.role in FAMILY)
+                           language=current_language(), is_family=is_family, applicants=applicants)
 
 
-def _enroll_form(session: CourseSession, people) -> EnrollForm:
+def _enroll_form(session: CourseSession, people, taken: set[int]) -> EnrollForm:
+    """`taken`: the people of `people` who already have a seat or a place on the waitlist. Still choices (a second
+    tab sending them again gets the rule's own words), named as such and never ticked for the family."""
     form = EnrollForm()
-    form.people.choices = [SelectChoice(person.id, person.full_name) for person in people]
+    form.people.choices = [SelectChoice(person.id, _("%(name)s (already enrolled or waiting)", name=person.full_name)
+                                        if person.id in taken else person.full_name) for person in people]
     if session.course.meeting_count > 1:
         form.makeup.choices = [SelectChoice("", _l("Every meeting of this session"))] + [
             SelectChoice(str(meeting.number), _("Only meeting %(number)s (a make-up for a meeting I missed)",
@@ -113,8 +119,9 @@ def _enroll_form(session: CourseSession, people) -> EnrollForm:
     if not session.offers_childcare:
         del form.childcare_children
         del form.childcare_ages
-    if request.method == "GET" and len(people) == 1:
-        form.people.data = [people[0].id]
+    still_open = [person for person in people if person.id not in taken]
+    if request.method == "GET" and len(still_open) == 1:
+        form.people.data = [still_open[0].id]
     return form
 
 
@@ -124,7 +131,8 @@ def _enroll_form(session: CourseSession, people) -> EnrollForm:
 def enroll(session_id: int):
     session = get_session_for_family(current_user, session_id)
     people = applicants_of(current_user)
-    form = _enroll_form(session, people)
+    taken = lists.members_with_a_place(session.id, [person.id for person in people])
+    form = _enroll_form(session, people, taken)
     if form.validate_on_submit():
         chosen = [person for person in people if person.id in (form.people.data or [])]
         children = form.childcare_children.data or 0 if session.offers_childcare else 0
@@ -147,7 +155,8 @@ def enroll(session_id: int):
                 flash(_("Only part of your household got a seat; the others are on the waitlist."), "warning")
             return redirect(url_for("training.my_trainings"), code=303)
     return render_form("training/catalog/enroll.html", form, session=session, course=session.course,
-                       has_applicants=bool(people), language=current_language(),
+                       has_applicants=bool(people), everyone_placed=bool(people) and len(taken) == len(people),
+                       language=current_language(),
                        closed=agency_today() > session.enroll_by or session.status is SessionStatus.CANCELLED)
 
 
