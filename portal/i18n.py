@@ -134,6 +134,11 @@ def _formatted_datetime(value: datetime, style: str, zone, locale_code: str) -> 
     return dates.format_datetime(value, pattern, tzinfo=zone, locale=locale)
 
 
+# A month and its year as each language writes them: "November 2026", "noviembre de 2026" (a pattern like "LLLL y"
+# gives "noviembre 2026"). `date('month')` in templates, `month_text` in Python.
+MONTH_STYLE = "month"
+
+
 def date_filter(value: date | datetime | None, style: str = "long") -> str:
     if value is None:
         return ""
@@ -141,12 +146,32 @@ def date_filter(value: date | datetime | None, style: str = "long") -> str:
         return _formatted_date(value, style, FORMAT_LOCALES.get(current_language(), "en_US"))
     if isinstance(value, datetime):
         value = value.astimezone(_timezone())
-    return dates.format_date(value, style, locale=_format_locale())
+    return _format_date(value, style, _format_locale())
 
 
 @lru_cache(maxsize=4096)
 def _formatted_date(value: date, style: str, identifier: str) -> str:
-    return dates.format_date(value, style, locale=_locale(identifier))
+    return _format_date(value, style, _locale(identifier))
+
+
+def _format_date(value: date, style: str, locale: Locale) -> str:
+    if style == MONTH_STYLE:
+        return dates.format_skeleton("yMMMM", value, locale=locale)
+    return dates.format_date(value, style, locale=locale)
+
+
+def month_text(value: date) -> str:
+    return date_filter(value, MONTH_STYLE)
+
+
+def decimal_text(value: float, pattern: str = "#,##0.0") -> str:
+    """A decimal as the reader's US English or US Spanish writes it ("12.5": es_US, like every number of the
+    portal; Flask-Babel's own format_decimal would read the page's bare "es" and write "12,5")."""
+    return numbers.format_decimal(value, format=pattern, locale=_format_locale())
+
+
+def percent_text(value: float) -> str:
+    return numbers.format_percent(value, locale=_format_locale())
 
 
 def number_filter(value: float | int | None) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 
 from licensing import bp
@@ -21,7 +20,7 @@ from licensing.roles import LICENSING_STAFF as STAFF
 from portal.access import roles_required
 from portal.clock import agency_today
 from portal.csv_export import csv_response
-from portal.i18n import language_label
+from portal.i18n import decimal_text, language_label, month_text, percent_text
 
 
 @bp.get("/staff/metrics")
@@ -75,13 +74,13 @@ def one_decimal(value: float | None) -> str:
     zero (a contact logged a moment before the inquiry's time) reads "0.0", not "-0.0"."""
     if value is None:
         return ""
-    return format_decimal(round(value, 1) + 0.0, format="#,##0.0")  # + 0.0 turns -0.0 into 0.0
+    return decimal_text(round(value, 1) + 0.0)  # + 0.0 turns -0.0 into 0.0
 
 
 def _words() -> dict:
     """How the metrics page says its numbers and keys, in the reader's language."""
     return {
-        "percent": lambda value: "" if value is None else format_percent(value),
+        "percent": lambda value: "" if value is None else percent_text(value),
         "one_decimal": one_decimal,
         "stage_name": stage_label,
         "source_name": lambda group: str(SOURCE_LABELS[group.key]),
@@ -92,7 +91,7 @@ def _words() -> dict:
 
 def _report_title(report: reports.ReportPeriod) -> str:
     if report.kind == "month":
-        return _("Monthly report: %(month)s", month=format_date(report.period.first, "LLLL y"))
+        return _("Monthly report: %(month)s", month=month_text(report.period.first))
     return _("Quarterly report: %(year)s, quarter %(quarter)s", year=report.year, quarter=report.number)
 
 

@@ -33,7 +33,7 @@ from portal.clock import agency_today, agency_zone
 from portal.emails import portal_url
 from portal.extensions import db
 from portal.forms import ConfirmForm, keeps_input, render_form
-from portal.i18n import FORMAT_LOCALES, current_language, in_language, language_label
+from portal.i18n import FORMAT_LOCALES, current_language, in_language, language_label, month_text
 from portal.models import Role
 from portal.paging import paginate
 from portal.transitions import ChangedMeanwhile, Refused
@@ -159,7 +159,7 @@ def _month_page_words(month_start: date) -> dict:
     previous = (month_start.replace(day=1) - date.resolution).replace(day=1)
     following = (month_start.replace(day=28) + 4 * date.resolution).replace(day=1)
     return {"weeks": weeks, "day_names": [names[(6 + i) % 7] for i in range(7)],
-            "month_title": dates.format_date(month_start, "LLLL y", locale=locale),
+            "month_title": month_text(month_start),
             "previous_month": previous.strftime("%Y-%m"), "next_month": following.strftime("%Y-%m"),
             "today": agency_today()}
 

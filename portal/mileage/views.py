@@ -184,7 +184,7 @@ def staff_claims():
     page = paginate(query)
     return render_template("mileage/staff_claims.html", page=page, claims=page.items, status=status,
                            month=month.strftime("%Y-%m") if month else "", statuses=list(ClaimStatus),
-                           csv_month=(month or agency_today().replace(day=1)).strftime("%Y-%m"))
+                           csv_month=month or agency_today().replace(day=1))
 
 
 @bp.route("/staff/claims/<int:claim_id>", methods=["GET", "POST"])

@@ -237,3 +237,21 @@ def test_every_form_says_wtforms_own_messages_in_the_pages_language(app):
         form.validate()
     assert untranslated == []
     assert form.errors == {"start": ["No es una fecha válida."]}
+
+
+def test_months_and_decimals_read_alike_on_every_page(app):
+    """Today's walkthrough: the metrics wrote "5,0" (Flask-Babel's bare "es") where mileage and hours write "12.5"
+    (es_US, the portal's Spanish for numbers), and months read "noviembre 2026" (a pattern) for "noviembre de 2026"."""
+    from datetime import date
+
+    from licensing.pipeline.metrics_views import one_decimal
+    from portal.i18n import date_filter, decimal_text, month_text, percent_text
+
+    with app.test_request_context():
+        with force_locale("es"):
+            spanish = (month_text(date(2026, 11, 5)), date_filter(date(2026, 11, 5), "month"), one_decimal(1234.46),
+                       decimal_text(12.5), percent_text(0.25))
+        with force_locale("en"):
+            english = (month_text(date(2026, 11, 5)), one_decimal(-0.04))
+    assert spanish == ("noviembre de 2026", "noviembre de 2026", "1,234.5", "12.5", "25%")
+    assert english == ("November 2026", "0.0")
