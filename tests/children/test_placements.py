@@ -149,3 +149,17 @@ def test_the_database_keeps_one_active_placement_per_child(app, db, make_user, l
         with pytest.raises(services.RefusedAt, match="already has a current placement"):
             services.place_child(coordinator, record, other.household_id, today, "Race")
         portal_db.rollback()
+
+
+def test_a_placement_that_has_not_started_is_not_called_current(client, db, login, licensed_household, make_child,
+                                                                place, today):
+    """Today's walkthrough: a placement from next week read "Current" beside "Cancel this placement (not started
+    yet)"."""
+    coordinator = login(Role.COORDINATOR)
+    child = make_child(coordinator)
+    place(child, licensed_household(), starts_on=today + timedelta(days=5))
+    page = client.get(f"/children/{child.id}").get_data(as_text=True)
+    assert "Not started yet</td>" in page and "Current</td>" not in page
+    other = make_child(coordinator)
+    place(other, licensed_household())
+    assert "Current</td>" in client.get(f"/children/{other.id}").get_data(as_text=True)
