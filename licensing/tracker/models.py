@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,14 +85,15 @@ class ItemStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
+# In the words of an item ("requisito", masculine in Spanish: "Aprobado"); an application ("solicitud") is "Aprobada".
 ITEM_STATUS_LABELS = {
-    ItemStatus.NOT_STARTED: _l("Not started"),
-    ItemStatus.IN_PROGRESS: _l("In progress"),
-    ItemStatus.SUBMITTED: _l("Submitted"),
-    ItemStatus.APPROVED: _l("Approved"),
-    ItemStatus.RETURNED: _l("Returned"),
-    ItemStatus.WAIVED: _l("Waived"),
-    ItemStatus.EXPIRED: _l("Expired"),
+    ItemStatus.NOT_STARTED: lazy_pgettext("checklist item", "Not started"),
+    ItemStatus.IN_PROGRESS: lazy_pgettext("checklist item", "In progress"),
+    ItemStatus.SUBMITTED: lazy_pgettext("checklist item", "Submitted"),
+    ItemStatus.APPROVED: lazy_pgettext("checklist item", "Approved"),
+    ItemStatus.RETURNED: lazy_pgettext("checklist item", "Returned"),
+    ItemStatus.WAIVED: lazy_pgettext("checklist item", "Waived"),
+    ItemStatus.EXPIRED: lazy_pgettext("checklist item", "Expired"),
 }
 # Approval and waiving also need what the requirement's type asks for (tracker/services/checklists.py).
 ITEM_MOVES = StateMachine("ChecklistItem", moves({

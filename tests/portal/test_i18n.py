@@ -255,3 +255,15 @@ def test_months_and_decimals_read_alike_on_every_page(app):
             english = (month_text(date(2026, 11, 5)), one_decimal(-0.04))
     assert spanish == ("noviembre de 2026", "noviembre de 2026", "1,234.5", "12.5", "25%")
     assert english == ("November 2026", "0.0")
+
+
+def test_a_checklist_items_status_agrees_with_requisito(app):
+    """Today's walkthrough: "Certificado de RCP — Aprobada" (the application's word, "solicitud"); an item is a
+    "requisito": "Aprobado", "Enviado". The application keeps "Aprobada"."""
+    from licensing.application.models import APPLICATION_STATUS_LABELS, ApplicationStatus
+    from licensing.tracker.models import ITEM_STATUS_LABELS, ItemStatus
+
+    with app.test_request_context(), force_locale("es"):
+        item = [str(ITEM_STATUS_LABELS[status]) for status in (ItemStatus.APPROVED, ItemStatus.SUBMITTED)]
+        application = str(APPLICATION_STATUS_LABELS[ApplicationStatus.APPROVED])
+    assert item == ["Aprobado", "Enviado"] and application == "Aprobada"
