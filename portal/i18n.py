@@ -70,6 +70,17 @@ def language_label(code: str | None) -> str:
     return str(label) if label is not None else (code or "")
 
 
+# Inside a sentence Spanish writes a language in lower case ("Empieza el lunes, en inglés"); a label or a menu
+# choice starts with a capital ("Inglés").
+LANGUAGE_WORDS = {"en": lazy_pgettext("in a sentence", "English"), "es": lazy_pgettext("in a sentence", "Spanish")}
+
+
+def language_word(code: str | None) -> str:
+    """A language's name for the middle of a sentence."""
+    word = LANGUAGE_WORDS.get(code or "")
+    return str(word) if word is not None else language_label(code)
+
+
 def local_to_utc(value: datetime) -> datetime:
     """A date and time typed in the agency's time zone (naive), as an aware UTC datetime."""
     # zoneinfo, not Flask-Babel's pytz zone: pytz's zone put in with replace() carries the city's old local mean time
@@ -330,7 +341,8 @@ def init_app(app: Flask) -> None:
     # Labels of stored values (roles, audit actions, mail status), translated when the page or email is rendered.
     app.jinja_env.globals.update(role_label=role_label, audit_label=audit_label, event_text=event_text,
                                  record_label=record_label,
-                                 outbox_status_label=outbox_status_label, language_label=language_label)
+                                 outbox_status_label=outbox_status_label, language_label=language_label,
+                                 language_word=language_word)
 
     @app.context_processor
     def _language_context():

@@ -19,7 +19,7 @@ from portal.children.models import CaseStatus, Child, Placement, PlacementStatus
 from portal.children.services import active_counts
 from portal.extensions import db
 from portal.folding import fold_text
-from portal.i18n import language_label
+from portal.i18n import language_word
 
 # How a language code is written in a household's free-text "languages spoken at home".
 LANGUAGE_WORDS = {"en": ("english", "inglés", "ingles"), "es": ("spanish", "español", "espanol")}
@@ -92,7 +92,7 @@ def _score(match: Match, child: Child, age: int, group: int) -> None:
             _say(match, False, 15, _l("Age outside their preference"))
     if home.languages:
         if speaks(home.languages, child.preferred_locale):
-            _say(match, True, 25, _l("Speaks %(language)s", language=language_label(child.preferred_locale)))
+            _say(match, True, 25, _l("Speaks %(language)s", language=language_word(child.preferred_locale)))
         else:
             _say(match, False, 10, _l("Does not list the child's language"))
     needs = [need for need in (child.needs or []) if isinstance(need, str)]

@@ -267,3 +267,17 @@ def test_a_checklist_items_status_agrees_with_requisito(app):
         item = [str(ITEM_STATUS_LABELS[status]) for status in (ItemStatus.APPROVED, ItemStatus.SUBMITTED)]
         application = str(APPLICATION_STATUS_LABELS[ApplicationStatus.APPROVED])
     assert item == ["Aprobado", "Enviado"] and application == "Aprobada"
+
+
+def test_a_language_inside_a_sentence_is_written_in_lower_case_in_spanish(app):
+    """Today's walkthrough: "Empieza el 16 de diciembre de 2026, en Inglés" and "Habla Español"."""
+    from portal.i18n import language_label, language_word
+
+    with app.test_request_context():
+        with force_locale("es"):
+            spanish = (language_word("en"), language_word("es"), language_label("en"))
+        with force_locale("en"):
+            english = (language_word("en"), language_word("es"))
+    assert spanish == ("inglés", "español", "Inglés") and english == ("English", "Spanish")
+    templates = [(ROOT / "templates/training/catalog" / name).read_text() for name in ("course.html", "enroll.html")]
+    assert all("language=language_word(session.language) %}Starts" in text for text in templates)
