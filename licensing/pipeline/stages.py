@@ -22,6 +22,7 @@ from licensing.pipeline.sql import scanned
 from licensing.recruitment.models import Lead, LeadStatus
 from licensing.tracker.models import License, LicenseStatus
 from portal.database import now_utc
+from portal.extensions import db
 
 
 class Stage(enum.StrEnum):
@@ -80,6 +81,11 @@ def pipeline_select(*columns) -> Select:
             .outerjoin(Application, and_(Application.household_id == Lead.household_id,
                                          Lead.household_id.is_not(None)))
             .outerjoin(License, License.application_id == Application.id))
+
+
+def stage_of(lead_id: int) -> Stage:
+    """One family's stage, as the board and the metrics compute it (one statement): the lead's page says the same."""
+    return Stage(db.session.scalar(pipeline_select(stage_column()).where(Lead.id == lead_id)))
 
 
 def homefinder_column():

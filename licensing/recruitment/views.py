@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from licensing import bp
+from licensing.pipeline.stages import Stage, stage_label, stage_of
 from licensing.pipeline.work_queue import follow_up_due
 from licensing.recruitment import lists, services
 from licensing.recruitment.forms import InfoSessionForm, InquiryForm, LeadContactForm, ResendInvitationForm, RsvpForm
@@ -176,8 +177,11 @@ def _render_lead(lead: Lead, form: ConfirmForm, contact_form: LeadContactForm) -
     event = db.session.get(RecruitmentEvent, lead.event_id) if lead.event_id is not None else None
     homefinder_name = (db.session.scalar(select(User.full_name).where(User.id == lead.assigned_homefinder_id))
                        if lead.assigned_homefinder_id is not None else None)
+    stage = stage_of(lead.id)
     return render_template("licensing/staff_lead.html", lead=lead, form=form, contact_form=contact_form, event=event,
-                           homefinder_name=homefinder_name,
+                           homefinder_name=homefinder_name, stage=stage, stage_text=stage_label(stage),
+                           # How long a family has waited for a first call matters until it applies.
+                           waiting=stage in (Stage.INQUIRY, Stage.CONTACTED, Stage.ORIENTATION, Stage.INVITED),
                            contacts=services.lead_contacts(lead), now=now_utc(), **_invitation_helpers())
 
 

@@ -407,3 +407,17 @@ def test_the_demo_homefinder_board_has_families_in_several_stages(app, db):
     assert {"inquiry", "contacted", "home_study", "licensed", "closed"} <= stages
     assert any(row.stalled for row in page.rows) and any(row.language == "es" for row in page.rows)
     assert page.total >= 12
+
+
+def test_a_familys_page_says_the_stage_the_board_shows(client, db, login):
+    """Today's walkthrough: the board said "Application sent, home study" and the family's page "Applying" (the
+    lead's own status) with "Not contacted yet · waiting 0 hours"."""
+    homefinder = login(Role.HOMEFINDER)
+    sent = add_lead(db, "Rosa", "Delgado", homefinder=homefinder, status=LeadStatus.APPLYING,
+                    application_status=ApplicationStatus.SUBMITTED)
+    page = text_of(client.get(f"/licensing/staff/leads/{sent.id}"))
+    assert "Stage Application sent, home study" in page and "waiting" not in page
+    assert "Not contacted yet" in page
+    new = add_lead(db, "Nueva", "Familia", homefinder=homefinder)
+    page = text_of(client.get(f"/licensing/staff/leads/{new.id}"))
+    assert "Stage Inquiry" in page and "waiting 0 hours" in page
