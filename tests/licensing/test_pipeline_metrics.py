@@ -639,3 +639,11 @@ def test_chart_labels_are_cut_but_never_read_alike():
     assert cut[1] != cut[2] and cut[1].endswith("Rodríguez") and cut[2].endswith("Ruiz")
     assert cut[4].endswith("(1)") and cut[5].endswith("(2)")  # the same name twice: numbered
     assert all(len(label) <= LABEL_CHARACTERS for label in cut[:4])
+
+
+def test_a_step_without_families_shows_a_dash_not_an_empty_cell(client, login, families):
+    """Today's walkthrough: on a phone a step nobody finished read "Días (mediana):" with nothing after it."""
+    login(Role.HOMEFINDER)
+    body = client.get("/licensing/staff/metrics?from=2001-01-01&to=2001-01-31").get_data(as_text=True)
+    cells = re.findall(r'<td data-label="Median days" class="text-end">([^<]*)</td>', body)
+    assert cells and set(cells) == {"—"}
