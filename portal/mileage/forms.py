@@ -34,7 +34,8 @@ class MilesField(StringField):
         if getattr(self, "tenths", None) is None:
             raise ValidationError(_l("Enter the miles as a number with at most one decimal, like 12.5."))
         if not 1 <= self.tenths <= MAX_TENTHS:
-            raise ValidationError(_l("Enter between 0.1 and 1,000 miles."))
+            # "1000", not "1,000": a comma here is the decimal mark some families type ("12,5").
+            raise ValidationError(_l("Enter between 0.1 and 1000 miles."))
 
 
 class TripForm(PortalForm):

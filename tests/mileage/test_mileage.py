@@ -247,3 +247,10 @@ def test_a_trips_places_read_origin_and_destination_in_spanish(app, db, client, 
     listed = client.get(f"/mileage/claims/new?month={day.strftime('%Y-%m')}").get_data(as_text=True)
     assert '<th scope="col">Origen</th>' in listed and '<th scope="col">Destino</th>' in listed
     assert "Hasta" not in listed
+
+
+def test_the_miles_limit_is_written_without_a_thousands_comma(app, db, client, family_with_child):
+    """Today's walkthrough: "Escriba entre 0.1 y 1,000 millas" where "12,5" is read as 12.5, so "1,000" is 1.0."""
+    _family, _coordinator, child = family_with_child
+    text = text_of(post_form(client, "/mileage/trips/new", trip_form(child.id, today_of(app), "1000.1")))
+    assert "Enter between 0.1 and 1000 miles." in text and "1,000" not in text
