@@ -33,7 +33,7 @@ DEMO_GROUPS = [
      "credit_tenths": 0, "active": True},
     {"name_en": "Kinship Caregivers Online", "name_es": "Familiares cuidadores en línea",
      "description_en": "For grandparents, aunts, uncles and other relatives raising a child in care.",
-     "description_es": "Para abuelos, tíos y otros familiares que cuidan a un niño en acogida.",
+     "description_es": "Para abuelos, tíos y otros familiares que cuidan a un niño en crianza temporal.",
      "language": "en", "facilitator": "Marcus Lee", "place": "", "virtual_link": "https://meet.example.org/kinship",
      "recurrence": Recurrence.WEEKLY, "weekday": 2, "week_of_month": 1, "time_of_day": time(12, 0),
      "duration_minutes": 60, "childcare_capacity": 0, "counts_as_hours": False, "credit_tenths": 0, "active": True},
