@@ -51,6 +51,17 @@ def test_join_then_answer_with_childcare(app, db, client, make_user, childcare_m
     assert "You said 2 people are coming." in page and "Childcare booked" in page
 
 
+@pytest.mark.parametrize("ages", ["4 y 7", "4 and 7", "4 7", "4;7"])
+def test_ages_are_read_as_families_write_them(app, db, client, make_user, childcare_meeting, ages):
+    """Today's walkthrough: "4 y 7" was refused ("separated by commas")."""
+    group_id, meeting_id = childcare_meeting
+    family, _ = family_with_applicants(app, make_user)
+    join(app, family.household_id, group_id)
+    sign_in(client, family)
+    assert rsvp(client, meeting_id, people=2, children=2, ages=ages).status_code == 303
+    assert answer(db, meeting_id, family.household_id).childcare_ages == "4, 7"
+
+
 def test_answering_needs_membership(app, db, client, make_user, childcare_meeting):
     _group_id, meeting_id = childcare_meeting
     family, _ = family_with_applicants(app, make_user)

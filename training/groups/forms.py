@@ -14,7 +14,15 @@ from training.groups.labels import RECURRENCE_LABELS, WEEK_OF_MONTH_LABELS, WEEK
 from training.groups.models import Recurrence
 
 HOURS_RE = re.compile(r"^\d{1,2}(?:[.,]\d)?$")
-AGES_RE = re.compile(r"^\d{1,2}(?:\s*,\s*\d{1,2})*$")
+# Ages as families write them: "4, 7", "4 y 7", "4 and 7", "4 7".
+AGES_SEPARATOR = re.compile(r"\s*(?:[,;&]|\s(?:y|and)\s|\s)\s*", re.IGNORECASE)
+AGE = re.compile(r"[0-9]{1,2}")
+
+
+def ages_in(text: str) -> list[int] | None:
+    """The ages written, or None when anything but ages and separators was."""
+    parts = [part for part in AGES_SEPARATOR.split(text.strip()) if part]
+    return [int(part) for part in parts] if parts and all(AGE.fullmatch(part) for part in parts) else None
 MAX_CHILD_AGE = 17
 
 
@@ -104,9 +112,9 @@ class GroupRsvpForm(PortalForm):
         ages = (field.data or "").strip()
         if not children:
             return
-        if not AGES_RE.match(ages):
+        numbers = ages_in(ages)
+        if numbers is None:
             raise ValidationError(_l("Enter each child's age, separated by commas."))
-        numbers = [int(age) for age in ages.split(",")]
         if len(numbers) != children:
             raise ValidationError(_l("Enter one age for each child."))
         if any(age > MAX_CHILD_AGE for age in numbers):
@@ -115,7 +123,7 @@ class GroupRsvpForm(PortalForm):
     def ages_text(self) -> str:
         if not self.children.data:
             return ""
-        return ", ".join(str(int(age)) for age in (self.ages.data or "").split(","))
+        return ", ".join(str(age) for age in ages_in(self.ages.data or "") or [])
 
 
 class CancelMeetingForm(PortalForm):
