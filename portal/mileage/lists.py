@@ -16,7 +16,7 @@ from portal.clock import agency_zone
 from portal.extensions import db
 from portal.folding import fold
 from portal.i18n import datetime_filter
-from portal.mileage.models import MileageClaim, Trip
+from portal.mileage.models import ClaimStatus, MileageClaim, Trip
 from portal.mileage.permissions import placed_children, staff_claim_clause
 from portal.models import Household, User
 
@@ -86,6 +86,16 @@ def family_unclaimed_trips(user: User) -> list[Trip]:
 def family_claims(user: User) -> list[MileageClaim]:
     return list(db.session.scalars(select(MileageClaim).where(MileageClaim.household_id == user.household_id)
                                    .order_by(MileageClaim.month.desc(), MileageClaim.id.desc())))
+
+
+def family_claims_returned(household_id: int | None) -> list[tuple[int, date]]:
+    """(id, month) of the household's claims the agency returned for changes, oldest month first (one statement)."""
+    if household_id is None:
+        return []
+    return [tuple(row) for row in db.session.execute(
+        select(MileageClaim.id, MileageClaim.month).where(MileageClaim.household_id == household_id,
+                                                          MileageClaim.status == ClaimStatus.RETURNED)
+        .order_by(MileageClaim.month, MileageClaim.id))]
 
 
 def staff_claims_query(user: User) -> Select:

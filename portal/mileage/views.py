@@ -38,6 +38,12 @@ def _words():
     return {"claim_status_label": lambda value: label_of(CLAIM_STATUS, value), "miles": miles_label}
 
 
+@bp.app_context_processor
+def _family_home_words():
+    # The family's home page names a claim the agency sent back (until it is sent again, it is never paid).
+    return {"mileage_claims_returned": lists.family_claims_returned}
+
+
 def miles_label(tenths: int) -> str:
     """Miles with one decimal, in the reader's number format ("12.5", "1,204.0")."""
     return format_decimal(tenths / 10, format="#,##0.0", locale=FORMAT_LOCALES.get(current_language(), "en_US"))

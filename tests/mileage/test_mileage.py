@@ -254,3 +254,18 @@ def test_the_miles_limit_is_written_without_a_thousands_comma(app, db, client, f
     _family, _coordinator, child = family_with_child
     text = text_of(post_form(client, "/mileage/trips/new", trip_form(child.id, today_of(app), "1000.1")))
     assert "Enter between 0.1 and 1000 miles." in text and "1,000" not in text
+
+
+def test_the_familys_home_names_a_returned_claim_until_it_is_sent_again(app, db, client, family_with_child):
+    """Today's walkthrough: a returned claim was said only in an email and under a submenu (unpaid until sent)."""
+    _family, coordinator, child = family_with_child
+    claim = _claim(app, db, client, child)
+    assert "mileage-returned" not in client.get("/dashboard").get_data(as_text=True)
+    staff = app.test_client()
+    sign_in(staff, coordinator)
+    assert post_form(staff, f"/mileage/staff/claims/{claim.id}",
+                     {"decision": "return", "reason": "Add the clinic's address."}).status_code == 303
+    home = client.get("/dashboard").get_data(as_text=True)
+    assert f'href="/mileage/claims/{claim.id}"' in home and "needs changes." in home
+    assert post_form(client, f"/mileage/claims/{claim.id}/resubmit").status_code == 303
+    assert "mileage-returned" not in client.get("/dashboard").get_data(as_text=True)
