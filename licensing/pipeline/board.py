@@ -95,6 +95,12 @@ class BoardFilterForm(FlaskForm):
                             default="desc")
     page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)], default=1)
 
+    def validate_received_to(self, field) -> None:
+        # Said beside the field (and the end ignored), as the metrics do, instead of "no family matches".
+        start = self.received_from.data
+        if field.data is not None and start is not None and not self.received_from.errors and field.data < start:
+            raise ValidationError(_l("The end of the period can't be before its start."))
+
 
 @dataclass
 class BoardFilter:

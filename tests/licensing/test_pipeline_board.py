@@ -421,3 +421,12 @@ def test_a_familys_page_says_the_stage_the_board_shows(client, db, login):
     new = add_lead(db, "Nueva", "Familia", homefinder=homefinder)
     page = text_of(client.get(f"/licensing/staff/leads/{new.id}"))
     assert "Stage Inquiry" in page and "waiting 0 hours" in page
+
+
+def test_a_reversed_date_range_is_said_beside_the_field(client, db, login):
+    """Today's walkthrough: the board said only "No family matches these filters"."""
+    login(Role.HOMEFINDER)
+    add_lead(db, "Ana", "Torres")
+    page = client.get(BOARD + "?who=all&received_from=2026-10-31&received_to=2026-10-01")
+    assert page.status_code == 200
+    assert "The end of the period can't be before its start." in text_of(page)
