@@ -172,6 +172,7 @@ def _format_date(value: date, style: str, locale: Locale) -> str:
 
 
 def month_text(value: date) -> str:
+    """A month and its year in the reader's words (MONTH_STYLE)."""
     return date_filter(value, MONTH_STYLE)
 
 
@@ -182,6 +183,7 @@ def decimal_text(value: float, pattern: str = "#,##0.0") -> str:
 
 
 def percent_text(value: float) -> str:
+    """A share as a percentage, in es_US or en_US like decimal_text."""
     return numbers.format_percent(value, locale=_format_locale())
 
 

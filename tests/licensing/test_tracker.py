@@ -138,6 +138,23 @@ def test_a_refused_item_change_comes_back_open_with_what_was_chosen_and_typed(st
     assert '<option value="approved" selected>' in form and '<option value="cash" selected>' in form
 
 
+def test_a_receipt_is_recorded_on_a_waived_item_without_a_new_reason(staff, db, submitted):
+    """Details on an item whose status stays (a waived fee's receipt) need no reason: only a move to returned or
+    waived does (the review of the re-rendered form found the view asking for one)."""
+    _user, application_id = submitted
+    fee = item_by_code(db, application_id, "fingerprinting_fee")[0]
+    url = f"/licensing/staff/items/{fee.id}"
+    assert post_form(staff, url, {"version": str(fee.version), "status": "waived",
+                                  "reason": "Paid by the county."}).status_code == 303
+    db.session.expire_all()
+    fee = db.session.get(ChecklistItem, fee.id)
+    response = post_form(staff, url, {"version": str(fee.version), "status": "waived", "payment_method": "cash",
+                                      "receipt_number": "R-77"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(ChecklistItem, fee.id).receipt_number == "R-77"
+
+
 def test_a_waiver_needs_a_reason_and_approval_needs_the_data(staff, db, submitted):
     _user, application_id = submitted
     fee = item_by_code(db, application_id, "fingerprinting_fee")[0]
@@ -184,6 +201,10 @@ def test_second_save_of_the_same_item_is_told_it_changed(app, staff, db, submitt
     assert "Someone else changed this item" in text_of(second)
     db.session.expire_all()
     assert db.session.get(ChecklistItem, item.id).status is ItemStatus.SUBMITTED  # not silently overwritten
+    # The page shows the item as it is now, to decide again: not the choice just refused, with the new version.
+    body = second.get_data(as_text=True)
+    form = body[body.index(f'action="/licensing/staff/items/{item.id}"') - 400:][:4000]
+    assert '<option value="waived" selected>' not in form and '<option value="submitted" selected>' in form
 
 
 def test_background_checks_are_updated_with_locking(app, staff, db, submitted):

@@ -51,7 +51,7 @@ def test_join_then_answer_with_childcare(app, db, client, make_user, childcare_m
     assert "You said 2 people are coming." in page and "Childcare booked" in page
 
 
-@pytest.mark.parametrize("ages", ["4 y 7", "4 and 7", "4 7", "4;7"])
+@pytest.mark.parametrize("ages", ["4 y 7", "4 and 7", "4 7", "4;7", "4, and 7", "4, y 7"])
 def test_ages_are_read_as_families_write_them(app, db, client, make_user, childcare_meeting, ages):
     """Today's walkthrough: "4 y 7" was refused ("separated by commas")."""
     group_id, meeting_id = childcare_meeting

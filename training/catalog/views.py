@@ -101,9 +101,11 @@ def catalog_course(course_id: int):
     rows, mine = lists.course_sessions(course.id, current_user.household_id)
     is_family = current_user.role in FAMILY
     # A session where everyone on the application has a place offers no "Enroll" (it led to a refusal).
-    applicants = len(applicants_of(current_user)) if is_family else 0
+    applicants = {person.id for person in applicants_of(current_user)} if is_family else set()
+    everyone_placed = {session_id for session_id, enrollments in mine.items()
+                       if applicants and applicants <= {enrollment.member_id for enrollment in enrollments}}
     return render_template("training/catalog/course.html", course=course, rows=rows, mine=mine,
-                           language=current_language(), is_family=is_family, applicants=applicants)
+                           language=current_language(), is_family=is_family, everyone_placed=everyone_placed)
 
 
 def _enroll_form(session: CourseSession, people, taken: set[int]) -> EnrollForm:

@@ -14,8 +14,8 @@ from training.groups.labels import RECURRENCE_LABELS, WEEK_OF_MONTH_LABELS, WEEK
 from training.groups.models import Recurrence
 
 HOURS_RE = re.compile(r"^\d{1,2}(?:[.,]\d)?$")
-# Ages as families write them: "4, 7", "4 y 7", "4 and 7", "4 7".
-AGES_SEPARATOR = re.compile(r"\s*(?:[,;&]|\s(?:y|and)\s|\s)\s*", re.IGNORECASE)
+# Ages as families write them: "4, 7", "4 y 7", "4 and 7", "3, 5, and 7", "4 7".
+AGES_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and|y)\s|[,;&]|\s(?:y|and)\s|\s)\s*", re.IGNORECASE)
 AGE = re.compile(r"[0-9]{1,2}")
 
 

@@ -74,7 +74,6 @@ def render_staff_checklist(application: Application, status: int = 200, **forms)
         visit_form=forms.get("visit_form") or ProposeVisitForm(), complete_form=CompleteVisitForm(),
         license_form=license_form, conflict=forms.get("conflict"), refused=forms.get("refused"),
         reason_missing=forms.get("reason_missing"), tried=forms.get("tried"), tried_form=forms.get("tried_form"),
-        tried_check=forms.get("tried_check"),
         documents=checklists.item_documents(application.id, view.items), button_form=ConfirmForm(),
         # Only the moves the tables allow are offered (the refusal stays the rule's, not the menu's).
         can_move=lambda item, value: ITEM_MOVES.allows(item.status, ItemStatus(value)),

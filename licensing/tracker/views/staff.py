@@ -59,17 +59,22 @@ def staff_update_item(item_id: int):
         if not form.validate_on_submit():
             raise TransitionRefused(_("Check the values and try again."))
         reason = reasons.text_for_family(form.reason.data, form.saved_reason.data, household_id)
-        if not reason and ItemStatus(form.status.data) in ITEM_MOVES.needs_reason:
-            # Said next to the reason box: none written, or a saved one that was just taken out of use.
+        new_status = ItemStatus(form.status.data)
+        if (not reason and new_status in ITEM_MOVES.needs_reason and new_status is not item.status
+                and ITEM_MOVES.allows(item.status, new_status)):
+            # A move the rule allows but for its reason (the service's own refusal), said next to the reason box:
+            # none written, or a saved one that was just taken out of use. Details recorded on a waived or returned
+            # item (hours, a receipt) change no status and need none.
             missing = form.missing if form.saved_reason.data else _("Give a reason the family will see.")
             return render_staff_checklist(_reloaded(item.application_id), 422, refused=(item_id, str(missing)),
                                           reason_missing=item_id, **tried)
-        checklists.change_item_status(current_user, item, ItemStatus(form.status.data), household_id=household_id,
+        checklists.change_item_status(current_user, item, new_status, household_id=household_id,
                                       expected_version=form.version.data, reason=reason,
                                       hours=form.hours.data, payment_method=form.payment_method.data or "",
                                       receipt_number=form.receipt_number.data or "", today=agency_today())
     except (ChangedMeanwhile, StaleDataError):
-        return render_staff_checklist(_reloaded(item.application_id), 409, conflict=item_id, **tried)
+        # Not what was tried: the page shows the item as it is now, to decide again (the hidden version is current).
+        return render_staff_checklist(_reloaded(item.application_id), 409, conflict=item_id)
     except TransitionRefused as refused:
         return render_staff_checklist(_reloaded(item.application_id), 422, refused=(item_id, str(refused.message)),
                                       **tried)
@@ -98,7 +103,7 @@ def staff_update_check(check_id: int):
         return render_staff_checklist(_reloaded(check.application_id), 409, conflict=f"check-{check_id}")
     except TransitionRefused as refused:
         return render_staff_checklist(_reloaded(check.application_id), 422,
-                                      refused=(f"check-{check_id}", str(refused.message)), tried_check=(check_id, form))
+                                      refused=(f"check-{check_id}", str(refused.message)))
     flash(_("Saved."), "success")
     return _back_to_checklist(check.application_id, "checks")
 
