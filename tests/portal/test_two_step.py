@@ -260,12 +260,12 @@ def test_each_step_is_an_event_and_admins_filter_by_person(app, client, db, make
     page = admin_client.get(f"/admin/audit?person={person.id}")
     assert page.status_code == 200
     body = text_of(page)
-    assert set(map(int, re.findall(r"User #(\d+)", body))) == {person.id}
+    assert set(map(int, re.findall(r"Person #(\d+)", body))) == {person.id}
     assert "Wrong sign-in code" in body and "Lost phone, confirmed by a call" in body
     assert "Sam Bystander" not in body
     assert admin_client.get("/admin/audit?person=999999").status_code == 404
     everyone = text_of(admin_client.get("/admin/audit"))
-    assert f"User #{bystander.id}" in everyone
+    assert f"Person #{bystander.id}" in everyone
 
 
 def test_a_reset_staff_member_sets_up_the_app_again(app, client, db, make_user):
