@@ -128,7 +128,7 @@ def caseload():
     case_status = CaseStatus(status) if status in {s.value for s in CaseStatus} else None
     page = caseload_page(current_user, q, case_status)
     upcoming = next_appointments([row[0].id for row in page.items])
-    return render_template("children/caseload.html", page=page, q=q, upcoming=upcoming,
+    return render_template("children/caseload.html", page=page, q=q, upcoming=upcoming, today=agency_today(),
                            status=case_status.value if case_status else "")
 
 

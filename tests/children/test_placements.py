@@ -160,6 +160,8 @@ def test_a_placement_that_has_not_started_is_not_called_current(client, db, logi
     place(child, licensed_household(), starts_on=today + timedelta(days=5))
     page = client.get(f"/children/{child.id}").get_data(as_text=True)
     assert "Not started yet</td>" in page and "Current</td>" not in page
+    caseload = text_of(client.get("/children/"))
+    assert "(from " in caseload and "(since " not in caseload
     other = make_child(coordinator)
     place(other, licensed_household())
     assert "Current</td>" in client.get(f"/children/{other.id}").get_data(as_text=True)
