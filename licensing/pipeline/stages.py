@@ -83,9 +83,12 @@ def pipeline_select(*columns) -> Select:
             .outerjoin(License, License.application_id == Application.id))
 
 
-def stage_of(lead_id: int) -> Stage:
-    """One family's stage, as the board and the metrics compute it (one statement): the lead's page says the same."""
-    return Stage(db.session.scalar(pipeline_select(stage_column()).where(Lead.id == lead_id)))
+def stage_of(lead_id: int) -> tuple[Stage, int | None]:
+    """One family's stage and who works it, as the board and the metrics compute them (one statement): the lead's
+    page says the same (the application's homefinder once there is one, else the lead's)."""
+    stage, homefinder_id = db.session.execute(
+        pipeline_select(stage_column(), homefinder_column()).where(Lead.id == lead_id)).one()
+    return Stage(stage), homefinder_id
 
 
 def homefinder_column():

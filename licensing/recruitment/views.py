@@ -175,9 +175,9 @@ def _render_lead(lead: Lead, form: ConfirmForm, contact_form: LeadContactForm) -
                                                    selectinload(Lead.rsvps).selectinload(SessionRsvp.session))
                               .where(Lead.id == lead.id)).one()
     event = db.session.get(RecruitmentEvent, lead.event_id) if lead.event_id is not None else None
-    homefinder_name = (db.session.scalar(select(User.full_name).where(User.id == lead.assigned_homefinder_id))
-                       if lead.assigned_homefinder_id is not None else None)
-    stage = stage_of(lead.id)
+    stage, homefinder_id = stage_of(lead.id)
+    homefinder_name = (db.session.scalar(select(User.full_name).where(User.id == homefinder_id))
+                       if homefinder_id is not None else None)
     return render_template("licensing/staff_lead.html", lead=lead, form=form, contact_form=contact_form, event=event,
                            homefinder_name=homefinder_name, stage=stage, stage_text=stage_label(stage),
                            # How long a family has waited for a first call matters until it applies.

@@ -430,3 +430,19 @@ def test_a_reversed_date_range_is_said_beside_the_field(client, db, login):
     page = client.get(BOARD + "?who=all&received_from=2026-10-31&received_to=2026-10-01")
     assert page.status_code == 200
     assert "The end of the period can't be before its start." in text_of(page)
+
+
+def test_a_familys_page_names_whoever_the_board_does_and_never_negative_hours(client, db, login, make_user):
+    """The second walkthrough: the page said "Not assigned" for a family the board lists under the application's
+    homefinder, and "after -1 hours" for a contact logged before the inquiry's time."""
+    login(Role.HOMEFINDER)
+    hana = make_user(Role.HOMEFINDER, full_name="Hana Homefinder")
+    lead = add_lead(db, "Rosa", "Delgado", status=LeadStatus.APPLYING,
+                    application_status=ApplicationStatus.SUBMITTED)
+    application = db.session.scalar(select(Application).where(Application.household_id == lead.household_id))
+    application.assigned_homefinder_id = hana.id
+    lead.first_contact_at = lead.created_at - timedelta(minutes=30)
+    db.session.commit()
+    page = text_of(client.get(f"/licensing/staff/leads/{lead.id}"))
+    assert "Hana Homefinder" in page and "Not assigned" not in page
+    assert "after 0 hours" in page and "-1" not in page
