@@ -3,7 +3,6 @@ trip logged for a family."""
 
 from __future__ import annotations
 
-from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
@@ -16,7 +15,7 @@ from portal.clock import agency_today
 from portal.csv_export import csv_response
 from portal.extensions import db
 from portal.forms import ConfirmForm, keeps_input, render_form
-from portal.i18n import FORMAT_LOCALES, current_language, label_of
+from portal.i18n import decimal_text, label_of
 from portal.mileage import bp, lists, services
 from portal.mileage import demo as _demo  # noqa: F401  (adds its part to `flask seed-demo`)
 from portal.mileage import emails as _emails  # noqa: F401  (email subjects, event words)
@@ -46,7 +45,7 @@ def _family_home_words():
 
 def miles_label(tenths: int) -> str:
     """Miles with one decimal, in the reader's number format ("12.5", "1,204.0")."""
-    return format_decimal(tenths / 10, format="#,##0.0", locale=FORMAT_LOCALES.get(current_language(), "en_US"))
+    return decimal_text(tenths / 10)
 
 
 @bp.get("/")

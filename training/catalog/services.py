@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +17,7 @@ from portal import audit
 from portal.database import now_utc
 from portal.emails import portal_url, queue_email
 from portal.extensions import db
+from portal.i18n import date_filter
 from portal.models import User
 from portal.transitions import Refused, transition
 from training.catalog import seats
@@ -142,7 +142,7 @@ def enroll(actor: User, session: CourseSession, course: Course, members: list[Ho
     if session.status is not SessionStatus.OPEN:
         raise Refused(_("This session was cancelled."))
     if today > session.enroll_by:
-        raise Refused(_("Enrollment for this session closed on %(day)s.", day=format_date(session.enroll_by, "long")))
+        raise Refused(_("Enrollment for this session closed on %(day)s.", day=date_filter(session.enroll_by, "long")))
     if not members:
         raise Refused(_("Choose who will attend."))
     if children and not session.offers_childcare:
@@ -215,7 +215,7 @@ def cancel_enrollment(actor: User, enrollment: Enrollment, *, by_staff: bool, to
     # Leaving the waitlist frees nothing anyone counts on: allowed until the end. A seat is bound by the deadline.
     if not by_staff and enrollment.status is EnrollmentStatus.ENROLLED and today > session.cancel_by:
         raise Refused(_("The deadline to cancel was %(day)s. Please call the agency to cancel.",
-                        day=format_date(session.cancel_by, "long")))
+                        day=date_filter(session.cancel_by, "long")))
     had_seat = enrollment.status is EnrollmentStatus.ENROLLED
     transition(ENROLLMENT_MOVES, enrollment, EnrollmentStatus.CANCELLED, actor=actor,
                household_id=enrollment.household_id, reason=reason)
