@@ -11,7 +11,7 @@ from licensing import scale_demo as _scale_demo  # noqa: F401  (`flask seed-demo
 from licensing.application import emails as _application_emails  # noqa: F401  (email subjects, event words)
 from licensing.application.documents import document_label
 from licensing.application.labels import application_status_label, section_status_label
-from licensing.application.permissions import application_for_household
+from licensing.application.permissions import application_for_stage
 from licensing.application.sections import SECTION_TITLES
 from licensing.application.services import stage_of
 from licensing.application.views import admin as application_admin
@@ -71,7 +71,7 @@ def _link_invalid(_error):
 def _own_application():
     """The applicant's dashboard (a core page) asks where the household's application stands; only pages that call
     it run the query."""
-    return {"own_application_stage": lambda: stage_of(application_for_household(current_user))}
+    return {"own_application_stage": lambda: stage_of(application_for_stage(current_user))}
 
 
 @bp.app_context_processor

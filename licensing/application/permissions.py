@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from licensing.application.models import Application, ApplicationDocument, DocumentPage, ReturnReason
 from licensing.application.services import load_application
@@ -18,6 +19,15 @@ def application_for_household(user: User) -> Application | None:
         return None
     application_id = db.session.scalar(select(Application.id).where(Application.household_id == user.household_id))
     return load_application(application_id) if application_id is not None else None
+
+
+def application_for_stage(user: User) -> Application | None:
+    """The signed-in family's own application with only what `services.stage_of` reads, its sections and documents
+    (three statements, not the nine of the fully loaded one): for the home page. None when it isn't open yet."""
+    if user.household_id is None:
+        return None
+    return db.session.scalar(select(Application).where(Application.household_id == user.household_id).options(
+        selectinload(Application.sections), selectinload(Application.documents)))
 
 
 def application_row_for_household(user: User) -> Application | None:

@@ -302,6 +302,23 @@ def test_dashboard_after_submission_matches_the_stage(
         assert re.search(r"You sent your application on \w+ \d+, \d{4}\.", page)
 
 
+def test_the_dashboard_reads_the_application_with_its_sections_and_documents_only(client, db,
+                                                                                applicant_with_application,
+                                                                                count_queries):
+    """The home page shows where the application stands: its people, references, signatures, household and
+    homefinder are not read (the fully loaded application was six statements more on every applicant's home page)."""
+    user, _application_id = applicant_with_application()
+    sign_in(client, user)
+    fill_section(client, "residence")
+    dashboard(client)
+    with count_queries() as counter:
+        assert "1 of 9 sections complete" in dashboard(client)
+    read = " ".join(counter.statements)
+    assert "FROM application_section" in read and "FROM application_document" in read
+    for table in ("household_member", "reference", "signature"):
+        assert f"FROM {table}" not in read, table
+
+
 def test_dashboard_stage_in_spanish(app, client, db, applicant_with_application):
     user, application_id = applicant_with_application(locale="es")
     sign_in(client, user)
