@@ -54,8 +54,6 @@ def from_environment() -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": _secret_key(env),
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
-        # A pooled PostgreSQL connection idle longer than this is pinged before use (portal/database.py).
-        "DATABASE_PING_AFTER_IDLE_SECONDS": float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", 1.0)),
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Los_Angeles"),
         "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Foster Care Agency"),
         # The public address of the portal: every link in an email starts with it (portal/emails.py::portal_url).

@@ -7,7 +7,6 @@ session for "one transaction per request" and for test isolation. Alembic is use
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from flask.globals import app_ctx
 from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 from portal.folding import register_sqlite_fold
@@ -86,51 +85,8 @@ def _let_sqlalchemy_begin_sqlite_transactions(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
-# psycopg keeps 100 prepared statements per connection and prepares a statement once it has run five times; the
-# portal has several hundred statements (a page's are each run once a request), and every ROLLBACK (a refused form)
-# makes psycopg forget them all. Kept at 100, most of a busy server's statements were parsed and planned again on
-# each use (`make load`: 55 % of them); a statement is prepared at its second use and 500 are kept
-# (docs/performance.md).
-PREPARE_THRESHOLD = 1  # runs before it is prepared: prepared at its second use
-PREPARED_MAX = 500
-
-
-def _keep_prepared_statements(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.prepare_threshold = PREPARE_THRESHOLD
-        dbapi_connection.prepared_max = PREPARED_MAX
-
-
-def _ping_connections_left_idle(engine: Engine, idle_seconds: float) -> None:
-    """SQLAlchemy's pool_pre_ping, only for a connection that sat in the pool more than `idle_seconds`: a busy
-    server's connections are used again within milliseconds, and the ping was one of a plain page's five round trips.
-    A connection that died while idle (PostgreSQL restarted overnight) is still replaced before the request uses it;
-    one that dies in the moment between two requests fails its request with the 503 page, as a cut in mid-request
-    does, and SQLAlchemy then replaces every connection of the pool (SQLAlchemy's "pessimistic, custom" recipe:
-    DisconnectionError in `checkout` makes the pool connect again, up to three times)."""
-
-    @event.listens_for(engine, "checkin")
-    def _checkin(_dbapi_connection, record):
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _checkout(dbapi_connection, record, _proxy):
-        idle_since = record.info.get("idle_since")  # none: connected just now
-        if idle_since is None or time.monotonic() - idle_since <= idle_seconds:
-            return
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error as error:
-            if engine.dialect.is_disconnect(error, dbapi_connection, None):
-                raise DisconnectionError("the connection died while idle in the pool") from error
-            raise
-
-
 def make_engine(url: str, **kwargs) -> Engine:
     engine = create_engine(url, **kwargs)
-    if engine.dialect.name == "postgresql":
-        _keep_prepared_statements(engine)
     if engine.dialect.name == "sqlite":
         _enable_sqlite_foreign_keys(engine)
         _let_sqlalchemy_begin_sqlite_transactions(engine)
@@ -157,9 +113,10 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
-        engine = make_engine(url)
-        if engine.dialect.name == "postgresql":
-            _ping_connections_left_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
+        options: dict = {}
+        if url.startswith("postgresql"):
+            options["pool_pre_ping"] = True
+        engine = make_engine(url, **options)
         app.extensions["database"] = DatabaseState(engine=engine, bind=engine)
 
         app.after_request(self.finish_unit_of_work)

@@ -157,8 +157,7 @@ def _saved_language() -> str | None:
 def _handle_database_unavailable(error: Exception):
     """503 in the visitor's language, in the base layout, drawn without the database: nothing on the page may
     query (the menu is the signed-out one, as the account can't be loaded), and the request's work is rolled
-    back (the pool has already dropped a connection that died; one left idle is tested before use:
-    portal/database.py::_ping_connections_left_idle)."""
+    back (the pool has already dropped a connection that died; pool_pre_ping tests the others before use)."""
     language = _saved_language()
     g._login_user = AnonymousUserMixin()  # Flask-Login's slot: current_user no longer loads (or reloads) anyone
     session.pop("_flashes", None)  # a view's "saved" was about work that is now rolled back

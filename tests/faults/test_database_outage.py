@@ -8,21 +8,17 @@ and restores; on SQLite another connection holds the file's lock (tests/faults/s
 from __future__ import annotations
 
 import sqlite3
-import time
-from collections.abc import Iterator
 
 import psycopg
 import pytest
-from flask import Flask
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from app import create_app
 from portal.errors import database_unavailable
 from portal.extensions import db as portal_db
 from portal.models import Household, OutboxMessage, User
-from tests.conftest import CSRF_RE, config_for_tests, text_of
+from tests.conftest import CSRF_RE, text_of
 from tests.faults.conftest import add_family, signed_in_client
 
 SPANISH = {"Accept-Language": "es"}
@@ -204,57 +200,3 @@ def test_a_deadlock_is_a_503_to_the_person_and_an_error_in_the_log(outage_app, c
     assert response.status_code == 503 and "Retry-After" in response.headers
     assert any(record.levelname == "ERROR" and "lost a race (SQLSTATE 40P01)" in record.getMessage()
                for record in caplog.records)
-
-
-@pytest.fixture
-def quickly_pinging_app(outage) -> Iterator[Flask]:
-    """A connection idle over 0.2 s is pinged before use (the default is a second: portal/database.py)."""
-    if outage.backend != "postgresql":
-        pytest.skip("the pool's ping is PostgreSQL's (SQLite opens its file on each checkout)")
-    app = create_app(config_for_tests(outage.app_url, PROPAGATE_EXCEPTIONS=False,
-                                      DATABASE_PING_AFTER_IDLE_SECONDS=0.2))
-    try:
-        yield app
-    finally:
-        outage.up()
-        app.extensions["database"].engine.dispose()
-
-
-def _count_pings(app, monkeypatch) -> list:
-    dialect = app.extensions["database"].engine.dialect
-    pings = []
-    ping = dialect.do_ping
-
-    def counted(dbapi_connection):
-        pings.append(dbapi_connection)
-        return ping(dbapi_connection)
-
-    monkeypatch.setattr(dialect, "do_ping", counted)
-    return pings
-
-
-def test_a_connection_that_died_while_idle_is_replaced_before_the_page_uses_it(outage, quickly_pinging_app,
-                                                                                 monkeypatch):
-    """PostgreSQL restarted while nobody asked anything: the next page is served, not a 503."""
-    client = quickly_pinging_app.test_client()
-    pings = _count_pings(quickly_pinging_app, monkeypatch)
-    assert client.get("/licensing/sessions", headers=ENGLISH).status_code == 200  # a pooled connection
-    outage.down()  # every connection closed
-    outage.up()
-    time.sleep(0.4)
-    assert client.get("/licensing/sessions", headers=ENGLISH).status_code == 200
-    assert pings  # the dead one was found by the ping, not by the page
-
-
-def test_a_connection_used_again_at_once_is_not_pinged(outage, quickly_pinging_app, monkeypatch):
-    """On a busy server the ping was one of a plain page's five round trips: a connection back in the pool for less
-    than the idle limit is used as it is."""
-    client = quickly_pinging_app.test_client()
-    assert client.get("/licensing/sessions", headers=ENGLISH).status_code == 200
-    pings = _count_pings(quickly_pinging_app, monkeypatch)
-    for _ in range(3):
-        assert client.get("/licensing/sessions", headers=ENGLISH).status_code == 200
-    assert pings == []
-    time.sleep(0.4)
-    assert client.get("/licensing/sessions", headers=ENGLISH).status_code == 200
-    assert len(pings) == 1

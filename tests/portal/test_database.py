@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from portal.database import Base
 from portal.models import AuditEvent, OutboxMessage, User
@@ -77,19 +77,3 @@ def test_a_savepoint_never_commits_the_request_on_sqlite(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(sql("SELECT count(*) FROM signature")).scalar() == 0
     engine.dispose()
-
-
-def test_a_statement_is_prepared_on_postgresql_at_its_second_use(engine):
-    """psycopg's default prepares at the fifth use and forgets everything at each ROLLBACK: most of a busy server's
-    statements were planned again each time (portal/database.py::PREPARE_THRESHOLD)."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("server-side prepared statements are PostgreSQL's")
-    statement = select(User.id).where(User.email == "prepared-probe@example.com")
-    prepared = text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT user_account.id %' "
-                    "AND statement LIKE '%user_account.email = $1%'")
-    with engine.connect() as connection:
-        connection.execute(statement).all()
-        assert connection.scalar(prepared) == 0
-        connection.execute(statement).all()
-        assert connection.scalar(prepared) == 1
-        assert connection.connection.dbapi_connection.prepared_max >= 500
