@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from licensing.application.models import Application, ApplicationDocument, DocumentPage, ReturnReason
-from licensing.application.services import load_application
+from licensing.application.services import load_application, load_household_application
 from licensing.roles import can_work_applications, is_active_admin
 from portal.extensions import db
 from portal.models import User
@@ -17,8 +17,7 @@ def application_for_household(user: User) -> Application | None:
     """The signed-in family's own application, fully loaded, or None when it isn't open yet."""
     if user.household_id is None:
         return None
-    application_id = db.session.scalar(select(Application.id).where(Application.household_id == user.household_id))
-    return load_application(application_id) if application_id is not None else None
+    return load_household_application(user.household_id)
 
 
 def application_for_stage(user: User) -> Application | None:

@@ -49,8 +49,18 @@ from portal.transitions import Refused, transition
 
 def load_application(application_id: int) -> Application | None:
     """The application with everything its pages show, in a fixed number of queries."""
+    return _fully_loaded(Application.id == application_id)
+
+
+def load_household_application(household_id: int) -> Application | None:
+    """The household's application (one per household), loaded as `load_application` does; no statement more to
+    find its id first."""
+    return _fully_loaded(Application.household_id == household_id)
+
+
+def _fully_loaded(which) -> Application | None:
     return db.session.scalar(
-        select(Application).where(Application.id == application_id).options(
+        select(Application).where(which).options(
             selectinload(Application.sections), selectinload(Application.members),
             selectinload(Application.references),
             # Pages joined to their documents: no query more once documents are sent.

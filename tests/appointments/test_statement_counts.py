@@ -50,3 +50,18 @@ def test_coordinator_pages_are_bounded(app, db, client, make_user, place_child, 
         add_appointment(first.child, days=5)
     large = [_count(count_queries, client, url) for url in urls]
     assert small == large
+
+
+def test_a_family_page_reads_which_children_it_may_see_once(app, db, client, place_child, add_appointment,
+                                                            count_queries):
+    """The family's home page (its appointments card and its children) and its appointments page each ask the
+    visibility rule from two places: one statement a request (portal/children/visibility.py::family_views)."""
+    placed = place_child()
+    add_appointment(placed.child)
+    act_as(client, placed.family)
+    for url in ("/dashboard", "/appointments/family"):
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        rule = [s for s in counter.statements if s.lstrip().startswith("SELECT placement.child_id AS child_id")]
+        assert len(rule) == 1, (url, len(rule))

@@ -319,6 +319,18 @@ def test_the_dashboard_reads_the_application_with_its_sections_and_documents_onl
         assert f"FROM {table}" not in read, table
 
 
+def test_the_application_pages_load_the_application_without_looking_up_its_id_first(client, db,
+                                                                                  applicant_with_application,
+                                                                                  count_queries):
+    user, _application_id = applicant_with_application()
+    sign_in(client, user)
+    for url in ("/licensing/application", "/licensing/application/section/residence"):
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        assert not [s for s in counter.statements if s.lstrip().startswith("SELECT application.id \nFROM")], url
+
+
 def test_dashboard_stage_in_spanish(app, client, db, applicant_with_application):
     user, application_id = applicant_with_application(locale="es")
     sign_in(client, user)

@@ -432,6 +432,7 @@ def service_functions() -> dict[str, Callable]:
 NOT_WRITERS = {
     # loaders and queries
     "application.services.load_application",
+    "application.services.load_household_application",
     "application.services.sections_by_key",
     "application.services.section_data",
     "application.services.latest_documents",
