@@ -15,7 +15,9 @@ import statistics
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -493,8 +495,10 @@ class MixedRun:
     sign_in_seconds: float
 
 
-def run_mixed(base: str, database_url: str, users: int, seconds: float, write_every: int = WRITE_EVERY) -> MixedRun:
-    """Sign everyone in, count rows, run the mixed load, count again, compare with the answers."""
+def run_mixed(base: str, database_url: str, users: int, seconds: float, write_every: int = WRITE_EVERY,
+              window: Callable[[], AbstractContextManager] = nullcontext) -> MixedRun:
+    """Sign everyone in, count rows, run the mixed load (inside `window`, e.g. tests/load/cpu.py::measuring: signing
+    in is not part of the figures), count again, compare with the answers."""
     results = Results()
     people = pick_people(base, find_accounts(database_url), users, results, open_sessions(database_url))
     for person in people:
@@ -504,6 +508,7 @@ def run_mixed(base: str, database_url: str, users: int, seconds: float, write_ev
     sign_in_seconds = time.perf_counter() - started
     user_ids = sorted({person.account.user_id for person in signed})
     before = count_writes(database_url, user_ids)
-    run_for(signed, seconds, results)
+    with window():
+        run_for(signed, seconds, results)
     after = count_writes(database_url, user_ids)
     return MixedRun(results, len(signed), len(people), check_writes(before, after, results), sign_in_seconds)

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from tests.load.client import run_anonymous, run_mixed
-from tests.load.server import ROOT, gunicorn, load_database_url, seed
+from tests.load.cpu import CpuWindow, describe
+from tests.load.server import ROOT, database_is_local, gunicorn, load_database_url, seed
 
 MIN_RATIO = 1 / 3
 
@@ -33,14 +34,21 @@ def main() -> int:
         print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
     log_path = ROOT / "instance" / "load-gunicorn.log"
     log_path.parent.mkdir(exist_ok=True)
-    with gunicorn(url, workers=2, log_path=log_path) as base:
-        print(f"gunicorn (2 workers) at {base}; {users} people, {seconds:.0f} s each run", flush=True)
-        baseline = run_anonymous(base, users, seconds)
+    local = database_is_local(url)
+    with gunicorn(url, workers=2, log_path=log_path) as served:
+        print(f"gunicorn (2 workers) at {served.base}; {users} people, {seconds:.0f} s each run", flush=True)
+        with CpuWindow(served.pid, local) as baseline_cpu:
+            baseline = run_anonymous(served.base, users, seconds)
+        baseline_figures = baseline_cpu.per_request(baseline.requests)
         print(json.dumps(baseline.summary("anonymous home")), flush=True)
-        mixed = run_mixed(base, url, users, seconds)
+        print(describe(baseline_figures), flush=True)
+        mixed_cpu = CpuWindow(served.pid, local)  # opened after everyone signed in (run_mixed)
+        mixed = run_mixed(served.base, url, users, seconds, window=lambda: mixed_cpu)
     results = mixed.results
     print(f"signed in: {mixed.signed_in} of {mixed.wanted} in {mixed.sign_in_seconds:.1f} s")
+    mixed_figures = mixed_cpu.per_request(results.requests)
     print(json.dumps(results.summary("signed-in mixed")))
+    print(describe(mixed_figures))
     print("\n".join(results.page_table()))
     accepted = sum(results.accepted.values())
     refused = sum(results.refused.values())
@@ -60,7 +68,9 @@ def main() -> int:
         failures.append(f"signed-in rps is {ratio:.2f} of the baseline's (at least {MIN_RATIO:.2f} wanted)")
     print(json.dumps({"households": households, "users": users, "seconds": seconds,
                       "baseline": baseline.summary("anonymous home"), "mixed": results.summary("signed-in mixed"),
-                      "ratio": round(ratio, 3), "writes_accepted": accepted, "writes_refused": refused,
+                      "ratio": round(ratio, 3),
+                      "cpu_per_request": {"anonymous home": baseline_figures, "signed-in mixed": mixed_figures},
+                      "writes_accepted": accepted, "writes_refused": refused,
                       "failures": failures}))
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)

@@ -7,6 +7,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -71,10 +72,17 @@ def server_environment(url: str) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Served:
+    base: str  # http://127.0.0.1:PORT
+    pid: int  # gunicorn's master: its workers are its children (tests/load/cpu.py)
+
+
 @contextmanager
-def gunicorn(url: str, workers: int = 2, log_path: Path | None = None) -> Iterator[str]:
-    """gunicorn with `workers` sync workers on a loopback port it binds itself (tests/processes.py); yields the base
-    URL once it answers. Its log goes to `log_path`, else to a temporary file (the port is read from it)."""
+def gunicorn(url: str, workers: int = 2, log_path: Path | None = None) -> Iterator[Served]:
+    """gunicorn with `workers` sync workers on a loopback port it binds itself (tests/processes.py); yields its base
+    URL, once it answers, and its pid. Its log goes to `log_path`, else to a temporary file (the port is read from
+    it)."""
     with tempfile.TemporaryDirectory(prefix="load-gunicorn-") as folder:
         log = log_path or Path(folder) / "gunicorn.log"
         process = start_gunicorn("app:create_app()", ["-w", str(workers), "--timeout", "120"],
@@ -96,6 +104,11 @@ def gunicorn(url: str, workers: int = 2, log_path: Path | None = None) -> Iterat
             # Each worker loads the app lazily on its first request: warm both before anything is measured.
             for _ in range(workers * 4):
                 requests.get(base + "/", timeout=30)
-            yield base
+            yield Served(base, process.pid)
         finally:
             stop(process, timeout=30)
+
+
+def database_is_local(url: str) -> bool:
+    """Whether PostgreSQL runs on this machine (its processes' CPU is then counted with the run's)."""
+    return (make_url(url).host or "localhost") in ("127.0.0.1", "localhost", "::1")

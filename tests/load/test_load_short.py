@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.load.client import run_mixed
-from tests.load.server import gunicorn, seed
+from tests.load.cpu import PROC, CpuWindow
+from tests.load.server import database_is_local, gunicorn, seed
 from tests.support import drop_isolated_schema, isolated_database_url
 
 BASE_URL = os.environ.get("DATABASE_URL", "")
@@ -32,8 +33,9 @@ def load_database(tmp_path):
 
 
 def test_mixed_people_get_no_server_error_and_no_write_is_lost_or_doubled(load_database, tmp_path):
-    with gunicorn(load_database, workers=2, log_path=tmp_path / "gunicorn.log") as base:
-        run = run_mixed(base, load_database, users=10, seconds=12, write_every=2)
+    with gunicorn(load_database, workers=2, log_path=tmp_path / "gunicorn.log") as served:
+        cpu = CpuWindow(served.pid, database_is_local(load_database))
+        run = run_mixed(served.base, load_database, users=10, seconds=12, write_every=2, window=lambda: cpu)
     results = run.results
     log = (tmp_path / "gunicorn.log").read_text()
     assert run.signed_in == run.wanted == 10
@@ -41,3 +43,7 @@ def test_mixed_people_get_no_server_error_and_no_write_is_lost_or_doubled(load_d
     assert not results.errors
     assert run.write_problems == []
     assert sum(results.accepted.values()) > 0  # writes were made (and each was found exactly once)
+    # `make load`'s CPU figures: the window opened after signing in (run_mixed), the app's workers counted with it.
+    figures = cpu.per_request(results.requests)
+    if PROC.is_dir():
+        assert figures["app_ms"] > 0 and figures["all_ms"] >= figures["app_ms"] + figures["client_ms"]
