@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -58,7 +58,7 @@ def load_household_application(household_id: int) -> Application | None:
     return _fully_loaded(Application.household_id == household_id)
 
 
-def _fully_loaded(which) -> Application | None:
+def _fully_loaded(which: ColumnElement[bool]) -> Application | None:
     return db.session.scalar(
         select(Application).where(which).options(
             selectinload(Application.sections), selectinload(Application.members),

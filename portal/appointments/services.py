@@ -338,7 +338,7 @@ def month_bounds(month_start: date) -> tuple[datetime, datetime]:
 def family_schedule(household_id: int | None, month_start: date, *, past_limit: int = 30,
                     upcoming_limit: int = 200) -> FamilySchedule:
     """What a household sees today (the one visibility rule): its children, their upcoming and recent past
-    appointments, and those of one month by day. Six statements, whatever the number of children or appointments."""
+    appointments, and those of one month by day. Five statements, whatever the number of children or appointments."""
     views = family_views(household_id)
     if not views:
         return FamilySchedule({}, [], [], month_start, {})
@@ -413,7 +413,7 @@ def calendar_entries(appointments: Iterable[Appointment], child_names: dict[int,
 
 def feed_appointments(household_id: int | None, *, past_days: int = 365) -> tuple[list[Appointment], dict[int, str]]:
     """Everything a household's subscription shows, decided now by the visibility rule: the appointments of the
-    children it sees today (a year back and everything ahead), with the children's first names. Four statements."""
+    children it sees today (a year back and everything ahead), with the children's first names. Three statements."""
     views = family_views(household_id)
     if not views:
         return [], {}

@@ -15,7 +15,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import g, has_request_context
+from flask import has_request_context, request
 from sqlalchemy import Select, and_, false, literal, or_, select, union_all
 
 from portal.children.models import (
@@ -126,14 +126,15 @@ def households_seeing_each(wanted: dict, day: date) -> dict[object, list[tuple[i
 
 
 def family_views(household_id: int | None, today: date | None = None) -> list[FamilyView]:
-    """Every child a household may see today, with how (one statement a request: a family's home page and its
-    appointments page ask from two places; no family request changes a placement)."""
+    """Every child a household may see today, with how: one statement a request (a family's home page and its
+    appointments page ask from two places). Kept on the request, never longer: no request reads it, changes a
+    placement or a respite stay, and reads it again (those changes are staff POSTs that redirect)."""
     if household_id is None:
         return []
     today = agency_today() if today is None else today
     if not has_request_context():
         return _read_family_views(household_id, today)
-    read = g.setdefault("family_views", {})
+    read = request.environ.setdefault("portal.family_views", {})
     if (household_id, today) not in read:
         read[household_id, today] = _read_family_views(household_id, today)
     return list(read[household_id, today])

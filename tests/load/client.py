@@ -497,7 +497,7 @@ class MixedRun:
 
 def run_mixed(base: str, database_url: str, users: int, seconds: float, write_every: int = WRITE_EVERY,
               window: Callable[[], AbstractContextManager] = nullcontext) -> MixedRun:
-    """Sign everyone in, count rows, run the mixed load (inside `window`, e.g. tests/load/cpu.py::measuring: signing
+    """Sign everyone in, count rows, run the mixed load (inside `window`, e.g. tests/load/cpu.py::CpuWindow: signing
     in is not part of the figures), count again, compare with the answers."""
     results = Results()
     people = pick_people(base, find_accounts(database_url), users, results, open_sessions(database_url))

@@ -1,7 +1,10 @@
-"""Where a load run's CPU goes: the app (gunicorn's master and workers), PostgreSQL (every `postgres` process, when
-the database is on this machine) and the load client itself, read from /proc around the measured window and divided
-by the requests answered in it. Requests per second move 5-10 % from run to run on a shared machine; the CPU a request
-costs moves much less, and says which part to make cheaper (docs/performance.md, "Load")."""
+"""Where a load run's CPU goes: the app (gunicorn's master and workers), PostgreSQL (its postmaster and every process
+it started, when the server runs on this machine) and the load client itself, read from /proc around the measured
+window and divided by the requests answered in it. Each tree is counted with what its processes spent and what their
+children that ended spent (the parent's cutime and cstime, once it has waited for them), so a worker or a backend that
+ends inside the window is neither lost nor subtracted. PostgreSQL's figure holds all of that server's work: another
+client of the same server at the same time (a test run) is counted with it. Requests per second and CPU per request
+both move run to run on a shared machine (10 % seen for the same code): compare several runs (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -15,14 +18,15 @@ TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _stat(pid: str) -> tuple[str, int, float] | None:
-    """(command name, parent pid, CPU seconds in user and kernel mode) of a live process, or None."""
+    """(command name, parent pid, CPU seconds) of a live process, or None. The seconds are its own (utime, stime) and
+    those of its children it has waited for (cutime, cstime): a tree's total then only grows."""
     try:
         text = (PROC / pid / "stat").read_text()
     except OSError:
         return None
     name = text[text.index("(") + 1:text.rindex(")")]
-    fields = text[text.rindex(")") + 2:].split()
-    return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS
+    fields = text[text.rindex(")") + 2:].split()  # fields[0] is the state: field 3 of proc(5)
+    return name, int(fields[1]), sum(int(value) for value in fields[11:15]) / TICKS
 
 
 def _processes() -> dict[int, tuple[str, int, float]]:
@@ -49,10 +53,9 @@ def tree_seconds(root: int, processes: dict[int, tuple[str, int, float]] | None 
     return total
 
 
-def named_seconds(name: str, processes: dict[int, tuple[str, int, float]] | None = None) -> float:
-    """CPU seconds of every live process called `name` (PostgreSQL's backends and its own workers)."""
-    processes = _processes() if processes is None else processes
-    return sum(seconds for process_name, _parent, seconds in processes.values() if process_name == name)
+def parent_of(pid: int) -> int | None:
+    stat = _stat(str(pid))
+    return stat[1] if stat is not None else None
 
 
 def own_seconds() -> float:
@@ -61,18 +64,19 @@ def own_seconds() -> float:
 
 
 class CpuWindow:
-    """`with CpuWindow(gunicorn's pid, whether PostgreSQL is local):` CPU seconds each part spends until the block
-    ends, and how long it was open."""
+    """`with CpuWindow(gunicorn's pid, PostgreSQL's postmaster pid or None):` CPU seconds each part spends until the
+    block ends, and how long it was open."""
 
-    def __init__(self, app_pid: int, database_local: bool) -> None:
+    def __init__(self, app_pid: int, postmaster_pid: int | None) -> None:
         self.app_pid = app_pid
-        self.database_counted = database_local
+        self.postmaster_pid = postmaster_pid
+        self.database_counted = postmaster_pid is not None
         self.app = self.database = self.client = self.wall = 0.0
         self._before: tuple[float, float, float, float] | None = None
 
     def _read(self) -> tuple[float, float, float, float]:
         processes = _processes()
-        database = named_seconds("postgres", processes) if self.database_counted else 0.0
+        database = tree_seconds(self.postmaster_pid, processes) if self.postmaster_pid is not None else 0.0
         return tree_seconds(self.app_pid, processes), database, own_seconds(), time.monotonic()
 
     def __enter__(self) -> CpuWindow:

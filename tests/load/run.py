@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tests.load.client import run_anonymous, run_mixed
 from tests.load.cpu import CpuWindow, describe
-from tests.load.server import ROOT, database_is_local, gunicorn, load_database_url, seed
+from tests.load.server import ROOT, gunicorn, load_database_url, postmaster_pid, seed
 
 MIN_RATIO = 1 / 3
 
@@ -34,15 +34,15 @@ def main() -> int:
         print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
     log_path = ROOT / "instance" / "load-gunicorn.log"
     log_path.parent.mkdir(exist_ok=True)
-    local = database_is_local(url)
+    postmaster = postmaster_pid(url)
     with gunicorn(url, workers=2, log_path=log_path) as served:
         print(f"gunicorn (2 workers) at {served.base}; {users} people, {seconds:.0f} s each run", flush=True)
-        with CpuWindow(served.pid, local) as baseline_cpu:
+        with CpuWindow(served.pid, postmaster) as baseline_cpu:
             baseline = run_anonymous(served.base, users, seconds)
         baseline_figures = baseline_cpu.per_request(baseline.requests)
         print(json.dumps(baseline.summary("anonymous home")), flush=True)
         print(describe(baseline_figures), flush=True)
-        mixed_cpu = CpuWindow(served.pid, local)  # opened after everyone signed in (run_mixed)
+        mixed_cpu = CpuWindow(served.pid, postmaster)  # opened after everyone signed in (run_mixed)
         mixed = run_mixed(served.base, url, users, seconds, window=lambda: mixed_cpu)
     results = mixed.results
     print(f"signed in: {mixed.signed_in} of {mixed.wanted} in {mixed.sign_in_seconds:.1f} s")

@@ -109,6 +109,15 @@ def gunicorn(url: str, workers: int = 2, log_path: Path | None = None) -> Iterat
             stop(process, timeout=30)
 
 
-def database_is_local(url: str) -> bool:
-    """Whether PostgreSQL runs on this machine (its processes' CPU is then counted with the run's)."""
-    return (make_url(url).host or "localhost") in ("127.0.0.1", "localhost", "::1")
+def postmaster_pid(url: str) -> int | None:
+    """The pid of the PostgreSQL server the URL reaches, when it runs on this machine and its processes can be seen
+    (their CPU is then counted with the run's: tests/load/cpu.py); else None."""
+    from tests.load.cpu import parent_of
+
+    parsed = make_url(url)
+    if (parsed.host or "localhost") not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    plain = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as connection:
+        backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+        return parent_of(backend)  # read while the backend lives: its parent is the postmaster

@@ -1,5 +1,5 @@
-"""The load run's CPU accounting (tests/load/cpu.py) counts what it says: a process and its children, the load client
-itself, and nothing of a process outside the tree."""
+"""The load run's CPU accounting (tests/load/cpu.py) counts what it says: a process with its children, those still
+running and those that ended inside the window, the load client itself, and nothing outside the tree."""
 
 from __future__ import annotations
 
@@ -8,48 +8,74 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 
 import pytest
 
-from tests.load.cpu import PROC, CpuWindow, _processes, describe, tree_seconds
+from tests.load.cpu import PROC, CpuWindow, describe, own_seconds, tree_seconds
 
 pytestmark = pytest.mark.skipif(not PROC.is_dir(), reason="reads /proc (Linux)")
 
-BURN = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+BURN = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\n"
+# A parent that burns nothing; its child burns, then ends (the parent waits for it: its cutime), then the parent
+# waits to be killed. gunicorn's master and its workers, PostgreSQL's postmaster and its backends, in small.
+PARENT = ("import subprocess, sys, time\n"
+          "subprocess.run([sys.executable, '-c', {burn!r}])\n"
+          "open({done!r}, 'w').close()\n"
+          "time.sleep(60)\n")
 
 
-def _burning_child(seconds: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", BURN.format(seconds=seconds)])
+def _start(code: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code], start_new_session=True)  # its own group, killed whole
 
 
-def _wait_for_cpu(pid: int, seconds: float) -> None:
-    deadline = time.monotonic() + 30
-    while tree_seconds(pid) < seconds:
-        assert time.monotonic() < deadline, "the child never used its CPU"
+def _kill(*processes: subprocess.Popen) -> None:
+    for process in processes:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _wait_for(path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, "the child never finished burning"
         time.sleep(0.05)
 
 
-def test_a_process_tree_counts_its_children_and_only_them():
-    """gunicorn's master burns nothing; its workers do: the tree counts them. A process outside it is not counted."""
-    spawn = f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', {BURN.format(seconds=0.4)!r}])"
-    parent = subprocess.Popen([sys.executable, "-c", spawn])
-    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+def test_a_tree_keeps_the_cpu_of_a_child_that_ended_and_counts_nothing_outside_it(tmp_path):
+    done = tmp_path / "done"
+    idle = _start("import time; time.sleep(60)")
+    with CpuWindow(idle.pid, None) as outside:
+        parent = _start(PARENT.format(burn=BURN.format(seconds=0.4), done=str(done)))
+        try:
+            _wait_for(done)
+            assert tree_seconds(parent.pid) >= 0.35  # the worker ended: its CPU is the parent's now
+        finally:
+            _kill(parent)
     try:
-        _wait_for_cpu(parent.pid, 0.35)
-        assert tree_seconds(idle.pid) < 0.2  # the other tree's burning is not its own
+        assert own_seconds() > 0.3  # this process (pytest) has burned CPU: a walk up or across would count it
+        assert tree_seconds(idle.pid) < 0.2 and outside.app < 0.2
     finally:
-        for process in (parent, idle):
-            for pid, (_name, parent_pid, _seconds) in _processes().items():
-                if parent_pid == process.pid:
-                    os.kill(pid, signal.SIGKILL)
-            process.kill()
-            process.wait()
+        _kill(idle)
+
+
+def test_a_tree_counts_a_child_still_running(tmp_path):
+    """A worker that burned and lives on (not waited for yet) is counted through the walk down the tree."""
+    done = tmp_path / "done"
+    burn_then_live = BURN.format(seconds=0.4) + f"open({str(done)!r}, 'w').close()\nimport time\ntime.sleep(60)\n"
+    parent = _start(f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', {burn_then_live!r}])")
+    try:
+        _wait_for(done)
+        assert tree_seconds(parent.pid) >= 0.35
+    finally:
+        _kill(parent)
 
 
 def test_a_window_splits_the_cpu_between_the_app_and_the_client():
-    app = _burning_child(0.0)  # stands for gunicorn: idle until told otherwise
+    app = _start("import time; time.sleep(60)")  # stands for gunicorn: idle while the client works
     try:
-        with CpuWindow(app.pid, database_local=False) as window:
+        with CpuWindow(app.pid, None) as window:
             end = time.process_time() + 0.3
             while time.process_time() < end:  # the client's own work
                 pass
@@ -59,5 +85,4 @@ def test_a_window_splits_the_cpu_between_the_app_and_the_client():
         assert figures["all_ms"] == pytest.approx(figures["app_ms"] + figures["client_ms"], abs=0.02)
         assert "PostgreSQL not counted" in describe(figures)
     finally:
-        app.kill()
-        app.wait()
+        _kill(app)
