@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from licensing.application.models import Application, ApplicationDocument, DocumentPage, ReturnReason
-from licensing.application.services import load_application, load_household_application
+from licensing.application.services import (
+    load_application,
+    load_household_application,
+    load_household_application_for_stage,
+)
 from licensing.roles import can_work_applications, is_active_admin
 from portal.extensions import db
 from portal.models import User
@@ -21,12 +24,11 @@ def application_for_household(user: User) -> Application | None:
 
 
 def application_for_stage(user: User) -> Application | None:
-    """The signed-in family's own application with only what `services.stage_of` reads, its sections and documents
-    (three statements, not the nine of the fully loaded one): for the home page. None when it isn't open yet."""
+    """The signed-in family's own application with only what `services.stage_of` reads: for the home page. None when
+    it isn't open yet."""
     if user.household_id is None:
         return None
-    return db.session.scalar(select(Application).where(Application.household_id == user.household_id).options(
-        selectinload(Application.sections), selectinload(Application.documents)))
+    return load_household_application_for_stage(user.household_id)
 
 
 def application_row_for_household(user: User) -> Application | None:

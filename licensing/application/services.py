@@ -58,6 +58,13 @@ def load_household_application(household_id: int) -> Application | None:
     return _fully_loaded(Application.household_id == household_id)
 
 
+def load_household_application_for_stage(household_id: int) -> Application | None:
+    """The household's application with its sections and documents only, what `stage_of` reads (three statements;
+    the fully loaded one is eight or nine): for the family's home page."""
+    return db.session.scalar(select(Application).where(Application.household_id == household_id).options(
+        selectinload(Application.sections), selectinload(Application.documents)))
+
+
 def _fully_loaded(which: ColumnElement[bool]) -> Application | None:
     return db.session.scalar(
         select(Application).where(which).options(
