@@ -203,7 +203,7 @@ def _conditions(board_filter: BoardFilter, user: User, stage) -> list:
         conditions.append(Lead.created_at < local_to_utc(
             datetime.combine(board_filter.received_to + timedelta(days=1), time())))
     if board_filter.stalled:
-        conditions.append(stalled_condition(stage))
+        conditions.append(stalled_condition())
     return conditions
 
 

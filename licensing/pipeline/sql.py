@@ -53,29 +53,3 @@ def _day_number_sqlite(element, compiler, **kw):
 def _day_number_postgresql(element, compiler, **kw):
     (column,) = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"(EXTRACT(EPOCH FROM {column}) / 86400.0)"
-
-
-class scanned(FunctionElement):
-    """A column compared as it is, not looked up through its index: SQLite's unary `+` (its documented way to keep a
-    term off an index; PostgreSQL chooses by its statistics and reads the column as it is). For a condition most
-    rows meet, such as "no activity for two weeks" on a pipeline where most families are old: walking the index and
-    then every row it names costs more than reading the rows once (SQLite has no statistics to know it)."""
-
-    inherit_cache = True
-    name = "scanned"
-
-    def __init__(self, column):
-        super().__init__(column)
-        self.type = column.type  # compared and bound as the column (a UTC timestamp stays one)
-
-
-@compiles(scanned)
-def _scanned_any(element, compiler, **kw):
-    (column,) = (compiler.process(clause, **kw) for clause in element.clauses)
-    return column
-
-
-@compiles(scanned, "sqlite")
-def _scanned_sqlite(element, compiler, **kw):
-    (column,) = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"+{column}"

@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 
 from licensing.application.models import Application, ApplicationStatus
-from licensing.pipeline.sql import scanned
 from licensing.recruitment.models import Lead, LeadStatus
 from licensing.tracker.models import License, LicenseStatus
 from portal.database import now_utc
@@ -56,15 +55,21 @@ def stage_label(stage: Stage | str) -> str:
     return str(STAGE_LABELS[Stage(stage)])
 
 
+# What ends a family's way (closed), and what licenses it: the stage's first two cases, and unfinished() without them.
+CLOSING_APPLICATION = (ApplicationStatus.DENIED, ApplicationStatus.WITHDRAWN)
+CLOSING_LICENSE = (LicenseStatus.CLOSED,)
+LICENSED_LICENSE = (LicenseStatus.ACTIVE, LicenseStatus.EXPIRED)
+
+
 @functools.cache
 def stage_column():
     """The stage as a SQL expression over Lead, Application and License (outer-joined: see pipeline_select). Built
     once (an expression is immutable, and every statement may share it): it has some thirty parts."""
     return case(
         (or_(Lead.status == LeadStatus.CLOSED,
-             Application.status.in_([ApplicationStatus.DENIED, ApplicationStatus.WITHDRAWN]),
-             License.status == LicenseStatus.CLOSED), literal(Stage.CLOSED.value)),
-        (License.status.in_([LicenseStatus.ACTIVE, LicenseStatus.EXPIRED]), literal(Stage.LICENSED.value)),
+             Application.status.in_(CLOSING_APPLICATION),
+             License.status.in_(CLOSING_LICENSE)), literal(Stage.CLOSED.value)),
+        (License.status.in_(LICENSED_LICENSE), literal(Stage.LICENSED.value)),
         (Application.status.in_([ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED,
                                  ApplicationStatus.APPROVED]), literal(Stage.HOME_STUDY.value)),
         (Application.status == ApplicationStatus.IN_PROGRESS, literal(Stage.APPLYING.value)),
@@ -105,13 +110,28 @@ def stalled_after() -> timedelta:
     return timedelta(days=current_app.config["PIPELINE_STALLED_AFTER_DAYS"])
 
 
-def stalled_condition(stage=None) -> ColumnElement[bool]:
+def unfinished() -> ColumnElement[bool]:
+    """The family is neither licensed nor closed: `stage_column().not_in(FINISHED_STAGES)` spelled as plain
+    conditions on the three statuses (over pipeline_select), the same families (tests/licensing/
+    test_pipeline_stages.py tries every combination of statuses). Plain, so the database reads them from indexes
+    and joins; the CASE had to be worked out for every family first.
+
+    Every license status ends the way (active or expired: licensed; closed: closed), so a license is enough to say
+    it, read from the index of its application without the license's row (a status added that did not end it would
+    fail that test)."""
+    return and_(Lead.status != LeadStatus.CLOSED,
+                or_(Application.status.is_(None), Application.status.not_in(CLOSING_APPLICATION)),
+                License.id.is_(None))
+
+
+def stalled_condition() -> ColumnElement[bool]:
     """Nothing happened to the family for PIPELINE_STALLED_AFTER_DAYS and it is still on its way (over
-    pipeline_select; `stage` is the query's stage_column() when it has one already). The board's filter and the
-    work queue's count."""
-    stage = stage_column() if stage is None else stage
-    # Most families of a pipeline are quiet for long (licensed or closed years ago): read, not looked up by index.
-    return and_(scanned(Lead.last_activity_at) < now_utc() - stalled_after(), stage.not_in(FINISHED_STAGES))
+    pipeline_select). The board's filter and the work queue's count.
+
+    The last activity is read through the lead's index of (last_activity_at, status, household_id): the quiet
+    families, their status and the household the joins need, without reading the lead's row (most families of a
+    pipeline are quiet: licensed or closed long ago, so the count reads thousands of them)."""
+    return and_(Lead.last_activity_at < now_utc() - stalled_after(), unfinished())
 
 
 def uncontacted() -> ColumnElement[bool]:

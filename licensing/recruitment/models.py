@@ -106,6 +106,9 @@ class Lead(Base):
     """A person or couple who asked about fostering; stays linked to their account and application."""
 
     __tablename__ = "lead"
+    # The stalled count reads the quiet families from this index alone (licensing/pipeline/stages.py::
+    # stalled_condition): when they were last active, their status and the household the joins need.
+    __table_args__ = (Index("ix_lead_activity_status_household", "last_activity_at", "status", "household_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))
@@ -141,7 +144,7 @@ class Lead(Base):
     # lead or its household (an event in the one log): the board's "stalled" flag. Both kept by
     # licensing/recruitment/activity.py from the event log, never by hand.
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     # A closed family: why, and when (closures are reported by reason).
     closed_reason: Mapped[ClosedReason | None] = mapped_column(enum_column(ClosedReason, "closed_reason"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
