@@ -27,6 +27,7 @@ from licensing.application.models import (
     SectionStatus,
 )
 from licensing.application.sections import SECTION_KEYS
+from licensing.pipeline import finished
 from licensing.recruitment.models import (
     ClosedReason,
     ContactKind,
@@ -171,11 +172,14 @@ def seed_households(_app, households: int = 0, progress: Callable[[int], None] |
     # portal/demo.py DEMO_PASSWORD: seeded families can sign in
     password_hash = password_hash or hash_password("demo-pass-2026")
     conversations: list[Conversation] = []
+    leads_before = db.session.scalar(select(func.coalesce(func.max(Lead.id), 0)))
     for start in range(0, households, BATCH):
         count = min(BATCH, households - start)
         conversations += _seed_batch(rng, run, start, count, now, today, homefinders, events, sessions, templates,
                                      password_hash)
         progress(count)
+    # Bulk inserts pass no flush listener: this run's leads get their licensed-or-closed flag in one UPDATE.
+    finished.refresh(db.session, Lead.id > leads_before)
     return conversations
 
 

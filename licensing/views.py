@@ -16,6 +16,7 @@ from licensing.application.sections import SECTION_TITLES
 from licensing.application.services import stage_of
 from licensing.application.views import admin as application_admin
 from licensing.application.views import family, outside, staff
+from licensing.pipeline import finished as _finished  # noqa: F401  (each lead's licensed-or-closed flag)
 from licensing.pipeline import metrics_views as _metrics_views  # noqa: F401  (metrics and reports pages)
 from licensing.pipeline import views as _pipeline  # noqa: F401  (the pipeline board's routes)
 from licensing.pipeline.work_queue import work_queue

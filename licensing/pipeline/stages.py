@@ -110,28 +110,11 @@ def stalled_after() -> timedelta:
     return timedelta(days=current_app.config["PIPELINE_STALLED_AFTER_DAYS"])
 
 
-def unfinished() -> ColumnElement[bool]:
-    """The family is neither licensed nor closed: `stage_column().not_in(FINISHED_STAGES)` spelled as plain
-    conditions on the three statuses (over pipeline_select), the same families (tests/licensing/
-    test_pipeline_stages.py tries every combination of statuses). Plain, so the database reads them from indexes
-    and joins; the CASE had to be worked out for every family first.
-
-    Every license status ends the way (active or expired: licensed; closed: closed), so a license is enough to say
-    it, read from the index of its application without the license's row (a status added that did not end it would
-    fail that test)."""
-    return and_(Lead.status != LeadStatus.CLOSED,
-                or_(Application.status.is_(None), Application.status.not_in(CLOSING_APPLICATION)),
-                License.id.is_(None))
-
-
 def stalled_condition() -> ColumnElement[bool]:
-    """Nothing happened to the family for PIPELINE_STALLED_AFTER_DAYS and it is still on its way (over
-    pipeline_select). The board's filter and the work queue's count.
-
-    The last activity is read through the lead's index of (last_activity_at, status, household_id): the quiet
-    families, their status and the household the joins need, without reading the lead's row (most families of a
-    pipeline are quiet: licensed or closed long ago, so the count reads thousands of them)."""
-    return and_(Lead.last_activity_at < now_utc() - stalled_after(), unfinished())
+    """Nothing happened to the family for PIPELINE_STALLED_AFTER_DAYS and it is still on its way (neither licensed
+    nor closed: the lead's `finished` flag, kept by licensing/pipeline/finished.py). The board's filter and the work
+    queue's count; on Lead alone (no join needed), read from its index of (finished, last_activity_at)."""
+    return and_(Lead.finished.is_(False), Lead.last_activity_at < now_utc() - stalled_after())
 
 
 def uncontacted() -> ColumnElement[bool]:

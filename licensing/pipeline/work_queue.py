@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, case, func, select
 
 from licensing.application.models import Application, ApplicationDocument, ApplicationStatus, DocumentStatus
-from licensing.pipeline.stages import late_first_contact, pipeline_select, stalled_condition, uncontacted
+from licensing.pipeline.stages import late_first_contact, stalled_condition, uncontacted
 from licensing.recruitment.models import Lead, LeadStatus
 from licensing.tracker.models import ChecklistItem, HomeStudyVisit, ItemStatus, License, LicenseStatus, VisitStatus
 from portal.clock import agency_today, week_bounds
@@ -118,7 +118,7 @@ def work_queue() -> WorkQueue:
         _applications("documents"),
         _applications("checklist"),
         _applications("visits"),
-        _count(pipeline_select(func.count()).where(stalled_condition())),
+        _count(select(func.count()).select_from(Lead).where(stalled_condition())),
         _applications("renewals"),
     ).select_from(new)).one()
     follow_ups = list(db.session.scalars(select(Lead).where(follow_up_due())

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import Base, UTCDateTime, now_utc
@@ -106,9 +106,9 @@ class Lead(Base):
     """A person or couple who asked about fostering; stays linked to their account and application."""
 
     __tablename__ = "lead"
-    # The stalled count reads the quiet families from this index alone (licensing/pipeline/stages.py::
-    # stalled_condition): when they were last active, their status and the household the joins need.
-    __table_args__ = (Index("ix_lead_activity_status_household", "last_activity_at", "status", "household_id"),)
+    # The stalled count (licensing/pipeline/stages.py::stalled_condition) reads the families on their way by when
+    # they were last active, from this index alone.
+    __table_args__ = (Index("ix_lead_finished_activity", "finished", "last_activity_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))
@@ -144,7 +144,11 @@ class Lead(Base):
     # lead or its household (an event in the one log): the board's "stalled" flag. Both kept by
     # licensing/recruitment/activity.py from the event log, never by hand.
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    # Licensed or closed (the stage is one of FINISHED_STAGES): the lead's, its application's and its license's
+    # statuses in one column, written in the same flush as any of them by licensing/pipeline/finished.py, never by
+    # hand. Read in SQL only (an object loaded before that flush keeps the value it was loaded with).
+    finished: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A closed family: why, and when (closures are reported by reason).
     closed_reason: Mapped[ClosedReason | None] = mapped_column(enum_column(ClosedReason, "closed_reason"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -67,6 +67,10 @@ def test_seeded_families_have_nothing_in_the_future_and_realistic_licenses(app, 
                      .where(RequirementTemplate.for_renewal.is_(True), License.household_id.in_(households)))
     assert db.session.scalar(renewal_items) > 0
     assert db.session.scalar(renewal_items.where(ChecklistItem.due_date > License.expires_on)) == 0
+    # Bulk inserts pass no flush listener: each lead's licensed-or-closed flag is the stage's, finished and not.
+    flags = Counter(db.session.execute(pipeline_stages.pipeline_select(
+        Lead.finished, pipeline_stages.stage_column().in_(pipeline_stages.FINISHED_STAGES)).where(seeded)).all())
+    assert {(bool(flag), bool(by_stage)) for flag, by_stage in flags} == {(True, True), (False, False)}
 
 
 def test_the_seed_stages_are_not_the_boards_stages():
