@@ -107,11 +107,12 @@ def _bulk_statement(state: ORMExecuteState) -> None:
     if table not in _watches:
         return
     change = "update" if state.is_update else "insert" if state.is_insert else "delete"
-    _note(state.session, table, change, _updated_columns(state) if state.is_update else None)
+    _note(state.session, table, change, updated_columns(state) if state.is_update else None)
 
 
-def _updated_columns(state: ORMExecuteState) -> set[str] | None:
-    """The columns an UPDATE statement sets (`.values(...)`, or the dictionaries of an update by primary key)."""
+def updated_columns(state: ORMExecuteState) -> set[str] | None:
+    """The columns an UPDATE statement sets (`.values(...)`, or the dictionaries of an update by primary key); None
+    when it can't be told. Also read by licensing/pipeline/finished.py."""
     names = {getattr(key, "key", key) for key in (getattr(state.statement, "_values", None) or {})}
     parameters = state.parameters
     for row in parameters if isinstance(parameters, list) else [parameters or {}]:

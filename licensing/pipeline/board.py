@@ -25,7 +25,6 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from licensing.application.models import Application
 from licensing.pipeline.metrics import PIPELINE_VERSION
 from licensing.pipeline.stages import (
-    FINISHED_STAGES,
     STAGE_LABELS,
     STAGES,
     homefinder_column,
@@ -175,7 +174,7 @@ def read_filter(args, user: User, homefinders: list[tuple[int, str]]) -> tuple[B
 
 
 
-def _conditions(board_filter: BoardFilter, user: User, stage) -> list:
+def _conditions(board_filter: BoardFilter, user: User) -> list:
     """Every filter but the stage (the stage links count under these)."""
     conditions = []
     who = board_filter.who
@@ -224,7 +223,7 @@ def stage_counts(board_filter: BoardFilter, user: User) -> dict[str, int]:
 
 def _count_stages(board_filter: BoardFilter, user: User) -> tuple[tuple[str, int], ...]:
     stage = stage_column()
-    staged = pipeline_select(stage.label("stage")).where(*_conditions(board_filter, user, stage)).subquery()
+    staged = pipeline_select(stage.label("stage")).where(*_conditions(board_filter, user)).subquery()
     rows = db.session.execute(select(staged.c.stage, func.count()).group_by(staged.c.stage))
     return tuple((stage_value, count) for stage_value, count in rows)
 
@@ -261,7 +260,7 @@ def _rows_query(board_filter: BoardFilter, user: User, *, limit: int | None = No
     ascending = (board_filter.direction == "asc") != inverted
     # Families without a value (no due item) last either way, then a stable order for paging.
     order = (expression.is_(None), expression.asc() if ascending else expression.desc(), Lead.id)
-    conditions = _conditions(board_filter, user, stage)
+    conditions = _conditions(board_filter, user)
     if board_filter.stage:
         conditions.append(stage == board_filter.stage)
 
@@ -271,7 +270,7 @@ def _rows_query(board_filter: BoardFilter, user: User, *, limit: int | None = No
     query = with_next_item(pipeline_select(
         Lead.id, Lead.first_name, Lead.last_name, Lead.email, Lead.phone, Lead.preferred_locale, Lead.source,
         Lead.county, Lead.zip_code, Lead.created_at, Lead.status_changed_at, Lead.last_activity_at,
-        Lead.next_follow_up_on, Lead.closed_reason, Application.id.label("application_id"),
+        Lead.next_follow_up_on, Lead.closed_reason, Lead.finished, Application.id.label("application_id"),
         stage.label("stage"), homefinder.full_name.label("homefinder_name"),
         next_item.due_date.label("item_due_on"), next_item.custom_title.label("item_custom_title"),
         RequirementTemplate.title_en.label("item_title_en"), RequirementTemplate.title_es.label("item_title_es"))
@@ -324,7 +323,8 @@ def _board_row(row, now: datetime, stalled_before: datetime, language: str) -> B
         language=row.preferred_locale, source=row.source.value if row.source else "", county=row.county,
         zip_code=row.zip_code, stage=row.stage, homefinder=row.homefinder_name or "",
         days_in_stage=max((now - row.status_changed_at).days, 0), last_activity_at=row.last_activity_at,
-        stalled=row.stage not in FINISHED_STAGES and row.last_activity_at < stalled_before,
+        # The flag the stalled filter and the home page's count read, so the three always agree.
+        stalled=not row.finished and row.last_activity_at < stalled_before,
         next_due_on=next_due_on, next_due=next_due,
         closed_reason=row.closed_reason.value if row.closed_reason else "", application_id=row.application_id)
 

@@ -55,7 +55,8 @@ def stage_label(stage: Stage | str) -> str:
     return str(STAGE_LABELS[Stage(stage)])
 
 
-# What ends a family's way (closed), and what licenses it: the stage's first two cases, and unfinished() without them.
+# What ends a family's way (closed), and what licenses it: the stage's first two cases, and the lead's `finished`
+# flag's rule (licensing/pipeline/finished.py::finished_now).
 CLOSING_APPLICATION = (ApplicationStatus.DENIED, ApplicationStatus.WITHDRAWN)
 CLOSING_LICENSE = (LicenseStatus.CLOSED,)
 LICENSED_LICENSE = (LicenseStatus.ACTIVE, LicenseStatus.EXPIRED)

@@ -27,7 +27,8 @@ def upgrade() -> None:
         "UPDATE lead SET finished = (lead.status = 'closed' OR EXISTS ("
         "SELECT 1 FROM application WHERE application.household_id = lead.household_id AND ("
         "application.status IN ('denied', 'withdrawn') OR EXISTS ("
-        "SELECT 1 FROM license WHERE license.application_id = application.id))))"
+        "SELECT 1 FROM license WHERE license.application_id = application.id "
+        "AND license.status IN ('closed', 'active', 'expired')))))"
     )
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.create_index('ix_lead_finished_activity', ['finished', 'last_activity_at'], unique=False)

@@ -1,8 +1,9 @@
 """Each lead's `finished` flag (licensing/pipeline/finished.py), what the stalled count and the board's "only
 stalled" filter read: it says "licensed or closed" for exactly the families whose stage says so, for every
 combination of the lead's, the application's and the license's statuses, with and without an application or a
-license; whether the records are written together or changed one by one afterwards; and `flask refresh-pipeline`
-puts it right after SQL typed by hand."""
+license; whether the records are written together or changed one by one afterwards (a license deleted, a lead linked
+to a licensed household or reopened, bulk UPDATE statements, a record loaded in part); and `flask refresh-pipeline`
+puts it right after SQL typed by hand. The migration's backfill: tests/licensing/test_finished_migration.py."""
 
 from __future__ import annotations
 
@@ -10,9 +11,17 @@ import itertools
 from datetime import date, timedelta
 
 from sqlalchemy import select, text, update
+from sqlalchemy.orm import load_only
 
 from licensing.application.models import Application, ApplicationStatus
-from licensing.pipeline.stages import FINISHED_STAGES, pipeline_select, stage_column, stalled_after, stalled_condition
+from licensing.pipeline.stages import (
+    CLOSING_APPLICATION,
+    FINISHED_STAGES,
+    pipeline_select,
+    stage_column,
+    stalled_after,
+    stalled_condition,
+)
 from licensing.recruitment.models import Interest, Lead, LeadSource, LeadStatus
 from licensing.tracker.models import License, LicenseStatus, LicenseType
 from portal.database import now_utc
@@ -103,14 +112,62 @@ def test_the_flag_follows_each_status_changed_afterwards(app, db, make_user):
                 license_.status = license_status
                 db.session.commit()
         _assert_flag_is_the_stage(_flags_and_stages(db))
-        # A license withdrawn altogether (deleted) puts the family back on its way.
-        licensed = db.session.scalars(select(License).where(License.status == LicenseStatus.ACTIVE)).first()
-        lead = db.session.scalar(select(Lead).where(Lead.household_id == licensed.household_id))
-        if lead.status is not LeadStatus.CLOSED:
-            db.session.delete(licensed)
-            db.session.commit()
-            assert db.session.scalar(select(Lead.finished).where(Lead.id == lead.id)) is (
-                applications[lead.household_id].status in (ApplicationStatus.DENIED, ApplicationStatus.WITHDRAWN))
+        # A license withdrawn altogether (deleted) puts a family whose lead and application are open back on its
+        # way.
+        licensed = db.session.scalars(select(License).join(Application, Application.id == License.application_id)
+                                      .join(Lead, Lead.household_id == Application.household_id)
+                                      .where(Lead.status != LeadStatus.CLOSED,
+                                             Application.status.not_in(CLOSING_APPLICATION))).first()
+        assert licensed is not None
+        lead_id = db.session.scalar(select(Lead.id).where(Lead.household_id == licensed.household_id))
+        assert db.session.scalar(select(Lead.finished).where(Lead.id == lead_id)) is True
+        db.session.delete(licensed)
+        db.session.commit()
+        assert db.session.scalar(select(Lead.finished).where(Lead.id == lead_id)) is False
+
+
+def test_a_lead_linked_to_a_licensed_household_or_reopened(app, db, make_user):
+    issuer = make_user(Role.ADMIN)
+    with app.test_request_context():
+        licensed = _family(db, 1, LeadStatus.APPLYING, ApplicationStatus.APPROVED, LicenseStatus.ACTIVE, issuer, 0)
+        asked_first = _family(db, 2, LeadStatus.NEW, None, None, issuer, 0)
+        closed = _family(db, 3, LeadStatus.CLOSED, None, None, issuer, 0)
+        db.session.commit()
+        assert (licensed.finished, asked_first.finished, closed.finished) == (True, False, True)
+        # The person who asked first is found to be the licensed household's (the leads list links them).
+        asked_first.household_id = licensed.household_id
+        closed.status = LeadStatus.NEW  # reopened
+        db.session.commit()
+        # Read again from the database: the loaded objects' values were expired by the flush.
+        assert (asked_first.finished, closed.finished) == (True, False)
+
+
+def test_bulk_statements_and_records_loaded_in_part(app, db, make_user, count_queries):
+    issuer = make_user(Role.ADMIN)
+    with app.test_request_context():
+        lead = _family(db, 1, LeadStatus.CONTACTED, None, None, issuer, 0)
+        applying = _family(db, 2, LeadStatus.APPLYING, ApplicationStatus.IN_PROGRESS, None, issuer, 0)
+        sent = _family(db, 3, LeadStatus.APPLYING, ApplicationStatus.SUBMITTED, None, issuer, 0)
+        db.session.commit()
+        flag = lambda of: db.session.scalar(select(Lead.finished).where(Lead.id == of.id))  # noqa: E731
+        db.session.execute(update(Lead).where(Lead.id == lead.id).values(status=LeadStatus.CLOSED)
+                           .execution_options(synchronize_session=False))
+        db.session.execute(update(Application).where(Application.household_id == applying.household_id)
+                           .values(status=ApplicationStatus.WITHDRAWN).execution_options(synchronize_session=False))
+        db.session.commit()
+        assert (flag(lead), flag(applying), flag(sent)) == (True, True, False)
+        # A bulk UPDATE of other columns (every family action writes its lead's last activity) refreshes nothing.
+        with count_queries() as counter:
+            db.session.execute(update(Lead).where(Lead.id == sent.id).values(last_activity_at=now_utc())
+                               .execution_options(synchronize_session=False))
+        assert counter.count == 1
+        # An application loaded without its household: the household is found by the application's id.
+        db.session.expunge_all()
+        application = db.session.scalars(select(Application).where(Application.household_id == sent.household_id)
+                                         .options(load_only(Application.id, Application.status))).one()
+        application.status = ApplicationStatus.DENIED
+        db.session.commit()
+        assert flag(sent) is True
 
 
 def test_refresh_pipeline_puts_right_what_sql_typed_by_hand_changed(app, db, make_user):
