@@ -1,6 +1,7 @@
 """`make bench`: seed 1,000 and 10,000 households into fresh databases and time every main page for the person who
 usually opens it, in-process through the WSGI app (Flask's test client): a few warm-up requests, then the median of
-the timed ones, with the SQL statements each request issued.
+the timed ones, with the SQL statements each request issued. The timed requests go in three rounds, every page (and
+the baseline) timed in each for a third of them in a row, so a slower spell of the machine weighs on all alike.
 
     python -m tests.performance.bench [--sizes 1000,10000] [--requests 15] [--warmup 3] [--keep]
 
@@ -114,6 +115,8 @@ def seed(url: str, size: int) -> float:
 
 # -- timing -------------------------------------------------------------------------------------------------------
 
+ROUNDS = 3  # the timed requests of every page are spread over this many rounds (measure_all)
+
 
 def bench_app(url: str):
     from app import create_app
@@ -139,27 +142,41 @@ def signed_in_client(app, user_id: int):
     return client
 
 
-def measure(app, engine, page: Page, accounts: Accounts, warmup: int, requests: int) -> tuple[Measure, list[float]]:
-    client = signed_in_client(app, accounts.user_for(page.role))
-    path = page.path(accounts)
-    for _ in range(warmup):
-        response = client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"{page.name}: GET {path} answered {response.status_code}, not 200")
-    gc.collect()
-    times, cpu_times, counts = [], [], []
-    for _ in range(requests):
-        with counting_statements(engine) as counter:
-            started, cpu_started = time.perf_counter(), time.process_time()
+def measure_all(app, engine, pages: list[Page], accounts: Accounts, warmup: int, requests: int) -> list[Measure]:
+    """Each page's median of `requests` timed requests, taken in ROUNDS rounds: a round times every page (the
+    baseline first) for its share of the requests in a row, after one untimed request of it. In a row, as a person
+    reading one page after another, so every page is timed warm as before; in rounds, so a spell when the machine
+    runs slower (other work on it) falls on the baseline and the pages alike instead of on whichever page was being
+    timed then."""
+    clients = []
+    for page in pages:
+        client, path = signed_in_client(app, accounts.user_for(page.role)), page.path(accounts)
+        for _ in range(warmup):
             response = client.get(path)
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        assert response.status_code == 200, (page.name, path, response.status_code)
-        times.append(elapsed * 1000)
-        cpu_times.append(cpu * 1000)
-        counts.append(counter.count)
-    statements = Counter(counts).most_common(1)[0][0]
-    return Measure(round(statistics.median(times), 1), statements, statement_counts=counts,
-                   cpu_ms=round(statistics.median(cpu_times), 1)), times
+            if response.status_code != 200:
+                raise RuntimeError(f"{page.name}: GET {path} answered {response.status_code}, not 200")
+        clients.append((client, path))
+    gc.collect()
+    times: list[list[float]] = [[] for _ in pages]
+    cpu_times: list[list[float]] = [[] for _ in pages]
+    counts: list[list[int]] = [[] for _ in pages]
+    per_round = [requests // ROUNDS + (1 if number < requests % ROUNDS else 0) for number in range(ROUNDS)]
+    for share in per_round:
+        for index, (page, (client, path)) in enumerate(zip(pages, clients, strict=True)):
+            if share:
+                client.get(path)  # untimed: the page's code and rows warm again after the other pages
+            for _ in range(share):
+                with counting_statements(engine) as counter:
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    response = client.get(path)
+                    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+                assert response.status_code == 200, (page.name, path, response.status_code)
+                times[index].append(elapsed * 1000)
+                cpu_times[index].append(cpu * 1000)
+                counts[index].append(counter.count)
+    return [Measure(round(statistics.median(times[index]), 1), Counter(counts[index]).most_common(1)[0][0],
+                    statement_counts=counts[index], cpu_ms=round(statistics.median(cpu_times[index]), 1))
+            for index in range(len(pages))]
 
 
 def bench_size(size: int, url: str, seed_seconds: float, warmup: int, requests: int) -> SizeResult:
@@ -170,17 +187,11 @@ def bench_size(size: int, url: str, seed_seconds: float, warmup: int, requests: 
     with app.app_context():
         accounts = find_accounts()
         db.session.rollback()
-    # The baseline is timed before and after the pages (the machine's load changes): the median of both runs.
-    _first, before = measure(app, engine, BASELINE, accounts, warmup, requests)
-    pages = {}
+    baseline, *measured = measure_all(app, engine, [BASELINE, *PAGES], accounts, warmup, requests)
+    pages = dict(zip((page.name for page in PAGES), measured, strict=True))
     for page in PAGES:
-        pages[page.name], _times = measure(app, engine, page, accounts, warmup, requests)
         print(f"  {size:>6}  {page.name:<46} {pages[page.name].median_ms:>7.1f} ms  "
               f"{pages[page.name].cpu_ms:>7.1f} cpu ms {pages[page.name].statements:>3} statements", file=sys.stderr)
-    last, after = measure(app, engine, BASELINE, accounts, warmup, requests)
-    baseline = Measure(round(statistics.median(before + after), 1), last.statements,
-                       statement_counts=_first.statement_counts + last.statement_counts,
-                       cpu_ms=min(_first.cpu_ms, last.cpu_ms))
     engine.dispose()
     return SizeResult(size, url, seed_seconds, accounts, baseline, pages)
 
@@ -255,7 +266,8 @@ def table(results: list[SizeResult], backend: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.performance.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="households per database, comma-separated")
-    parser.add_argument("--requests", type=int, default=15, help="timed requests per page (the median is kept)")
+    parser.add_argument("--requests", type=int, default=15,
+                        help="timed requests per page, over three rounds (the median is kept)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
     parser.add_argument("--keep", action="store_true", help="keep the databases (and SQLite files) afterwards")
     args = parser.parse_args(argv)
