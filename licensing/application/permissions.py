@@ -9,6 +9,7 @@ from licensing.application.models import Application, ApplicationDocument, Docum
 from licensing.application.services import (
     load_application,
     load_household_application,
+    load_household_application_for_section,
     load_household_application_for_stage,
 )
 from licensing.roles import can_work_applications, is_active_admin
@@ -42,6 +43,15 @@ def application_row_for_household(user: User) -> Application | None:
 def get_own_application(user: User) -> Application:
     """The signed-in family's own application; 404 when it isn't open (there is nothing of theirs to act on)."""
     application = application_for_household(user)
+    if application is None:
+        abort(404)
+    return application
+
+
+def get_own_application_for_section(user: User) -> Application:
+    """The signed-in family's own application with what opening a section shows (sections, people, references);
+    404 when it isn't open. Saving loads it whole (get_own_application)."""
+    application = load_household_application_for_section(user.household_id) if user.household_id else None
     if application is None:
         abort(404)
     return application

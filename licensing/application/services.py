@@ -65,6 +65,14 @@ def load_household_application_for_stage(household_id: int) -> Application | Non
         selectinload(Application.sections), selectinload(Application.documents)))
 
 
+def load_household_application_for_section(household_id: int) -> Application | None:
+    """The household's application with what a section's page shows when it is opened: its sections, people and
+    references (four statements; the fully loaded one is eight or nine, its documents, signatures, household and
+    homefinder being for other pages and for saving)."""
+    return db.session.scalar(select(Application).where(Application.household_id == household_id).options(
+        selectinload(Application.sections), selectinload(Application.members), selectinload(Application.references)))
+
+
 def _fully_loaded(which: ColumnElement[bool]) -> Application | None:
     return db.session.scalar(
         select(Application).where(which).options(

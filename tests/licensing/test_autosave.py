@@ -331,6 +331,24 @@ def test_the_application_pages_load_the_application_without_looking_up_its_id_fi
         assert not [s for s in counter.statements if s.lstrip().startswith("SELECT application.id \nFROM")], url
 
 
+def test_opening_a_section_reads_its_sections_people_and_references_only(client, db, applicant_with_application,
+                                                                           count_queries):
+    """A section's page shows the section, and the household's people or references: the application's documents,
+    signatures, household and homefinder are read to save, not to open it (four statements fewer)."""
+    user, _application_id = applicant_with_application()
+    sign_in(client, user)
+    for key in ("household", "references", "residence"):
+        url = f"/licensing/application/section/{key}"
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        read = " ".join(counter.statements)
+        for table in ("application_section", "household_member", "reference"):
+            assert f"FROM {table}" in read, (key, table)
+        for table in ("application_document", "signature", "document_page"):
+            assert f"FROM {table}" not in read, (key, table)
+
+
 def test_dashboard_stage_in_spanish(app, client, db, applicant_with_application):
     user, application_id = applicant_with_application(locale="es")
     sign_in(client, user)

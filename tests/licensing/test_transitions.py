@@ -433,6 +433,7 @@ NOT_WRITERS = {
     # loaders and queries
     "application.services.load_application",
     "application.services.load_household_application",
+    "application.services.load_household_application_for_section",
     "application.services.load_household_application_for_stage",
     "application.services.sections_by_key",
     "application.services.section_data",

@@ -18,6 +18,7 @@ from licensing.application.permissions import (
     get_document_for,
     get_document_page_for,
     get_own_application,
+    get_own_application_for_section,
 )
 from licensing.application.sections import (
     MIN_NON_RELATIVE_REFERENCES,
@@ -75,11 +76,13 @@ def application_overview():
 def application_section(key: str):
     if key not in SECTION_FORMS:
         abort(404)
-    application = get_own_application(current_user)
+    # Saving reads and writes the whole application; opening the page shows its sections, people and references.
+    saving = request.method == "POST"
+    application = get_own_application(current_user) if saving else get_own_application_for_section(current_user)
     section = applications.sections_by_key(application)[key]
     editable = applications.section_is_editable(application, section)
     form_class = SECTION_FORMS[key]
-    if request.method == "POST":
+    if saving:
         form = form_class()
         # Kept before validating: whatever happens next, nothing typed is lost (even when it doesn't validate).
         draft_kept = True
