@@ -108,7 +108,9 @@ class Lead(Base):
     __tablename__ = "lead"
     # The stalled count (licensing/pipeline/stages.py::stalled_condition) reads the families on their way by when
     # they were last active, from this index alone.
-    __table_args__ = (Index("ix_lead_finished_activity", "finished", "last_activity_at"),)
+    # The board's default order (days in the stage) walks ix_lead_status_changed.
+    __table_args__ = (Index("ix_lead_finished_activity", "finished", "last_activity_at"),
+                      Index("ix_lead_status_changed", "status_changed_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))
