@@ -108,9 +108,12 @@ class Lead(Base):
     __tablename__ = "lead"
     # The stalled count (licensing/pipeline/stages.py::stalled_condition) reads the families on their way by when
     # they were last active, from this index alone.
-    # The board's default order (days in the stage) walks ix_lead_status_changed.
+    # The board's default order (days in the stage) walks ix_lead_status_changed; "my families" reads who works
+    # each family and its order from ix_lead_board_homefinder alone, not from the lead's wide rows.
     __table_args__ = (Index("ix_lead_finished_activity", "finished", "last_activity_at"),
-                      Index("ix_lead_status_changed", "status_changed_at", "id"))
+                      Index("ix_lead_status_changed", "status_changed_at", "id"),
+                      Index("ix_lead_board_homefinder", "household_id", "assigned_homefinder_id", "status_changed_at",
+                            "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))
