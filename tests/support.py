@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -51,6 +53,24 @@ def drop_isolated_schema(base_url: str, name: str) -> None:
     with engine.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{isolated_schema_name(name)}" CASCADE'))
     engine.dispose()
+
+
+@contextmanager
+def migration_database(base_url: str, name: str, sqlite_dir: Path) -> Iterator[tuple]:
+    """(engine, url) of an empty database of the test's own, no table and no alembic_version, for a migration test
+    to upgrade step by step; disposed of and dropped afterwards (isolated_database_url)."""
+    from portal.database import Base, make_engine
+
+    url = isolated_database_url(base_url, name, sqlite_dir)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        yield engine, url
+    finally:
+        engine.dispose()
+        drop_isolated_schema(base_url, name)
 
 
 def agency_today():

@@ -9,9 +9,8 @@ from datetime import UTC, date, datetime
 from alembic import command
 from sqlalchemy import inspect, text
 
-from portal.database import Base, make_engine
 from portal.migrations import alembic_config
-from tests.support import drop_isolated_schema, isolated_database_url
+from tests.support import migration_database
 
 BEFORE_LINKS, LINKS, BEFORE_ACCOUNT, ACCOUNT = "9d8e7f6a5b4c", "a10e5a1f0001", "a10e5a1f0004", "a10e5a1f0005"
 AT = datetime(2026, 11, 1, tzinfo=UTC)
@@ -62,47 +61,39 @@ def _member(connection, member_id: int, application_id: int, role: str, email: s
 
 
 def test_existing_co_applicants_and_primaries_are_filled_in(database_url, tmp_path):
-    url = isolated_database_url(database_url, "signing_link_migrations", tmp_path)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            Base.metadata.drop_all(connection)
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        with engine.begin() as connection:
-            migrate(connection, url, BEFORE_LINKS)
-            for household_id in (1, 2):
-                connection.execute(
-                    text("INSERT INTO household (id, name, created_at) VALUES (:id, 'H', :at)"),
-                    {"id": household_id, "at": AT},
-                )
-                connection.execute(
-                    text(
-                        "INSERT INTO application (id, household_id, status, created_at) "
-                        "VALUES (:id, :id, 'in_progress', :at)"
-                    ),
-                    {"id": household_id, "at": AT},
-                )
-            # Household 1: the first account and the primary's (Ana) are English, Luis has his own account in
-            # Spanish; household 2: José has no account, the primary's (María) is Spanish, the first one English.
-            _account(connection, 1, "first@example.com", "en", 1)
-            _account(connection, 2, "ana@example.com", "en", 1)
-            _account(connection, 3, "Luis@Example.com", "es", 1)
-            _account(connection, 4, "first2@example.com", "en", 2)
-            _account(connection, 5, "maria@example.com", "es", 2)
-            _member(connection, 11, 1, "primary", "ana@example.com")
-            _member(connection, 12, 1, "co_applicant", "luis@example.com")
-            _member(connection, 21, 2, "primary", "maria@example.com")
-            _member(connection, 22, 2, "co_applicant", "jose@example.com")
-            migrate(connection, url, LINKS)
-            locales = dict(connection.execute(text("SELECT id, preferred_locale FROM household_member")).all())
-            assert locales[12] == "es"  # his own account's
-            assert locales[22] == "es"  # the primary's account's, not the household's first ("en")
-            migrate(connection, url, ACCOUNT)
-            accounts = dict(connection.execute(text("SELECT id, user_id FROM household_member")).all())
-            assert accounts == {11: 2, 12: None, 21: 5, 22: None}
-            migrate(connection, url, BEFORE_ACCOUNT, down=True)
-            columns = {column["name"] for column in inspect(connection).get_columns("household_member")}
-            assert "user_id" not in columns and "signature_link_failures" not in columns
-    finally:
-        engine.dispose()
-        drop_isolated_schema(database_url, "signing_link_migrations")
+    with (migration_database(database_url, "signing_link_migrations", tmp_path) as (engine, url),
+          engine.begin() as connection):
+        migrate(connection, url, BEFORE_LINKS)
+        for household_id in (1, 2):
+            connection.execute(
+                text("INSERT INTO household (id, name, created_at) VALUES (:id, 'H', :at)"),
+                {"id": household_id, "at": AT},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO application (id, household_id, status, created_at) "
+                    "VALUES (:id, :id, 'in_progress', :at)"
+                ),
+                {"id": household_id, "at": AT},
+            )
+        # Household 1: the first account and the primary's (Ana) are English, Luis has his own account in
+        # Spanish; household 2: José has no account, the primary's (María) is Spanish, the first one English.
+        _account(connection, 1, "first@example.com", "en", 1)
+        _account(connection, 2, "ana@example.com", "en", 1)
+        _account(connection, 3, "Luis@Example.com", "es", 1)
+        _account(connection, 4, "first2@example.com", "en", 2)
+        _account(connection, 5, "maria@example.com", "es", 2)
+        _member(connection, 11, 1, "primary", "ana@example.com")
+        _member(connection, 12, 1, "co_applicant", "luis@example.com")
+        _member(connection, 21, 2, "primary", "maria@example.com")
+        _member(connection, 22, 2, "co_applicant", "jose@example.com")
+        migrate(connection, url, LINKS)
+        locales = dict(connection.execute(text("SELECT id, preferred_locale FROM household_member")).all())
+        assert locales[12] == "es"  # his own account's
+        assert locales[22] == "es"  # the primary's account's, not the household's first ("en")
+        migrate(connection, url, ACCOUNT)
+        accounts = dict(connection.execute(text("SELECT id, user_id FROM household_member")).all())
+        assert accounts == {11: 2, 12: None, 21: 5, 22: None}
+        migrate(connection, url, BEFORE_ACCOUNT, down=True)
+        columns = {column["name"] for column in inspect(connection).get_columns("household_member")}
+        assert "user_id" not in columns and "signature_link_failures" not in columns

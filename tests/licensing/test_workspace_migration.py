@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 from alembic import command
 from sqlalchemy import text
 
-from portal.database import Base, make_engine
 from portal.migrations import alembic_config
-from tests.support import drop_isolated_schema, isolated_database_url
+from tests.support import migration_database
 
 BEFORE = "b15e0001"
 
@@ -22,14 +21,9 @@ def as_utc(value) -> datetime:
 
 
 def test_the_workspace_migrations_keep_families_and_go_back(database_url, tmp_path):
-    url = isolated_database_url(database_url, "workspace_migration", tmp_path)
-    engine = make_engine(url)
-    config = alembic_config(url)  # no connection handed over: env.py makes its own, as `flask upgrade-db` does
-    config.attributes["skip_logging"] = True
-    try:
-        with engine.begin() as connection:
-            Base.metadata.drop_all(connection)
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    with migration_database(database_url, "workspace_migration", tmp_path) as (engine, url):
+        config = alembic_config(url)  # no connection handed over: env.py makes its own, as `flask upgrade-db` does
+        config.attributes["skip_logging"] = True
         command.upgrade(config, BEFORE)
         asked, applied, saved = (datetime(2026, 10, 1, 9, tzinfo=UTC), datetime(2026, 10, 20, 9, tzinfo=UTC),
                                  datetime(2026, 11, 5, 9, tzinfo=UTC))
@@ -68,6 +62,3 @@ def test_the_workspace_migrations_keep_families_and_go_back(database_url, tmp_pa
             assert connection.execute(text("SELECT count(*) FROM lead")).scalar() == 1
             assert connection.execute(text("SELECT count(*) FROM application")).scalar() == 1
         command.upgrade(config, "head")
-    finally:
-        engine.dispose()
-        drop_isolated_schema(database_url, "workspace_migration")
