@@ -30,12 +30,13 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    # Around the click, not after it: a load-state wait begun after the click can answer for the page being left.
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     if page.url.split("?")[0].endswith("/login/code"):
         page.fill("input[name=code]", second_step_code(email))
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
 
 
 def test_register_confirm_sign_in_and_switch_to_spanish_on_a_phone(live_server, phone):
