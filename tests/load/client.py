@@ -32,6 +32,10 @@ from portal.two_step import DEMO_SECRET
 TIMEOUT = 60
 ROLE_MIX = {"family": 0.4, "applicant": 0.2, "homefinder": 0.2, "coordinator": 0.2}
 WRITE_EVERY = 5  # one write in about five requests of the people who write
+# The trivial signed-in page (the benchmark's baseline, tests/performance/pages.py::BASELINE): the session and user
+# load, the menu and the base template, nothing else. `make load` runs it as a third, reported run: the most any mix of
+# signed-in pages could reach on this machine.
+BASE_TEMPLATE_PATH = "/account/signed-in"
 # Sections whose seeded answers, completed with "no" where unanswered, make a valid save (the others are only read).
 SAVED_SECTIONS = ("employment",)
 
@@ -206,6 +210,7 @@ class Person:
         self.section_keys = ["health", "employment", "residence", "preferences"]
         self.measuring = False
         self.write_every = WRITE_EVERY
+        self.base_template_only = False  # the floor run: the signed-in base template, nothing else (run_mixed)
 
     # A request, timed and noted when measuring (signing in is not part of the figures).
     def get(self, path: str, page: str) -> requests.Response | None:
@@ -258,6 +263,9 @@ class Person:
 
     # One turn of the role's loop.
     def turn(self) -> None:
+        if self.base_template_only:
+            self.get(BASE_TEMPLATE_PATH, "signed-in base template")
+            return
         getattr(self, f"_turn_{self.account.role}")()
 
     def _turn_family(self) -> None:
@@ -496,13 +504,16 @@ class MixedRun:
 
 
 def run_mixed(base: str, database_url: str, users: int, seconds: float, write_every: int = WRITE_EVERY,
-              window: Callable[[], AbstractContextManager] = nullcontext) -> MixedRun:
+              window: Callable[[], AbstractContextManager] = nullcontext,
+              base_template_only: bool = False) -> MixedRun:
     """Sign everyone in, count rows, run the mixed load (inside `window`, e.g. tests/load/cpu.py::CpuWindow: signing
-    in is not part of the figures), count again, compare with the answers."""
+    in is not part of the figures), count again, compare with the answers. With `base_template_only` the same people
+    ask only for the trivial signed-in page (and write nothing)."""
     results = Results()
     people = pick_people(base, find_accounts(database_url), users, results, open_sessions(database_url))
     for person in people:
         person.write_every = write_every
+        person.base_template_only = base_template_only
     started = time.perf_counter()
     signed = sign_in_all(people, workers=min(len(people), 10))
     sign_in_seconds = time.perf_counter() - started
